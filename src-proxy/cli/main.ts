@@ -1,0 +1,60 @@
+/** The `switchyard` command line. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from '../project-root.js';
+import { processIO, type CliIO } from './io.js';
+import { serveCommand, type StartUi } from './serve-command.js';
+import { validateCommand } from './validate-command.js';
+
+const USAGE = `usage: switchyard <command> [options]
+
+commands:
+  serve [--config FILE] [--data-dir DIR] [--ui-port N | --no-ui] [--token T]
+        run the gateway (without --config: the demo workspace) and the workbench
+  validate FILE
+        check a workspace; prints FILE:LINE:COL message per problem, exit 1 if invalid
+`;
+
+export interface CliOptions {
+  startUi?: StartUi;
+  io?: CliIO;
+}
+
+export async function runCli(argv: string[], opts: CliOptions = {}): Promise<number> {
+  const io = opts.io ?? processIO;
+  const [command, ...rest] = argv;
+  const version = packageVersion();
+  try {
+    switch (command) {
+      case 'serve':
+        return await serveCommand(rest, io, { startUi: opts.startUi, version });
+      case 'validate':
+        return await validateCommand(rest, io);
+      case '--version':
+      case '-v':
+        io.out(version);
+        return 0;
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.out(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        io.err(`switchyard: unknown command "${command}"\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (err) {
+    // parseArgs and friends throw TypeErrors with a readable message for bad options.
+    io.err(`switchyard ${command}: ${(err as Error).message}`);
+    return 2;
+  }
+}
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}

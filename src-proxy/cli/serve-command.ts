@@ -1,0 +1,131 @@
+/**
+ * `switchyard serve [--config FILE] [--data-dir DIR] [--ui-port N | --no-ui] [--token T]`
+ * Without --config: the embedded demo workspace, its services started in-process.
+ * Ctrl-C (or SIGTERM) stops accepting and lets in-flight requests finish.
+ */
+import { mkdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { formatIssue } from '../config/issues.js';
+import { ControlService } from '../control/control-service.js';
+import { WorkspaceSource } from '../control/workspace-source.js';
+import { instantiateDemo, type DemoService } from '../demo/demo-services.js';
+import { startDemoTraffic } from '../demo/demo-traffic.js';
+import { Engine } from '../engine.js';
+import { loadWorkspaceText } from '../config/load.js';
+import { projectRoot } from '../project-root.js';
+import { defaultDataDir } from './data-dir.js';
+import type { CliIO } from './io.js';
+
+export interface UiHost {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the workbench host (src-main/headless); injected by the entry point so src-proxy stays host-free. */
+export type StartUi = (opts: { control: ControlService; engine: Engine; port: number; token?: string; host?: string }) => Promise<UiHost>;
+
+export const DEFAULT_UI_PORT = 7878;
+const GRACE_MS = 10_000;
+
+export async function serveCommand(args: string[], io: CliIO, opts: { startUi?: StartUi; version: string }): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      config: { type: 'string', short: 'c' },
+      'data-dir': { type: 'string' },
+      'ui-port': { type: 'string' },
+      'no-ui': { type: 'boolean' },
+      token: { type: 'string' },
+      'demo-traffic': { type: 'string' },
+    },
+    strict: true,
+  });
+  const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
+  await mkdir(dataDir, { recursive: true });
+
+  let text: string;
+  let file: string | null = null;
+  let label: string;
+  let services: DemoService[] = [];
+  if (values.config) {
+    file = resolve(values.config);
+    label = values.config;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      io.err(`${values.config}: cannot read workspace: ${(err as Error).message}`);
+      return 1;
+    }
+  } else {
+    const demo = await instantiateDemo(await readFile(join(projectRoot(), 'resources', 'demo', 'workspace.yaml'), 'utf8'));
+    text = demo.text;
+    services = demo.services;
+    label = 'demo-workspace.yaml';
+    io.out(`No --config given: serving the demo workspace with ${services.length} demo services.`);
+  }
+
+  const engine = new Engine();
+  const workspace = new WorkspaceSource(engine, file, text, label);
+  const first = loadWorkspaceText(text, label);
+  for (const issue of first.issues) io.err(formatIssue(issue));
+  if (!first.plan) {
+    await Promise.all(services.map((s) => s.close()));
+    return 1;
+  }
+  try {
+    const { warnings } = await engine.apply(first.plan);
+    for (const w of warnings.filter((w) => !first.plan!.warnings.includes(w))) io.err(`warning: ${w}`);
+  } catch (err) {
+    io.err(`cannot start: ${(err as Error).message}`);
+    await Promise.all(services.map((s) => s.close()));
+    return 1;
+  }
+  for (const l of engine.listeners()) {
+    io.out(l.served ? `listener ${l.name} (${l.mode}): ${l.url}` : `listener ${l.name} (${l.mode}): not served in this version`);
+  }
+  workspace.watch((outcome) => {
+    if (outcome.applied) io.out(`${label}: changed on disk, applied (generation ${outcome.generation})`);
+    else for (const issue of outcome.issues) io.err(formatIssue(issue));
+  });
+
+  const control = new ControlService(engine, workspace, { version: opts.version, dataDir });
+  let ui: UiHost | null = null;
+  if (!values['no-ui'] && opts.startUi) {
+    const port = values['ui-port'] === undefined ? DEFAULT_UI_PORT : Number(values['ui-port']);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      io.err(`--ui-port: "${values['ui-port']}" is not a port number`);
+      await engine.stop(0);
+      return 2;
+    }
+    ui = await opts.startUi({ control, engine, port, token: values.token });
+    io.out(`workbench: ${ui.url}`);
+  }
+
+  let stopTraffic = () => {};
+  if (!values.config) {
+    const web = engine.listeners().find((l) => l.served);
+    const rate = values['demo-traffic'] === undefined ? 2 : Number(values['demo-traffic']);
+    if (web && rate > 0) stopTraffic = startDemoTraffic(web.url, rate);
+  }
+
+  await new Promise<void>((resolveStop) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) {
+        io.err('second signal: exiting now');
+        process.exit(130);
+      }
+      stopping = true;
+      io.out(`${signal}: shutting down (in-flight requests get up to ${GRACE_MS / 1000}s)`);
+      stopTraffic();
+      workspace.close();
+      void Promise.all([ui?.close(), engine.stop(GRACE_MS)])
+        .then(() => Promise.all(services.map((s) => s.close())))
+        .finally(() => resolveStop());
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  return 0;
+}

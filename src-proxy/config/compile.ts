@@ -1,0 +1,315 @@
+/**
+ * Compiles a schema-valid workspace into an immutable Plan and checks what the
+ * schema cannot: names that must be unique, references that must resolve,
+ * regexes that must compile, URLs that must be usable.
+ */
+import type {
+  HealthCheckPlan,
+  ListenerPlan,
+  Plan,
+  RetryCondition,
+  RouteAction,
+  RouteMatchPlan,
+  RewritePlan,
+  RoutePlan,
+  TargetPlan,
+  UpstreamPlan,
+  ValueMatcher,
+} from './plan.js';
+import type { ListenerConfig, RouteConfig, UpstreamConfig, Workspace } from './schema.js';
+import { parseDuration, parseSize } from './units.js';
+import { sortRoutes } from '../router/route-order.js';
+
+export interface CompileIssue {
+  path: (string | number)[];
+  message: string;
+  severity: 'error' | 'warning';
+  /** Point at the key rather than its value. */
+  key?: boolean;
+}
+
+/** Policy types the engine enforces today; others validate but are reported. */
+const ENFORCED_POLICY_TYPES = new Set<string>();
+
+export function compileWorkspace(ws: Workspace): { plan: Plan; issues: CompileIssue[] } {
+  const issues: CompileIssue[] = [];
+  const error = (path: (string | number)[], message: string, key = false) => issues.push({ path, message, severity: 'error', key });
+  const warn = (path: (string | number)[], message: string) => issues.push({ path, message, severity: 'warning' });
+
+  const listeners = ws.listeners.map((l, i) => compileListener(l, ['listeners', i], error));
+  checkUnique(ws.listeners.map((l) => l.name), (i, n) => error(['listeners', i, 'name'], `duplicate listener name "${n}"`));
+  checkUnique(
+    listeners.map((l) => (l.port === 0 ? `${l.host}:0#${l.name}` : `${l.host}:${l.port}`)),
+    (i, a) => error(['listeners', i, 'address'], `address ${a} is already used by another listener`),
+  );
+  const listenerByName = new Map(listeners.map((l) => [l.name, l]));
+  ws.listeners.forEach((l, i) => {
+    if (l.redirectTo !== undefined) {
+      const target = listenerByName.get(l.redirectTo);
+      if (!target) error(['listeners', i, 'redirectTo'], `redirectTo names listener "${l.redirectTo}", which does not exist`);
+      else if (!target.tls) error(['listeners', i, 'redirectTo'], `redirectTo must name a TLS listener; "${l.redirectTo}" has no tls`);
+    }
+    if (l.intercept && l.mode !== 'forward') warn(['listeners', i, 'intercept'], 'intercept only applies to forward listeners');
+    if (l.http2 && !l.tls) warn(['listeners', i, 'http2'], 'http2 is offered through TLS ALPN; this listener has no tls');
+  });
+
+  const upstreams = new Map<string, UpstreamPlan>();
+  for (const [name, u] of Object.entries(ws.upstreams)) {
+    upstreams.set(name, compileUpstream(name, u, ['upstreams', name], error, warn));
+  }
+
+  for (const [name, p] of Object.entries(ws.policies)) {
+    if (!ENFORCED_POLICY_TYPES.has(p.type)) {
+      warn(['policies', name, 'type'], `policy type "${p.type}" is accepted but not enforced by this version of the engine`);
+    }
+  }
+
+  checkUnique(ws.routes.map((r) => r.name), (i, n) => error(['routes', i, 'name'], `duplicate route name "${n}"`));
+  const usedUpstreams = new Set<string>();
+  const routes = ws.routes.map((r, i) => {
+    const path = ['routes', i];
+    r.listeners?.forEach((l, j) => {
+      if (!listenerByName.has(l)) error([...path, 'listeners', j], `route "${r.name}" names listener "${l}", which does not exist`);
+    });
+    r.policies?.forEach((p, j) => {
+      if (!(p in ws.policies)) error([...path, 'policies', j], `route "${r.name}" names policy "${p}", which is not defined under policies`);
+    });
+    if (r.upstream !== undefined) {
+      usedUpstreams.add(r.upstream);
+      if (!upstreams.has(r.upstream)) error([...path, 'upstream'], `route "${r.name}" names upstream "${r.upstream}", which is not defined under upstreams`);
+    }
+    return compileRoute(r, i, path, error);
+  });
+  for (const name of upstreams.keys()) {
+    if (!usedUpstreams.has(name)) warn(['upstreams', name], `upstream "${name}" is not used by any route`);
+  }
+
+  const plan: Plan = Object.freeze({
+    listeners: Object.freeze(listeners),
+    routes: Object.freeze(sortRoutes(routes)),
+    upstreams,
+    policies: new Map(Object.entries(ws.policies)),
+    warnings: Object.freeze(issues.filter((i) => i.severity === 'warning').map((i) => i.message)),
+  });
+  return { plan, issues };
+}
+
+type Report = (path: (string | number)[], message: string) => void;
+
+function compileListener(l: ListenerConfig, path: (string | number)[], error: Report): ListenerPlan {
+  const sep = l.address.lastIndexOf(':');
+  let host = l.address.slice(0, sep);
+  if (host.startsWith('[')) host = host.slice(1, -1);
+  const port = Number(l.address.slice(sep + 1));
+  if (port > 65535) error([...path, 'address'], `port ${port} is out of range (0-65535)`);
+  const lim = l.limits ?? {};
+  return Object.freeze({
+    name: l.name,
+    host,
+    port,
+    mode: l.mode,
+    tls: l.tls ? { certificates: l.tls.certificates } : null,
+    http2: l.http2 ?? false,
+    intercept: l.intercept ?? [],
+    redirectTo: l.redirectTo ?? null,
+    limits: Object.freeze({
+      maxUrlLength: lim.maxUrlLength ? parseSize(lim.maxUrlLength) : 8 * 1024,
+      maxHeaderSize: lim.maxHeaderSize ? parseSize(lim.maxHeaderSize) : 32 * 1024,
+      maxBodySize: lim.maxBodySize ? parseSize(lim.maxBodySize) : null,
+      headersTimeoutMs: lim.headersTimeout ? parseDuration(lim.headersTimeout) : 30_000,
+      keepAliveTimeoutMs: lim.keepAliveTimeout ? parseDuration(lim.keepAliveTimeout) : 5_000,
+    }),
+  });
+}
+
+function compileRegex(source: string, path: (string | number)[], error: Report): RegExp | null {
+  try {
+    return new RegExp(source);
+  } catch (e) {
+    error(path, `invalid regular expression: ${(e as Error).message}`);
+    return null;
+  }
+}
+
+function compileValueMatchers(
+  conditions: Record<string, string | { regex?: string; present?: boolean }> | undefined,
+  path: (string | number)[],
+  error: Report,
+  lowerNames: boolean,
+): (readonly [string, ValueMatcher])[] {
+  return Object.entries(conditions ?? {}).map(([name, cond]) => {
+    const key = lowerNames ? name.toLowerCase() : name;
+    if (typeof cond === 'string') return [key, (v: string | undefined) => v === cond] as const;
+    if (cond.regex !== undefined) {
+      const re = compileRegex(cond.regex, [...path, name, 'regex'], error);
+      return [key, (v: string | undefined) => v !== undefined && re !== null && re.test(v)] as const;
+    }
+    const present = cond.present ?? true;
+    return [key, (v: string | undefined) => (v !== undefined) === present] as const;
+  });
+}
+
+function compileRoute(r: RouteConfig, index: number, path: (string | number)[], error: Report): RoutePlan {
+  const m = r.match;
+  const hostsIn = m.host === undefined ? [] : Array.isArray(m.host) ? m.host : [m.host];
+  const hosts = new Set<string>();
+  const hostSuffixes: string[] = [];
+  for (const h of hostsIn.map((x) => x.toLowerCase())) {
+    if (h.startsWith('*.')) hostSuffixes.push(h.slice(1));
+    else if (h.includes('*')) error([...path, 'match', 'host'], `host "${h}": a wildcard is only allowed as the first label ("*.example.test")`);
+    else hosts.add(h);
+  }
+  if (m.exact && m.path === undefined) error([...path, 'match', 'exact'], '`exact` needs a `path` to match exactly');
+  if (m.path !== undefined && m.pathRegex !== undefined) error([...path, 'match', 'pathRegex'], 'use either `path` or `pathRegex`, not both');
+  const match: RouteMatchPlan = Object.freeze({
+    hosts: hostsIn.length === 0 ? null : hosts,
+    hostSuffixes,
+    path: m.path === undefined ? null : m.path,
+    exact: m.exact ?? false,
+    pathRegex: m.pathRegex === undefined ? null : compileRegex(m.pathRegex, [...path, 'match', 'pathRegex'], error),
+    methods: m.methods ? new Set(m.methods) : null,
+    headers: compileValueMatchers(m.headers, [...path, 'match', 'headers'], error, true),
+    query: compileValueMatchers(m.query, [...path, 'match', 'query'], error, false),
+  });
+
+  const actions = (['upstream', 'respond', 'redirect'] as const).filter((k) => r[k] !== undefined);
+  if (actions.length !== 1) {
+    error(
+      actions.length === 0 ? [...path, 'name'] : [...path, actions[1]],
+      actions.length === 0
+        ? `route "${r.name}" needs one of upstream, respond or redirect`
+        : `route "${r.name}" has ${actions.join(' and ')}; give exactly one`,
+    );
+  }
+  let action: RouteAction;
+  if (r.respond) {
+    action = { kind: 'respond', status: r.respond.status, body: Buffer.from(r.respond.body ?? ''), headers: { ...(r.respond.headers ?? {}) } };
+  } else if (r.redirect) {
+    action = { kind: 'redirect', to: r.redirect.to, status: r.redirect.status };
+  } else {
+    action = { kind: 'proxy', upstream: r.upstream ?? '' };
+  }
+
+  let rewrite: RewritePlan | null = null;
+  if (r.rewrite) {
+    if (action.kind !== 'proxy') error([...path, 'rewrite'], '`rewrite` only applies to routes with an upstream');
+    const rw = r.rewrite;
+    if (rw.stripPrefix && m.path && !isPrefixOf(rw.stripPrefix, m.path)) {
+      error([...path, 'rewrite', 'stripPrefix'], `stripPrefix "${rw.stripPrefix}" is not a prefix of the matched path "${m.path}"`);
+    }
+    rewrite = Object.freeze({
+      stripPrefix: rw.stripPrefix ?? null,
+      replacePrefix: rw.replacePrefix ?? null,
+      regex: rw.regex
+        ? (() => {
+            const re = compileRegex(rw.regex.pattern, [...path, 'rewrite', 'regex', 'pattern'], error);
+            return re ? { pattern: re, replacement: rw.regex.replacement } : null;
+          })()
+        : null,
+      host: rw.host ?? null,
+    });
+  }
+
+  return Object.freeze({
+    name: r.name,
+    index,
+    priority: r.priority ?? 0,
+    listeners: r.listeners ? new Set(r.listeners) : null,
+    match,
+    rewrite,
+    policies: Object.freeze([...(r.policies ?? [])]),
+    action,
+  });
+}
+
+function isPrefixOf(prefix: string, path: string): boolean {
+  const p = prefix.endsWith('/') && prefix.length > 1 ? prefix.slice(0, -1) : prefix;
+  return path === p || path.startsWith(p.endsWith('/') ? p : p + '/') || p === '/';
+}
+
+function compileUpstream(
+  name: string,
+  u: UpstreamConfig,
+  path: (string | number)[],
+  error: Report,
+  warn: Report,
+): UpstreamPlan {
+  const targets: TargetPlan[] = [];
+  const seen = new Set<string>();
+  u.targets.forEach((t, i) => {
+    const tpath = [...path, 'targets', i, 'url'];
+    let url: URL;
+    try {
+      url = new URL(t.url);
+    } catch {
+      error(tpath, `"${t.url}" is not a valid URL (expected http://host:port)`);
+      return;
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') error(tpath, `target URL must use http or https, not ${url.protocol.slice(0, -1)}`);
+    else if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) error(tpath, `target URL "${t.url}" must not have a path or query; use rewrite instead`);
+    else if (url.username || url.password) error(tpath, 'target URL must not contain credentials');
+    if (seen.has(url.origin)) error(tpath, `target ${url.origin} is listed twice in upstream "${name}"`);
+    seen.add(url.origin);
+    targets.push(Object.freeze({ id: `${name}/${url.origin}`, url: url.origin, origin: url.origin, weight: t.weight, backup: t.backup }));
+  });
+  if (u.targets.every((t) => t.backup)) error([...path, 'targets'], `upstream "${name}" has only backup targets; mark at least one as primary`);
+  if (u.hashOn && u.balancer !== 'consistent-hash') warn([...path, 'hashOn'], `hashOn is only used by the consistent-hash balancer (this upstream uses ${u.balancer})`);
+  if (u.balancer === 'round-robin' && u.targets.some((t) => t.weight !== 1)) {
+    warn([...path, 'balancer'], 'round-robin ignores weights; use weighted-round-robin to honour them');
+  }
+
+  const hc = u.healthCheck;
+  let healthCheck: HealthCheckPlan | null = null;
+  if (hc) {
+    const interval = parseDuration(hc.interval);
+    const timeout = parseDuration(hc.timeout);
+    if (timeout > interval) warn([...path, 'healthCheck', 'timeout'], 'health check timeout is longer than its interval');
+    if (interval < 100) error([...path, 'healthCheck', 'interval'], 'health check interval must be at least 100ms');
+    const ranges = hc.expectStatus.split(',').map((part) => {
+      const [lo, hi] = part.split('-').map(Number);
+      return [lo, hi ?? lo] as const;
+    });
+    if (ranges.some(([lo, hi]) => lo > hi || lo < 100 || hi > 599)) error([...path, 'healthCheck', 'expectStatus'], `"${hc.expectStatus}" is not a valid status range`);
+    healthCheck = Object.freeze({
+      path: hc.path,
+      intervalMs: interval,
+      timeoutMs: timeout,
+      healthyAfter: hc.healthyAfter,
+      unhealthyAfter: hc.unhealthyAfter,
+      expectStatus: ranges,
+      host: hc.host ?? null,
+    });
+  }
+
+  const timeouts = u.timeouts ?? { connect: '5s', response: '60s', idle: '60s' };
+  const keepAlive = u.keepAlive ?? { connections: 128, idleTimeout: '30s' };
+  return Object.freeze({
+    name,
+    balancer: u.balancer,
+    hashOn: u.balancer === 'consistent-hash' ? (u.hashOn ?? 'ip') : (u.hashOn ?? null),
+    targets: Object.freeze(targets),
+    sticky: u.sticky ? { cookie: u.sticky.cookie, ttlMs: u.sticky.ttl ? parseDuration(u.sticky.ttl) : null } : null,
+    slowStartMs: u.slowStart ? parseDuration(u.slowStart) : 0,
+    healthCheck,
+    outlier: u.outlierDetection
+      ? { consecutiveFailures: u.outlierDetection.consecutiveFailures, ejectForMs: parseDuration(u.outlierDetection.ejectFor) }
+      : null,
+    retry: u.retry ? { attempts: u.retry.attempts, on: new Set<RetryCondition>(u.retry.on), budget: u.retry.budget } : null,
+    timeouts: {
+      connectMs: parseDuration(timeouts.connect),
+      responseMs: parseDuration(timeouts.response),
+      idleMs: parseDuration(timeouts.idle),
+    },
+    keepAlive: { connections: keepAlive.connections, idleTimeoutMs: parseDuration(keepAlive.idleTimeout) },
+    hostHeader: u.hostHeader === 'preserve' || u.hostHeader === 'target' ? u.hostHeader : { fixed: u.hostHeader },
+    fingerprint: JSON.stringify(u),
+  });
+}
+
+function checkUnique(values: string[], onDuplicate: (index: number, value: string) => void): void {
+  const seen = new Set<string>();
+  values.forEach((v, i) => {
+    if (seen.has(v)) onDuplicate(i, v);
+    seen.add(v);
+  });
+}

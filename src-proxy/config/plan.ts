@@ -1,0 +1,113 @@
+/**
+ * The compiled runtime plan: immutable, derived once from a validated workspace.
+ * Requests read the plan they started with; applying a config swaps the whole
+ * object, so no request ever sees half of an old and half of a new config.
+ */
+import type { BalancerName, PolicyConfig } from './schema.js';
+
+export interface ListenerPlan {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly mode: 'reverse' | 'forward';
+  readonly tls: { readonly certificates: 'local-ca' | readonly { cert: string; key: string }[] } | null;
+  readonly http2: boolean;
+  readonly intercept: readonly string[];
+  readonly redirectTo: string | null;
+  readonly limits: {
+    readonly maxUrlLength: number;
+    readonly maxHeaderSize: number;
+    readonly maxBodySize: number | null;
+    readonly headersTimeoutMs: number;
+    readonly keepAliveTimeoutMs: number;
+  };
+}
+
+export type ValueMatcher = (value: string | undefined) => boolean;
+
+export interface RouteMatchPlan {
+  /** Exact host names (lower case), or null for any host. */
+  readonly hosts: ReadonlySet<string> | null;
+  /** Wildcard suffixes such as ".example.test" from "*.example.test". */
+  readonly hostSuffixes: readonly string[];
+  readonly path: string | null;
+  readonly exact: boolean;
+  readonly pathRegex: RegExp | null;
+  readonly methods: ReadonlySet<string> | null;
+  readonly headers: readonly (readonly [name: string, test: ValueMatcher])[];
+  readonly query: readonly (readonly [name: string, test: ValueMatcher])[];
+}
+
+export type RouteAction =
+  | { readonly kind: 'proxy'; readonly upstream: string }
+  | { readonly kind: 'respond'; readonly status: number; readonly body: Buffer; readonly headers: Readonly<Record<string, string>> }
+  | { readonly kind: 'redirect'; readonly to: string; readonly status: number };
+
+export interface RewritePlan {
+  readonly stripPrefix: string | null;
+  readonly replacePrefix: { readonly from: string; readonly to: string } | null;
+  readonly regex: { readonly pattern: RegExp; readonly replacement: string } | null;
+  readonly host: string | null;
+}
+
+export interface RoutePlan {
+  readonly name: string;
+  /** Position in the file, the last tie-breaker. */
+  readonly index: number;
+  readonly priority: number;
+  /** Listener names, or null for every reverse listener. */
+  readonly listeners: ReadonlySet<string> | null;
+  readonly match: RouteMatchPlan;
+  readonly rewrite: RewritePlan | null;
+  readonly policies: readonly string[];
+  readonly action: RouteAction;
+}
+
+export interface TargetPlan {
+  /** `<upstream>/<url>`: stable across re-applies so health state carries over. */
+  readonly id: string;
+  readonly url: string;
+  readonly origin: string;
+  readonly weight: number;
+  readonly backup: boolean;
+}
+
+export interface HealthCheckPlan {
+  readonly path: string;
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  readonly healthyAfter: number;
+  readonly unhealthyAfter: number;
+  /** Inclusive status ranges. */
+  readonly expectStatus: readonly (readonly [number, number])[];
+  readonly host: string | null;
+}
+
+export type RetryCondition = 'connect-failure' | 'timeout' | 'reset' | number;
+
+export interface UpstreamPlan {
+  readonly name: string;
+  readonly balancer: BalancerName;
+  readonly hashOn: string | null;
+  readonly targets: readonly TargetPlan[];
+  readonly sticky: { readonly cookie: string; readonly ttlMs: number | null } | null;
+  readonly slowStartMs: number;
+  readonly healthCheck: HealthCheckPlan | null;
+  readonly outlier: { readonly consecutiveFailures: number; readonly ejectForMs: number } | null;
+  readonly retry: { readonly attempts: number; readonly on: ReadonlySet<RetryCondition>; readonly budget: number } | null;
+  readonly timeouts: { readonly connectMs: number; readonly responseMs: number; readonly idleMs: number };
+  readonly keepAlive: { readonly connections: number; readonly idleTimeoutMs: number };
+  readonly hostHeader: 'preserve' | 'target' | { readonly fixed: string };
+  /** Canonical JSON of the upstream's config: equal keys mean the runtime can be kept on re-apply. */
+  readonly fingerprint: string;
+}
+
+export interface Plan {
+  readonly listeners: readonly ListenerPlan[];
+  /** Sorted most specific first: priority, exact, longest prefix, file order. */
+  readonly routes: readonly RoutePlan[];
+  readonly upstreams: ReadonlyMap<string, UpstreamPlan>;
+  readonly policies: ReadonlyMap<string, PolicyConfig>;
+  /** Non-fatal notes for the user (e.g. a policy type not enforced yet). */
+  readonly warnings: readonly string[];
+}

@@ -1,0 +1,284 @@
+/**
+ * The one workspace schema. Strict everywhere (unknown keys are errors); the
+ * editor's JSON Schema is generated from it (see json-schema.ts), so every
+ * field carries a description for hover docs.
+ *
+ * The schema only checks shape; cross-references (a route naming an upstream
+ * that does not exist, duplicate names) are checked in compile.ts where the
+ * whole tree is known.
+ */
+import { z } from 'zod';
+import { DURATION_PATTERN, SIZE_PATTERN } from './units.js';
+
+const duration = z
+  .string()
+  .regex(DURATION_PATTERN, { message: 'expected a duration such as 500ms, 2s, 1m or 1h' })
+  .describe('A duration: 500ms, 2s, 1m, 1h');
+const size = z
+  .string()
+  .regex(SIZE_PATTERN, { message: 'expected a size such as 512B, 64KB, 50MB or 1GB' })
+  .describe('A size: 512B, 64KB, 50MB, 1GB');
+const name = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { message: 'names use letters, digits, ".", "_" and "-"' });
+const httpMethod = z
+  .string()
+  .regex(/^[A-Z][A-Z-]*$/, { message: 'HTTP methods are upper case, e.g. GET' })
+  .describe('An HTTP method, upper case');
+const statusCode = z.number().int().min(100).max(599);
+const address = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, { message: 'expected HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080' })
+  .describe('HOST:PORT to listen on; port 0 picks a free port');
+
+const limits = z
+  .strictObject({
+    maxUrlLength: size.optional().describe('Longest request target accepted (414 above). Default 8KB.'),
+    maxHeaderSize: size.optional().describe('Largest request header block accepted (431 above). Default 32KB.'),
+    maxBodySize: size.optional().describe('Largest request body accepted (413 above). Default unlimited.'),
+    headersTimeout: duration.optional().describe('Time allowed for a client to send its request headers. Default 30s.'),
+    keepAliveTimeout: duration.optional().describe('How long an idle client connection is kept open. Default 5s.'),
+  })
+  .describe('Limits on what clients may send to this listener');
+
+const tlsFile = z.strictObject({
+  cert: z.string().describe('Path to a PEM certificate (chain)'),
+  key: z.string().describe('Path to the PEM private key'),
+});
+
+export const listenerSchema = z
+  .strictObject({
+    name: name.describe('Unique listener name, referenced by routes'),
+    address,
+    mode: z.enum(['reverse', 'forward']).default('reverse').describe('reverse: route to upstreams; forward: act as an HTTP(S) proxy'),
+    tls: z
+      .strictObject({
+        certificates: z
+          .union([z.literal('local-ca'), z.array(tlsFile).min(1)])
+          .describe('"local-ca" issues certificates from Switchyard\'s local CA; or a list of cert/key files chosen by SNI'),
+      })
+      .optional()
+      .describe('Terminate TLS on this listener'),
+    http2: z.boolean().optional().describe('Offer HTTP/2 (ALPN h2) on a TLS listener'),
+    intercept: z.array(z.string()).optional().describe('Forward mode: host patterns whose HTTPS is decrypted and captured'),
+    redirectTo: name.optional().describe('Redirect every request to the named TLS listener (HTTP → HTTPS)'),
+    limits: limits.optional(),
+  })
+  .describe('A socket the gateway listens on');
+
+const headerMatch = z.union([
+  z.string().describe('Exact header value'),
+  z
+    .strictObject({
+      regex: z.string().optional().describe('Regular expression the value must match'),
+      present: z.boolean().optional().describe('true: header must be present; false: must be absent'),
+    })
+    .describe('Header condition'),
+]);
+
+export const matchSchema = z
+  .strictObject({
+    host: z
+      .union([z.string(), z.array(z.string()).min(1)])
+      .optional()
+      .describe('Host name(s); "*.example.test" matches any subdomain'),
+    path: z.string().startsWith('/').optional().describe('Path prefix on segment boundaries (/v2/users matches /v2/users/7, not /v2/usersX)'),
+    exact: z.boolean().optional().describe('Match `path` exactly instead of as a prefix'),
+    pathRegex: z.string().optional().describe('Regular expression over the path; named or numbered groups usable in rewrite'),
+    methods: z.array(httpMethod).min(1).optional().describe('Allowed methods'),
+    headers: z.record(z.string(), headerMatch).optional().describe('Header conditions (names are case-insensitive)'),
+    query: z.record(z.string(), headerMatch).optional().describe('Query parameter conditions'),
+  })
+  .describe('Conditions a request must meet; all given conditions must hold');
+
+export const routeSchema = z
+  .strictObject({
+    name: name.describe('Unique route name'),
+    priority: z.number().int().optional().describe('Higher is tried first; ties fall back to exact, longest prefix, file order'),
+    listeners: z.array(name).min(1).optional().describe('Listeners this route serves; default every reverse listener'),
+    match: matchSchema.default({}),
+    rewrite: z
+      .strictObject({
+        stripPrefix: z.string().startsWith('/').optional().describe('Remove this prefix from the path'),
+        replacePrefix: z
+          .strictObject({ from: z.string().startsWith('/'), to: z.string().startsWith('/') })
+          .optional()
+          .describe('Replace a path prefix'),
+        regex: z
+          .strictObject({ pattern: z.string(), replacement: z.string() })
+          .optional()
+          .describe('Regex replace over the path; $1 or $<name> refer to captures'),
+        host: z.string().optional().describe('Host header sent upstream'),
+      })
+      .optional()
+      .describe('Change the request before it goes upstream'),
+    policies: z.array(name).optional().describe('Policies applied in order (names under `policies:`)'),
+    upstream: name.optional().describe('Upstream (name under `upstreams:`) that serves this route'),
+    respond: z
+      .strictObject({
+        status: statusCode.default(200),
+        body: z.string().optional(),
+        headers: z.record(z.string(), z.string()).optional(),
+      })
+      .optional()
+      .describe('Answer directly from the gateway'),
+    redirect: z
+      .strictObject({
+        to: z.string().min(1).describe('Location; may use $1 / $<name> captures of pathRegex and {path}, {query}, {host}'),
+        status: z.union([z.literal(301), z.literal(302), z.literal(303), z.literal(307), z.literal(308)]).default(302),
+      })
+      .optional()
+      .describe('Redirect the client'),
+  })
+  .describe('Which requests go where');
+
+const retryCondition = z.union([
+  z.enum(['connect-failure', 'timeout', 'reset']),
+  statusCode,
+]);
+
+export const targetSchema = z
+  .strictObject({
+    url: z.string().describe('http://host:port of the target'),
+    weight: z.number().int().min(1).max(1000).default(1).describe('Relative share of traffic'),
+    backup: z.boolean().default(false).describe('Used only when no primary target is available'),
+  })
+  .describe('One upstream server');
+
+export const BALANCERS = [
+  'round-robin',
+  'weighted-round-robin',
+  'least-connections',
+  'ip-hash',
+  'consistent-hash',
+  'p2c',
+  'random',
+] as const;
+
+export const upstreamSchema = z
+  .strictObject({
+    balancer: z.enum(BALANCERS).default('round-robin').describe('How a target is chosen'),
+    hashOn: z
+      .string()
+      .regex(/^(ip|header:[!#$%&'*+.^_`|~0-9A-Za-z-]+|cookie:[^\s;=]+|query:[^\s&=]+)$/, {
+        message: 'expected ip, header:NAME, cookie:NAME or query:NAME',
+      })
+      .optional()
+      .describe('consistent-hash key: ip | header:NAME | cookie:NAME | query:NAME'),
+    targets: z.array(targetSchema).min(1),
+    sticky: z
+      .strictObject({
+        cookie: z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { message: 'not a valid cookie name' }),
+        ttl: duration.optional().describe('Cookie lifetime; default: session cookie'),
+      })
+      .optional()
+      .describe('Keep a client on one target with a cookie'),
+    slowStart: duration.optional().describe('Ramp a recovered target\'s weight up over this time'),
+    healthCheck: z
+      .strictObject({
+        path: z.string().startsWith('/').default('/'),
+        interval: duration.default('5s'),
+        timeout: duration.default('2s'),
+        healthyAfter: z.number().int().min(1).default(2),
+        unhealthyAfter: z.number().int().min(1).default(3),
+        expectStatus: z
+          .string()
+          .regex(/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/, { message: 'expected a status or range list, e.g. 200-399 or 200,204' })
+          .default('200-399'),
+        host: z.string().optional().describe('Host header for checks'),
+      })
+      .optional()
+      .describe('Active health checks'),
+    outlierDetection: z
+      .strictObject({
+        consecutiveFailures: z.number().int().min(1).default(5),
+        ejectFor: duration.default('30s').describe('First ejection time; doubles on each repeat, up to 10×'),
+      })
+      .optional()
+      .describe('Passive health: eject targets that keep failing'),
+    retry: z
+      .strictObject({
+        attempts: z.number().int().min(0).max(10).default(1).describe('Retries after the first try, each on another target'),
+        on: z.array(retryCondition).default(['connect-failure']).describe('connect-failure | timeout | reset | a status code'),
+        budget: z.number().min(0).max(1).default(0.2).describe('Retries allowed as a share of requests (plus 10/s)'),
+      })
+      .optional()
+      .describe('Retry idempotent requests without a body on another target'),
+    timeouts: z
+      .strictObject({
+        connect: duration.default('5s'),
+        response: duration.default('60s').describe('Time to the response headers'),
+        idle: duration.default('60s').describe('Longest silence inside a response body'),
+      })
+      .optional(),
+    keepAlive: z
+      .strictObject({
+        connections: z.number().int().min(1).max(10_000).default(128).describe('Most connections per target'),
+        idleTimeout: duration.default('30s'),
+      })
+      .optional(),
+    hostHeader: z
+      .union([z.enum(['preserve', 'target']), z.string()])
+      .default('preserve')
+      .describe('Host sent upstream: preserve the client\'s, use the target\'s, or a fixed value'),
+  })
+  .describe('A pool of targets');
+
+const policyBase = { description: z.string().optional() };
+
+export const policySchema = z.discriminatedUnion('type', [
+  z
+    .strictObject({
+      type: z.literal('api-key'),
+      ...policyBase,
+      header: z.string().optional().describe('Header carrying the key (default x-api-key)'),
+      query: z.string().optional().describe('Query parameter carrying the key'),
+      keys: z.record(
+        z.string(),
+        z.strictObject({ consumer: z.string(), plan: z.string().optional() }),
+      ),
+      keep: z.boolean().optional().describe('Forward the key upstream (default: removed)'),
+    })
+    .describe('Require an API key'),
+  z
+    .strictObject({
+      type: z.literal('rate-limit'),
+      ...policyBase,
+      limit: z.number().int().min(1),
+      per: duration,
+      by: z
+        .string()
+        .regex(/^(ip|consumer|route|header:[!#$%&'*+.^_`|~0-9A-Za-z-]+)$/, { message: 'expected ip, consumer, route or header:NAME' })
+        .default('ip'),
+      plans: z.record(z.string(), z.strictObject({ limit: z.number().int().min(1), per: duration.optional() })).optional(),
+      algorithm: z.enum(['token-bucket', 'sliding-window']).default('token-bucket'),
+    })
+    .describe('Limit request rate'),
+  z
+    .strictObject({
+      type: z.literal('cache'),
+      ...policyBase,
+      defaultTtl: duration.optional(),
+      maxSize: size.optional(),
+      maxObjectSize: size.optional(),
+    })
+    .describe('HTTP cache (RFC 9111)'),
+]);
+
+export const workspaceSchema = z
+  .strictObject({
+    version: z.literal(1).describe('Workspace format version'),
+    listeners: z.array(listenerSchema).min(1),
+    routes: z.array(routeSchema).default([]),
+    upstreams: z.record(name, upstreamSchema).default({}),
+    policies: z.record(name, policySchema).default({}),
+  })
+  .describe('A Switchyard workspace');
+
+export type Workspace = z.output<typeof workspaceSchema>;
+export type ListenerConfig = z.output<typeof listenerSchema>;
+export type RouteConfig = z.output<typeof routeSchema>;
+export type UpstreamConfig = z.output<typeof upstreamSchema>;
+export type TargetConfig = z.output<typeof targetSchema>;
+export type PolicyConfig = z.output<typeof policySchema>;
+export type BalancerName = (typeof BALANCERS)[number];

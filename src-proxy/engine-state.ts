@@ -1,0 +1,12 @@
+/** What one request reads at its start and keeps until it ends: one generation of the config. */
+import type { ListenerPlan, Plan } from './config/plan.js';
+import type { EventBus } from './events.js';
+import type { Upstream } from './upstream/upstream.js';
+
+export interface EngineState {
+  readonly generation: number;
+  readonly plan: Plan;
+  readonly listeners: ReadonlyMap<string, ListenerPlan>;
+  readonly upstreams: ReadonlyMap<string, Upstream>;
+  readonly events: EventBus;
+}

@@ -1,0 +1,183 @@
+/**
+ * The engine: binds listeners, owns upstream runtimes and swaps plans
+ * atomically. A request reads `state` once when it starts and keeps that
+ * generation to the end; apply builds the next generation completely
+ * (binding new listeners first) before swapping, so a failed apply leaves the
+ * running config untouched.
+ */
+import type { ListenerPlan, Plan } from './config/plan.js';
+import type { EngineState } from './engine-state.js';
+import { EventBus } from './events.js';
+import { HttpListener } from './listeners/http-listener.js';
+import type { AvailabilityListener } from './upstream/target.js';
+import { Upstream, type TargetStatus } from './upstream/upstream.js';
+
+export interface ListenerInfo {
+  name: string;
+  mode: 'reverse' | 'forward';
+  host: string;
+  port: number;
+  url: string;
+  /** False when this engine version cannot serve the listener yet (it is reported, not bound). */
+  served: boolean;
+}
+
+export interface ApplyResult {
+  generation: number;
+  warnings: string[];
+}
+
+export class Engine {
+  readonly events: EventBus;
+  private state: EngineState | null = null;
+  private readonly running = new Map<string, { listener: HttpListener; key: string }>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private stopped = false;
+
+  constructor(opts: { events?: EventBus } = {}) {
+    this.events = opts.events ?? new EventBus();
+  }
+
+  /** The running generation (throws before the first apply). */
+  current(): EngineState {
+    if (this.state === null) throw new Error('engine has no plan yet');
+    return this.state;
+  }
+
+  /** Applies plans one at a time, in call order. */
+  apply(plan: Plan): Promise<ApplyResult> {
+    const run = this.queue.then(() => this.applyNow(plan));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async applyNow(plan: Plan): Promise<ApplyResult> {
+    if (this.stopped) throw new Error('engine is stopped');
+    const previous = this.state;
+    const warnings: string[] = [];
+
+    const onAvailability: AvailabilityListener = (target, available, source, reason) => {
+      if (this.events.active) {
+        const upstream = target.id.slice(0, target.id.indexOf('/'));
+        this.events.emit({ type: 'health.change', time: Date.now(), upstream, target: target.url, healthy: available, source, reason });
+      }
+    };
+    const upstreams = new Map<string, Upstream>();
+    const created: Upstream[] = [];
+    for (const [name, up] of plan.upstreams) {
+      const old = previous?.upstreams.get(name);
+      if (old && old.plan.fingerprint === up.fingerprint) {
+        upstreams.set(name, old);
+      } else {
+        const fresh = new Upstream(up, old, onAvailability);
+        upstreams.set(name, fresh);
+        created.push(fresh);
+      }
+    }
+
+    const kept = new Set<string>();
+    const bound: { name: string; listener: HttpListener; key: string }[] = [];
+    try {
+      for (const lp of plan.listeners) {
+        const reason = unservedReason(lp);
+        if (reason) {
+          warnings.push(`listener "${lp.name}" is not served: ${reason}`);
+          continue;
+        }
+        const key = listenerKey(lp);
+        const existing = this.running.get(lp.name);
+        if (existing && existing.key === key) {
+          kept.add(lp.name);
+          continue;
+        }
+        const listener = new HttpListener(lp, () => this.current());
+        await listener.listen();
+        bound.push({ name: lp.name, listener, key });
+      }
+    } catch (err) {
+      await Promise.all(bound.map((b) => b.listener.close(0)));
+      await Promise.all(created.map((u) => u.destroy()));
+      throw err;
+    }
+
+    const generation = (previous?.generation ?? 0) + 1;
+    this.state = Object.freeze({
+      generation,
+      plan,
+      listeners: new Map(plan.listeners.map((l) => [l.name, l])),
+      upstreams,
+      events: this.events,
+    });
+
+    const retired: HttpListener[] = [];
+    for (const [name, entry] of this.running) {
+      if (!kept.has(name)) {
+        retired.push(entry.listener);
+        this.running.delete(name);
+      }
+    }
+    for (const b of bound) this.running.set(b.name, { listener: b.listener, key: b.key });
+    for (const u of created) u.start();
+    // Old generations drain in the background: in-flight requests finish on them.
+    void Promise.all(retired.map((l) => l.close(30_000)));
+    if (previous) {
+      for (const [name, old] of previous.upstreams) {
+        if (upstreams.get(name) !== old) void old.close();
+      }
+    }
+    if (this.events.active) {
+      this.events.emit({ type: 'config.applied', time: Date.now(), generation, routes: plan.routes.length, upstreams: plan.upstreams.size });
+    }
+    return { generation, warnings: [...plan.warnings, ...warnings] };
+  }
+
+  listeners(): ListenerInfo[] {
+    if (this.state === null) return [];
+    return this.state.plan.listeners.map((lp) => {
+      const bound = this.running.get(lp.name)?.listener.boundAddress;
+      const port = bound?.port ?? lp.port;
+      const host = lp.host.includes(':') ? `[${lp.host}]` : lp.host;
+      return {
+        name: lp.name,
+        mode: lp.mode,
+        host: lp.host,
+        port,
+        url: `${lp.tls ? 'https' : 'http'}://${host}:${port}`,
+        served: bound !== undefined,
+      };
+    });
+  }
+
+  upstreamStatus(): Record<string, TargetStatus[]> {
+    const out: Record<string, TargetStatus[]> = {};
+    for (const [name, u] of this.state?.upstreams ?? []) out[name] = u.status();
+    return out;
+  }
+
+  /** Takes a target out of rotation by hand (in-flight requests finish), or puts it back. */
+  setDrained(upstream: string, target: string, drained: boolean): boolean {
+    const t = this.state?.upstreams.get(upstream)?.findTarget(target);
+    if (!t) return false;
+    t.setDrained(drained);
+    return true;
+  }
+
+  /** Stops accepting, lets in-flight requests finish for up to `graceMs`, then closes everything. */
+  async stop(graceMs = 10_000): Promise<void> {
+    await this.queue;
+    this.stopped = true;
+    await Promise.all([...this.running.values()].map((r) => r.listener.close(graceMs)));
+    this.running.clear();
+    await Promise.all([...(this.state?.upstreams.values() ?? [])].map((u) => u.destroy()));
+  }
+}
+
+function listenerKey(lp: ListenerPlan): string {
+  return JSON.stringify([lp.host, lp.port, lp.limits]);
+}
+
+function unservedReason(lp: ListenerPlan): string | null {
+  if (lp.mode === 'forward') return 'forward mode is not available in this version yet';
+  if (lp.tls) return 'TLS termination is not available in this version yet';
+  return null;
+}

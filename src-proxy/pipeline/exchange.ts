@@ -1,0 +1,93 @@
+/**
+ * Everything the pipeline knows about one request/response exchange. It is
+ * also the balancer's view of the request (`PickRequest`), parsing cookies and
+ * the query only when a balancer asks.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { PickRequest } from '../balancers/balancer.js';
+import type { ListenerPlan, RoutePlan } from '../config/plan.js';
+import type { EngineState } from '../engine-state.js';
+import type { SwitchyardError } from '../errors.js';
+import type { Target } from '../upstream/target.js';
+import type { Upstream } from '../upstream/upstream.js';
+
+export class Exchange implements PickRequest {
+  readonly startedAt = performance.now();
+  readonly time = Date.now();
+  readonly clientIp: string;
+  readonly clientPort: number;
+  /** Set by prepare-request. */
+  id = '';
+  host = '';
+  path = '/';
+  /** Raw query string without '?'. */
+  search = '';
+  route: RoutePlan | null = null;
+  captures: RegExpExecArray | null = null;
+  upstream: Upstream | null = null;
+  target: Target | null = null;
+  attempts = 0;
+  /** performance.now() marks for timing phases. */
+  dispatchedAt = 0;
+  sentAt = 0;
+  firstByteAt = 0;
+  status = 0;
+  bytesIn = 0;
+  bytesOut = 0;
+  error: SwitchyardError | null = null;
+  aborted = false;
+  /** A chunked request body outgrew the listener's maxBodySize. */
+  bodyTooLarge = false;
+  private cookies: Map<string, string> | null = null;
+  private queryParams: URLSearchParams | null = null;
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly listener: ListenerPlan,
+    readonly state: EngineState,
+  ) {
+    this.clientIp = normaliseIp(req.socket.remoteAddress ?? '');
+    this.clientPort = req.socket.remotePort ?? 0;
+  }
+
+  get method(): string {
+    return this.req.method ?? 'GET';
+  }
+
+  header(name: string): string | undefined {
+    const v = this.req.headers[name];
+    return Array.isArray(v) ? v[0] : v;
+  }
+
+  cookie(name: string): string | undefined {
+    if (this.cookies === null) {
+      this.cookies = new Map();
+      const raw = this.req.headers.cookie;
+      if (raw) {
+        for (const part of raw.split(';')) {
+          const eq = part.indexOf('=');
+          if (eq > 0) this.cookies.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+        }
+      }
+    }
+    return this.cookies.get(name);
+  }
+
+  query(name: string): string | undefined {
+    this.queryParams ??= new URLSearchParams(this.search);
+    return this.queryParams.get(name) ?? undefined;
+  }
+
+  /** Whether the client sent (or announced) a request body. */
+  get hasBody(): boolean {
+    const h = this.req.headers;
+    return h['transfer-encoding'] !== undefined || (h['content-length'] !== undefined && h['content-length'] !== '0');
+  }
+}
+
+/** "::ffff:127.0.0.1" → "127.0.0.1", so IPv4 clients look the same on dual-stack sockets. */
+export function normaliseIp(ip: string): string {
+  return ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
+}

@@ -1,0 +1,69 @@
+/**
+ * The request path as an ordered chain of steps. Whatever happens inside, the
+ * exchange ends here: errors become RFC 9457 problems, and one completion event
+ * carries the timing phases.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { ListenerPlan } from '../config/plan.js';
+import type { EngineState } from '../engine-state.js';
+import { SwitchyardError, isSwitchyardError } from '../errors.js';
+import { compose } from './compose.js';
+import { Exchange } from './exchange.js';
+import { sendProblem } from './respond.js';
+import { prepareRequest } from './steps/prepare-request.js';
+import { routeRequest } from './steps/route-request.js';
+import { serveRoute } from './steps/serve-route.js';
+
+const pipeline = compose<Exchange>([prepareRequest, routeRequest, serveRoute]);
+
+export function handleRequest(req: IncomingMessage, res: ServerResponse, listener: ListenerPlan, state: EngineState): void {
+  const ex = new Exchange(req, res, listener, state);
+  pipeline(ex).then(
+    () => finish(ex),
+    (err: unknown) => {
+      const e = isSwitchyardError(err) ? err : new SwitchyardError('INTERNAL', 'The gateway failed to handle this request.', { cause: err });
+      ex.error = e;
+      if (!ex.aborted) {
+        if (!res.headersSent) ex.status = e.status;
+        sendProblem(res, e, ex.id, ex.method);
+      }
+      finish(ex);
+    },
+  );
+}
+
+function finish(ex: Exchange): void {
+  const events = ex.state.events;
+  if (!events.active) return;
+  const res = ex.res;
+  const emit = () => {
+    const end = performance.now();
+    const dispatched = ex.dispatchedAt || end;
+    const sent = ex.sentAt || dispatched;
+    const action = ex.route?.action;
+    events.emit({
+      type: 'exchange.complete',
+      id: ex.id,
+      time: Date.now(),
+      status: ex.status,
+      route: ex.route?.name ?? null,
+      upstream: action?.kind === 'proxy' ? action.upstream : null,
+      target: ex.target?.url ?? null,
+      attempts: ex.attempts,
+      timings: {
+        queue: dispatched - ex.startedAt,
+        connect: sent - dispatched,
+        ttfb: ex.firstByteAt ? ex.firstByteAt - sent : 0,
+        total: end - ex.startedAt,
+      },
+      bytesIn: ex.bytesIn,
+      bytesOut: ex.bytesOut,
+      ...(ex.error ? { error: { code: ex.error.code, message: ex.error.message } } : {}),
+      aborted: ex.aborted,
+    });
+  };
+  // Completion is when the last byte left, not when the handler returned.
+  if (res.writableFinished || res.destroyed) emit();
+  else res.once('close', emit);
+}

@@ -1,0 +1,87 @@
+/**
+ * Headers between hops. Hop-by-hop headers (RFC 9110 §7.6.1), and any header
+ * the Connection header names, never cross the gateway; the forwarding headers
+ * are set from what the gateway itself saw.
+ */
+import type { Exchange } from '../exchange.js';
+import type { Target } from '../../upstream/target.js';
+
+export const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+/** Set by the gateway, so any client-sent copy is replaced (or appended to, for the chains). */
+const REPLACED = new Set(['host', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-real-ip', 'forwarded', 'x-request-id', 'expect']);
+
+export function connectionTokens(value: string | string[] | undefined): Set<string> | null {
+  if (value === undefined) return null;
+  const tokens = new Set<string>();
+  for (const t of (Array.isArray(value) ? value.join(',') : value).split(',')) {
+    const v = t.trim().toLowerCase();
+    if (v !== '' && v !== 'close' && v !== 'keep-alive') tokens.add(v);
+  }
+  return tokens.size > 0 ? tokens : null;
+}
+
+/**
+ * Builds the upstream request headers as a flat [name, value, …] list, keeping
+ * the client's order, casing and repeated fields.
+ */
+export function upstreamRequestHeaders(ex: Exchange, target: Target, opts: { upgrade?: boolean } = {}): string[] {
+  const { req } = ex;
+  const raw = req.rawHeaders;
+  const named = connectionTokens(req.headers.connection);
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i].toLowerCase();
+    if (HOP_BY_HOP.has(name) || REPLACED.has(name) || (named !== null && named.has(name))) continue;
+    out.push(raw[i], raw[i + 1]);
+  }
+  if (opts.upgrade) out.push('connection', 'upgrade', 'upgrade', String(req.headers.upgrade));
+
+  const proto = ex.listener.tls ? 'https' : 'http';
+  const originalHost = req.headers.host ?? ex.host;
+  const xff = req.headers['x-forwarded-for'];
+  out.push('x-forwarded-for', xff ? `${xff}, ${ex.clientIp}` : ex.clientIp);
+  out.push('x-forwarded-proto', proto, 'x-forwarded-host', originalHost, 'x-real-ip', ex.clientIp);
+  const forFor = ex.clientIp.includes(':') ? `"[${ex.clientIp}]"` : ex.clientIp;
+  const element = `for=${forFor};host=${quoteIfNeeded(originalHost)};proto=${proto}`;
+  const forwarded = req.headers.forwarded;
+  out.push('forwarded', forwarded ? `${forwarded}, ${element}` : element);
+  out.push('x-request-id', ex.id);
+  out.push('host', upstreamHost(ex, target, originalHost));
+  return out;
+}
+
+function upstreamHost(ex: Exchange, target: Target, originalHost: string): string {
+  const rewriteHost = ex.route?.rewrite?.host;
+  if (rewriteHost) return rewriteHost;
+  const mode = ex.upstream?.plan.hostHeader ?? 'preserve';
+  if (mode === 'preserve') return originalHost;
+  if (mode === 'target') return target.url.slice(target.url.indexOf('//') + 2);
+  return mode.fixed;
+}
+
+function quoteIfNeeded(v: string): string {
+  return /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(v) ? v : `"${v.replace(/["\\]/g, '\\$&')}"`;
+}
+
+/** Response headers for the client: hop-by-hop removed, everything else as the upstream sent it. */
+export function clientResponseHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
+  const named = connectionTokens(headers.connection);
+  const out: Record<string, string | string[]> = {};
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || HOP_BY_HOP.has(name) || (named !== null && named.has(name))) continue;
+    out[name] = value;
+  }
+  return out;
+}

@@ -1,0 +1,146 @@
+/**
+ * The proxy step: pick a target, call it, and on a retryable failure try
+ * another target — only for idempotent requests without a body (a streamed
+ * body cannot be sent twice), only before any response byte reached the
+ * client, within `retry.attempts` and the upstream's retry budget.
+ */
+import { performance } from 'node:perf_hooks';
+import type { RetryCondition } from '../../config/plan.js';
+import { SwitchyardError } from '../../errors.js';
+import { rewritePath } from '../../router/rewrite.js';
+import type { Target } from '../../upstream/target.js';
+import type { Exchange } from '../exchange.js';
+import { upstreamRequestHeaders } from './forward-headers.js';
+import { attemptUpstream, type FailureKind } from './upstream-call.js';
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+/** Statuses that count as target failures for outlier detection. */
+const GATEWAY_FAILURE_STATUSES = new Set([502, 503, 504]);
+
+export async function proxyRequest(ex: Exchange, upstreamName: string): Promise<void> {
+  const upstream = ex.state.upstreams.get(upstreamName);
+  if (upstream === undefined) throw new SwitchyardError('INTERNAL', `Upstream "${upstreamName}" is missing from the running plan.`);
+  ex.upstream = upstream;
+  const plan = upstream.plan;
+  const route = ex.route;
+  const path = route?.rewrite ? rewritePath(route.rewrite, ex.path) : ex.path;
+  const upstreamPath = ex.search === '' ? path : `${path}?${ex.search}`;
+  const retry = plan.retry;
+  const canRetry = retry !== null && retry.attempts > 0 && IDEMPOTENT.has(ex.method) && !ex.hasBody;
+  const stickyCookie = plan.sticky ? ex.cookie(plan.sticky.cookie) : undefined;
+  upstream.budget?.recordRequest();
+
+  let tried: Set<Target> | null = null;
+  let lastFailure: { failure: FailureKind | number; error?: Error } | null = null;
+  const events = ex.state.events;
+
+  for (;;) {
+    const target = upstream.choose(ex, tried);
+    if (target === undefined) {
+      if (lastFailure !== null) throw failureError(lastFailure, upstreamName);
+      throw new SwitchyardError('NO_HEALTHY_TARGET', `Upstream "${upstreamName}" has no healthy target.`, {
+        headers: { 'retry-after': '5' },
+      });
+    }
+    ex.attempts++;
+    ex.target = target;
+    if (events.active) {
+      events.emit({
+        type: 'exchange.upstream',
+        id: ex.id,
+        upstream: upstreamName,
+        target: target.url,
+        attempt: ex.attempts,
+        ...(lastFailure ? { retryReason: String(lastFailure.failure) } : {}),
+      });
+    }
+    const retriesLeft = canRetry && ex.attempts <= (retry?.attempts ?? 0);
+    // Only give up on an answer if another target could still give a better one.
+    const mayRetry = (condition: RetryCondition): boolean =>
+      retriesLeft && retry!.on.has(condition) && upstream.hasUntried(tried, target) && upstream.budget!.tryRetry();
+
+    ex.dispatchedAt ||= performance.now();
+    target.inflight++;
+    let outcome;
+    try {
+      outcome = await attemptUpstream(ex, target, {
+        path: upstreamPath,
+        headers: upstreamRequestHeaders(ex, target),
+        body: requestBody(ex),
+        retryStatus: (status) => mayRetry(status),
+        setCookie: upstream.stickyCookie(target, stickyCookie),
+      });
+    } finally {
+      target.inflight--;
+    }
+
+    switch (outcome.kind) {
+      case 'completed':
+        if (GATEWAY_FAILURE_STATUSES.has(outcome.status)) target.recordFailure(`status ${outcome.status}`);
+        else target.recordSuccess();
+        return;
+      case 'client-aborted':
+        return;
+      case 'retry-status':
+        target.recordFailure(`status ${outcome.status}`);
+        lastFailure = { failure: outcome.status };
+        break;
+      case 'failed':
+        if (ex.bodyTooLarge) throw new SwitchyardError('PAYLOAD_TOO_LARGE', `The request body exceeded ${ex.listener.limits.maxBodySize} bytes.`);
+        target.recordFailure(outcome.failure);
+        lastFailure = { failure: outcome.failure, error: outcome.error };
+        if (outcome.committed) throw failureError(lastFailure, upstreamName);
+        // 'bad-response' maps to no retry condition on purpose: garbage is not transient.
+        if (outcome.failure === 'bad-response' || !mayRetry(outcome.failure)) throw failureError(lastFailure, upstreamName);
+        break;
+    }
+    tried ??= new Set();
+    tried.add(target);
+  }
+}
+
+/**
+ * The body to stream upstream. A Content-Length body goes as is (undici checks
+ * the length); a chunked one is counted on the way through, and cut with a 413
+ * if it outgrows the listener's limit — without ever buffering it.
+ */
+function requestBody(ex: Exchange): NodeJS.ReadableStream | AsyncIterable<Buffer> | null {
+  if (!ex.hasBody) return null;
+  const h = ex.req.headers;
+  if (h['transfer-encoding'] === undefined) {
+    ex.bytesIn = Number(h['content-length']);
+    return ex.req;
+  }
+  return countedBody(ex, ex.listener.limits.maxBodySize);
+}
+
+async function* countedBody(ex: Exchange, max: number | null): AsyncIterable<Buffer> {
+  for await (const chunk of ex.req as AsyncIterable<Buffer>) {
+    ex.bytesIn += chunk.length;
+    if (max !== null && ex.bytesIn > max) {
+      ex.bodyTooLarge = true;
+      throw new SwitchyardError('PAYLOAD_TOO_LARGE', `The request body exceeded ${max} bytes.`);
+    }
+    yield chunk;
+  }
+}
+
+function failureError(f: { failure: FailureKind | number; error?: Error }, upstream: string): SwitchyardError {
+  const cause = f.error;
+  const why = cause ? `: ${cause.message}` : '';
+  switch (f.failure) {
+    case 'connect-failure':
+      return (cause as NodeJS.ErrnoException | undefined)?.code === 'UND_ERR_CONNECT_TIMEOUT'
+        ? new SwitchyardError('UPSTREAM_CONNECT_TIMEOUT', `Timed out connecting to upstream "${upstream}"${why}.`, { cause })
+        : new SwitchyardError('UPSTREAM_CONNECT_FAILED', `Could not connect to upstream "${upstream}"${why}.`, { cause });
+    case 'timeout':
+      return new SwitchyardError('UPSTREAM_TIMEOUT', `Upstream "${upstream}" did not answer in time${why}.`, { cause });
+    case 'reset':
+      return new SwitchyardError('UPSTREAM_RESET', `Upstream "${upstream}" closed the connection${why}.`, { cause });
+    case 'bad-response':
+      return new SwitchyardError('UPSTREAM_BAD_RESPONSE', `Upstream "${upstream}" sent an invalid response${why}.`, { cause });
+    default:
+      // A retryable status whose retries ran out is reported as the gateway error it stands for.
+      return new SwitchyardError(f.failure === 504 ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_RESET', `Upstream "${upstream}" answered ${f.failure} on every attempt.`);
+  }
+}

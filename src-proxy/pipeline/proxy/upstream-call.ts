@@ -1,0 +1,154 @@
+/**
+ * One attempt at one target, streamed both ways through undici's dispatch API:
+ * response bytes are written to the client as they arrive, with backpressure
+ * (the upstream read pauses while the client socket is full). Until the first
+ * byte is written to the client the attempt can still be abandoned for a
+ * retry; after that, an upstream failure can only cut the client connection.
+ */
+import type { Dispatcher } from 'undici';
+import { performance } from 'node:perf_hooks';
+import type { Exchange } from '../exchange.js';
+import type { Target } from '../../upstream/target.js';
+import { clientResponseHeaders } from './forward-headers.js';
+
+export type FailureKind = 'connect-failure' | 'timeout' | 'reset' | 'bad-response';
+
+export type AttemptOutcome =
+  | { kind: 'completed'; status: number }
+  | { kind: 'failed'; failure: FailureKind; error: Error; committed: boolean }
+  | { kind: 'retry-status'; status: number }
+  | { kind: 'client-aborted' };
+
+export interface AttemptOptions {
+  path: string;
+  headers: string[];
+  body: NodeJS.ReadableStream | AsyncIterable<Buffer> | null;
+  /** Asked when response headers arrive: may this status be retried instead of forwarded? */
+  retryStatus: (status: number) => boolean;
+  /** Extra Set-Cookie to add (sticky sessions). */
+  setCookie: string | null;
+}
+
+export function attemptUpstream(ex: Exchange, target: Target, opts: AttemptOptions): Promise<AttemptOutcome> {
+  return new Promise((resolve) => {
+    const handler = new ProxyHandler(ex, opts, resolve);
+    target.pool.dispatch(
+      {
+        origin: target.url,
+        path: opts.path,
+        method: ex.method,
+        headers: opts.headers,
+        body: opts.body as Dispatcher.DispatchOptions['body'],
+        // Never let undici retry a request on its own: retries are ours to decide.
+        idempotent: false,
+      },
+      handler,
+    );
+  });
+}
+
+class ProxyHandler implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | null = null;
+  private committed = false;
+  private settled = false;
+  private readonly onClientClose: () => void;
+
+  constructor(
+    private readonly ex: Exchange,
+    private readonly opts: AttemptOptions,
+    private readonly resolve: (outcome: AttemptOutcome) => void,
+  ) {
+    // A client that goes away must free the upstream connection at once.
+    this.onClientClose = () => {
+      if (!ex.res.writableFinished) {
+        ex.aborted = true;
+        this.controller?.abort(new Error('client closed the connection'));
+        this.settle({ kind: 'client-aborted' });
+      }
+    };
+    ex.res.once('close', this.onClientClose);
+  }
+
+  private settle(outcome: AttemptOutcome): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.ex.res.off('close', this.onClientClose);
+    this.resolve(outcome);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.settled) {
+      controller.abort(new Error('attempt abandoned'));
+      return;
+    }
+    this.ex.sentAt = performance.now();
+  }
+
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+    statusMessage?: string,
+  ): void {
+    if (statusCode < 200) return; // 1xx informational: node answers 100-continue itself.
+    const ex = this.ex;
+    ex.firstByteAt = performance.now();
+    if (this.opts.retryStatus(statusCode)) {
+      this.settle({ kind: 'retry-status', status: statusCode });
+      controller.abort(new Error(`retrying after status ${statusCode}`));
+      return;
+    }
+    const out = clientResponseHeaders(headers);
+    out['x-request-id'] = ex.id;
+    if (this.opts.setCookie !== null) {
+      const existing = out['set-cookie'];
+      out['set-cookie'] = existing === undefined ? this.opts.setCookie : [...(Array.isArray(existing) ? existing : [existing]), this.opts.setCookie];
+    }
+    ex.status = statusCode;
+    this.committed = true;
+    ex.res.writeHead(statusCode, statusMessage || undefined, out);
+    const events = ex.state.events;
+    if (events.active) events.emit({ type: 'exchange.response', id: ex.id, status: statusCode, headers: out });
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    const res = this.ex.res;
+    this.ex.bytesOut += chunk.length;
+    if (!res.write(chunk)) {
+      controller.pause();
+      res.once('drain', () => controller.resume());
+    }
+  }
+
+  onResponseEnd(_controller: Dispatcher.DispatchController, trailers: Record<string, string | string[] | undefined>): void {
+    const res = this.ex.res;
+    let hasTrailers = false;
+    for (const _ in trailers) {
+      hasTrailers = true;
+      break;
+    }
+    // Trailers can only travel on a chunked HTTP/1.1 response.
+    if (hasTrailers && res.chunkedEncoding) res.addTrailers(trailers as Record<string, string>);
+    res.end();
+    this.settle({ kind: 'completed', status: this.ex.status });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    if (this.settled) return;
+    if (this.committed) this.ex.res.destroy();
+    this.settle({ kind: 'failed', failure: classify(error, this.ex.sentAt !== 0), error, committed: this.committed });
+  }
+}
+
+/** Maps undici and socket errors to the retry conditions of the config. */
+export function classify(error: Error, sent: boolean): FailureKind {
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') return 'connect-failure';
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return 'timeout';
+  if (code.startsWith('HPE_') || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' || code === 'UND_ERR_INFO') return 'bad-response';
+  if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return 'connect-failure';
+  }
+  return sent ? 'reset' : 'connect-failure';
+}

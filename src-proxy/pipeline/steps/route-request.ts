@@ -1,0 +1,26 @@
+/** Second step: choose the route, or answer 404. */
+import { SwitchyardError } from '../../errors.js';
+import { matchRoute } from '../../router/match-route.js';
+import type { Exchange } from '../exchange.js';
+
+export function routeRequest(ex: Exchange, next: () => Promise<void>): Promise<void> {
+  const match = matchRoute(ex.state.plan.routes, {
+    listener: ex.listener.name,
+    host: ex.host,
+    method: ex.method,
+    path: ex.path,
+    query: ex.search,
+    headers: ex.req.headers,
+  });
+  if (match === null) {
+    throw new SwitchyardError('ROUTE_NOT_FOUND', `No route on listener "${ex.listener.name}" matches ${ex.method} ${ex.host}${ex.path}.`);
+  }
+  ex.route = match.route;
+  ex.captures = match.captures;
+  const events = ex.state.events;
+  if (events.active) {
+    const action = match.route.action;
+    events.emit({ type: 'exchange.routed', id: ex.id, route: match.route.name, upstream: action.kind === 'proxy' ? action.upstream : null });
+  }
+  return next();
+}

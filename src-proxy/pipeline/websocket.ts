@@ -1,0 +1,109 @@
+/**
+ * WebSocket (and any other HTTP/1.1 Upgrade) through a proxy route: the same
+ * routing and target choice as a normal request, then the two sockets are
+ * spliced together. If the upstream declines the upgrade, its answer is
+ * passed back as an ordinary response.
+ */
+import http, { ServerResponse, type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import type { Duplex } from 'node:stream';
+import type { ListenerPlan } from '../config/plan.js';
+import type { EngineState } from '../engine-state.js';
+import { SwitchyardError, isSwitchyardError } from '../errors.js';
+import { rewritePath } from '../router/rewrite.js';
+import { Exchange } from './exchange.js';
+import { upstreamRequestHeaders } from './proxy/forward-headers.js';
+import { sendFixed, sendProblem, sendRedirect } from './respond.js';
+import { prepareRequest } from './steps/prepare-request.js';
+import { routeRequest } from './steps/route-request.js';
+
+export function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, listener: ListenerPlan, state: EngineState): void {
+  // A response object on the raw socket lets errors and non-proxy routes answer normally.
+  const res = new ServerResponse(req);
+  res.assignSocket(socket as import('node:net').Socket);
+  res.shouldKeepAlive = false;
+  socket.on('error', () => socket.destroy());
+  // Unless the upgrade succeeds (and detaches the socket), the answer ends the connection.
+  res.on('finish', () => socket.end());
+  const ex = new Exchange(req, res, listener, state);
+  const done = () => Promise.resolve();
+  try {
+    void prepareRequest(ex, done);
+    void routeRequest(ex, done);
+    const action = ex.route!.action;
+    if (action.kind === 'respond') return sendFixed(ex, action.status, action.headers, action.body);
+    if (action.kind === 'redirect') return sendRedirect(ex, action.to, action.status);
+    proxyUpgrade(ex, action.upstream, socket, head);
+  } catch (err) {
+    const e = isSwitchyardError(err) ? err : new SwitchyardError('INTERNAL', 'The gateway failed to handle this upgrade.', { cause: err });
+    sendProblem(res, e, ex.id, ex.method);
+  }
+}
+
+function proxyUpgrade(ex: Exchange, upstreamName: string, client: Duplex, head: Buffer): void {
+  const upstream = ex.state.upstreams.get(upstreamName);
+  if (!upstream) throw new SwitchyardError('INTERNAL', `Upstream "${upstreamName}" is missing from the running plan.`);
+  ex.upstream = upstream;
+  const target = upstream.choose(ex, null);
+  if (!target) throw new SwitchyardError('NO_HEALTHY_TARGET', `Upstream "${upstreamName}" has no healthy target.`, { headers: { 'retry-after': '5' } });
+  ex.target = target;
+  ex.attempts = 1;
+  const url = new URL(target.url);
+  const path = ex.route?.rewrite ? rewritePath(ex.route.rewrite, ex.path) : ex.path;
+  const request = (url.protocol === 'https:' ? https : http).request({
+    host: url.hostname,
+    port: url.port,
+    method: ex.method,
+    path: ex.search ? `${path}?${ex.search}` : path,
+    headers: upstreamRequestHeaders(ex, target, { upgrade: true }),
+    agent: false,
+    timeout: upstream.plan.timeouts.connectMs,
+  });
+  const events = ex.state.events;
+  const route = ex.route!.name;
+
+  request.on('timeout', () => request.destroy(Object.assign(new Error('connect timeout'), { code: 'UND_ERR_CONNECT_TIMEOUT' })));
+  request.on('error', (err) => {
+    target.recordFailure('upgrade failed');
+    if (ex.res.headersSent || client.destroyed) return void client.destroy();
+    const timedOut = (err as NodeJS.ErrnoException).code === 'UND_ERR_CONNECT_TIMEOUT';
+    sendProblem(
+      ex.res,
+      new SwitchyardError(timedOut ? 'UPSTREAM_CONNECT_TIMEOUT' : 'UPSTREAM_CONNECT_FAILED', `WebSocket upgrade to upstream "${upstreamName}" failed: ${err.message}.`),
+      ex.id,
+      ex.method,
+    );
+  });
+  // The upstream said no to the upgrade: relay its answer.
+  request.on('response', (upRes) => {
+    ex.res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, upRes.rawHeaders);
+    upRes.pipe(ex.res);
+  });
+  request.on('upgrade', (upRes, upstreamSocket, upstreamHead) => {
+    request.setTimeout(0);
+    target.recordSuccess();
+    ex.res.detachSocket(client as import('node:net').Socket);
+    let response = `HTTP/1.1 ${upRes.statusCode} ${upRes.statusMessage}\r\n`;
+    for (let i = 0; i < upRes.rawHeaders.length; i += 2) response += `${upRes.rawHeaders[i]}: ${upRes.rawHeaders[i + 1]}\r\n`;
+    client.write(response + '\r\n');
+    if (upstreamHead.length > 0) client.write(upstreamHead);
+    if (head.length > 0) upstreamSocket.write(head);
+    if (events.active) events.emit({ type: 'websocket.open', id: ex.id, time: Date.now(), route, target: target.url });
+    let bytesIn = 0;
+    let bytesOut = 0;
+    client.on('data', (c: Buffer) => (bytesIn += c.length));
+    upstreamSocket.on('data', (c: Buffer) => (bytesOut += c.length));
+    client.pipe(upstreamSocket).pipe(client);
+    let closed = false;
+    const close = () => {
+      if (closed) return;
+      closed = true;
+      client.destroy();
+      upstreamSocket.destroy();
+      if (events.active) events.emit({ type: 'websocket.close', id: ex.id, time: Date.now(), route, target: target.url, bytesIn, bytesOut });
+    };
+    client.on('close', close).on('error', close);
+    upstreamSocket.on('close', close).on('error', close);
+  });
+  request.end();
+}

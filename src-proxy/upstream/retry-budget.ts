@@ -1,0 +1,40 @@
+/**
+ * Caps retries to a share of recent requests (plus a small floor), so that a
+ * struggling upstream is not hit by a retry storm. The window is two rolling
+ * one-second buckets, which is cheap and smooth enough.
+ */
+const MIN_RETRIES_PER_SECOND = 10;
+
+export class RetryBudget {
+  private bucketStart = 0;
+  private requests = 0;
+  private retries = 0;
+  private prevRequests = 0;
+  private prevRetries = 0;
+
+  constructor(private readonly ratio: number) {}
+
+  private roll(now: number): void {
+    if (now - this.bucketStart < 1000) return;
+    const fresh = now - this.bucketStart >= 2000;
+    this.prevRequests = fresh ? 0 : this.requests;
+    this.prevRetries = fresh ? 0 : this.retries;
+    this.requests = 0;
+    this.retries = 0;
+    this.bucketStart = now;
+  }
+
+  recordRequest(now = Date.now()): void {
+    this.roll(now);
+    this.requests++;
+  }
+
+  /** Takes one retry from the budget if there is one left. */
+  tryRetry(now = Date.now()): boolean {
+    this.roll(now);
+    const allowed = MIN_RETRIES_PER_SECOND + this.ratio * (this.requests + this.prevRequests);
+    if (this.retries + this.prevRetries >= allowed) return false;
+    this.retries++;
+    return true;
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * One upstream target at run time: its keep-alive pool, in-flight count and
+ * health. Health has three independent inputs — active checks, passive
+ * outlier ejection, and a manual drain — and the target is available only
+ * when all three allow it. Balancers see it through `BalancerTarget`.
+ */
+import { Pool } from 'undici';
+import type { BalancerTarget } from '../balancers/balancer.js';
+import type { TargetPlan, UpstreamPlan } from '../config/plan.js';
+
+export type HealthSource = 'active' | 'passive' | 'manual';
+export type AvailabilityListener = (target: Target, available: boolean, source: HealthSource, reason: string) => void;
+
+const MAX_EJECTION_MULTIPLIER = 10;
+
+export class Target implements BalancerTarget {
+  readonly id: string;
+  readonly url: string;
+  readonly backup: boolean;
+  readonly pool: Pool;
+  inflight = 0;
+
+  /** Result of active checks; targets start healthy (as nginx and HAProxy assume). */
+  activeHealthy = true;
+  drained = false;
+  ejectedUntil = 0;
+  ejections = 0;
+  consecutiveFailures = 0;
+  /** Totals for the upstreams view. */
+  requests = 0;
+  failures = 0;
+  private recoveredAt = 0;
+  private ejectionTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    readonly plan: TargetPlan,
+    private readonly upstream: UpstreamPlan,
+    private readonly onAvailability: AvailabilityListener,
+  ) {
+    this.id = plan.id;
+    this.url = plan.url;
+    this.backup = plan.backup;
+    this.pool = new Pool(plan.origin, {
+      connections: upstream.keepAlive.connections,
+      keepAliveTimeout: upstream.keepAlive.idleTimeoutMs,
+      keepAliveMaxTimeout: Math.max(upstream.keepAlive.idleTimeoutMs, 600_000),
+      connect: { timeout: upstream.timeouts.connectMs },
+      headersTimeout: upstream.timeouts.responseMs,
+      bodyTimeout: upstream.timeouts.idleMs,
+      pipelining: 1,
+    });
+  }
+
+  get available(): boolean {
+    return this.activeHealthy && !this.drained && this.ejectedUntil === 0;
+  }
+
+  /** Configured weight, ramped up after recovery when slow start is on. */
+  get weight(): number {
+    const w = this.plan.weight;
+    if (this.recoveredAt === 0) return w;
+    const elapsed = Date.now() - this.recoveredAt;
+    if (elapsed >= this.upstream.slowStartMs) {
+      this.recoveredAt = 0;
+      return w;
+    }
+    return w * Math.max(0.1, elapsed / this.upstream.slowStartMs);
+  }
+
+  setActiveHealthy(healthy: boolean, reason: string): void {
+    if (this.activeHealthy === healthy) return;
+    this.change(() => (this.activeHealthy = healthy), 'active', reason);
+  }
+
+  setDrained(drained: boolean): void {
+    if (this.drained === drained) return;
+    this.change(() => (this.drained = drained), 'manual', drained ? 'drained by hand' : 're-enabled by hand');
+  }
+
+  /** Passive outcome of a real request. */
+  recordSuccess(): void {
+    this.requests++;
+    this.consecutiveFailures = 0;
+  }
+
+  recordFailure(reason: string): void {
+    this.requests++;
+    this.failures++;
+    this.consecutiveFailures++;
+    const outlier = this.upstream.outlier;
+    if (outlier && this.ejectedUntil === 0 && this.consecutiveFailures >= outlier.consecutiveFailures) {
+      this.eject(outlier.ejectForMs * Math.min(2 ** this.ejections, MAX_EJECTION_MULTIPLIER), reason);
+    }
+  }
+
+  private eject(forMs: number, reason: string): void {
+    this.ejections++;
+    this.change(
+      () => (this.ejectedUntil = Date.now() + forMs),
+      'passive',
+      `ejected for ${forMs}ms after ${this.consecutiveFailures} consecutive failures (${reason})`,
+    );
+    this.ejectionTimer = setTimeout(() => {
+      this.ejectionTimer = null;
+      this.consecutiveFailures = 0;
+      this.change(() => (this.ejectedUntil = 0), 'passive', 'ejection ended');
+    }, forMs);
+    this.ejectionTimer.unref();
+  }
+
+  /** Copies health from the target this one replaces on a config re-apply. */
+  inheritFrom(previous: Target): void {
+    this.activeHealthy = previous.activeHealthy;
+    this.drained = previous.drained;
+    this.ejections = previous.ejections;
+    this.requests = previous.requests;
+    this.failures = previous.failures;
+  }
+
+  private change(mutate: () => void, source: HealthSource, reason: string): void {
+    const before = this.available;
+    mutate();
+    const after = this.available;
+    if (before === after) return;
+    if (after && this.upstream.slowStartMs > 0) this.recoveredAt = Date.now();
+    this.onAvailability(this, after, source, reason);
+  }
+
+  /** Waits for in-flight requests, then closes the pool's connections. */
+  async close(): Promise<void> {
+    if (this.ejectionTimer) clearTimeout(this.ejectionTimer);
+    await this.pool.close();
+  }
+
+  destroy(): Promise<void> {
+    if (this.ejectionTimer) clearTimeout(this.ejectionTimer);
+    return this.pool.destroy();
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * An upstream at run time: its targets, balancer, retry budget and health
+ * checker. `choose` applies the rules around the balancer — only available
+ * targets, backups only when no primary is available, sticky cookie first —
+ * so every balancer stays a pure choice among allowed targets.
+ */
+import { createHash } from 'node:crypto';
+import type { Balancer, PickRequest } from '../balancers/balancer.js';
+import { createBalancer } from '../balancers/index.js';
+import type { UpstreamPlan } from '../config/plan.js';
+import { HealthChecker } from './health-checker.js';
+import { RetryBudget } from './retry-budget.js';
+import { Target, type AvailabilityListener } from './target.js';
+
+export interface TargetStatus {
+  id: string;
+  url: string;
+  weight: number;
+  backup: boolean;
+  available: boolean;
+  activeHealthy: boolean;
+  ejected: boolean;
+  ejectedUntil: number | null;
+  drained: boolean;
+  inflight: number;
+  requests: number;
+  failures: number;
+}
+
+export class Upstream {
+  readonly name: string;
+  readonly targets: readonly Target[];
+  readonly budget: RetryBudget | null;
+  private readonly balancer: Balancer;
+  private readonly checker: HealthChecker | null;
+  private readonly stickyValues = new Map<Target, string>();
+  private availablePrimaries: Target[] = [];
+  private availableBackups: Target[] = [];
+
+  constructor(
+    readonly plan: UpstreamPlan,
+    previous: Upstream | undefined,
+    onAvailability: AvailabilityListener,
+  ) {
+    this.name = plan.name;
+    const listener: AvailabilityListener = (target, available, source, reason) => {
+      this.refresh();
+      onAvailability(target, available, source, reason);
+    };
+    this.targets = plan.targets.map((t) => {
+      const target = new Target(t, plan, listener);
+      const old = previous?.targets.find((p) => p.id === t.id);
+      if (old) target.inheritFrom(old);
+      if (plan.sticky) this.stickyValues.set(target, createHash('sha256').update(t.id).digest('base64url').slice(0, 12));
+      return target;
+    });
+    this.balancer = createBalancer(plan.balancer, { hashOn: plan.hashOn ?? undefined });
+    this.budget = plan.retry ? new RetryBudget(plan.retry.budget) : null;
+    this.checker = plan.healthCheck ? new HealthChecker(plan.healthCheck, this.targets) : null;
+    this.refresh();
+  }
+
+  start(): void {
+    this.checker?.start();
+  }
+
+  private refresh(): void {
+    this.availablePrimaries = this.targets.filter((t) => !t.backup && t.available);
+    this.availableBackups = this.targets.filter((t) => t.backup && t.available);
+  }
+
+  /**
+   * Picks a target for a request, skipping `exclude` (targets already tried).
+   * Returns undefined when nothing is available.
+   */
+  choose(request: PickRequest, exclude: ReadonlySet<Target> | null): Target | undefined {
+    let pool = this.availablePrimaries;
+    if (exclude !== null) pool = pool.filter((t) => !exclude.has(t));
+    if (pool.length === 0) {
+      pool = this.availableBackups;
+      if (exclude !== null) pool = pool.filter((t) => !exclude.has(t));
+      if (pool.length === 0) return undefined;
+    }
+    if (this.plan.sticky !== null) {
+      const wanted = request.cookie(this.plan.sticky.cookie);
+      if (wanted !== undefined) {
+        for (const t of pool) if (this.stickyValues.get(t) === wanted) return t;
+      }
+    }
+    if (pool.length === 1) return pool[0];
+    return this.balancer.pick(pool, request);
+  }
+
+  /** Whether a target other than `current` and those in `tried` is available. */
+  hasUntried(tried: ReadonlySet<Target> | null, current: Target): boolean {
+    return this.targets.some((t) => t !== current && t.available && (tried === null || !tried.has(t)));
+  }
+
+  /** The Set-Cookie value that pins a client to `target`, or null when stickiness is off. */
+  stickyCookie(target: Target, current: string | undefined): string | null {
+    const sticky = this.plan.sticky;
+    if (sticky === null) return null;
+    const value = this.stickyValues.get(target) as string;
+    if (value === current) return null;
+    const maxAge = sticky.ttlMs === null ? '' : `; Max-Age=${Math.round(sticky.ttlMs / 1000)}`;
+    return `${sticky.cookie}=${value}; Path=/; HttpOnly; SameSite=Lax${maxAge}`;
+  }
+
+  findTarget(idOrUrl: string): Target | undefined {
+    return this.targets.find((t) => t.id === idOrUrl || t.url === idOrUrl);
+  }
+
+  status(): TargetStatus[] {
+    return this.targets.map((t) => ({
+      id: t.id,
+      url: t.url,
+      weight: t.plan.weight,
+      backup: t.backup,
+      available: t.available,
+      activeHealthy: t.activeHealthy,
+      ejected: t.ejectedUntil !== 0,
+      ejectedUntil: t.ejectedUntil || null,
+      drained: t.drained,
+      inflight: t.inflight,
+      requests: t.requests,
+      failures: t.failures,
+    }));
+  }
+
+  /** Stops health checks and closes pools once their in-flight requests finish. */
+  async close(): Promise<void> {
+    await this.checker?.stop();
+    await Promise.all(this.targets.map((t) => t.close()));
+  }
+
+  async destroy(): Promise<void> {
+    await this.checker?.stop();
+    await Promise.all(this.targets.map((t) => t.destroy()));
+  }
+}
