@@ -24,6 +24,10 @@ export async function runCli(argv: string[], opts: CliOptions = {}): Promise<num
   const io = opts.io ?? processIO;
   const [command, ...rest] = argv;
   const version = packageVersion();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(USAGE);
+    return 0;
+  }
   try {
     switch (command) {
       case 'serve':
