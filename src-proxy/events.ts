@@ -14,9 +14,15 @@ export interface TimingPhases {
   total: number;
 }
 
+/**
+ * `id` in exchange events is the gateway's own unique, time-ordered exchange id
+ * (the history key); `requestId` is the X-Request-Id, which a client may set
+ * and may repeat.
+ */
 export interface ExchangeStartEvent {
   type: 'exchange.start';
   id: string;
+  requestId: string;
   time: number;
   listener: string;
   clientAddress: string;

@@ -15,9 +15,11 @@ import type { Upstream } from '../upstream/upstream.js';
 export class Exchange implements PickRequest {
   readonly startedAt = performance.now();
   readonly time = Date.now();
+  /** Unique, time-ordered exchange id (history key). */
+  readonly uid = nextExchangeId();
   readonly clientIp: string;
   readonly clientPort: number;
-  /** Set by prepare-request. */
+  /** The X-Request-Id (kept from the client or generated); set by prepare-request. */
   id = '';
   host = '';
   path = '/';
@@ -85,6 +87,22 @@ export class Exchange implements PickRequest {
     const h = this.req.headers;
     return h['transfer-encoding'] !== undefined || (h['content-length'] !== undefined && h['content-length'] !== '0');
   }
+}
+
+/**
+ * Exchange ids sort by creation time and are unique per process run:
+ * 9 base-36 digits of milliseconds, a per-process random tag, a counter.
+ */
+const processTag = Math.floor(Math.random() * 36 ** 4).toString(36).padStart(4, '0');
+let counter = 0;
+let lastMs = 0;
+export function nextExchangeId(): string {
+  const now = Date.now();
+  if (now !== lastMs) {
+    lastMs = now;
+    counter = 0;
+  }
+  return `${now.toString(36).padStart(9, '0')}${processTag}${(counter++).toString(36).padStart(4, '0')}`;
 }
 
 /** "::ffff:127.0.0.1" → "127.0.0.1", so IPv4 clients look the same on dual-stack sockets. */

@@ -44,7 +44,7 @@ function finish(ex: Exchange): void {
     const action = ex.route?.action;
     events.emit({
       type: 'exchange.complete',
-      id: ex.id,
+      id: ex.uid,
       time: Date.now(),
       status: ex.status,
       route: ex.route?.name ?? null,

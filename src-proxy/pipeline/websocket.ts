@@ -88,7 +88,7 @@ function proxyUpgrade(ex: Exchange, upstreamName: string, client: Duplex, head: 
     client.write(response + '\r\n');
     if (upstreamHead.length > 0) client.write(upstreamHead);
     if (head.length > 0) upstreamSocket.write(head);
-    if (events.active) events.emit({ type: 'websocket.open', id: ex.id, time: Date.now(), route, target: target.url });
+    if (events.active) events.emit({ type: 'websocket.open', id: ex.uid, time: Date.now(), route, target: target.url });
     let bytesIn = 0;
     let bytesOut = 0;
     client.on('data', (c: Buffer) => (bytesIn += c.length));
@@ -100,7 +100,7 @@ function proxyUpgrade(ex: Exchange, upstreamName: string, client: Duplex, head: 
       closed = true;
       client.destroy();
       upstreamSocket.destroy();
-      if (events.active) events.emit({ type: 'websocket.close', id: ex.id, time: Date.now(), route, target: target.url, bytesIn, bytesOut });
+      if (events.active) events.emit({ type: 'websocket.close', id: ex.uid, time: Date.now(), route, target: target.url, bytesIn, bytesOut });
     };
     client.on('close', close).on('error', close);
     upstreamSocket.on('close', close).on('error', close);

@@ -47,7 +47,7 @@ export async function proxyRequest(ex: Exchange, upstreamName: string): Promise<
     if (events.active) {
       events.emit({
         type: 'exchange.upstream',
-        id: ex.id,
+        id: ex.uid,
         upstream: upstreamName,
         target: target.url,
         attempt: ex.attempts,

@@ -109,7 +109,7 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
     this.committed = true;
     ex.res.writeHead(statusCode, statusMessage || undefined, out);
     const events = ex.state.events;
-    if (events.active) events.emit({ type: 'exchange.response', id: ex.id, status: statusCode, headers: out });
+    if (events.active) events.emit({ type: 'exchange.response', id: ex.uid, status: statusCode, headers: out });
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {

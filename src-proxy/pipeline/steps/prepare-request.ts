@@ -19,7 +19,8 @@ export function prepareRequest(ex: Exchange, next: () => Promise<void>): Promise
   if (events.active) {
     events.emit({
       type: 'exchange.start',
-      id: ex.id,
+      id: ex.uid,
+      requestId: ex.id,
       time: ex.time,
       listener: listener.name,
       clientAddress: ex.clientIp,
@@ -62,7 +63,9 @@ export function prepareRequest(ex: Exchange, next: () => Promise<void>): Promise
   const q = target.indexOf('?');
   const rawPath = q === -1 ? target : target.slice(0, q);
   ex.search = q === -1 ? '' : target.slice(q + 1);
-  ex.path = rawPath.includes('/.') ? normaliseDotSegments(rawPath) : rawPath;
+  // Encoded dots ("%2e%2e") are dot segments too: upstreams decode them.
+  const dotted = rawPath.includes('/.') || rawPath.includes('%2e') || rawPath.includes('%2E');
+  ex.path = dotted ? normaliseDotSegments(rawPath) : rawPath;
   return next();
 }
 

@@ -20,7 +20,7 @@ export function routeRequest(ex: Exchange, next: () => Promise<void>): Promise<v
   const events = ex.state.events;
   if (events.active) {
     const action = match.route.action;
-    events.emit({ type: 'exchange.routed', id: ex.id, route: match.route.name, upstream: action.kind === 'proxy' ? action.upstream : null });
+    events.emit({ type: 'exchange.routed', id: ex.uid, route: match.route.name, upstream: action.kind === 'proxy' ? action.upstream : null });
   }
   return next();
 }
