@@ -22,6 +22,10 @@ export type ErrorCode =
   | 'CLIENT_ABORTED'
   | 'SHUTTING_DOWN'
   | 'CONFIG_INVALID'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'UPGRADE_REQUIRED'
+  | 'TOO_MANY_CLIENTS'
   | 'INTERNAL';
 
 const TITLES: Record<ErrorCode, [status: number, title: string]> = {
@@ -43,6 +47,10 @@ const TITLES: Record<ErrorCode, [status: number, title: string]> = {
   CLIENT_ABORTED: [499, 'Client closed the request'],
   SHUTTING_DOWN: [503, 'The gateway is shutting down'],
   CONFIG_INVALID: [400, 'Invalid configuration'],
+  UNAUTHORIZED: [401, 'Unauthorized'],
+  FORBIDDEN: [403, 'Forbidden'],
+  UPGRADE_REQUIRED: [426, 'Upgrade required'],
+  TOO_MANY_CLIENTS: [503, 'Too many clients'],
   INTERNAL: [500, 'Internal gateway error'],
 };
 

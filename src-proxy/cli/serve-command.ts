@@ -19,6 +19,8 @@ import type { CliIO } from './io.js';
 
 export interface UiHost {
   url: string;
+  /** Why the host is not where it was asked to be (e.g. the default port was taken). */
+  note?: string;
   close(): Promise<void>;
 }
 
@@ -100,6 +102,7 @@ export async function serveCommand(args: string[], io: CliIO, opts: { startUi?: 
     }
     ui = await opts.startUi({ control, engine, port, token: values.token });
     io.out(`workbench: ${ui.url}`);
+    if (ui.note) io.out(ui.note);
   }
 
   let stopTraffic = () => {};
