@@ -31,6 +31,8 @@ export class Engine {
   readonly events: EventBus;
   private state: EngineState | null = null;
   private readonly running = new Map<string, { listener: HttpListener; key: string }>();
+  /** Listeners replaced by an apply, still draining their in-flight requests. */
+  private readonly retiring = new Set<HttpListener>();
   private queue: Promise<unknown> = Promise.resolve();
   private stopped = false;
 
@@ -119,7 +121,10 @@ export class Engine {
     for (const b of bound) this.running.set(b.name, { listener: b.listener, key: b.key });
     for (const u of created) u.start();
     // Old generations drain in the background: in-flight requests finish on them.
-    void Promise.all(retired.map((l) => l.close(30_000)));
+    for (const l of retired) {
+      this.retiring.add(l);
+      void l.close(30_000).finally(() => this.retiring.delete(l));
+    }
     if (previous) {
       for (const [name, old] of previous.upstreams) {
         if (upstreams.get(name) !== old) void old.close();
@@ -166,7 +171,8 @@ export class Engine {
   async stop(graceMs = 10_000): Promise<void> {
     await this.queue;
     this.stopped = true;
-    await Promise.all([...this.running.values()].map((r) => r.listener.close(graceMs)));
+    const listeners = [...[...this.running.values()].map((r) => r.listener), ...this.retiring];
+    await Promise.all(listeners.map((l) => l.close(graceMs)));
     this.running.clear();
     await Promise.all([...(this.state?.upstreams.values() ?? [])].map((u) => u.destroy()));
   }

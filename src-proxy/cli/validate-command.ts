@@ -12,6 +12,7 @@ export async function validateCommand(args: string[], io: CliIO): Promise<number
   const { plan, issues } = await loadWorkspaceFile(file);
   for (const issue of issues) io.out(formatIssue(issue));
   if (!plan) return 1;
-  io.out(`${file}: valid (${plan.listeners.length} listeners, ${plan.routes.length} routes, ${plan.upstreams.size} upstreams)`);
+  const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+  io.out(`${file}: valid (${count(plan.listeners.length, 'listener')}, ${count(plan.routes.length, 'route')}, ${count(plan.upstreams.size, 'upstream')})`);
   return 0;
 }

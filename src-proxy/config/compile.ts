@@ -39,7 +39,7 @@ export function compileWorkspace(ws: Workspace): { plan: Plan; issues: CompileIs
   const listeners = ws.listeners.map((l, i) => compileListener(l, ['listeners', i], error));
   checkUnique(ws.listeners.map((l) => l.name), (i, n) => error(['listeners', i, 'name'], `duplicate listener name "${n}"`));
   checkUnique(
-    listeners.map((l) => (l.port === 0 ? `${l.host}:0#${l.name}` : `${l.host}:${l.port}`)),
+    listeners.map((l, i) => (l.port === 0 ? `${l.host}:0#${i}` : `${l.host}:${l.port}`)), // port 0: each gets its own port
     (i, a) => error(['listeners', i, 'address'], `address ${a} is already used by another listener`),
   );
   const listenerByName = new Map(listeners.map((l) => [l.name, l]));
@@ -126,7 +126,9 @@ function compileRegex(source: string, path: (string | number)[], error: Report):
   try {
     return new RegExp(source);
   } catch (e) {
-    error(path, `invalid regular expression: ${(e as Error).message}`);
+    // V8 says "Invalid regular expression: /src/flags: reason"; keep the reason.
+    const reason = (e as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
+    error(path, `invalid regular expression "${source}": ${reason}`);
     return null;
   }
 }
@@ -245,7 +247,7 @@ function compileUpstream(
       error(tpath, `"${t.url}" is not a valid URL (expected http://host:port)`);
       return;
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') error(tpath, `target URL must use http or https, not ${url.protocol.slice(0, -1)}`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') error(tpath, `target URL "${t.url}" must start with http:// or https://`);
     else if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) error(tpath, `target URL "${t.url}" must not have a path or query; use rewrite instead`);
     else if (url.username || url.password) error(tpath, 'target URL must not contain credentials');
     if (seen.has(url.origin)) error(tpath, `target ${url.origin} is listed twice in upstream "${name}"`);

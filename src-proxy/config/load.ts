@@ -4,7 +4,7 @@
  * feed the CLI, the editor markers and the control API.
  */
 import { readFile } from 'node:fs/promises';
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type YAMLError } from 'yaml';
 import type { z } from 'zod';
 import { compileWorkspace } from './compile.js';
 import type { ConfigIssue } from './issues.js';
@@ -43,16 +43,25 @@ export function loadWorkspaceText(text: string, file = 'workspace.yaml'): LoadRe
 
   if (doc.errors.length > 0) {
     return {
-      issues: doc.errors.map((e) => {
-        const { line, col } = lineCounter.linePos(e.pos[0]);
-        return { file, line, column: col, message: `YAML: ${firstLine(e.message)}`, path: [], severity: 'error' as const };
-      }),
+      issues: sortIssues(doc.errors.map((e) => {
+        const { offset, message } = yamlProblem(e, text, doc);
+        const { line, col } = lineCounter.linePos(offset);
+        return { file, line, column: col, message: `YAML: ${message}`, path: [], severity: 'error' as const };
+      })),
     };
   }
 
-  const parsed = workspaceSchema.safeParse(doc.toJS() ?? {});
+  let input: unknown;
+  try {
+    input = doc.toJS() ?? {};
+  } catch (err) {
+    // Unresolved aliases and alias bombs are only found while building values.
+    const { line, col } = lineCounter.linePos(firstAliasOffset(doc));
+    return { issues: [{ file, line, column: col, message: `YAML: ${firstLine((err as Error).message)}`, path: [], severity: 'error' }] };
+  }
+  const parsed = workspaceSchema.safeParse(input);
   if (!parsed.success) {
-    return { issues: sortIssues(parsed.error.issues.flatMap((issue) => schemaIssue(issue, doc, at))) };
+    return { issues: sortIssues(parsed.error.issues.flatMap((issue) => schemaIssue(issue, [], input, at))) };
   }
 
   const { plan, issues } = compileWorkspace(parsed.data);
@@ -62,35 +71,178 @@ export function loadWorkspaceText(text: string, file = 'workspace.yaml'): LoadRe
 }
 
 type At = (path: (string | number)[], message: string, severity?: ConfigIssue['severity'], key?: boolean) => ConfigIssue;
+type Issue = z.core.$ZodIssue;
 
-function schemaIssue(issue: z.core.$ZodIssue, doc: Document, at: At): ConfigIssue[] {
-  const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
-  const where = describePath(path);
-  switch (issue.code) {
-    case 'unrecognized_keys':
-      return issue.keys.map((k) => at([...path, k], `unknown key "${k}"${where ? ` in ${where}` : ''}`, 'error', true));
-    case 'invalid_type': {
-      const value = doc.getIn(path);
-      if (value === undefined) {
-        const parent = path.slice(0, -1);
-        return [at(parent, `missing required key "${String(path.at(-1))}"${describePath(parent) ? ` in ${describePath(parent)}` : ''}`)];
-      }
-      return [at(path, `${where}: expected ${article(issue.expected)}, got ${describeValue(value)}`)];
-    }
-    case 'invalid_union': {
-      // A discriminated union with an unknown `type`: name the allowed types.
-      const note = (issue as { note?: string }).note;
-      if (note === 'No matching discriminator') {
-        const options = (issue as { options?: unknown[] }).options;
-        return [at([...path, 'type'], `${where}: unknown type${options ? `; expected one of ${options.join(', ')}` : ''}`)];
-      }
-      const inner = issue.errors.flat();
-      if (inner.length > 0) return [at(path, `${where}: ${inner.map((e) => e.message).join(', or ')}`)];
-      return [at(path, `${where}: ${issue.message}`)];
-    }
-    default:
-      return [at(path, `${where ? where + ': ' : ''}${issue.message}`)];
+/** A YAML error's message and where to point: unclosed quotes and brackets at their opening, not at the end of the file. */
+function yamlProblem(e: YAMLError, text: string, doc: Document): { offset: number; message: string } {
+  const offset = e.pos[0];
+  if (e.code === 'DUPLICATE_KEY') {
+    // e.pos starts at the repeated key; read it up to its colon.
+    const m = /^("[^"\n]*"|'[^'\n]*'|[^:\n]{1,60}?)\s*:(\s|$)/.exec(text.slice(offset));
+    const key = m ? m[1].replace(/^(["'])(.*)\1$/, '$2') : null;
+    return { offset, message: `duplicate key${key ? ` "${key}"` : ''} (a key may appear only once in a map)` };
   }
+  if (e.code === 'BLOCK_AS_IMPLICIT_KEY' && /^Nested mappings/.test(e.message)) {
+    return { offset, message: 'a value with ": " in it must be quoted (or put the nested map on lines of its own)' };
+  }
+  if (e.code === 'MULTIPLE_DOCS') return { offset, message: 'a workspace is a single YAML document; remove the extra "---"' };
+  if (e.code === 'MISSING_CHAR' && /closing ["']quote/.test(e.message)) {
+    const quote = e.message.includes('"quote') ? '"' : "'";
+    const start = nodeEndingAt(doc, offset, (n) => isScalar(n) && (n.type === 'QUOTE_DOUBLE' || n.type === 'QUOTE_SINGLE'));
+    if (start !== null) return { offset: start, message: `this quoted string is never closed (missing closing ${quote})` };
+  }
+  const flow = /^Flow (sequence|map) in block collection must be sufficiently indented and end with a ([\]}])/.exec(e.message);
+  if (flow) {
+    const seq = flow[1] === 'sequence';
+    const start = nodeEndingAt(doc, offset, (n) => (seq ? isSeq(n) && n.flow === true : isMap(n) && n.flow === true));
+    const open = seq ? '[' : '{';
+    if (start !== null) return { offset: start, message: `this ${open} is never closed with ${flow[2]} (or a line inside it is not indented enough)` };
+  }
+  return { offset, message: firstLine(e.message) };
+}
+
+/** Start offset of the innermost node of a kind whose text ends at `offset`. */
+function nodeEndingAt(doc: Document, offset: number, kind: (node: unknown) => boolean): number | null {
+  let start: number | null = null;
+  visit(doc, (_key, node) => {
+    const range = (node as { range?: [number, number, number] }).range;
+    if (range && kind(node) && (range[1] === offset || range[2] === offset)) start = range[0];
+  });
+  return start;
+}
+
+function firstAliasOffset(doc: Document): number {
+  let offset = 0;
+  visit(doc, {
+    Alias(_, node) {
+      offset = node.range?.[0] ?? 0;
+      return visit.BREAK;
+    },
+  });
+  return offset;
+}
+
+/**
+ * Turns one zod issue into messages a person can act on: where (a readable
+ * path), what was expected, and what was written. `base` is the path of the
+ * value the issue's own path is relative to (non-empty inside union branches).
+ */
+function schemaIssue(issue: Issue, base: (string | number)[], input: unknown, at: At): ConfigIssue[] {
+  const path = [...base, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
+  const where = describePath(path);
+  const prefix = where ? `${where}: ` : 'workspace: ';
+
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((k) => at([...path, k], `unknown key "${k}"${where ? ` in ${where}` : ' at the top level'}`, 'error', true));
+  }
+  if (issue.code === 'invalid_key') {
+    const key = String(path.at(-1));
+    const parent = describePath(path.slice(0, -1));
+    const why = issue.issues.map((i) => i.message).join('; ');
+    return [at(path, `${parent ? parent + ': ' : ''}"${key}" is not a valid name: ${why}`, 'error', true)];
+  }
+
+  const found = lookup(input, path);
+  if (!found.present) {
+    const parent = path.slice(0, -1);
+    const inParent = describePath(parent) ? ` in ${describePath(parent)}` : ' at the top level';
+    const options = issue.code === 'invalid_union' && 'options' in issue && issue.options ? ` (one of ${issue.options.join(', ')})` : '';
+    return [at(parent, `missing required key "${String(path.at(-1))}"${inParent}${options}`)];
+  }
+  const value = found.value;
+
+  if (issue.code === 'invalid_union') {
+    if ('discriminator' in issue && issue.discriminator !== undefined && issue.errors.length === 0 && 'options' in issue) {
+      return [at(path, `${prefix}unknown ${typeLabel(path)}${describeValue(value)}; expected one of ${(issue.options ?? []).join(', ')}`)];
+    }
+    // A branch that accepted the value's type but failed on its content (e.g.
+    // the map form of a header condition with a bad field): report that.
+    const deeper = issue.errors.find((branch) => branch.length > 0 && !branch.some(isTypeMismatch));
+    if (deeper) return deeper.flatMap((i) => schemaIssue(i, path, input, at));
+    const alternatives = unique(issue.errors.flatMap((branch) => branch.filter((i) => i.path.length === 0).flatMap(expectations)));
+    if (alternatives.length > 0) return [at(path, `${prefix}expected ${oneOf(alternatives)}, got ${describeValue(value)}${quoteHint(alternatives, value)}`)];
+    return [at(path, `${prefix}${issue.message}, got ${describeValue(value)}`)];
+  }
+
+  if (issue.code === 'invalid_format' && !isZodDefault(issue.message)) {
+    // Our own pattern messages ("expected a duration such as …", "names use …").
+    const got = describeValue(value);
+    return [at(path, /^expected /.test(issue.message) ? `${prefix}${issue.message}, got ${got}` : `${prefix}${issue.message} (got ${got})`)];
+  }
+
+  const expected = expectations(issue);
+  if (expected.length > 0) return [at(path, `${prefix}expected ${oneOf(expected)}, got ${describeValue(value)}${quoteHint(expected, value)}`)];
+  return [at(path, `${prefix}${issue.message}`)];
+}
+
+/** What an issue says was expected, as phrases ("a list", "at least 1 item", "reverse"). */
+function expectations(issue: Issue): string[] {
+  switch (issue.code) {
+    case 'invalid_type':
+      return [article(issue.expected)];
+    case 'invalid_value':
+      return issue.values.map((v) => String(v));
+    case 'too_small': {
+      const n = Number(issue.minimum);
+      const bound = issue.inclusive === false ? `more than ${n}` : `at least ${n}`;
+      if (issue.origin === 'array') return [n === 1 && issue.inclusive !== false ? 'at least one item' : `${bound} items`];
+      if (issue.origin === 'string') return [n === 1 && issue.inclusive !== false ? 'a non-empty string' : `${bound} characters`];
+      return [bound];
+    }
+    case 'too_big': {
+      const n = Number(issue.maximum);
+      const bound = issue.inclusive === false ? `less than ${n}` : `at most ${n}`;
+      if (issue.origin === 'array') return [`${bound} items`];
+      if (issue.origin === 'string') return [`${bound} characters`];
+      return [bound];
+    }
+    case 'invalid_format': {
+      if (!isZodDefault(issue.message)) return [issue.message.replace(/^expected /, '')];
+      if (issue.format === 'starts_with' && 'prefix' in issue) return [`a string starting with "${String(issue.prefix)}"`];
+      if (issue.format === 'regex' && issue.pattern) return [`a string matching ${issue.pattern}`];
+      return [`a valid ${issue.format}`];
+    }
+    case 'not_multiple_of':
+      return [`a multiple of ${issue.divisor}`];
+    default:
+      return [];
+  }
+}
+
+function isTypeMismatch(issue: Issue): boolean {
+  return issue.path.length === 0 && (issue.code === 'invalid_type' || issue.code === 'invalid_value');
+}
+
+function isZodDefault(message: string): boolean {
+  return /^(Invalid|Too (big|small))\b/.test(message);
+}
+
+function oneOf(options: string[]): string {
+  if (options.length <= 1) return options.join('');
+  return `${options.slice(0, -1).join(', ')} or ${options.at(-1)}`;
+}
+
+/** YAML reads `1`, `true` and `on` as numbers and booleans; say how to get a string. */
+function quoteHint(expected: string[], value: unknown): string {
+  if (!expected.includes('a string') || (typeof value !== 'number' && typeof value !== 'boolean')) return '';
+  return ` (write it in quotes: "${String(value)}")`;
+}
+
+function typeLabel(path: (string | number)[]): string {
+  return path[0] === 'policies' ? 'policy type ' : 'type ';
+}
+
+function lookup(input: unknown, path: (string | number)[]): { present: boolean; value?: unknown } {
+  let node: unknown = input;
+  for (const segment of path) {
+    if (node === null || typeof node !== 'object' || !Object.prototype.hasOwnProperty.call(node, segment)) return { present: false };
+    node = (node as Record<string | number, unknown>)[segment];
+  }
+  return { present: node !== undefined, value: node };
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
 }
 
 function describePath(path: (string | number)[]): string {
@@ -98,16 +250,19 @@ function describePath(path: (string | number)[]): string {
 }
 
 function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a map';
-  if (typeof value === 'string') return `the string "${value}"`;
-  return `${typeof value} ${String(value)}`;
+  if (value === null) return 'an empty value';
+  if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : 'a list';
+  if (typeof value === 'object') return Object.keys(value).length === 0 ? 'an empty map' : 'a map';
+  if (typeof value === 'string') return `"${value.length > 60 ? value.slice(0, 57) + '...' : value}"`;
+  if (typeof value === 'number') return `the number ${value}`;
+  return String(value);
 }
 
 function article(type: string): string {
-  if (type === 'object') return 'a map';
-  if (type === 'array') return 'a list';
+  if (type === 'object' || type === 'record') return 'a map';
+  if (type === 'array' || type === 'tuple') return 'a list';
+  if (type === 'int') return 'an integer';
+  if (type === 'boolean') return 'true or false';
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }
 
