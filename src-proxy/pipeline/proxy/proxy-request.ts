@@ -5,6 +5,7 @@
  * client, within `retry.attempts` and the upstream's retry budget.
  */
 import { performance } from 'node:perf_hooks';
+import { PassThrough } from 'node:stream';
 import type { RetryCondition } from '../../config/plan.js';
 import { SwitchyardError } from '../../errors.js';
 import { rewritePath } from '../../router/rewrite.js';
@@ -109,20 +110,36 @@ function requestBody(ex: Exchange): NodeJS.ReadableStream | AsyncIterable<Buffer
   const h = ex.req.headers;
   if (h['transfer-encoding'] === undefined) {
     ex.bytesIn = Number(h['content-length']);
-    return ex.req;
+    // undici destroys the body of a failed or early-answered request; destroying
+    // the IncomingMessage itself would wedge the client connection (node stops
+    // reading it), so undici gets a pipe and the rest of the upload is drained.
+    const body = new PassThrough();
+    ex.req.pipe(body);
+    body.once('close', () => drainRest(ex));
+    return body;
   }
   return countedBody(ex, ex.listener.limits.maxBodySize);
 }
 
 async function* countedBody(ex: Exchange, max: number | null): AsyncIterable<Buffer> {
-  for await (const chunk of ex.req as AsyncIterable<Buffer>) {
-    ex.bytesIn += chunk.length;
-    if (max !== null && ex.bytesIn > max) {
-      ex.bodyTooLarge = true;
-      throw new SwitchyardError('PAYLOAD_TOO_LARGE', `The request body exceeded ${max} bytes.`);
+  try {
+    // Leaving the loop early must not destroy the request (see requestBody).
+    for await (const chunk of ex.req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+      ex.bytesIn += chunk.length;
+      if (max !== null && ex.bytesIn > max) {
+        ex.bodyTooLarge = true;
+        throw new SwitchyardError('PAYLOAD_TOO_LARGE', `The request body exceeded ${max} bytes.`);
+      }
+      yield chunk;
     }
-    yield chunk;
+  } finally {
+    drainRest(ex);
   }
+}
+
+/** Discards what is left of an upload nobody will read, so the answer reaches the client and the connection stays usable. */
+function drainRest(ex: Exchange): void {
+  if (!ex.req.complete && !ex.req.destroyed) ex.req.resume();
 }
 
 function failureError(f: { failure: FailureKind | number; error?: Error }, upstream: string): SwitchyardError {

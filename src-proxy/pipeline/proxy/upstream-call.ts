@@ -50,6 +50,8 @@ export function attemptUpstream(ex: Exchange, target: Target, opts: AttemptOptio
 class ProxyHandler implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | null = null;
   private committed = false;
+  /** This attempt's request started going out (per attempt: `ex.sentAt` may be left from an earlier one). */
+  private sent = false;
   private settled = false;
   private readonly onClientClose: () => void;
 
@@ -82,7 +84,10 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
       controller.abort(new Error('attempt abandoned'));
       return;
     }
+    this.sent = true;
     this.ex.sentAt = performance.now();
+    // A first byte from an earlier attempt must not pair with this attempt's send time (negative ttfb).
+    this.ex.firstByteAt = 0;
   }
 
   onResponseStart(
@@ -136,8 +141,15 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     if (this.settled) return;
+    // undici rejects a bodiless 304 that carries the representation's
+    // Content-Length (RFC 9110 §8.6 allows it): the response is complete.
+    if (this.committed && this.ex.status === 304 && this.ex.bytesOut === 0 && (error as NodeJS.ErrnoException).code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') {
+      this.ex.res.end();
+      this.settle({ kind: 'completed', status: 304 });
+      return;
+    }
     if (this.committed) this.ex.res.destroy();
-    this.settle({ kind: 'failed', failure: classify(error, this.ex.sentAt !== 0), error, committed: this.committed });
+    this.settle({ kind: 'failed', failure: classify(error, this.sent), error, committed: this.committed });
   }
 }
 
@@ -146,7 +158,10 @@ export function classify(error: Error, sent: boolean): FailureKind {
   const code = (error as NodeJS.ErrnoException).code ?? '';
   if (code === 'UND_ERR_CONNECT_TIMEOUT') return 'connect-failure';
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return 'timeout';
-  if (code.startsWith('HPE_') || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' || code === 'UND_ERR_INFO') return 'bad-response';
+  // undici's HTTPParserError often has no code (its llhttp error table is keyed by name), so match the name too.
+  if (code.startsWith('HPE_') || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' || code === 'UND_ERR_INFO' || code === 'UND_ERR_HEADERS_OVERFLOW' || error.name === 'HTTPParserError') {
+    return 'bad-response';
+  }
   if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     return 'connect-failure';
   }

@@ -39,10 +39,17 @@ export function prepareRequest(ex: Exchange, next: () => Promise<void>): Promise
     throw new SwitchyardError('URI_TOO_LONG', `The request target is ${target.length} bytes; this listener accepts at most ${limits.maxUrlLength}.`);
   }
   let headerBytes = 0;
-  for (const h of req.rawHeaders) headerBytes += h.length + 2;
+  let hosts = 0;
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i++) {
+    headerBytes += raw[i].length + 2;
+    if ((i & 1) === 0 && raw[i].length === 4 && raw[i].toLowerCase() === 'host') hosts++;
+  }
   if (headerBytes > limits.maxHeaderSize) {
     throw new SwitchyardError('HEADERS_TOO_LARGE', `The request headers are ${headerBytes} bytes; this listener accepts at most ${limits.maxHeaderSize}.`);
   }
+  // RFC 9112 §3.2: more than one Host is a 400 (node keeps only the first, so routing could disagree with an upstream).
+  if (hosts > 1) throw new SwitchyardError('BAD_REQUEST', 'The request has more than one Host header.');
   if (limits.maxBodySize !== null) {
     const length = Number(req.headers['content-length'] ?? 0);
     if (length > limits.maxBodySize) {
