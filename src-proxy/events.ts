@@ -86,6 +86,7 @@ export interface WebSocketEvent {
   bytesOut?: number;
 }
 
+/** One health input of a target changed; `healthy` is the target's availability afterwards. */
 export interface HealthChangeEvent {
   type: 'health.change';
   time: number;

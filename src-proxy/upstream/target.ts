@@ -9,6 +9,7 @@ import type { BalancerTarget } from '../balancers/balancer.js';
 import type { TargetPlan, UpstreamPlan } from '../config/plan.js';
 
 export type HealthSource = 'active' | 'passive' | 'manual';
+/** Called whenever a health input changes, with the target's resulting availability. */
 export type AvailabilityListener = (target: Target, available: boolean, source: HealthSource, reason: string) => void;
 
 const MAX_EJECTION_MULTIPLIER = 10;
@@ -25,6 +26,7 @@ export class Target implements BalancerTarget {
   drained = false;
   ejectedUntil = 0;
   ejections = 0;
+  private lastEjectedAt = 0;
   consecutiveFailures = 0;
   /** Totals for the upstreams view. */
   requests = 0;
@@ -81,6 +83,11 @@ export class Target implements BalancerTarget {
   recordSuccess(): void {
     this.requests++;
     this.consecutiveFailures = 0;
+    // Forgive past ejections after a long clean stretch, so old trouble does not lengthen new ejections forever.
+    const outlier = this.upstream.outlier;
+    if (this.ejections > 0 && outlier && Date.now() - this.lastEjectedAt > outlier.ejectForMs * MAX_EJECTION_MULTIPLIER) {
+      this.ejections = 0;
+    }
   }
 
   recordFailure(reason: string): void {
@@ -95,6 +102,7 @@ export class Target implements BalancerTarget {
 
   private eject(forMs: number, reason: string): void {
     this.ejections++;
+    this.lastEjectedAt = Date.now();
     this.change(
       () => (this.ejectedUntil = Date.now() + forMs),
       'passive',
@@ -117,12 +125,16 @@ export class Target implements BalancerTarget {
     this.failures = previous.failures;
   }
 
+  /**
+   * Applies a change to one health input and reports it with the resulting
+   * availability — also when availability stays the same (an active check
+   * failing a target that is already ejected is still news for the timeline).
+   */
   private change(mutate: () => void, source: HealthSource, reason: string): void {
     const before = this.available;
     mutate();
     const after = this.available;
-    if (before === after) return;
-    if (after && this.upstream.slowStartMs > 0) this.recoveredAt = Date.now();
+    if (after && !before && this.upstream.slowStartMs > 0) this.recoveredAt = Date.now();
     this.onAvailability(this, after, source, reason);
   }
 
