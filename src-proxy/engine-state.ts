@@ -1,5 +1,6 @@
 /** What one request reads at its start and keeps until it ends: one generation of the config. */
 import type { ListenerPlan, Plan } from './config/plan.js';
+import type { CaptureHub } from './capture/capture-hub.js';
 import type { EventBus } from './events.js';
 import type { Upstream } from './upstream/upstream.js';
 
@@ -9,4 +10,5 @@ export interface EngineState {
   readonly listeners: ReadonlyMap<string, ListenerPlan>;
   readonly upstreams: ReadonlyMap<string, Upstream>;
   readonly events: EventBus;
+  readonly capture: CaptureHub;
 }

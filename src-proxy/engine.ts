@@ -7,6 +7,7 @@
  */
 import type { ListenerPlan, Plan } from './config/plan.js';
 import type { EngineState } from './engine-state.js';
+import { CaptureHub } from './capture/capture-hub.js';
 import { EventBus } from './events.js';
 import { HttpListener } from './listeners/http-listener.js';
 import type { AvailabilityListener } from './upstream/target.js';
@@ -29,6 +30,8 @@ export interface ApplyResult {
 
 export class Engine {
   readonly events: EventBus;
+  /** Finished exchanges, for history and the inspector; bodies are only collected while a sink is attached. */
+  readonly capture: CaptureHub;
   private state: EngineState | null = null;
   private readonly running = new Map<string, { listener: HttpListener; key: string }>();
   /** Listeners replaced by an apply, still draining their in-flight requests. */
@@ -36,8 +39,9 @@ export class Engine {
   private queue: Promise<unknown> = Promise.resolve();
   private stopped = false;
 
-  constructor(opts: { events?: EventBus } = {}) {
+  constructor(opts: { events?: EventBus; capture?: CaptureHub } = {}) {
     this.events = opts.events ?? new EventBus();
+    this.capture = opts.capture ?? new CaptureHub();
   }
 
   /** The running generation (throws before the first apply). */
@@ -109,6 +113,7 @@ export class Engine {
       listeners: new Map(plan.listeners.map((l) => [l.name, l])),
       upstreams,
       events: this.events,
+      capture: this.capture,
     });
 
     const retired: HttpListener[] = [];

@@ -31,6 +31,8 @@ export interface WebSocketMessage {
   data: Uint8Array;
   size: number;
   truncated: boolean;
+  /** permessage-deflate: data is kept as sent (compressed). */
+  compressed?: boolean;
 }
 
 export interface CapturedExchange {

@@ -28,6 +28,9 @@ export interface CompileIssue {
   key?: boolean;
 }
 
+/** Headers whose values capture masks unless the workspace keeps secrets. */
+const SECRET_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key'];
+
 /** Policy types the engine enforces today; others validate but are reported. */
 const ENFORCED_POLICY_TYPES = new Set<string>();
 
@@ -89,6 +92,22 @@ export function compileWorkspace(ws: Workspace): { plan: Plan; issues: CompileIs
     routes: Object.freeze(sortRoutes(routes)),
     upstreams,
     policies: new Map(Object.entries(ws.policies)),
+    capture: Object.freeze({
+      enabled: ws.capture.enabled,
+      maxBodySize: parseSize(ws.capture.maxBodySize),
+      keepSecrets: ws.capture.keepSecrets,
+      secretHeaders: new Set([
+        ...SECRET_HEADERS,
+        ...ws.capture.maskHeaders.map((h) => h.toLowerCase()),
+        ...Object.values(ws.policies).flatMap((p) => (p.type === 'api-key' ? [(p.header ?? 'x-api-key').toLowerCase()] : [])),
+      ]),
+    }),
+    history: Object.freeze({
+      enabled: ws.history.enabled,
+      maxRows: ws.history.maxRows,
+      maxBytes: parseSize(ws.history.maxSize),
+      maxAgeMs: parseDuration(ws.history.maxAge),
+    }),
     warnings: Object.freeze(issues.filter((i) => i.severity === 'warning').map((i) => i.message)),
   });
   return { plan, issues };

@@ -102,12 +102,29 @@ export interface UpstreamPlan {
   readonly fingerprint: string;
 }
 
+export interface CapturePlan {
+  readonly enabled: boolean;
+  readonly maxBodySize: number;
+  readonly keepSecrets: boolean;
+  /** Lower-case header names whose values are masked (built-ins, API-key headers of policies, maskHeaders). */
+  readonly secretHeaders: ReadonlySet<string>;
+}
+
+export interface HistoryPlan {
+  readonly enabled: boolean;
+  readonly maxRows: number;
+  readonly maxBytes: number;
+  readonly maxAgeMs: number;
+}
+
 export interface Plan {
   readonly listeners: readonly ListenerPlan[];
   /** Sorted most specific first: priority, exact, longest prefix, file order. */
   readonly routes: readonly RoutePlan[];
   readonly upstreams: ReadonlyMap<string, UpstreamPlan>;
   readonly policies: ReadonlyMap<string, PolicyConfig>;
+  readonly capture: CapturePlan;
+  readonly history: HistoryPlan;
   /** Non-fatal notes for the user (e.g. a policy type not enforced yet). */
   readonly warnings: readonly string[];
 }

@@ -265,6 +265,27 @@ export const policySchema = z.discriminatedUnion('type', [
     .describe('HTTP cache (RFC 9111)'),
 ]);
 
+export const captureSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('Record exchanges (live inspector and history)'),
+    maxBodySize: size.default('1MB').describe('Bytes kept per request or response body; the rest is counted, flagged truncated'),
+    keepSecrets: z
+      .boolean()
+      .default(false)
+      .describe('Keep Authorization, Cookie, Set-Cookie, API-key headers and JWTs unmasked in captures (default: masked)'),
+    maskHeaders: z.array(z.string()).default([]).describe('More header names whose values are masked'),
+  })
+  .describe('What the gateway records of each exchange');
+
+export const historySchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('Store captured exchanges in <data-dir>/history.db'),
+    maxRows: z.number().int().min(100).default(200_000).describe('Oldest exchanges are removed beyond this count'),
+    maxSize: size.default('1GB').describe('Oldest exchanges are removed beyond this stored size'),
+    maxAge: duration.default('30d').describe('Exchanges older than this are removed'),
+  })
+  .describe('The on-disk request history');
+
 export const workspaceSchema = z
   .strictObject({
     version: z.literal(1).describe('Workspace format version'),
@@ -272,6 +293,8 @@ export const workspaceSchema = z
     routes: z.array(routeSchema).default([]),
     upstreams: z.record(name, upstreamSchema).default({}),
     policies: z.record(name, policySchema).default({}),
+    capture: captureSchema.default({ enabled: true, maxBodySize: '1MB', keepSecrets: false, maskHeaders: [] }),
+    history: historySchema.default({ enabled: true, maxRows: 200_000, maxSize: '1GB', maxAge: '30d' }),
   })
   .describe('A Switchyard workspace');
 
@@ -281,4 +304,6 @@ export type RouteConfig = z.output<typeof routeSchema>;
 export type UpstreamConfig = z.output<typeof upstreamSchema>;
 export type TargetConfig = z.output<typeof targetSchema>;
 export type PolicyConfig = z.output<typeof policySchema>;
+export type CaptureConfig = z.output<typeof captureSchema>;
+export type HistoryConfig = z.output<typeof historySchema>;
 export type BalancerName = (typeof BALANCERS)[number];

@@ -6,6 +6,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { PickRequest } from '../balancers/balancer.js';
+import type { BodyCollector } from '../capture/body-collector.js';
+import type { PolicyDecision, WebSocketMessage } from '../capture/captured-exchange.js';
 import type { ListenerPlan, RoutePlan } from '../config/plan.js';
 import type { EngineState } from '../engine-state.js';
 import type { SwitchyardError } from '../errors.js';
@@ -41,6 +43,17 @@ export class Exchange implements PickRequest {
   aborted = false;
   /** A chunked request body outgrew the listener's maxBodySize. */
   bodyTooLarge = false;
+  /** Capture: set by prepare-request only while a capture sink is attached. */
+  capturing = false;
+  requestBody: BodyCollector | null = null;
+  responseBody: BodyCollector | null = null;
+  /** Response headers as written to the client (raw pairs), when capturing. */
+  responseHeaders: string[] | null = null;
+  /** Decisions of policies (cache status, rate-limit verdict, auth result), in order. */
+  readonly decisions: PolicyDecision[] = [];
+  websocketMessages: WebSocketMessage[] | null = null;
+  /** Id of the exchange this request replays, when it is a replay. */
+  replayOf: string | null = null;
   private cookies: Map<string, string> | null = null;
   private queryParams: URLSearchParams | null = null;
 

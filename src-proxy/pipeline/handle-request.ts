@@ -1,16 +1,18 @@
 /**
  * The request path as an ordered chain of steps. Whatever happens inside, the
  * exchange ends here: errors become RFC 9457 problems, and one completion event
- * carries the timing phases.
+ * (and, when something captures, one record) carries the timing phases.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { buildRecord } from '../capture/build-record.js';
 import type { ListenerPlan } from '../config/plan.js';
 import type { EngineState } from '../engine-state.js';
 import { SwitchyardError, isSwitchyardError } from '../errors.js';
+import type { TimingPhases } from '../events.js';
 import { compose } from './compose.js';
 import { Exchange } from './exchange.js';
-import { sendProblem } from './respond.js';
+import { sendExchangeProblem } from './respond.js';
 import { prepareRequest } from './steps/prepare-request.js';
 import { routeRequest } from './steps/route-request.js';
 import { serveRoute } from './steps/serve-route.js';
@@ -24,23 +26,34 @@ export function handleRequest(req: IncomingMessage, res: ServerResponse, listene
     (err: unknown) => {
       const e = isSwitchyardError(err) ? err : new SwitchyardError('INTERNAL', 'The gateway failed to handle this request.', { cause: err });
       ex.error = e;
-      if (!ex.aborted) {
-        if (!res.headersSent) ex.status = e.status;
-        sendProblem(res, e, ex.id, ex.method);
-      }
+      if (!ex.aborted) sendExchangeProblem(ex, e);
       finish(ex);
     },
   );
 }
 
-function finish(ex: Exchange): void {
-  const events = ex.state.events;
-  if (!events.active) return;
+/** Completion is when the last byte left (or the connection died), not when the handler returned. */
+export function finish(ex: Exchange): void {
+  const { events } = ex.state;
+  if (!events.active && !ex.capturing) return;
   const res = ex.res;
-  const emit = () => {
-    const end = performance.now();
-    const dispatched = ex.dispatchedAt || end;
-    const sent = ex.sentAt || dispatched;
+  if (res.writableFinished || res.destroyed) complete(ex);
+  else res.once('close', () => complete(ex));
+}
+
+/** Emits the completion event and the capture record now. */
+export function complete(ex: Exchange): void {
+  const end = performance.now();
+  const dispatched = ex.dispatchedAt || end;
+  const sent = ex.sentAt || dispatched;
+  const timings: TimingPhases = {
+    queue: dispatched - ex.startedAt,
+    connect: sent - dispatched,
+    ttfb: ex.firstByteAt ? ex.firstByteAt - sent : 0,
+    total: end - ex.startedAt,
+  };
+  const { events, capture } = ex.state;
+  if (events.active) {
     const action = ex.route?.action;
     events.emit({
       type: 'exchange.complete',
@@ -51,19 +64,12 @@ function finish(ex: Exchange): void {
       upstream: action?.kind === 'proxy' ? action.upstream : null,
       target: ex.target?.url ?? null,
       attempts: ex.attempts,
-      timings: {
-        queue: dispatched - ex.startedAt,
-        connect: sent - dispatched,
-        ttfb: ex.firstByteAt ? ex.firstByteAt - sent : 0,
-        total: end - ex.startedAt,
-      },
+      timings,
       bytesIn: ex.bytesIn,
       bytesOut: ex.bytesOut,
       ...(ex.error ? { error: { code: ex.error.code, message: ex.error.message } } : {}),
       aborted: ex.aborted,
     });
-  };
-  // Completion is when the last byte left, not when the handler returned.
-  if (res.writableFinished || res.destroyed) emit();
-  else res.once('close', emit);
+  }
+  if (ex.capturing) capture.record(buildRecord(ex, timings, ex.state.plan.capture));
 }

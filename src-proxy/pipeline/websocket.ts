@@ -5,15 +5,18 @@
  * passed back as an ordinary response.
  */
 import http, { ServerResponse, type IncomingMessage } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { ListenerPlan } from '../config/plan.js';
 import type { EngineState } from '../engine-state.js';
+import { WebSocketFrameReader } from '../capture/websocket-frames.js';
 import { SwitchyardError, isSwitchyardError } from '../errors.js';
 import { rewritePath } from '../router/rewrite.js';
 import { Exchange } from './exchange.js';
 import { upstreamRequestHeaders } from './proxy/forward-headers.js';
-import { sendFixed, sendProblem, sendRedirect } from './respond.js';
+import { complete, finish } from './handle-request.js';
+import { sendExchangeProblem, sendFixed, sendRedirect } from './respond.js';
 import { prepareRequest } from './steps/prepare-request.js';
 import { routeRequest } from './steps/route-request.js';
 
@@ -31,14 +34,20 @@ export function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer
     void prepareRequest(ex, done);
     void routeRequest(ex, done);
     const action = ex.route!.action;
-    if (action.kind === 'respond') return sendFixed(ex, action.status, action.headers, action.body);
-    if (action.kind === 'redirect') return sendRedirect(ex, action.to, action.status);
-    proxyUpgrade(ex, action.upstream, socket, head);
+    if (action.kind === 'proxy') return proxyUpgrade(ex, action.upstream, socket, head);
+    if (action.kind === 'respond') sendFixed(ex, action.status, action.headers, action.body);
+    else sendRedirect(ex, action.to, action.status);
   } catch (err) {
     const e = isSwitchyardError(err) ? err : new SwitchyardError('INTERNAL', 'The gateway failed to handle this upgrade.', { cause: err });
-    sendProblem(res, e, ex.id, ex.method);
+    ex.error = e;
+    sendExchangeProblem(ex, e);
   }
+  finish(ex);
 }
+
+/** Per connection, capture keeps at most this many messages, each up to 64 KB (or the body cap if smaller). */
+const MAX_CAPTURED_MESSAGES = 1000;
+const MAX_CAPTURED_MESSAGE_BYTES = 64 * 1024;
 
 function proxyUpgrade(ex: Exchange, upstreamName: string, client: Duplex, head: Buffer): void {
   const upstream = ex.state.upstreams.get(upstreamName);
@@ -67,17 +76,23 @@ function proxyUpgrade(ex: Exchange, upstreamName: string, client: Duplex, head: 
     target.recordFailure('upgrade failed');
     if (ex.res.headersSent || client.destroyed) return void client.destroy();
     const timedOut = (err as NodeJS.ErrnoException).code === 'UND_ERR_CONNECT_TIMEOUT';
-    sendProblem(
-      ex.res,
-      new SwitchyardError(timedOut ? 'UPSTREAM_CONNECT_TIMEOUT' : 'UPSTREAM_CONNECT_FAILED', `WebSocket upgrade to upstream "${upstreamName}" failed: ${err.message}.`),
-      ex.id,
-      ex.method,
+    ex.error = new SwitchyardError(
+      timedOut ? 'UPSTREAM_CONNECT_TIMEOUT' : 'UPSTREAM_CONNECT_FAILED',
+      `WebSocket upgrade to upstream "${upstreamName}" failed: ${err.message}.`,
     );
+    sendExchangeProblem(ex, ex.error);
+    finish(ex);
   });
   // The upstream said no to the upgrade: relay its answer.
   request.on('response', (upRes) => {
-    ex.res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, upRes.rawHeaders);
+    ex.status = upRes.statusCode ?? 502;
+    ex.res.writeHead(ex.status, upRes.statusMessage, upRes.rawHeaders);
+    if (ex.capturing) {
+      ex.responseHeaders = upRes.rawHeaders;
+      upRes.on('data', (c: Buffer) => ex.responseBody?.add(c));
+    }
     upRes.pipe(ex.res);
+    finish(ex);
   });
   request.on('upgrade', (upRes, upstreamSocket, upstreamHead) => {
     request.setTimeout(0);
@@ -89,10 +104,32 @@ function proxyUpgrade(ex: Exchange, upstreamName: string, client: Duplex, head: 
     if (upstreamHead.length > 0) client.write(upstreamHead);
     if (head.length > 0) upstreamSocket.write(head);
     if (events.active) events.emit({ type: 'websocket.open', id: ex.uid, time: Date.now(), route, target: target.url });
+    ex.status = upRes.statusCode ?? 101;
+    ex.firstByteAt = ex.sentAt = ex.dispatchedAt = performance.now();
     let bytesIn = 0;
     let bytesOut = 0;
-    client.on('data', (c: Buffer) => (bytesIn += c.length));
-    upstreamSocket.on('data', (c: Buffer) => (bytesOut += c.length));
+    let fromClient: WebSocketFrameReader | null = null;
+    let fromUpstream: WebSocketFrameReader | null = null;
+    if (ex.capturing) {
+      ex.responseHeaders = upRes.rawHeaders;
+      const messages: NonNullable<typeof ex.websocketMessages> = (ex.websocketMessages = []);
+      const keep = (m: (typeof messages)[number]) => {
+        if (messages.length < MAX_CAPTURED_MESSAGES) messages.push(m);
+      };
+      const cap = Math.min(MAX_CAPTURED_MESSAGE_BYTES, ex.state.plan.capture.maxBodySize);
+      fromClient = new WebSocketFrameReader('client', cap, keep);
+      fromUpstream = new WebSocketFrameReader('upstream', cap, keep);
+      if (head.length > 0) fromClient.push(head);
+      if (upstreamHead.length > 0) fromUpstream.push(upstreamHead);
+    }
+    client.on('data', (c: Buffer) => {
+      bytesIn += c.length;
+      fromClient?.push(c);
+    });
+    upstreamSocket.on('data', (c: Buffer) => {
+      bytesOut += c.length;
+      fromUpstream?.push(c);
+    });
     client.pipe(upstreamSocket).pipe(client);
     let closed = false;
     const close = () => {
@@ -101,6 +138,10 @@ function proxyUpgrade(ex: Exchange, upstreamName: string, client: Duplex, head: 
       client.destroy();
       upstreamSocket.destroy();
       if (events.active) events.emit({ type: 'websocket.close', id: ex.uid, time: Date.now(), route, target: target.url, bytesIn, bytesOut });
+      ex.bytesIn = bytesIn;
+      ex.bytesOut = bytesOut;
+      // The response object was detached at the upgrade: the connection's end is the exchange's end.
+      if (ex.state.events.active || ex.capturing) complete(ex);
     };
     client.on('close', close).on('error', close);
     upstreamSocket.on('close', close).on('error', close);

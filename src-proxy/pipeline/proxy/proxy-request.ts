@@ -115,6 +115,9 @@ function requestBody(ex: Exchange): NodeJS.ReadableStream | AsyncIterable<Buffer
     // reading it), so undici gets a pipe and the rest of the upload is drained.
     const body = new PassThrough();
     ex.req.pipe(body);
+    const collector = ex.requestBody;
+    // Attached after pipe(), so it only sees what the pipe already reads (no change of flow).
+    if (collector !== null) ex.req.on('data', (chunk: Buffer) => collector.add(chunk));
     body.once('close', () => drainRest(ex));
     return body;
   }
@@ -126,6 +129,7 @@ async function* countedBody(ex: Exchange, max: number | null): AsyncIterable<Buf
     // Leaving the loop early must not destroy the request (see requestBody).
     for await (const chunk of ex.req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
       ex.bytesIn += chunk.length;
+      ex.requestBody?.add(chunk);
       if (max !== null && ex.bytesIn > max) {
         ex.bodyTooLarge = true;
         throw new SwitchyardError('PAYLOAD_TOO_LARGE', `The request body exceeded ${max} bytes.`);

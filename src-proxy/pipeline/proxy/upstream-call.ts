@@ -9,6 +9,7 @@ import type { Dispatcher } from 'undici';
 import { performance } from 'node:perf_hooks';
 import type { Exchange } from '../exchange.js';
 import type { Target } from '../../upstream/target.js';
+import { flattenHeaders } from '../../capture/build-record.js';
 import { clientResponseHeaders } from './forward-headers.js';
 
 export type FailureKind = 'connect-failure' | 'timeout' | 'reset' | 'bad-response';
@@ -111,6 +112,7 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
       out['set-cookie'] = existing === undefined ? this.opts.setCookie : [...(Array.isArray(existing) ? existing : [existing]), this.opts.setCookie];
     }
     ex.status = statusCode;
+    if (ex.capturing) ex.responseHeaders = flattenHeaders(out);
     this.committed = true;
     ex.res.writeHead(statusCode, statusMessage || undefined, out);
     const events = ex.state.events;
@@ -120,6 +122,7 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     const res = this.ex.res;
     this.ex.bytesOut += chunk.length;
+    this.ex.responseBody?.add(chunk);
     if (!res.write(chunk)) {
       controller.pause();
       res.once('drain', () => controller.resume());

@@ -5,6 +5,7 @@
  * slip past a route meant for `/admin`.
  */
 import { randomUUID } from 'node:crypto';
+import { BodyCollector } from '../../capture/body-collector.js';
 import { SwitchyardError } from '../../errors.js';
 import type { Exchange } from '../exchange.js';
 
@@ -14,6 +15,13 @@ export function prepareRequest(ex: Exchange, next: () => Promise<void>): Promise
   const { req, listener } = ex;
   const given = req.headers['x-request-id'];
   ex.id = typeof given === 'string' && VALID_REQUEST_ID.test(given) ? given : randomUUID();
+
+  const capture = ex.state.plan.capture;
+  if (ex.state.capture.active && capture.enabled) {
+    ex.capturing = true;
+    ex.requestBody = new BodyCollector(capture.maxBodySize);
+    ex.responseBody = new BodyCollector(capture.maxBodySize);
+  }
 
   const events = ex.state.events;
   if (events.active) {

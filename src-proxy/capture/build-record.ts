@@ -1,0 +1,66 @@
+/** Turns a finished exchange into the record that history and the inspector keep. */
+import type { CapturePlan } from '../config/plan.js';
+import type { Exchange } from '../pipeline/exchange.js';
+import type { CapturedExchange } from './captured-exchange.js';
+import { NO_BODY, mediaType } from './body-collector.js';
+import { maskBody, maskHeaders, maskJwts } from './mask-secrets.js';
+
+export function buildRecord(ex: Exchange, timings: CapturedExchange['timings'], capture: CapturePlan): CapturedExchange {
+  const keep = capture.keepSecrets;
+  const reqType = mediaType(ex.req.headers['content-type']);
+  const resType = ex.responseHeaders === null ? null : mediaType(headerIn(ex.responseHeaders, 'content-type'));
+  const requestBody = ex.requestBody?.result(reqType) ?? NO_BODY;
+  const responseBody = ex.responseBody?.result(resType) ?? NO_BODY;
+  if (!keep) {
+    requestBody.bytes = maskBody(requestBody.bytes, reqType);
+    responseBody.bytes = maskBody(responseBody.bytes, resType);
+  }
+  const action = ex.route?.action;
+  return {
+    id: ex.uid,
+    requestId: ex.id,
+    startedAt: ex.time,
+    duration: timings.total,
+    timings,
+    clientAddress: ex.clientIp,
+    clientPort: ex.clientPort,
+    listener: ex.listener.name,
+    scheme: ex.listener.tls ? 'https' : 'http',
+    httpVersion: ex.req.httpVersion,
+    method: ex.method,
+    host: ex.host,
+    url: keep ? (ex.req.url ?? '') : maskJwts(ex.req.url ?? ''),
+    route: ex.route?.name ?? null,
+    upstream: action?.kind === 'proxy' ? action.upstream : null,
+    target: ex.target?.url ?? null,
+    attempts: ex.attempts,
+    status: ex.status,
+    requestHeaders: keep ? ex.req.rawHeaders : maskHeaders(ex.req.rawHeaders, capture.secretHeaders),
+    responseHeaders: ex.responseHeaders === null ? [] : keep ? ex.responseHeaders : maskHeaders(ex.responseHeaders, capture.secretHeaders),
+    requestBody,
+    responseBody,
+    policies: ex.decisions,
+    error: ex.error ? { code: ex.error.code, message: ex.error.message } : null,
+    aborted: ex.aborted,
+    websocket: ex.websocketMessages,
+    replayOf: ex.replayOf,
+    source: ex.replayOf === null ? 'live' : 'replay',
+  };
+}
+
+function headerIn(raw: readonly string[], name: string): string | undefined {
+  for (let i = 0; i < raw.length; i += 2) if (raw[i].toLowerCase() === name) return raw[i + 1];
+  return undefined;
+}
+
+/** Flattens a header object (as written to the client) into raw pairs. */
+export function flattenHeaders(headers: Record<string, string | string[] | number | undefined>): string[] {
+  const out: string[] = [];
+  for (const name in headers) {
+    const v = headers[name];
+    if (v === undefined) continue;
+    if (Array.isArray(v)) for (const item of v) out.push(name, item);
+    else out.push(name, String(v));
+  }
+  return out;
+}

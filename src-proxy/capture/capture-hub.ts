@@ -1,0 +1,32 @@
+/**
+ * Where finished exchanges go when something wants them (history, the live
+ * inspector's detail cache). Like the event bus, it costs nothing while no
+ * sink is attached: the pipeline does not even collect bodies then.
+ */
+import type { CapturedExchange } from './captured-exchange.js';
+
+export type CaptureSink = (exchange: CapturedExchange) => void;
+
+export class CaptureHub {
+  private readonly sinks = new Set<CaptureSink>();
+  active = false;
+
+  add(sink: CaptureSink): () => void {
+    this.sinks.add(sink);
+    this.active = true;
+    return () => {
+      this.sinks.delete(sink);
+      this.active = this.sinks.size > 0;
+    };
+  }
+
+  record(exchange: CapturedExchange): void {
+    for (const sink of this.sinks) {
+      try {
+        sink(exchange);
+      } catch {
+        // A sink's failure must never reach the request path.
+      }
+    }
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Masking of secrets before anything is stored or shown: credentials in
+ * headers keep their shape (scheme, cookie names, Set-Cookie attributes) so
+ * an exchange stays readable, and JWTs are masked wherever they appear in
+ * header values, URLs and text bodies.
+ */
+export const MASK = '[masked]';
+const JWT = /eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*/g;
+const JWT_MARK = Buffer.from('eyJ');
+
+export function maskJwts(text: string): string {
+  return text.includes('eyJ') ? text.replace(JWT, '[masked-jwt]') : text;
+}
+
+function maskValue(name: string, value: string): string {
+  switch (name) {
+    case 'authorization':
+    case 'proxy-authorization': {
+      const space = value.indexOf(' ');
+      return space === -1 ? MASK : `${value.slice(0, space)} ${MASK}`;
+    }
+    case 'cookie':
+      return value
+        .split(';')
+        .map((part) => {
+          const eq = part.indexOf('=');
+          return eq === -1 ? part : `${part.slice(0, eq)}=${MASK}`;
+        })
+        .join(';');
+    case 'set-cookie': {
+      const eq = value.indexOf('=');
+      const semi = value.indexOf(';');
+      if (eq === -1 || (semi !== -1 && semi < eq)) return MASK;
+      return `${value.slice(0, eq)}=${MASK}${semi === -1 ? '' : value.slice(semi)}`;
+    }
+    default:
+      return MASK;
+  }
+}
+
+/** Returns `raw` itself when nothing needed masking (the common case), else a masked copy. */
+export function maskHeaders(raw: readonly string[], secretNames: ReadonlySet<string>): string[] {
+  let out: string[] | null = null;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i].toLowerCase();
+    const value = raw[i + 1];
+    const masked = secretNames.has(name) ? maskValue(name, value) : maskJwts(value);
+    if (masked !== value) {
+      out ??= raw.slice();
+      out[i + 1] = masked;
+    }
+  }
+  return out ?? (raw as string[]);
+}
+
+const TEXTUAL = /^(text\/|application\/(json|[\w.+-]+\+json|xml|[\w.+-]+\+xml|javascript|x-www-form-urlencoded|graphql))/;
+
+export function isTextual(contentType: string | null): boolean {
+  return contentType !== null && TEXTUAL.test(contentType);
+}
+
+/** Masks JWTs in a captured text body; binary bodies and bodies without a JWT are returned as they are. */
+export function maskBody(bytes: Uint8Array | null, contentType: string | null): Uint8Array | null {
+  if (bytes === null || !isTextual(contentType) || Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(JWT_MARK) === -1) {
+    return bytes;
+  }
+  return Buffer.from(maskJwts(Buffer.from(bytes).toString('utf8')), 'utf8');
+}
