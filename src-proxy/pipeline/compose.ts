@@ -1,11 +1,17 @@
-/** Runs `(ctx, next)` steps in order; a step that does not call `next` ends the chain. */
-export type Step<C> = (ctx: C, next: () => Promise<void>) => Promise<void> | void;
+/**
+ * Runs `(ctx, next) => …` steps in order; a step that does not call `next`
+ * ends the chain. Synchronous steps stay synchronous: the chain only becomes a
+ * promise where a step returns one, which keeps the common request path free
+ * of promise allocations.
+ */
+export type StepResult = void | Promise<void>;
+export type Step<C> = (ctx: C, next: () => StepResult) => StepResult;
 
-export function compose<C>(steps: readonly Step<C>[]): (ctx: C) => Promise<void> {
+export function compose<C>(steps: readonly Step<C>[]): (ctx: C) => StepResult {
   return (ctx) => {
-    const run = async (i: number): Promise<void> => {
+    const run = (i: number): StepResult => {
       const step = steps[i];
-      if (step !== undefined) await step(ctx, () => run(i + 1));
+      return step === undefined ? undefined : step(ctx, () => run(i + 1));
     };
     return run(0);
   };

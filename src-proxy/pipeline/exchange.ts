@@ -17,8 +17,7 @@ import type { Upstream } from '../upstream/upstream.js';
 export class Exchange implements PickRequest {
   readonly startedAt = performance.now();
   readonly time = Date.now();
-  /** Unique, time-ordered exchange id (history key). */
-  readonly uid = nextExchangeId();
+  private uidValue: string | null = null;
   readonly clientIp: string;
   readonly clientPort: number;
   /** The X-Request-Id (kept from the client or generated); set by prepare-request. */
@@ -50,7 +49,7 @@ export class Exchange implements PickRequest {
   /** Response headers as written to the client (raw pairs), when capturing. */
   responseHeaders: string[] | null = null;
   /** Decisions of policies (cache status, rate-limit verdict, auth result), in order. */
-  readonly decisions: PolicyDecision[] = [];
+  decisions: PolicyDecision[] | null = null;
   websocketMessages: WebSocketMessage[] | null = null;
   /** Id of the exchange this request replays, when it is a replay. */
   replayOf: string | null = null;
@@ -65,6 +64,11 @@ export class Exchange implements PickRequest {
   ) {
     this.clientIp = normaliseIp(req.socket.remoteAddress ?? '');
     this.clientPort = req.socket.remotePort ?? 0;
+  }
+
+  /** Unique, time-ordered exchange id (history key); made on first use, which only events and capture need. */
+  get uid(): string {
+    return (this.uidValue ??= nextExchangeId());
   }
 
   get method(): string {
@@ -103,19 +107,23 @@ export class Exchange implements PickRequest {
 }
 
 /**
- * Exchange ids sort by creation time and are unique per process run:
- * 9 base-36 digits of milliseconds, a per-process random tag, a counter.
+ * Exchange ids sort by creation time and are unique: 9 base-36 digits of
+ * milliseconds, a per-process random tag (so two runs in the same millisecond
+ * differ), and a counter within the millisecond.
  */
 const processTag = Math.floor(Math.random() * 36 ** 4).toString(36).padStart(4, '0');
 let counter = 0;
 let lastMs = 0;
+let prefix = '';
 export function nextExchangeId(): string {
   const now = Date.now();
   if (now !== lastMs) {
     lastMs = now;
     counter = 0;
+    prefix = now.toString(36).padStart(9, '0') + processTag;
   }
-  return `${now.toString(36).padStart(9, '0')}${processTag}${(counter++).toString(36).padStart(4, '0')}`;
+  const n = counter++;
+  return prefix + (n < 36 ? '000' : n < 1296 ? '00' : n < 46656 ? '0' : '') + n.toString(36);
 }
 
 /** "::ffff:127.0.0.1" → "127.0.0.1", so IPv4 clients look the same on dual-stack sockets. */

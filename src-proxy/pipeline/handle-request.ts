@@ -10,7 +10,7 @@ import type { ListenerPlan } from '../config/plan.js';
 import type { EngineState } from '../engine-state.js';
 import { SwitchyardError, isSwitchyardError } from '../errors.js';
 import type { TimingPhases } from '../events.js';
-import { compose } from './compose.js';
+import { compose, type StepResult } from './compose.js';
 import { Exchange } from './exchange.js';
 import { sendExchangeProblem } from './respond.js';
 import { prepareRequest } from './steps/prepare-request.js';
@@ -21,15 +21,21 @@ const pipeline = compose<Exchange>([prepareRequest, routeRequest, serveRoute]);
 
 export function handleRequest(req: IncomingMessage, res: ServerResponse, listener: ListenerPlan, state: EngineState): void {
   const ex = new Exchange(req, res, listener, state);
-  pipeline(ex).then(
-    () => finish(ex),
-    (err: unknown) => {
-      const e = isSwitchyardError(err) ? err : new SwitchyardError('INTERNAL', 'The gateway failed to handle this request.', { cause: err });
-      ex.error = e;
-      if (!ex.aborted) sendExchangeProblem(ex, e);
-      finish(ex);
-    },
-  );
+  let result: StepResult;
+  try {
+    result = pipeline(ex);
+  } catch (err) {
+    return fail(ex, err);
+  }
+  if (result === undefined) finish(ex);
+  else result.then(() => finish(ex), (err: unknown) => fail(ex, err));
+}
+
+function fail(ex: Exchange, err: unknown): void {
+  const e = isSwitchyardError(err) ? err : new SwitchyardError('INTERNAL', 'The gateway failed to handle this request.', { cause: err });
+  ex.error = e;
+  if (!ex.aborted) sendExchangeProblem(ex, e);
+  finish(ex);
 }
 
 /** Completion is when the last byte left (or the connection died), not when the handler returned. */

@@ -29,10 +29,10 @@ export function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer
   // Unless the upgrade succeeds (and detaches the socket), the answer ends the connection.
   res.on('finish', () => socket.end());
   const ex = new Exchange(req, res, listener, state);
-  const done = () => Promise.resolve();
+  const done = () => undefined;
   try {
-    void prepareRequest(ex, done);
-    void routeRequest(ex, done);
+    prepareRequest(ex, done);
+    routeRequest(ex, done);
     const action = ex.route!.action;
     if (action.kind === 'proxy') return proxyUpgrade(ex, action.upstream, socket, head);
     if (action.kind === 'respond') sendFixed(ex, action.status, action.headers, action.body);

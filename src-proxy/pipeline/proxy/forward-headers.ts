@@ -70,8 +70,15 @@ function upstreamHost(ex: Exchange, target: Target, originalHost: string): strin
   return mode.fixed;
 }
 
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+// Hosts repeat from request to request: remember the last answer.
+let lastHost = '';
+let lastQuoted = '';
 function quoteIfNeeded(v: string): string {
-  return /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(v) ? v : `"${v.replace(/["\\]/g, '\\$&')}"`;
+  if (v === lastHost) return lastQuoted;
+  lastHost = v;
+  lastQuoted = TOKEN.test(v) ? v : `"${v.replace(/["\\]/g, '\\$&')}"`;
+  return lastQuoted;
 }
 
 /** Response headers for the client: hop-by-hop removed, everything else as the upstream sent it. */

@@ -14,6 +14,7 @@ import type { Exchange } from '../exchange.js';
 import { upstreamRequestHeaders } from './forward-headers.js';
 import { attemptUpstream, type FailureKind } from './upstream-call.js';
 
+const NEVER = (): boolean => false;
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 /** Statuses that count as target failures for outlier detection. */
 const GATEWAY_FAILURE_STATUSES = new Set([502, 503, 504]);
@@ -57,8 +58,9 @@ export async function proxyRequest(ex: Exchange, upstreamName: string): Promise<
     }
     const retriesLeft = canRetry && ex.attempts <= (retry?.attempts ?? 0);
     // Only give up on an answer if another target could still give a better one.
-    const mayRetry = (condition: RetryCondition): boolean =>
-      retriesLeft && retry!.on.has(condition) && upstream.hasUntried(tried, target) && upstream.budget!.tryRetry();
+    const mayRetry = retriesLeft
+      ? (condition: RetryCondition): boolean => retry!.on.has(condition) && upstream.hasUntried(tried, target) && upstream.budget!.tryRetry()
+      : NEVER;
 
     ex.dispatchedAt ||= performance.now();
     target.inflight++;
@@ -68,7 +70,7 @@ export async function proxyRequest(ex: Exchange, upstreamName: string): Promise<
         path: upstreamPath,
         headers: upstreamRequestHeaders(ex, target),
         body: requestBody(ex),
-        retryStatus: (status) => mayRetry(status),
+        retryStatus: mayRetry,
         setCookie: upstream.stickyCookie(target, stickyCookie),
       });
     } finally {

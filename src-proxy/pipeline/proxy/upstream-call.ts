@@ -69,13 +69,14 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
         this.settle({ kind: 'client-aborted' });
       }
     };
-    ex.res.once('close', this.onClientClose);
+    // on/off rather than once: once() allocates a wrapper per request.
+    ex.res.on('close', this.onClientClose);
   }
 
   private settle(outcome: AttemptOutcome): void {
     if (this.settled) return;
     this.settled = true;
-    this.ex.res.off('close', this.onClientClose);
+    this.ex.res.removeListener('close', this.onClientClose);
     this.resolve(outcome);
   }
 

@@ -4,17 +4,18 @@
  * (dot segments resolved) before routing so that `/public/../admin` cannot
  * slip past a route meant for `/admin`.
  */
-import { randomUUID } from 'node:crypto';
 import { BodyCollector } from '../../capture/body-collector.js';
 import { SwitchyardError } from '../../errors.js';
+import type { StepResult } from '../compose.js';
 import type { Exchange } from '../exchange.js';
 
 const VALID_REQUEST_ID = /^[\x21-\x7e]{1,200}$/;
 
-export function prepareRequest(ex: Exchange, next: () => Promise<void>): Promise<void> {
+export function prepareRequest(ex: Exchange, next: () => StepResult): StepResult {
   const { req, listener } = ex;
   const given = req.headers['x-request-id'];
-  ex.id = typeof given === 'string' && VALID_REQUEST_ID.test(given) ? given : randomUUID();
+  // A generated request id is the exchange id itself: unique, time-ordered, and one less id to make.
+  ex.id = typeof given === 'string' && VALID_REQUEST_ID.test(given) ? given : ex.uid;
 
   const capture = ex.state.plan.capture;
   if (ex.state.capture.active && capture.enabled) {

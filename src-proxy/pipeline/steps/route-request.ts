@@ -1,9 +1,10 @@
 /** Second step: choose the route, or answer 404. */
 import { SwitchyardError } from '../../errors.js';
 import { matchRoute } from '../../router/match-route.js';
+import type { StepResult } from '../compose.js';
 import type { Exchange } from '../exchange.js';
 
-export function routeRequest(ex: Exchange, next: () => Promise<void>): Promise<void> {
+export function routeRequest(ex: Exchange, next: () => StepResult): StepResult {
   const match = matchRoute(ex.state.plan.routes, {
     listener: ex.listener.name,
     host: ex.host,

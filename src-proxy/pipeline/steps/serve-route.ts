@@ -1,9 +1,10 @@
 /** Last step: do what the route says — answer, redirect, or proxy. */
 import { proxyRequest } from '../proxy/proxy-request.js';
 import { sendFixed, sendRedirect } from '../respond.js';
+import type { StepResult } from '../compose.js';
 import type { Exchange } from '../exchange.js';
 
-export async function serveRoute(ex: Exchange): Promise<void> {
+export function serveRoute(ex: Exchange): StepResult {
   const action = ex.route!.action;
   switch (action.kind) {
     case 'respond':

@@ -1,0 +1,48 @@
+/**
+ * Opens `<dataDir>/history.db` with the settings every history connection
+ * shares (the writer worker's and the reader's), and runs pending migrations.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { migrate, type Migration, MIGRATIONS } from './migrations.js';
+
+export type HistoryDatabase = Database.Database;
+
+export const HISTORY_FILE = 'history.db';
+
+export interface OpenDatabaseOptions {
+  /** How long a statement waits for another connection's write lock. */
+  busyTimeoutMs?: number;
+  /** For tests of the migration runner. */
+  migrations?: readonly Migration[];
+}
+
+export function historyPath(dataDir: string): string {
+  return join(dataDir, HISTORY_FILE);
+}
+
+export function openHistoryDatabase(file: string, options: OpenDatabaseOptions = {}): HistoryDatabase {
+  if (file !== ':memory:') mkdirSync(join(file, '..'), { recursive: true });
+  const db = new Database(file);
+  try {
+    db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
+    // Must come before the first table exists; a no-op on an existing file.
+    db.pragma('auto_vacuum = INCREMENTAL');
+    db.pragma('journal_mode = WAL');
+    // In WAL mode NORMAL loses nothing on a process crash (kill -9), only
+    // possibly the last transactions on a power loss, and it fsyncs far less.
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('temp_store = MEMORY');
+    // Truncate the -wal file back to this size after checkpoints.
+    db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
+    // Keeps ANALYZE (run by PRAGMA optimize) cheap on large tables.
+    db.pragma('analysis_limit = 1000');
+    migrate(db, options.migrations ?? MIGRATIONS);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}

@@ -1,0 +1,410 @@
+/**
+ * The read side of history, on its own connection (WAL lets it read while the
+ * writer worker commits): search with keyset pagination newest first, count,
+ * get, delete, clear and stats. Usable on its own, e.g. by the CLI against the
+ * data directory of a running engine.
+ */
+import { statSync } from 'node:fs';
+import type { Statement } from 'better-sqlite3';
+import type { CapturedBody, CapturedExchange, PolicyDecision, WebSocketMessage } from '../capture/captured-exchange.js';
+import type { TimingPhases } from '../events.js';
+import { type HistoryDatabase, openHistoryDatabase } from './database.js';
+import { deleterFor, reclaimFreePages } from './delete-exchanges.js';
+import { parseQuery, type QueryAst } from './query-language.js';
+import { combine, compileParts, type CompiledQuery, type QueryParts, type SqlParam, type TextMode } from './search-sql.js';
+import type { ExchangeSummary, HistoryStoreStats, SearchPage, StoredExchange } from './types.js';
+
+export class InvalidCursorError extends Error {
+  override readonly name = 'InvalidCursorError';
+  constructor() {
+    super('Invalid pagination cursor');
+  }
+}
+
+export type HistoryQuery = string | QueryAst;
+
+export interface SearchOptions {
+  query?: HistoryQuery;
+  /** Page size, 1..1000 (default 50). */
+  limit?: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string | null;
+  /** Also count every match (costs a scan over the matches). */
+  withTotal?: boolean;
+  /** Clock for relative times in the query. */
+  now?: number;
+}
+
+export type DeleteTarget = readonly string[] | { query: HistoryQuery; now?: number };
+
+export interface HistoryStoreOptions {
+  busyTimeoutMs?: number;
+  /**
+   * Free-text terms matching at most this many rows are joined by
+   * materialising their matches; more common ones are probed row by row,
+   * newest first. Default 5000.
+   */
+  rareTermRows?: number;
+  /**
+   * A filtered search first walks at most this many of the newest rows (below
+   * the cursor) in time order; most pages fill there. Only if not does the
+   * planner's own plan (an index on the filtered column, then a sort) run
+   * over the older rows. Default 20,000.
+   */
+  newestWindowRows?: number;
+}
+
+const SUMMARY_COLUMNS = `id, request_id, started_at, method, scheme, host, path, url, status, route, upstream, target,
+  client, listener, duration, req_size, res_size, cache_status, error_code, attempts, source, replay_of,
+  aborted, truncated, bodies_dropped, ws_count, bytes`;
+
+interface SummaryRow {
+  id: string;
+  request_id: string;
+  started_at: number;
+  method: string;
+  scheme: string;
+  host: string;
+  path: string;
+  url: string;
+  status: number;
+  route: string | null;
+  upstream: string | null;
+  target: string | null;
+  client: string;
+  listener: string;
+  duration: number;
+  req_size: number;
+  res_size: number;
+  cache_status: string | null;
+  error_code: string | null;
+  attempts: number;
+  source: CapturedExchange['source'];
+  replay_of: string | null;
+  aborted: number;
+  truncated: number;
+  bodies_dropped: number;
+  ws_count: number | null;
+  bytes: number;
+}
+
+interface FullRow extends SummaryRow {
+  seq: number;
+  http_version: string;
+  client_port: number;
+  req_headers: string;
+  res_headers: string;
+  timings: string;
+  policies: string;
+  error: string | null;
+}
+
+interface BodyRow {
+  kind: 'req' | 'res';
+  bytes: Buffer | null;
+  size: number;
+  truncated: number;
+  content_type: string | null;
+}
+
+interface WsRow {
+  time: number;
+  direction: WebSocketMessage['direction'];
+  opcode: WebSocketMessage['opcode'];
+  data: Buffer | null;
+  size: number;
+  truncated: number;
+}
+
+function toSummary(r: SummaryRow): ExchangeSummary {
+  return {
+    id: r.id,
+    requestId: r.request_id,
+    startedAt: r.started_at,
+    method: r.method,
+    scheme: r.scheme,
+    host: r.host,
+    path: r.path,
+    url: r.url,
+    status: r.status,
+    route: r.route,
+    upstream: r.upstream,
+    target: r.target,
+    client: r.client,
+    listener: r.listener,
+    duration: r.duration,
+    reqSize: r.req_size,
+    resSize: r.res_size,
+    cacheStatus: r.cache_status,
+    errorCode: r.error_code,
+    attempts: r.attempts,
+    source: r.source,
+    replayOf: r.replay_of,
+    aborted: r.aborted === 1,
+    truncated: r.truncated === 1,
+    bodiesDropped: r.bodies_dropped === 1,
+    wsMessages: r.ws_count,
+    bytes: r.bytes,
+  };
+}
+
+const asBytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+
+function toBody(row: BodyRow | undefined): CapturedBody {
+  if (row === undefined) return { bytes: null, size: 0, truncated: false, contentType: null };
+  return { bytes: row.bytes === null ? null : asBytes(row.bytes), size: row.size, truncated: row.truncated === 1, contentType: row.content_type };
+}
+
+export function encodeCursor(startedAt: number, id: string): string {
+  return Buffer.from(JSON.stringify([startedAt, id])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): { startedAt: number; id: string } {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && v.length === 2 && Number.isSafeInteger(v[0]) && typeof v[1] === 'string') {
+      return { startedAt: v[0] as number, id: v[1] as string };
+    }
+  } catch {
+    // fall through
+  }
+  throw new InvalidCursorError();
+}
+
+export class HistoryStore {
+  private readonly statements = new Map<string, Statement<unknown[]>>();
+
+  private readonly rareTermRows: number;
+  private readonly newestWindowRows: number;
+
+  private constructor(
+    readonly db: HistoryDatabase,
+    private readonly file: string,
+    options: HistoryStoreOptions,
+  ) {
+    this.rareTermRows = Math.max(0, Math.trunc(options.rareTermRows ?? 5000));
+    this.newestWindowRows = Math.max(1, Math.trunc(options.newestWindowRows ?? 20_000));
+  }
+
+  /** Opens (and creates or migrates) the database file. */
+  static open(file: string, options: HistoryStoreOptions = {}): HistoryStore {
+    // Planner statistics are kept by the writer worker (ANALYZE exchanges as it grows).
+    return new HistoryStore(openHistoryDatabase(file, options), file, options);
+  }
+
+  private prepare(sql: string): Statement<unknown[]> {
+    let stmt = this.statements.get(sql);
+    if (stmt === undefined) {
+      if (this.statements.size >= 200) this.statements.clear();
+      stmt = this.db.prepare<unknown[]>(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  private parts(query: HistoryQuery | undefined, now?: number): QueryParts {
+    if (query === undefined || query === '') return { filters: { where: '1', params: [] }, text: [] };
+    return compileParts(typeof query === 'string' ? parseQuery(query) : query, { now });
+  }
+
+  /** The whole query as one WHERE clause, joining free text the cheapest way for its frequency. */
+  private compile(query: HistoryQuery | undefined, now?: number): CompiledQuery {
+    const parts = this.parts(query, now);
+    return combine(parts, parts.text.map((t) => this.textMode(t.match)));
+  }
+
+  /** `in` for rare terms (materialise the matches), `probe` for common ones. */
+  private textMode(match: string): TextMode {
+    const n = this.prepare(`SELECT count(*) AS n FROM (SELECT rowid FROM exchanges_fts WHERE exchanges_fts MATCH ? LIMIT ${this.rareTermRows + 1})`).get(match) as {
+      n: number;
+    };
+    return n.n <= this.rareTermRows ? 'in' : 'probe';
+  }
+
+  /**
+   * Newest first; throws QuerySyntaxError for a bad query, InvalidCursorError for a bad cursor.
+   *
+   * Plan: with no filter, the time index gives the page directly. With
+   * filters, phase 1 walks the newest `newestWindowRows` rows (below the
+   * cursor) in time order, which fills the page for any filter that is not
+   * rare among recent traffic; phase 2 lets SQLite's planner (filter indexes,
+   * then a sort) find the rest among older rows. Both phases are exact, so
+   * the page is the same as a single ORDER BY … LIMIT would give.
+   */
+  search(options: SearchOptions = {}): SearchPage {
+    const limit = Math.min(1000, Math.max(1, Math.trunc(options.limit ?? 50)));
+    const { where, params } = this.compile(options.query, options.now);
+    let keyset = '1';
+    const keysetParams: SqlParam[] = [];
+    if (options.cursor !== undefined && options.cursor !== null && options.cursor !== '') {
+      const c = decodeCursor(options.cursor);
+      keyset = '(started_at, id) < (?, ?)';
+      keysetParams.push(c.startedAt, c.id);
+    }
+    const select = (index: string, bound: string, boundParams: SqlParam[], n: number): SummaryRow[] =>
+      this.prepare(
+        `SELECT ${SUMMARY_COLUMNS} FROM exchanges ${index} WHERE ${keyset} AND ${bound} AND (${where}) ORDER BY started_at DESC, id DESC LIMIT ?`,
+      ).all(...keysetParams, ...boundParams, ...params, n) as SummaryRow[];
+
+    let rows: SummaryRow[];
+    if (where === '1') {
+      rows = select('', '1', [], limit + 1);
+    } else {
+      const edge = this.prepare(
+        `SELECT started_at, id FROM exchanges INDEXED BY exchanges_time WHERE ${keyset} ORDER BY started_at DESC, id DESC LIMIT 1 OFFSET ${this.newestWindowRows}`,
+      ).get(...keysetParams) as { started_at: number; id: string } | undefined;
+      if (edge === undefined) {
+        rows = select('INDEXED BY exchanges_time', '1', [], limit + 1);
+      } else {
+        const window = [edge.started_at, edge.id];
+        rows = select('INDEXED BY exchanges_time', '(started_at, id) > (?, ?)', window, limit + 1);
+        if (rows.length <= limit) rows = rows.concat(select('', '(started_at, id) <= (?, ?)', window, limit + 1 - rows.length));
+      }
+    }
+    const more = rows.length > limit;
+    if (more) rows.length = limit;
+    const items = rows.map(toSummary);
+    const last = items[items.length - 1];
+    const page: SearchPage = { items, nextCursor: more && last !== undefined ? encodeCursor(last.startedAt, last.id) : null };
+    if (options.withTotal === true) page.total = this.count(options.query, options.now);
+    return page;
+  }
+
+  count(query?: HistoryQuery, now?: number): number {
+    const parts = this.parts(query, now);
+    if (parts.filters.where === '1' && parts.text.length === 0) {
+      return (this.prepare('SELECT rows AS n FROM history_state WHERE id = 1').get() as { n: number }).n;
+    }
+    if (parts.filters.where === '1' && parts.text.length === 1 && !parts.text[0].negated) {
+      // Text only: FTS5 counts its own matches without touching the exchanges.
+      return (this.prepare('SELECT count(*) AS n FROM exchanges_fts WHERE exchanges_fts MATCH ?').get(parts.text[0].match) as { n: number }).n;
+    }
+    // Counting visits every match anyway: materialising the FTS matches is the cheaper join.
+    const { where, params } = combine(parts, parts.text.map(() => 'in'));
+    return this.countWhere(where, params);
+  }
+
+  private countWhere(where: string, params: SqlParam[]): number {
+    return (this.prepare(`SELECT count(*) AS n FROM exchanges WHERE (${where})`).get(...params) as { n: number }).n;
+  }
+
+  /** The full record, or null when there is no such exchange. */
+  get(id: string): StoredExchange | null {
+    const r = this.prepare('SELECT * FROM exchanges WHERE id = ?').get(id) as FullRow | undefined;
+    if (r === undefined) return null;
+    const bodies = this.prepare('SELECT kind, bytes, size, truncated, content_type FROM bodies WHERE exchange_seq = ?').all(r.seq) as BodyRow[];
+    let websocket: WebSocketMessage[] | null = null;
+    if (r.ws_count !== null) {
+      const ws = this.prepare(
+        'SELECT time, direction, opcode, data, size, truncated FROM ws_messages WHERE exchange_seq = ? ORDER BY idx',
+      ).all(r.seq) as WsRow[];
+      websocket = ws.map((m) => ({
+        time: m.time,
+        direction: m.direction,
+        opcode: m.opcode,
+        // Dropped payloads (bodiesDropped) come back empty; `size` keeps the true size.
+        data: m.data === null ? new Uint8Array(0) : asBytes(m.data),
+        size: m.size,
+        truncated: m.truncated === 1,
+      }));
+    }
+    return {
+      id: r.id,
+      requestId: r.request_id,
+      startedAt: r.started_at,
+      duration: r.duration,
+      timings: JSON.parse(r.timings) as TimingPhases,
+      clientAddress: r.client,
+      clientPort: r.client_port,
+      listener: r.listener,
+      scheme: r.scheme,
+      httpVersion: r.http_version,
+      method: r.method,
+      host: r.host,
+      url: r.url,
+      route: r.route,
+      upstream: r.upstream,
+      target: r.target,
+      attempts: r.attempts,
+      status: r.status,
+      requestHeaders: JSON.parse(r.req_headers) as string[],
+      responseHeaders: JSON.parse(r.res_headers) as string[],
+      requestBody: toBody(bodies.find((b) => b.kind === 'req')),
+      responseBody: toBody(bodies.find((b) => b.kind === 'res')),
+      policies: JSON.parse(r.policies) as PolicyDecision[],
+      error: r.error === null ? null : (JSON.parse(r.error) as { code: string; message: string }),
+      aborted: r.aborted === 1,
+      websocket,
+      replayOf: r.replay_of,
+      source: r.source,
+      bodiesDropped: r.bodies_dropped === 1,
+    };
+  }
+
+  /** Deletes by ids or by query; returns the number deleted. */
+  delete(target: DeleteTarget): number {
+    const deleter = deleterFor(this.db);
+    let deleted = 0;
+    if (Array.isArray(target)) {
+      const ids = target as readonly string[];
+      const find = this.prepare('SELECT seq FROM exchanges WHERE id = ?');
+      for (let i = 0; i < ids.length; i += 1000) {
+        const chunk = ids.slice(i, i + 1000);
+        deleted += this.db
+          .transaction(() => {
+            const seqs = chunk.map((id) => (find.get(id) as { seq: number } | undefined)?.seq).filter((s): s is number => s !== undefined);
+            return deleter.bySeq(seqs);
+          })
+          .immediate();
+      }
+    } else {
+      const t = target as { query: HistoryQuery; now?: number };
+      const { where, params } = this.compile(t.query, t.now ?? Date.now());
+      if (where === '1') return this.clear();
+      const select = this.prepare(`SELECT seq FROM exchanges WHERE (${where}) LIMIT 1000`).pluck();
+      for (;;) {
+        const n = this.db.transaction(() => deleter.bySeq(select.all(...params) as number[])).immediate();
+        if (n === 0) break;
+        deleted += n;
+      }
+    }
+    if (deleted > 0) reclaimFreePages(this.db);
+    return deleted;
+  }
+
+  /** Deletes every exchange; returns how many there were. */
+  clear(): number {
+    const n = deleterFor(this.db).all();
+    reclaimFreePages(this.db, 1);
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    return n;
+  }
+
+  stats(): HistoryStoreStats {
+    const t = this.prepare('SELECT rows, bytes, indexed_seq FROM history_state WHERE id = 1').get() as {
+      rows: number;
+      bytes: number;
+      indexed_seq: number;
+    };
+    const size = (f: string): number => {
+      try {
+        return statSync(f).size;
+      } catch {
+        return 0;
+      }
+    };
+    return {
+      rows: t.rows,
+      bytes: t.bytes,
+      fileSize: size(this.file) + size(`${this.file}-wal`),
+      freePages: this.db.pragma('freelist_count', { simple: true }) as number,
+      pageSize: this.db.pragma('page_size', { simple: true }) as number,
+      unindexed: (this.prepare('SELECT count(*) AS n FROM exchanges WHERE seq > ?').get(t.indexed_seq) as { n: number }).n,
+    };
+  }
+
+  close(): void {
+    this.statements.clear();
+    this.db.close();
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * History: the writer (batched, off the request thread) and the store (reads)
+ * over `<dataDir>/history.db`.
+ *
+ *   const history = await History.open({ dataDir, retention: { maxRows: 100_000 } });
+ *   engine.on(…complete…, (x) => history.record(captured));   // never blocks
+ *   history.store.search({ query: 'status:5xx dur>200ms' });
+ *   await history.close();
+ */
+import type { CapturedExchange } from '../capture/captured-exchange.js';
+import { historyPath } from './database.js';
+import { HistoryStore, type HistoryStoreOptions } from './history-store.js';
+import { HistoryWriter, type HistoryWriterOptions } from './history-writer.js';
+import type { HistoryStoreStats, RetentionLimits, WriterStats } from './types.js';
+
+export interface HistoryOptions extends Omit<HistoryWriterOptions, 'file' | 'retention'> {
+  dataDir: string;
+  retention?: RetentionLimits;
+  /** Search tuning for the read side. */
+  store?: Omit<HistoryStoreOptions, 'busyTimeoutMs'>;
+}
+
+export class History {
+  private constructor(
+    readonly writer: HistoryWriter,
+    readonly store: HistoryStore,
+    readonly file: string,
+  ) {}
+
+  static async open(options: HistoryOptions): Promise<History> {
+    const { dataDir, store: storeOptions, ...writerOptions } = options;
+    const file = historyPath(dataDir);
+    // The store's connection creates the file and runs migrations before the worker opens it.
+    const store = HistoryStore.open(file, { ...storeOptions, busyTimeoutMs: options.busyTimeoutMs });
+    try {
+      const writer = await HistoryWriter.start({ ...writerOptions, file });
+      return new History(writer, store, file);
+    } catch (err) {
+      store.close();
+      throw err;
+    }
+  }
+
+  /** Queues a captured exchange for writing; never blocks. False when it was dropped whole. */
+  record(exchange: CapturedExchange): boolean {
+    return this.writer.enqueue(exchange);
+  }
+
+  /** Resolves when everything recorded so far is committed (`index: true`: and searchable by free text). */
+  flush(options?: { index?: boolean }): Promise<void> {
+    return this.writer.flush(options);
+  }
+
+  stats(): { writer: WriterStats; store: HistoryStoreStats } {
+    return { writer: this.writer.stats(), store: this.store.stats() };
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.writer.close();
+    } finally {
+      this.store.close();
+    }
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * Inserting a packed batch: exchanges, bodies and WebSocket messages in one
+ * transaction. The FTS index is filled afterwards by `fts-indexer.ts`.
+ */
+import type { HistoryDatabase } from './database.js';
+import { type BatchMessage, type PackedBody, type PackedRecord, payloadView } from './batch-codec.js';
+import { isTextualContentType } from './fts-text.js';
+import type { PolicyDecision } from '../capture/captured-exchange.js';
+
+/** Path without query or fragment (absolute-form request targets lose scheme and authority). */
+export function pathOf(url: string): string {
+  let u = url;
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(u);
+  if (scheme !== null) {
+    const slash = u.indexOf('/', scheme[0].length);
+    u = slash < 0 ? '/' : u.slice(slash);
+  }
+  const end = u.search(/[?#]/);
+  return end < 0 ? u : u.slice(0, end);
+}
+
+/** The cache policy's verdict (HIT, MISS, STALE, BYPASS…), upper case, or null. */
+export function cacheStatusOf(policies: readonly PolicyDecision[]): string | null {
+  for (const p of policies) if (p.policy.toLowerCase() === 'cache') return p.outcome.toUpperCase();
+  return null;
+}
+
+/** FTS index bytes per byte of indexed text (measured on JSON API traffic, detail=full). */
+const FTS_COST = 0.9;
+
+export interface BatchResult {
+  inserted: number;
+  duplicates: number;
+  bytes: number;
+}
+
+export type BatchInserter = (batch: BatchMessage) => BatchResult;
+
+export function createBatchInserter(db: HistoryDatabase): BatchInserter {
+  const insertExchange = db.prepare(`
+    INSERT INTO exchanges (
+      id, request_id, started_at, method, scheme, http_version, host, path, url, status,
+      route, upstream, target, client, client_port, listener, duration, req_size, res_size,
+      cache_status, error_code, attempts, source, replay_of, aborted, truncated, bodies_dropped,
+      ws_count, req_headers, res_headers, timings, policies, error, bytes
+    ) VALUES (
+      @id, @requestId, @startedAt, @method, @scheme, @httpVersion, @host, @path, @url, @status,
+      @route, @upstream, @target, @client, @clientPort, @listener, @duration, @reqSize, @resSize,
+      @cacheStatus, @errorCode, @attempts, @source, @replayOf, @aborted, @truncated, @bodiesDropped,
+      @wsCount, @reqHeaders, @resHeaders, @timings, @policies, @error, @bytes
+    ) ON CONFLICT (id) DO NOTHING`);
+  const insertBody = db.prepare(
+    'INSERT INTO bodies (exchange_seq, kind, bytes, size, truncated, content_type) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const insertWs = db.prepare(
+    'INSERT INTO ws_messages (exchange_seq, idx, time, direction, opcode, data, size, truncated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const addTotals = db.prepare('UPDATE history_state SET rows = rows + ?, bytes = bytes + ? WHERE id = 1');
+
+  const storeBody = (seq: number | bigint, kind: 'req' | 'res', body: PackedBody, bytes: Buffer | null): void => {
+    if (bytes !== null || body.size > 0 || body.contentType !== null || body.truncated) {
+      insertBody.run(seq, kind, bytes, body.size, body.truncated ? 1 : 0, body.contentType);
+    }
+  };
+
+  const insertOne = (r: PackedRecord, buffer: ArrayBuffer): number => {
+    const reqHeaders = JSON.stringify(r.requestHeaders);
+    const resHeaders = JSON.stringify(r.responseHeaders);
+    const timings = JSON.stringify(r.timings);
+    const policies = JSON.stringify(r.policies);
+    const error = r.error === null ? null : JSON.stringify(r.error);
+    const reqBody = payloadView(buffer, r.requestBody.offset, r.requestBody.length);
+    const resBody = payloadView(buffer, r.responseBody.offset, r.responseBody.length);
+    const reqLength = Math.max(0, r.requestBody.length);
+    const resLength = Math.max(0, r.responseBody.length);
+    let wsBytes = 0;
+    let wsText = 0;
+    if (r.websocket !== null) {
+      for (const m of r.websocket) {
+        wsBytes += Math.max(0, m.length) + 40;
+        if (m.opcode === 'text') wsText += Math.max(0, m.length);
+      }
+    }
+    // Approximate on-disk cost: metadata and header text, bodies, WebSocket
+    // payloads, and the FTS index (roughly proportional to the indexed text).
+    const indexedText =
+      r.host.length + r.url.length + reqHeaders.length + resHeaders.length + wsText +
+      (isTextualContentType(r.requestBody.contentType) ? reqLength : 0) +
+      (isTextualContentType(r.responseBody.contentType) ? resLength : 0);
+    const bytes =
+      160 +
+      r.id.length + r.requestId.length + r.host.length + r.url.length * 2 + (r.route?.length ?? 0) +
+      (r.upstream?.length ?? 0) + (r.target?.length ?? 0) + r.clientAddress.length + r.listener.length +
+      reqHeaders.length + resHeaders.length + timings.length + policies.length + (error?.length ?? 0) +
+      reqLength + resLength + wsBytes + Math.round(indexedText * FTS_COST);
+    const info = insertExchange.run({
+      id: r.id,
+      requestId: r.requestId,
+      startedAt: Math.trunc(r.startedAt),
+      method: r.method.toUpperCase(),
+      scheme: r.scheme,
+      httpVersion: r.httpVersion,
+      host: r.host.toLowerCase(),
+      path: pathOf(r.url),
+      url: r.url,
+      status: r.status,
+      route: r.route,
+      upstream: r.upstream,
+      target: r.target,
+      client: r.clientAddress,
+      clientPort: r.clientPort,
+      listener: r.listener,
+      duration: r.duration,
+      reqSize: r.requestBody.size,
+      resSize: r.responseBody.size,
+      cacheStatus: cacheStatusOf(r.policies),
+      errorCode: r.error?.code ?? null,
+      attempts: r.attempts,
+      source: r.source,
+      replayOf: r.replayOf,
+      aborted: r.aborted ? 1 : 0,
+      truncated: r.requestBody.truncated || r.responseBody.truncated ? 1 : 0,
+      bodiesDropped: r.bodiesDropped ? 1 : 0,
+      wsCount: r.websocket === null ? null : r.websocket.length,
+      reqHeaders,
+      resHeaders,
+      timings,
+      policies,
+      error,
+      bytes,
+    });
+    if (info.changes === 0) return -1;
+    const seq = info.lastInsertRowid;
+    storeBody(seq, 'req', r.requestBody, reqBody);
+    storeBody(seq, 'res', r.responseBody, resBody);
+    if (r.websocket !== null) {
+      r.websocket.forEach((m, i) => {
+        insertWs.run(seq, i, m.time, m.direction, m.opcode, payloadView(buffer, m.offset, m.length), m.size, m.truncated ? 1 : 0);
+      });
+    }
+    return bytes;
+  };
+
+  return db.transaction((batch: BatchMessage): BatchResult => {
+    let inserted = 0;
+    let duplicates = 0;
+    let bytes = 0;
+    for (const r of batch.records) {
+      const b = insertOne(r, batch.buffer);
+      if (b < 0) duplicates++;
+      else {
+        inserted++;
+        bytes += b;
+      }
+    }
+    if (inserted > 0) addTotals.run(inserted, bytes);
+    return { inserted, duplicates, bytes };
+  }) as BatchInserter;
+}

@@ -1,0 +1,163 @@
+/**
+ * The history schema, versioned through `PRAGMA user_version`. Migrations run
+ * in order, all pending ones in one IMMEDIATE transaction, when a connection
+ * opens the database. To change the schema, append a migration; never edit one
+ * that has shipped.
+ *
+ * Layout, and why:
+ * - `exchanges` holds one row of metadata per exchange, a column for every
+ *   filterable field. `seq INTEGER PRIMARY KEY AUTOINCREMENT` is the rowid the
+ *   FTS index and the child tables point at: an explicit alias keeps it stable
+ *   across a full VACUUM (an implicit rowid is not), keeps child keys small, and
+ *   AUTOINCREMENT makes it strictly increasing in commit order (never reused),
+ *   which the deferred FTS indexer relies on. `id` is the public, time-ordered
+ *   exchange id, unique.
+ * - `bodies` and `ws_messages` keep the bytes out of the metadata pages, so
+ *   scans over `exchanges` stay cheap.
+ * - `exchanges_fts` is a contentless FTS5 table (`contentless_delete=1`, so rows
+ *   can be deleted) over url, header text and textual bodies; its rowid is
+ *   `exchanges.seq`. It is filled by `fts-indexer.ts` after the batch commits
+ *   (tokenising is 3–5× the cost of the insert itself), up to
+ *   `history_state.indexed_seq`. Deleting goes through `delete-exchanges.ts`,
+ *   which removes the FTS row, the exchange (bodies cascade) and updates
+ *   `history_state`.
+ * - `history_state` keeps the row count, the sum of `bytes` (so retention and
+ *   stats need no full scans) and the FTS indexer's progress.
+ */
+import type { Database } from 'better-sqlite3';
+
+export interface Migration {
+  version: number;
+  description: string;
+  up(db: Database): void;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'exchanges, bodies, websocket messages, FTS5 index, totals',
+    up(db) {
+      db.exec(`
+        CREATE TABLE exchanges (
+          seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+          id           TEXT    NOT NULL UNIQUE,
+          request_id   TEXT    NOT NULL,
+          started_at   INTEGER NOT NULL,
+          method       TEXT    NOT NULL,
+          scheme       TEXT    NOT NULL,
+          http_version TEXT    NOT NULL,
+          host         TEXT    NOT NULL,
+          path         TEXT    NOT NULL,
+          url          TEXT    NOT NULL,
+          status       INTEGER NOT NULL,
+          route        TEXT,
+          upstream     TEXT,
+          target       TEXT,
+          client       TEXT    NOT NULL,
+          client_port  INTEGER NOT NULL,
+          listener     TEXT    NOT NULL,
+          duration     REAL    NOT NULL,
+          req_size     INTEGER NOT NULL,
+          res_size     INTEGER NOT NULL,
+          cache_status TEXT,
+          error_code   TEXT,
+          attempts     INTEGER NOT NULL,
+          source       TEXT    NOT NULL,
+          replay_of    TEXT,
+          aborted      INTEGER NOT NULL,
+          truncated    INTEGER NOT NULL,
+          bodies_dropped INTEGER NOT NULL,
+          ws_count     INTEGER,
+          req_headers  TEXT    NOT NULL,
+          res_headers  TEXT    NOT NULL,
+          timings      TEXT    NOT NULL,
+          policies     TEXT    NOT NULL,
+          error        TEXT,
+          bytes        INTEGER NOT NULL
+        );
+        CREATE INDEX exchanges_time     ON exchanges(started_at, id);
+        CREATE INDEX exchanges_status   ON exchanges(status, started_at);
+        CREATE INDEX exchanges_host     ON exchanges(host, started_at);
+        CREATE INDEX exchanges_path     ON exchanges(path, started_at);
+        CREATE INDEX exchanges_route    ON exchanges(route, started_at);
+        CREATE INDEX exchanges_upstream ON exchanges(upstream, started_at);
+        CREATE INDEX exchanges_target   ON exchanges(target, started_at);
+        CREATE INDEX exchanges_client   ON exchanges(client, started_at);
+        CREATE INDEX exchanges_request  ON exchanges(request_id);
+        CREATE INDEX exchanges_error    ON exchanges(error_code, started_at);
+        CREATE INDEX exchanges_replay   ON exchanges(replay_of);
+
+        CREATE TABLE bodies (
+          exchange_seq INTEGER NOT NULL REFERENCES exchanges(seq) ON DELETE CASCADE,
+          kind         TEXT    NOT NULL CHECK (kind IN ('req', 'res')),
+          bytes        BLOB,
+          size         INTEGER NOT NULL,
+          truncated    INTEGER NOT NULL,
+          content_type TEXT,
+          PRIMARY KEY (exchange_seq, kind)
+        );
+
+        CREATE TABLE ws_messages (
+          exchange_seq INTEGER NOT NULL REFERENCES exchanges(seq) ON DELETE CASCADE,
+          idx          INTEGER NOT NULL,
+          time         INTEGER NOT NULL,
+          direction    TEXT    NOT NULL,
+          opcode       TEXT    NOT NULL,
+          data         BLOB,
+          size         INTEGER NOT NULL,
+          truncated    INTEGER NOT NULL,
+          PRIMARY KEY (exchange_seq, idx)
+        );
+
+        CREATE VIRTUAL TABLE exchanges_fts USING fts5(
+          url, headers, body,
+          content = '', contentless_delete = 1,
+          tokenize = 'unicode61 remove_diacritics 2'
+        );
+
+        CREATE TABLE history_state (
+          id          INTEGER PRIMARY KEY CHECK (id = 1),
+          rows        INTEGER NOT NULL,
+          bytes       INTEGER NOT NULL,
+          indexed_seq INTEGER NOT NULL
+        );
+        INSERT INTO history_state (id, rows, bytes, indexed_seq) VALUES (1, 0, 0, 0);
+      `);
+    },
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
+
+export interface MigrationResult {
+  from: number;
+  to: number;
+}
+
+export function schemaVersion(db: Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * Brings the schema up to date. Safe when several connections open the same
+ * file at once: the version is re-read inside the IMMEDIATE transaction, so a
+ * loser of the race finds nothing left to do.
+ */
+export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): MigrationResult {
+  const latest = migrations.length === 0 ? 0 : migrations[migrations.length - 1].version;
+  const before = schemaVersion(db);
+  if (before > latest) {
+    throw new Error(`history.db has schema version ${before}, newer than this Switchyard understands (${latest}); upgrade Switchyard or use another data directory`);
+  }
+  if (before === latest) return { from: before, to: before };
+  let from = before;
+  db.transaction(() => {
+    from = schemaVersion(db);
+    for (const m of migrations) {
+      if (m.version <= from) continue;
+      m.up(db);
+      db.pragma(`user_version = ${Math.trunc(m.version)}`);
+    }
+  }).immediate();
+  return { from, to: schemaVersion(db) };
+}

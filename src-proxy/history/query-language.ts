@@ -1,0 +1,410 @@
+/**
+ * The history query language, shared by the CLI, the control API and the UI.
+ *
+ *   status:5xx host:api.localhost dur>200ms "timeout" method:POST -path:/health
+ *
+ * - Terms are separated by spaces and all must hold (there is no OR).
+ * - `-` before a term negates it.
+ * - Free text searches URL, headers, textual bodies and error messages (FTS,
+ *   whole words, case-insensitive): `timeout`, or a "quoted phrase"; a word
+ *   with punctuation is a phrase of its parts (`api.localhost`). A trailing `*`
+ *   matches words starting with it (`time*` finds "timeout"). `url:`,
+ *   `header:` and `body:` search one of those only.
+ * - `key:value` filters; values may be quoted (`path:"/a b"`); `*` is a wildcard
+ *   in text fields (`host:*.localhost`, `path:/api/*`).
+ * - Numbers compare with `>`, `>=`, `<`, `<=` (written `dur>200ms` or
+ *   `dur:>200ms`); durations take ms/s/m/h (bare = ms), sizes B/KB/MB/GB
+ *   (1 KB = 1024 B, bare = bytes).
+ * - `status:404`, `status:4xx`, `status:>=500`.
+ * - `after:` / `before:` take ISO dates or date-times (local time unless they
+ *   end in Z or an offset) or a relative time in the past (`after:-15m`,
+ *   units s/m/h/d/w); `after` is inclusive, `before` exclusive.
+ * - `is:error|aborted|truncated|websocket|dropped|replay|imported|live`.
+ *
+ * The parser only builds an AST; `search-sql.ts` turns it into SQL.
+ */
+
+export class QuerySyntaxError extends Error {
+  override readonly name = 'QuerySyntaxError';
+  constructor(
+    message: string,
+    /** 0-based offset of the offending token in the query. */
+    readonly position: number,
+    /** Length of the offending token (at least 1, except at the end of an empty query). */
+    readonly length: number,
+  ) {
+    super(message);
+  }
+}
+
+export type CompareOp = '=' | '>' | '>=' | '<' | '<=';
+
+export type MatchField =
+  | 'method'
+  | 'scheme'
+  | 'host'
+  | 'path'
+  | 'route'
+  | 'upstream'
+  | 'target'
+  | 'client'
+  | 'listener'
+  | 'id'
+  | 'requestId'
+  | 'replayOf'
+  | 'errorCode'
+  | 'cache'
+  | 'source';
+
+export type NumberField = 'status' | 'duration' | 'resSize' | 'reqSize' | 'attempts';
+export type TextColumn = 'url' | 'headers' | 'body';
+export type Flag = 'error' | 'aborted' | 'truncated' | 'websocket' | 'dropped' | 'replay' | 'imported' | 'live';
+export type TimeValue = { absolute: number } | { relativeMs: number };
+
+export type QueryTermBody =
+  /** Free text (a word or phrase); `prefix`: its last word is a prefix (written `word*`). */
+  | { kind: 'text'; text: string; prefix: boolean; column: TextColumn | null }
+  /** A text field equal to `value`, where `*` in value is a wildcard. */
+  | { kind: 'match'; field: MatchField; value: string }
+  | { kind: 'compare'; field: NumberField; op: CompareOp; value: number }
+  /** status:4xx → 400..499 */
+  | { kind: 'statusClass'; min: number; max: number }
+  | { kind: 'time'; bound: 'after' | 'before'; at: TimeValue }
+  | { kind: 'flag'; flag: Flag };
+
+export type QueryTerm = QueryTermBody & {
+  negated: boolean;
+  /** Where the term (including its `-`) starts in the query, and its length. */
+  position: number;
+  length: number;
+};
+
+export interface QueryAst {
+  source: string;
+  terms: QueryTerm[];
+}
+
+type KeyKind =
+  | { kind: 'match'; field: MatchField }
+  | { kind: 'number'; field: NumberField }
+  | { kind: 'time'; bound: 'after' | 'before' }
+  | { kind: 'flag' }
+  | { kind: 'text'; column: TextColumn };
+
+const KEYS: Record<string, KeyKind> = {
+  method: { kind: 'match', field: 'method' },
+  scheme: { kind: 'match', field: 'scheme' },
+  host: { kind: 'match', field: 'host' },
+  path: { kind: 'match', field: 'path' },
+  route: { kind: 'match', field: 'route' },
+  upstream: { kind: 'match', field: 'upstream' },
+  target: { kind: 'match', field: 'target' },
+  client: { kind: 'match', field: 'client' },
+  ip: { kind: 'match', field: 'client' },
+  listener: { kind: 'match', field: 'listener' },
+  id: { kind: 'match', field: 'id' },
+  rid: { kind: 'match', field: 'requestId' },
+  'request-id': { kind: 'match', field: 'requestId' },
+  requestid: { kind: 'match', field: 'requestId' },
+  'replay-of': { kind: 'match', field: 'replayOf' },
+  replayof: { kind: 'match', field: 'replayOf' },
+  error: { kind: 'match', field: 'errorCode' },
+  cache: { kind: 'match', field: 'cache' },
+  source: { kind: 'match', field: 'source' },
+  status: { kind: 'number', field: 'status' },
+  dur: { kind: 'number', field: 'duration' },
+  duration: { kind: 'number', field: 'duration' },
+  size: { kind: 'number', field: 'resSize' },
+  ressize: { kind: 'number', field: 'resSize' },
+  'res-size': { kind: 'number', field: 'resSize' },
+  reqsize: { kind: 'number', field: 'reqSize' },
+  'req-size': { kind: 'number', field: 'reqSize' },
+  attempts: { kind: 'number', field: 'attempts' },
+  after: { kind: 'time', bound: 'after' },
+  since: { kind: 'time', bound: 'after' },
+  before: { kind: 'time', bound: 'before' },
+  until: { kind: 'time', bound: 'before' },
+  is: { kind: 'flag' },
+  url: { kind: 'text', column: 'url' },
+  header: { kind: 'text', column: 'headers' },
+  headers: { kind: 'text', column: 'headers' },
+  body: { kind: 'text', column: 'body' },
+};
+
+const KNOWN_KEYS = 'method, host, path, status, dur, size, reqsize, route, upstream, target, client, listener, cache, error, source, attempts, after, before, is, url, header, body, id, rid, replay-of';
+
+const FLAGS: Record<string, Flag> = {
+  error: 'error',
+  aborted: 'aborted',
+  truncated: 'truncated',
+  websocket: 'websocket',
+  ws: 'websocket',
+  dropped: 'dropped',
+  replay: 'replay',
+  imported: 'imported',
+  import: 'imported',
+  live: 'live',
+};
+
+const SOURCES = new Set(['live', 'replay', 'import']);
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+const RELATIVE_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+const isSpace = (c: string | undefined): boolean => c !== undefined && /\s/.test(c);
+
+interface Value {
+  text: string;
+  quoted: boolean;
+  position: number;
+  /** Raw length in the query, quotes included. */
+  length: number;
+}
+
+class Parser {
+  private i = 0;
+  constructor(private readonly s: string) {}
+
+  parse(): QueryAst {
+    const terms: QueryTerm[] = [];
+    for (;;) {
+      while (isSpace(this.s[this.i])) this.i++;
+      if (this.i >= this.s.length) break;
+      terms.push(this.term());
+    }
+    return { source: this.s, terms };
+  }
+
+  private term(): QueryTerm {
+    const start = this.i;
+    let negated = false;
+    if (this.s[this.i] === '-') {
+      if (this.i + 1 >= this.s.length || isSpace(this.s[this.i + 1])) {
+        throw new QuerySyntaxError('Expected a filter or text right after "-"', this.i, 1);
+      }
+      negated = true;
+      this.i++;
+    }
+    const body = this.termBody();
+    return { ...body, negated, position: start, length: this.i - start };
+  }
+
+  private termBody(): QueryTermBody {
+    if (this.s[this.i] === '"') {
+      const v = this.quoted();
+      return this.textTerm(v, null);
+    }
+    const keyMatch = /([A-Za-z][A-Za-z0-9_-]*)(>=|<=|:|>|<|=)/y;
+    keyMatch.lastIndex = this.i;
+    const m = keyMatch.exec(this.s);
+    if (m !== null) {
+      const keyPos = this.i;
+      const key = m[1].toLowerCase();
+      const op = m[2];
+      const kind = KEYS[key];
+      if (kind !== undefined) {
+        this.i = keyPos + m[0].length;
+        const value = this.value(keyPos, m[0].length, m[1]);
+        return this.filter(kind, m[1], op, value, keyPos);
+      }
+      if (op !== '=') {
+        throw new QuerySyntaxError(
+          `Unknown filter "${m[1]}${op}" (known: ${KNOWN_KEYS}); put text in quotes to search for it`,
+          keyPos,
+          m[1].length + op.length,
+        );
+      }
+    }
+    return this.textTerm(this.bareWord(), null);
+  }
+
+  /** A value after `key:` — quoted or up to the next space. */
+  private value(keyPos: number, keyLength: number, key: string): Value {
+    if (this.s[this.i] === '"') return this.quoted();
+    const v = this.bareWord();
+    if (v.text === '') throw new QuerySyntaxError(`"${key}" needs a value`, keyPos, keyLength);
+    return v;
+  }
+
+  private bareWord(): Value {
+    const start = this.i;
+    while (this.i < this.s.length && !isSpace(this.s[this.i])) {
+      if (this.s[this.i] === '"') {
+        throw new QuerySyntaxError('Unexpected quote inside a word; quote the whole text instead', this.i, 1);
+      }
+      this.i++;
+    }
+    return { text: this.s.slice(start, this.i), quoted: false, position: start, length: this.i - start };
+  }
+
+  private quoted(): Value {
+    const start = this.i;
+    let text = '';
+    this.i++;
+    for (;;) {
+      if (this.i >= this.s.length) throw new QuerySyntaxError('Unterminated quote', start, this.s.length - start);
+      const c = this.s[this.i];
+      if (c === '\\' && (this.s[this.i + 1] === '"' || this.s[this.i + 1] === '\\')) {
+        text += this.s[this.i + 1];
+        this.i += 2;
+        continue;
+      }
+      this.i++;
+      if (c === '"') break;
+      text += c;
+    }
+    if (this.i < this.s.length && !isSpace(this.s[this.i])) {
+      throw new QuerySyntaxError('Expected a space after the closing quote', this.i, 1);
+    }
+    return { text, quoted: true, position: start, length: this.i - start };
+  }
+
+  private textTerm(v: Value, column: TextColumn | null): QueryTermBody {
+    const prefix = !v.quoted && v.text.endsWith('*');
+    const text = prefix ? v.text.replace(/\*+$/, '') : v.text;
+    if (!/[\p{L}\p{N}]/u.test(text)) {
+      throw new QuerySyntaxError('Search text needs at least one letter or digit', v.position, Math.max(1, v.length));
+    }
+    return { kind: 'text', text, prefix, column };
+  }
+
+  private filter(kind: KeyKind, key: string, op: string, v: Value, keyPos: number): QueryTermBody {
+    const keyAndOp = key.length + op.length;
+    if (kind.kind !== 'number' && op !== ':') {
+      throw new QuerySyntaxError(`"${key}" takes "${key}:value", not a comparison`, keyPos + key.length, op.length);
+    }
+    switch (kind.kind) {
+      case 'text':
+        return this.textTerm(v, kind.column);
+      case 'match':
+        return { kind: 'match', field: kind.field, value: matchValue(kind.field, key, v) };
+      case 'flag': {
+        const flag = FLAGS[v.text.toLowerCase()];
+        if (flag === undefined) {
+          throw new QuerySyntaxError(
+            `Unknown "is:${v.text}" (use is:error, is:aborted, is:truncated, is:websocket, is:dropped, is:replay, is:imported or is:live)`,
+            v.position,
+            v.length,
+          );
+        }
+        return { kind: 'flag', flag };
+      }
+      case 'time':
+        return { kind: 'time', bound: kind.bound, at: parseTime(v, key) };
+      case 'number':
+        return numberTerm(kind.field, key, op, v, keyPos, keyAndOp);
+    }
+  }
+}
+
+function matchValue(field: MatchField, key: string, v: Value): string {
+  const text = v.text;
+  if (text === '') throw new QuerySyntaxError(`"${key}" needs a value`, v.position, Math.max(1, v.length));
+  switch (field) {
+    case 'method':
+    case 'cache':
+    case 'errorCode':
+      return text.toUpperCase();
+    case 'host':
+    case 'scheme':
+      return text.toLowerCase();
+    case 'source': {
+      const s = text.toLowerCase();
+      if (!SOURCES.has(s)) throw new QuerySyntaxError(`"source" is live, replay or import, not "${text}"`, v.position, v.length);
+      return s;
+    }
+    default:
+      return text;
+  }
+}
+
+function numberTerm(field: NumberField, key: string, op: string, v: Value, keyPos: number, keyAndOp: number): QueryTermBody {
+  let cmp: CompareOp | null = op === ':' ? null : (op as CompareOp);
+  let text = v.text;
+  let offset = 0;
+  if (cmp === null) {
+    const m = /^(>=|<=|>|<|=)/.exec(text);
+    if (m !== null) {
+      cmp = m[1] as CompareOp;
+      text = text.slice(m[1].length);
+      offset = m[1].length;
+    }
+  }
+  const at = v.position + offset;
+  const len = Math.max(1, v.length - offset);
+  if (field === 'status') {
+    if (cmp === null) {
+      const cls = /^([1-5])xx$/i.exec(text);
+      if (cls !== null) {
+        const min = Number(cls[1]) * 100;
+        return { kind: 'statusClass', min, max: min + 99 };
+      }
+    }
+    if (!/^\d{1,3}$/.test(text)) {
+      throw new QuerySyntaxError(
+        `"${key}" expects a status code (404), a class (5xx) or a comparison (>=500), not "${v.text}"`,
+        at,
+        len,
+      );
+    }
+    return { kind: 'compare', field, op: cmp ?? '=', value: Number(text) };
+  }
+  if (field === 'attempts') {
+    if (!/^\d+$/.test(text)) throw new QuerySyntaxError(`"${key}" expects a whole number, not "${text}"`, at, len);
+    return { kind: 'compare', field, op: cmp ?? '=', value: Number(text) };
+  }
+  const isDuration = field === 'duration';
+  if (cmp === null) {
+    const example = isDuration ? `${key}>200ms` : `${key}>10KB`;
+    throw new QuerySyntaxError(`"${key}" needs a comparison such as ${example}`, keyPos, keyAndOp + v.length);
+  }
+  const m = /^(\d+(?:\.\d+)?)([a-zA-Z]*)$/.exec(text);
+  const units = isDuration ? DURATION_UNITS : SIZE_UNITS;
+  const factor = m === null ? undefined : m[2] === '' ? 1 : units[isDuration ? m[2] : m[2].toLowerCase()];
+  if (m === null || factor === undefined) {
+    const hint = isDuration ? 'a duration such as 200ms, 1.5s or 2m' : 'a size such as 512B, 10KB or 2MB';
+    throw new QuerySyntaxError(`"${key}" expects ${hint}, not "${text}"`, at, len);
+  }
+  return { kind: 'compare', field, op: cmp, value: Number(m[1]) * factor };
+}
+
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+
+function parseTime(v: Value, key: string): TimeValue {
+  const rel = /^-(\d+(?:\.\d+)?)(s|m|h|d|w)$/.exec(v.text);
+  if (rel !== null) return { relativeMs: -Math.round(Number(rel[1]) * RELATIVE_UNITS[rel[2]]) };
+  const m = ISO.exec(v.text);
+  const bad = (): never => {
+    throw new QuerySyntaxError(
+      `"${key}" expects a date (2026-11-20), a date-time (2026-11-21T12:00, optionally with Z or +01:00) or a relative time (-15m, -2h, -7d), not "${v.text}"`,
+      v.position,
+      Math.max(1, v.length),
+    );
+  };
+  if (m === null) return bad();
+  const [y, mo, d, h = '0', mi = '0', sec = '0', ms = '0'] = m.slice(1, 8).map((x) => x);
+  const parts = [Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(sec), Number(ms.padEnd(3, '0'))];
+  const [Y, M, D, H, I, S, L] = parts;
+  if (M < 1 || M > 12 || D < 1 || D > 31 || H > 23 || I > 59 || S > 59) return bad();
+  const zone = m[8];
+  let time: number;
+  if (zone === undefined) {
+    const local = new Date(Y, M - 1, D, H, I, S, L);
+    if (local.getDate() !== D) return bad();
+    time = local.getTime();
+  } else {
+    time = Date.UTC(Y, M - 1, D, H, I, S, L);
+    if (new Date(time).getUTCDate() !== D) return bad();
+    if (zone.toUpperCase() !== 'Z') {
+      const z = /^([+-])(\d{2}):?(\d{2})$/.exec(zone)!;
+      const offset = (Number(z[2]) * 60 + Number(z[3])) * 60_000;
+      time -= z[1] === '+' ? offset : -offset;
+    }
+  }
+  return { absolute: time };
+}
+
+/** Parses a query; throws `QuerySyntaxError` with the position of the problem. */
+export function parseQuery(source: string): QueryAst {
+  return new Parser(source).parse();
+}

@@ -1,0 +1,174 @@
+/**
+ * Query AST → parameterised SQL over `exchanges`. Values are only ever bound
+ * as parameters; column names come from fixed tables. Free text becomes FTS5
+ * MATCH expressions in which every term is a double-quoted string (embedded
+ * quotes doubled), so no user input is parsed as FTS syntax.
+ *
+ * Metadata filters and free text are kept apart (`QueryParts`) because the
+ * best way to join the FTS index depends on how many rows a term matches
+ * (see `textSql` and `HistoryStore.search`).
+ */
+import type { Flag, MatchField, NumberField, QueryAst, QueryTerm, TextColumn } from './query-language.js';
+
+export type SqlParam = string | number;
+
+export interface CompiledQuery {
+  /** SQL boolean expression over the `exchanges` table (no leading WHERE). */
+  where: string;
+  params: SqlParam[];
+}
+
+/** One FTS condition: all positive text terms combined, or one negated term. */
+export interface TextCondition {
+  match: string;
+  negated: boolean;
+}
+
+export interface QueryParts {
+  /** Metadata filters ('1' when there are none). */
+  filters: CompiledQuery;
+  text: TextCondition[];
+}
+
+/**
+ * - `in`: materialise the FTS matches once (`seq IN (…)`); best when the term is rare.
+ * - `probe`: look each candidate row up in the FTS index (`EXISTS … rowid = seq`);
+ *   best when the term is common and rows are visited newest first until a page is full.
+ */
+export type TextMode = 'in' | 'probe';
+
+export interface CompileOptions {
+  /** Clock for relative times (after:-15m). */
+  now?: number;
+}
+
+const MATCH_COLUMNS: Record<MatchField, { column: string; nullable: boolean }> = {
+  method: { column: 'method', nullable: false },
+  scheme: { column: 'scheme', nullable: false },
+  host: { column: 'host', nullable: false },
+  path: { column: 'path', nullable: false },
+  route: { column: 'route', nullable: true },
+  upstream: { column: 'upstream', nullable: true },
+  target: { column: 'target', nullable: true },
+  client: { column: 'client', nullable: false },
+  listener: { column: 'listener', nullable: false },
+  id: { column: 'id', nullable: false },
+  requestId: { column: 'request_id', nullable: false },
+  replayOf: { column: 'replay_of', nullable: true },
+  errorCode: { column: 'error_code', nullable: true },
+  cache: { column: 'cache_status', nullable: true },
+  source: { column: 'source', nullable: false },
+};
+
+const NUMBER_COLUMNS: Record<NumberField, string> = {
+  status: 'status',
+  duration: 'duration',
+  resSize: 'res_size',
+  reqSize: 'req_size',
+  attempts: 'attempts',
+};
+
+const FTS_COLUMNS: Record<TextColumn, string> = { url: 'url', headers: 'headers', body: 'body' };
+
+const FLAG_SQL: Record<Flag, { sql: string; params: string[] }> = {
+  error: { sql: 'error_code IS NOT NULL', params: [] },
+  aborted: { sql: 'aborted = 1', params: [] },
+  truncated: { sql: 'truncated = 1', params: [] },
+  websocket: { sql: 'ws_count IS NOT NULL', params: [] },
+  dropped: { sql: 'bodies_dropped = 1', params: [] },
+  replay: { sql: 'source = ?', params: ['replay'] },
+  imported: { sql: 'source = ?', params: ['import'] },
+  live: { sql: 'source = ?', params: ['live'] },
+};
+
+/** `*` is the only wildcard users write; GLOB's own `?` and `[` are escaped as character classes. */
+export function globPattern(value: string): string {
+  return value.replace(/[[?]/g, (c) => `[${c}]`);
+}
+
+/** One FTS5 string: quoted, quotes doubled, optionally a prefix query. */
+export function ftsString(text: string, prefix: boolean): string {
+  return `"${text.replace(/"/g, '""')}"${prefix ? '*' : ''}`;
+}
+
+function ftsTerm(term: Extract<QueryTerm, { kind: 'text' }>): string {
+  const phrase = ftsString(term.text, term.prefix);
+  return term.column === null ? phrase : `{${FTS_COLUMNS[term.column]}} : ${phrase}`;
+}
+
+/** SQL for one text condition; its single parameter is `condition.match`. */
+export function textSql(condition: TextCondition, mode: TextMode): string {
+  const sql =
+    mode === 'in'
+      ? 'seq IN (SELECT rowid FROM exchanges_fts WHERE exchanges_fts MATCH ?)'
+      : 'EXISTS (SELECT 1 FROM exchanges_fts WHERE exchanges_fts MATCH ? AND exchanges_fts.rowid = exchanges.seq)';
+  return condition.negated ? `NOT ${sql}` : sql;
+}
+
+export function compileParts(ast: QueryAst, options: CompileOptions = {}): QueryParts {
+  const now = options.now ?? Date.now();
+  const clauses: string[] = [];
+  const params: SqlParam[] = [];
+  const positive: string[] = [];
+  const negative: TextCondition[] = [];
+
+  const add = (term: QueryTerm, sql: string, values: SqlParam[]): void => {
+    clauses.push(term.negated ? `NOT coalesce(${sql}, 0)` : sql);
+    params.push(...values);
+  };
+
+  for (const term of ast.terms) {
+    switch (term.kind) {
+      case 'text':
+        if (term.negated) negative.push({ match: ftsTerm(term), negated: true });
+        else positive.push(ftsTerm(term));
+        break;
+      case 'match': {
+        const { column, nullable } = MATCH_COLUMNS[term.field];
+        const wildcard = term.value.includes('*');
+        const test = wildcard ? `${column} GLOB ?` : `${column} = ?`;
+        add(term, nullable && term.negated ? `(${column} IS NOT NULL AND ${test})` : test, [wildcard ? globPattern(term.value) : term.value]);
+        break;
+      }
+      case 'compare':
+        add(term, `${NUMBER_COLUMNS[term.field]} ${term.op} ?`, [term.value]);
+        break;
+      case 'statusClass':
+        add(term, 'status BETWEEN ? AND ?', [term.min, term.max]);
+        break;
+      case 'time': {
+        const at = 'absolute' in term.at ? term.at.absolute : now + term.at.relativeMs;
+        add(term, term.bound === 'after' ? 'started_at >= ?' : 'started_at < ?', [at]);
+        break;
+      }
+      case 'flag': {
+        const f = FLAG_SQL[term.flag];
+        add(term, f.sql, f.params);
+        break;
+      }
+    }
+  }
+  const text: TextCondition[] = positive.length > 0 ? [{ match: positive.join(' AND '), negated: false }, ...negative] : negative;
+  return {
+    filters: { where: clauses.length === 0 ? '1' : clauses.map((c) => `(${c})`).join(' AND '), params },
+    text,
+  };
+}
+
+/** Joins filters and text conditions (text last, so cheap filters run first). */
+export function combine(parts: QueryParts, modes: readonly TextMode[]): CompiledQuery {
+  if (parts.text.length === 0) return parts.filters;
+  const clauses = parts.filters.where === '1' ? [] : [parts.filters.where];
+  const params = [...parts.filters.params];
+  parts.text.forEach((t, i) => {
+    clauses.push(textSql(t, modes[i] ?? 'in'));
+    params.push(t.match);
+  });
+  return { where: clauses.join(' AND '), params };
+}
+
+/** The whole query as one WHERE clause (text joined by `in`): for counts and deletes. */
+export function compileQuery(ast: QueryAst, options: CompileOptions = {}): CompiledQuery {
+  const parts = compileParts(ast, options);
+  return combine(parts, parts.text.map(() => 'in'));
+}
