@@ -4,12 +4,15 @@
  * sink is attached: the pipeline does not even collect bodies then.
  */
 import type { CapturedExchange } from './captured-exchange.js';
+import { ReplayMarks } from './replay-marks.js';
 
 export type CaptureSink = (exchange: CapturedExchange) => void;
 
 export class CaptureHub {
   private readonly sinks = new Set<CaptureSink>();
   active = false;
+  /** Tokens that tie replayed requests to the exchanges they replay. */
+  readonly replays = new ReplayMarks();
 
   add(sink: CaptureSink): () => void {
     this.sinks.add(sink);

@@ -4,6 +4,7 @@
  * are set from what the gateway itself saw.
  */
 import type { Exchange } from '../exchange.js';
+import { REPLAY_HEADER } from '../../capture/replay-marks.js';
 import type { Target } from '../../upstream/target.js';
 
 export const HOP_BY_HOP = new Set([
@@ -19,7 +20,7 @@ export const HOP_BY_HOP = new Set([
 ]);
 
 /** Set by the gateway, so any client-sent copy is replaced (or appended to, for the chains). */
-const REPLACED = new Set(['host', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-real-ip', 'forwarded', 'x-request-id', 'expect']);
+const REPLACED = new Set(['host', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-real-ip', 'forwarded', 'x-request-id', 'expect', REPLAY_HEADER]);
 
 export function connectionTokens(value: string | string[] | undefined): Set<string> | null {
   if (value === undefined) return null;

@@ -5,6 +5,7 @@
  * slip past a route meant for `/admin`.
  */
 import { BodyCollector } from '../../capture/body-collector.js';
+import { REPLAY_HEADER } from '../../capture/replay-marks.js';
 import { SwitchyardError } from '../../errors.js';
 import type { StepResult } from '../compose.js';
 import type { Exchange } from '../exchange.js';
@@ -16,6 +17,9 @@ export function prepareRequest(ex: Exchange, next: () => StepResult): StepResult
   const given = req.headers['x-request-id'];
   // A generated request id is the exchange id itself: unique, time-ordered, and one less id to make.
   ex.id = typeof given === 'string' && VALID_REQUEST_ID.test(given) ? given : ex.uid;
+
+  const replayToken = req.headers[REPLAY_HEADER];
+  if (typeof replayToken === 'string') ex.replayOf = ex.state.capture.replays.redeem(replayToken);
 
   const capture = ex.state.plan.capture;
   if (ex.state.capture.active && capture.enabled) {
