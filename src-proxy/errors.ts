@@ -60,8 +60,14 @@ export class SwitchyardError extends Error {
   readonly title: string;
   /** Extra response headers for the problem response (e.g. Retry-After). */
   readonly headers: Record<string, string> | undefined;
+  /** Extra members of the problem document (RFC 9457 §3.2), e.g. the position of a query error. */
+  readonly extensions: Record<string, unknown> | undefined;
 
-  constructor(code: ErrorCode, detail?: string, opts: { cause?: unknown; headers?: Record<string, string> } = {}) {
+  constructor(
+    code: ErrorCode,
+    detail?: string,
+    opts: { cause?: unknown; headers?: Record<string, string>; extensions?: Record<string, unknown> } = {},
+  ) {
     const [status, title] = TITLES[code];
     super(detail ?? title, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'SwitchyardError';
@@ -69,6 +75,7 @@ export class SwitchyardError extends Error {
     this.status = status;
     this.title = title;
     this.headers = opts.headers;
+    this.extensions = opts.extensions;
   }
 }
 
@@ -77,6 +84,7 @@ export function isSwitchyardError(e: unknown): e is SwitchyardError {
 }
 
 export interface Problem {
+  [extension: string]: unknown;
   type: string;
   title: string;
   status: number;
@@ -89,6 +97,7 @@ export const PROBLEM_TYPE_BASE = 'https://switchyard.dev/problems/';
 
 export function toProblem(err: SwitchyardError, requestId?: string): Problem {
   return {
+    ...err.extensions,
     type: PROBLEM_TYPE_BASE + err.code.toLowerCase().replaceAll('_', '-'),
     title: err.title,
     status: err.status,

@@ -3,16 +3,15 @@
  * Without --config: the embedded demo workspace, its services started in-process.
  * Ctrl-C (or SIGTERM) stops accepting and lets in-flight requests finish.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatIssue } from '../config/issues.js';
-import { ControlService } from '../control/control-service.js';
-import { WorkspaceSource } from '../control/workspace-source.js';
+import { ConfigError, formatIssue } from '../config/issues.js';
+import type { ControlService } from '../control/control-service.js';
 import { instantiateDemo, type DemoService } from '../demo/demo-services.js';
 import { startDemoTraffic } from '../demo/demo-traffic.js';
-import { Engine } from '../engine.js';
-import { loadWorkspaceText } from '../config/load.js';
+import type { Engine } from '../engine.js';
+import { startRuntime, type Runtime } from '../runtime.js';
 import { projectRoot } from '../project-root.js';
 import { defaultDataDir } from './data-dir.js';
 import type { CliIO } from './io.js';
@@ -44,7 +43,6 @@ export async function serveCommand(args: string[], io: CliIO, opts: { startUi?: 
     strict: true,
   });
   const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
-  await mkdir(dataDir, { recursive: true });
 
   let text: string;
   let file: string | null = null;
@@ -67,37 +65,32 @@ export async function serveCommand(args: string[], io: CliIO, opts: { startUi?: 
     io.out(`No --config given: serving the demo workspace with ${services.length} demo services.`);
   }
 
-  const engine = new Engine();
-  const workspace = new WorkspaceSource(engine, file, text, label);
-  const first = loadWorkspaceText(text, label);
-  for (const issue of first.issues) io.err(formatIssue(issue));
-  if (!first.plan) {
-    await Promise.all(services.map((s) => s.close()));
-    return 1;
-  }
+  let runtime: Runtime;
   try {
-    const { warnings } = await engine.apply(first.plan);
-    for (const w of warnings.filter((w) => !first.plan!.warnings.includes(w))) io.err(`warning: ${w}`);
+    runtime = await startRuntime({ text, file, label, dataDir, version: opts.version });
   } catch (err) {
-    io.err(`cannot start: ${(err as Error).message}`);
+    if (err instanceof ConfigError) for (const issue of err.issues) io.err(formatIssue(issue));
+    else io.err(`cannot start: ${(err as Error).message}`);
     await Promise.all(services.map((s) => s.close()));
     return 1;
   }
+  const { engine, workspace, control } = runtime;
+  for (const w of runtime.applied.warnings) io.err(`warning: ${w}`);
   for (const l of engine.listeners()) {
     io.out(l.served ? `listener ${l.name} (${l.mode}): ${l.url}` : `listener ${l.name} (${l.mode}): not served in this version`);
   }
+  io.out(runtime.history ? `history: ${runtime.history.file}` : 'history: off (history.enabled: false)');
   workspace.watch((outcome) => {
     if (outcome.applied) io.out(`${label}: changed on disk, applied (generation ${outcome.generation})`);
     else for (const issue of outcome.issues) io.err(formatIssue(issue));
   });
 
-  const control = new ControlService(engine, workspace, { version: opts.version, dataDir });
   let ui: UiHost | null = null;
   if (!values['no-ui'] && opts.startUi) {
     const port = values['ui-port'] === undefined ? DEFAULT_UI_PORT : Number(values['ui-port']);
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
       io.err(`--ui-port: "${values['ui-port']}" is not a port number`);
-      await engine.stop(0);
+      await runtime.close(0);
       return 2;
     }
     ui = await opts.startUi({ control, engine, port, token: values.token });
@@ -122,8 +115,7 @@ export async function serveCommand(args: string[], io: CliIO, opts: { startUi?: 
       stopping = true;
       io.out(`${signal}: shutting down (in-flight requests get up to ${GRACE_MS / 1000}s)`);
       stopTraffic();
-      workspace.close();
-      void Promise.all([ui?.close(), engine.stop(GRACE_MS)])
+      void Promise.all([ui?.close(), runtime.close(GRACE_MS)])
         .then(() => Promise.all(services.map((s) => s.close())))
         .finally(() => resolveStop());
     };

@@ -1,6 +1,7 @@
 /** A real Engine + ControlService + WorkspaceSource behind a headless host on port 0, and raw HTTP helpers. */
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { loadWorkspaceText } from '../../src-proxy/config/load.js';
+import { RecentExchanges } from '../../src-proxy/capture/recent-exchanges.js';
 import { ControlService } from '../../src-proxy/control/control-service.js';
 import { WorkspaceSource } from '../../src-proxy/control/workspace-source.js';
 import { Engine } from '../../src-proxy/engine.js';
@@ -29,7 +30,7 @@ export async function startFixture(extra: Partial<HeadlessHostOptions> = {}): Pr
   const { plan, issues } = loadWorkspaceText(WORKSPACE, 'test.yaml');
   if (!plan) throw new Error(`bad test workspace: ${JSON.stringify(issues)}`);
   await engine.apply(plan);
-  const control = new ControlService(engine, workspace, { version: '0.0.0-test', dataDir: '/tmp/none' });
+  const control = new ControlService({ engine, workspace, history: null, recent: new RecentExchanges(), info: { version: '0.0.0-test', dataDir: '/tmp/none' } });
   const host = await startHeadlessHost({ control, engine, port: 0, log: () => undefined, ...extra });
   const gateway = engine.listeners()[0]!.url;
   return {
