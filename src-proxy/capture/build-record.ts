@@ -4,6 +4,7 @@ import type { Exchange } from '../pipeline/exchange.js';
 import type { CapturedExchange } from './captured-exchange.js';
 import { NO_BODY, mediaType } from './body-collector.js';
 import { maskBody, maskHeaders, maskJwts } from './mask-secrets.js';
+import { REPLAY_HEADER } from './replay-marks.js';
 
 export function buildRecord(ex: Exchange, timings: CapturedExchange['timings'], capture: CapturePlan): CapturedExchange {
   const keep = capture.keepSecrets;
@@ -35,7 +36,7 @@ export function buildRecord(ex: Exchange, timings: CapturedExchange['timings'], 
     target: ex.target?.url ?? null,
     attempts: ex.attempts,
     status: ex.status,
-    requestHeaders: keep ? ex.req.rawHeaders : maskHeaders(ex.req.rawHeaders, capture.secretHeaders),
+    requestHeaders: requestHeaders(ex, capture),
     responseHeaders: ex.responseHeaders === null ? [] : keep ? ex.responseHeaders : maskHeaders(ex.responseHeaders, capture.secretHeaders),
     requestBody,
     responseBody,
@@ -46,6 +47,18 @@ export function buildRecord(ex: Exchange, timings: CapturedExchange['timings'], 
     replayOf: ex.replayOf,
     source: ex.replayOf === null ? 'live' : 'replay',
   };
+}
+
+/** The client's headers as received, less the one-time replay token, masked unless secrets are kept. */
+function requestHeaders(ex: Exchange, capture: CapturePlan): string[] {
+  let raw = ex.req.rawHeaders;
+  if (ex.req.headers[REPLAY_HEADER] !== undefined) raw = raw.filter((_, i) => !isReplayHeaderAt(raw, i));
+  return capture.keepSecrets ? raw : maskHeaders(raw, capture.secretHeaders);
+}
+
+function isReplayHeaderAt(raw: readonly string[], i: number): boolean {
+  const nameIndex = i - (i % 2);
+  return raw[nameIndex].toLowerCase() === REPLAY_HEADER;
 }
 
 function headerIn(raw: readonly string[], name: string): string | undefined {

@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../project-root.js';
 import { processIO, type CliIO } from './io.js';
+import { historyCommand } from './history-command.js';
+import { replayCommand } from './replay-command.js';
 import { serveCommand, type StartUi } from './serve-command.js';
 import { validateCommand } from './validate-command.js';
 
@@ -13,6 +15,14 @@ commands:
         run the gateway (without --config: the demo workspace) and the workbench
   validate FILE
         check a workspace; prints FILE:LINE:COL message per problem, exit 1 if invalid
+  history search QUERY [--limit N] [--json]
+        search captured exchanges, e.g. 'status:5xx host:api.localhost dur>200ms "timeout"'
+  history export-har QUERY -o FILE
+        write the matching exchanges as HAR 1.2
+  replay ID [--target URL] [--listener NAME] [--drop-masked]
+        resend a captured request through the running gateway, or directly to URL
+
+Every command takes --data-dir DIR (default: the user's data directory).
 `;
 
 export interface CliOptions {
@@ -34,6 +44,10 @@ export async function runCli(argv: string[], opts: CliOptions = {}): Promise<num
         return await serveCommand(rest, io, { startUi: opts.startUi, version });
       case 'validate':
         return await validateCommand(rest, io);
+      case 'history':
+        return await historyCommand(rest, io, version);
+      case 'replay':
+        return await replayCommand(rest, io);
       case '--version':
       case '-v':
         io.out(version);

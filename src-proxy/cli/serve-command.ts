@@ -14,6 +14,7 @@ import type { Engine } from '../engine.js';
 import { startRuntime, type Runtime } from '../runtime.js';
 import { projectRoot } from '../project-root.js';
 import { defaultDataDir } from './data-dir.js';
+import { removeServeInfo, writeServeInfo } from './serve-info.js';
 import type { CliIO } from './io.js';
 
 export interface UiHost {
@@ -96,6 +97,7 @@ export async function serveCommand(args: string[], io: CliIO, opts: { startUi?: 
     ui = await opts.startUi({ control, engine, port, token: values.token });
     io.out(`workbench: ${ui.url}`);
     if (ui.note) io.out(ui.note);
+    await writeServeInfo(dataDir, { pid: process.pid, api: new URL(ui.url).origin, token: new URL(ui.url).searchParams.get('token') ?? '' });
   }
 
   let stopTraffic = () => {};
@@ -115,7 +117,7 @@ export async function serveCommand(args: string[], io: CliIO, opts: { startUi?: 
       stopping = true;
       io.out(`${signal}: shutting down (in-flight requests get up to ${GRACE_MS / 1000}s)`);
       stopTraffic();
-      void Promise.all([ui?.close(), runtime.close(GRACE_MS)])
+      void Promise.all([ui?.close(), runtime.close(GRACE_MS), ui && removeServeInfo(dataDir)])
         .then(() => Promise.all(services.map((s) => s.close())))
         .finally(() => resolveStop());
     };

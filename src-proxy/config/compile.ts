@@ -29,7 +29,7 @@ export interface CompileIssue {
 }
 
 /** Headers whose values capture masks unless the workspace keeps secrets. */
-const SECRET_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key'];
+export const SECRET_HEADERS: readonly string[] = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key'];
 
 /** Policy types the engine enforces today; others validate but are reported. */
 const ENFORCED_POLICY_TYPES = new Set<string>();

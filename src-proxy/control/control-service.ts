@@ -10,12 +10,14 @@ import { SwitchyardError } from '../errors.js';
 import { configMethods } from './config-methods.js';
 import type { ControlDeps } from './control-deps.js';
 import { historyMethods } from './history-methods.js';
+import { replayMethods } from './replay-methods.js';
 
 export type { ControlDeps } from './control-deps.js';
 
 const methods = {
   ...configMethods,
   ...historyMethods,
+  ...replayMethods,
 };
 
 type Methods = typeof methods;

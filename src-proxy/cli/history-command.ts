@@ -1,0 +1,92 @@
+/**
+ * `switchyard history search QUERY [--limit N] [--json]` and
+ * `switchyard history export-har QUERY -o FILE` — read the history database
+ * directly (SQLite in WAL mode lets them run beside a serving gateway).
+ */
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { exportHar } from '../har/har-export.js';
+import { historyPath } from '../history/database.js';
+import { HistoryStore } from '../history/history-store.js';
+import { QuerySyntaxError } from '../history/query-language.js';
+import type { CapturedExchange } from '../capture/captured-exchange.js';
+import { defaultDataDir } from './data-dir.js';
+import type { CliIO } from './io.js';
+
+const USAGE = 'usage: switchyard history search QUERY [--limit N] [--json] [--data-dir DIR]\n       switchyard history export-har QUERY -o FILE [--limit N] [--data-dir DIR]';
+
+export async function historyCommand(args: string[], io: CliIO, version: string): Promise<number> {
+  const [verb, ...rest] = args;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    options: {
+      'data-dir': { type: 'string' },
+      limit: { type: 'string' },
+      json: { type: 'boolean' },
+      output: { type: 'string', short: 'o' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if ((verb !== 'search' && verb !== 'export-har') || positionals.length > 1) {
+    io.err(USAGE);
+    return 2;
+  }
+  const query = positionals[0] ?? '';
+  const limit = values.limit === undefined ? (verb === 'search' ? 50 : 10_000) : Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1) {
+    io.err(`--limit: "${values.limit}" is not a positive whole number`);
+    return 2;
+  }
+  const file = historyPath(resolve(values['data-dir'] ?? defaultDataDir()));
+  if (!existsSync(file)) {
+    io.err(`no history at ${file} (run \`switchyard serve\` first, or pass --data-dir)`);
+    return 1;
+  }
+  const store = HistoryStore.open(file);
+  try {
+    if (verb === 'search') return search(store, query, limit, values.json ?? false, io);
+    if (!values.output) {
+      io.err('export-har needs -o FILE');
+      return 2;
+    }
+    const exchanges: CapturedExchange[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = store.search({ query, limit: Math.min(500, limit - exchanges.length), cursor });
+      for (const item of page.items) {
+        const x = store.get(item.id);
+        if (x) exchanges.push(x);
+      }
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined && exchanges.length < limit);
+    await writeFile(values.output, JSON.stringify(exportHar(exchanges, { version }), null, 2));
+    io.out(`${exchanges.length} exchange${exchanges.length === 1 ? '' : 's'} written to ${values.output}`);
+    return 0;
+  } catch (err) {
+    if (err instanceof QuerySyntaxError) {
+      io.err(`query error: ${err.message}\n  ${query}\n  ${' '.repeat(err.position)}${'^'.repeat(Math.max(1, err.length))}`);
+      return 1;
+    }
+    throw err;
+  } finally {
+    store.close();
+  }
+}
+
+function search(store: HistoryStore, query: string, limit: number, json: boolean, io: CliIO): number {
+  const page = store.search({ query, limit, withTotal: true });
+  if (json) {
+    io.out(JSON.stringify(page, null, 2));
+    return 0;
+  }
+  for (const x of page.items) {
+    const time = new Date(x.startedAt).toISOString().replace('T', ' ').slice(0, 23);
+    const status = x.status === 0 ? '---' : String(x.status);
+    io.out(`${time}  ${x.id}  ${status} ${x.method.padEnd(6)} ${x.host}${x.url}  ${x.duration.toFixed(1)}ms  ${x.route ?? '-'} → ${x.target ?? '-'}`);
+  }
+  io.out(`${page.items.length} of ${page.total ?? page.items.length} matching exchanges`);
+  return 0;
+}

@@ -1,0 +1,87 @@
+/** Control methods that act on captured exchanges: replay, diff, curl, HAR. */
+import { z } from 'zod';
+import { exportHar } from '../har/har-export.js';
+import { importHar } from '../har/har-import.js';
+import type { CapturedExchange } from '../capture/captured-exchange.js';
+import { diffExchanges } from '../replay/diff.js';
+import { toCurl } from '../replay/curl.js';
+import { replayExchange } from '../replay/replay.js';
+import { SwitchyardError } from '../errors.js';
+import { method, type ControlDeps } from './control-deps.js';
+import { getExchange } from './history-methods.js';
+import { toWire } from './wire.js';
+
+const headerValues = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
+const edit = z
+  .strictObject({
+    method: z.string().regex(/^[A-Z][A-Z-]*$/).optional(),
+    url: z.string().startsWith('/').optional(),
+    headers: z
+      .strictObject({ remove: z.array(z.string()).optional(), set: headerValues.optional(), add: headerValues.optional() })
+      .optional(),
+    body: z.union([z.strictObject({ text: z.string() }), z.strictObject({ base64: z.string() }), z.null()]).optional(),
+  })
+  .optional();
+
+/** Exchanges for an export: explicit ids, or everything a query finds (newest first, bounded). */
+function selectExchanges(deps: ControlDeps, args: { ids?: string[]; query?: string; limit: number }): CapturedExchange[] {
+  if (args.ids) return args.ids.map((id) => getExchange(deps, id));
+  const history = deps.history;
+  if (history === null) throw new SwitchyardError('NOT_FOUND', 'History is switched off in this workspace (history.enabled: false).');
+  const out: CapturedExchange[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = history.store.search({ query: args.query ?? '', limit: Math.min(500, args.limit - out.length), cursor });
+    for (const item of page.items) out.push(getExchange(deps, item.id));
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor !== undefined && out.length < args.limit);
+  return out;
+}
+
+export const replayMethods = {
+  'replay.send': method(
+    z.strictObject({
+      id: z.string().min(1),
+      edit,
+      listener: z.string().optional(),
+      target: z.string().optional(),
+      keepHost: z.boolean().optional(),
+      dropMasked: z.boolean().optional(),
+      timeoutMs: z.number().int().min(100).max(600_000).optional(),
+    }),
+    async (deps, { id, ...options }) => {
+      const result = await replayExchange(getExchange(deps, id), options, { engine: deps.engine });
+      const { record, responseBody, ...rest } = result;
+      const { bytes, ...body } = responseBody;
+      return {
+        ...rest,
+        responseBody: { ...body, base64: bytes === null ? null : Buffer.from(bytes).toString('base64') },
+        record: record === null ? null : toWire(record),
+      };
+    },
+  ),
+  'diff.exchanges': method(
+    z.strictObject({ a: z.string().min(1), b: z.string().min(1), ignoreHeaders: z.array(z.string()).optional() }),
+    (deps, { a, b, ignoreHeaders }) => diffExchanges(getExchange(deps, a), getExchange(deps, b), { ignoreHeaders }),
+  ),
+  'exchange.curl': method(z.strictObject({ id: z.string().min(1), multiline: z.boolean().optional() }), (deps, { id, multiline }) => ({
+    command: toCurl(getExchange(deps, id), { multiline }),
+  })),
+  'history.exportHar': method(
+    z.union([
+      z.strictObject({ ids: z.array(z.string()).min(1) }),
+      z.strictObject({ query: z.string().default(''), limit: z.number().int().min(1).max(100_000).default(10_000) }),
+    ]),
+    (deps, args) => exportHar(selectExchanges(deps, 'ids' in args ? { ids: args.ids, limit: args.ids.length } : args), { version: deps.info.version }),
+  ),
+  'history.importHar': method(z.strictObject({ har: z.union([z.string(), z.record(z.string(), z.unknown())]) }), async (deps, { har }) => {
+    const capture = deps.engine.current().plan.capture;
+    const result = importHar(har, { maxBodySize: capture.maxBodySize, mask: capture });
+    for (const x of result.exchanges) {
+      deps.recent.add(x);
+      deps.history?.record(x);
+    }
+    await deps.history?.flush();
+    return { imported: result.exchanges.length, ids: result.exchanges.map((x) => x.id), warnings: result.warnings };
+  }),
+};

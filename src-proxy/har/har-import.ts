@@ -1,0 +1,348 @@
+/**
+ * HAR 1.1/1.2 into capture records (source "import"), from Switchyard's own
+ * exports (restored exactly from `_switchyard`) or from browsers and other
+ * tools (fields derived, missing ones tolerated: absent sizes and timings,
+ * -1 values, base64 content, HTTP/2 pseudo-headers, `_` fields). Every record
+ * gets a new exchange id; bodies are capped and secrets masked like capture.
+ */
+import type { CapturedBody, CapturedExchange, PolicyDecision, WebSocketMessage } from '../capture/captured-exchange.js';
+import { mediaType } from '../capture/body-collector.js';
+import { maskBody, maskHeaders, maskJwts } from '../capture/mask-secrets.js';
+import { SwitchyardError } from '../errors.js';
+import type { TimingPhases } from '../events.js';
+import { nextExchangeId } from '../pipeline/exchange.js';
+import { hostName } from '../pipeline/steps/prepare-request.js';
+import { DEFAULT_SECRET_HEADERS } from '../replay/capture-defaults.js';
+import { firstHeader } from '../replay/raw-headers.js';
+import { decodeBody } from './har-bodies.js';
+
+export interface HarImportOptions {
+  /** Bytes kept per body, like capture's maxBodySize; default 1 MiB. */
+  maxBodySize?: number;
+  /** Masking as capture does it; default: masked, with the built-in secret headers. */
+  mask?: { keepSecrets: boolean; secretHeaders: ReadonlySet<string> };
+  /** Skip invalid entries (listed in warnings) instead of failing the whole import. */
+  skipInvalid?: boolean;
+}
+
+export interface HarImportResult {
+  exchanges: CapturedExchange[];
+  /** Per exchange, the id it had in the Switchyard that exported it; null for other tools' HARs. */
+  originalIds: (string | null)[];
+  /** Entries skipped and other things worth telling. */
+  warnings: string[];
+  creator: { name: string; version: string } | null;
+}
+
+export class HarImportError extends SwitchyardError {
+  /** Index into log.entries of the entry at fault, when it is one entry. */
+  readonly entry: number | null;
+  constructor(message: string, entry: number | null = null) {
+    super('BAD_REQUEST', message);
+    this.name = 'HarImportError';
+    this.entry = entry;
+  }
+}
+
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+/** Thrown inside one entry's conversion; becomes "entry N is invalid: …". */
+class EntryProblem extends Error {}
+/** Thrown for entries that are fine but not importable (data: URLs and the like). */
+class EntrySkipped extends Error {}
+
+export function importHar(input: string | unknown, options: HarImportOptions = {}): HarImportResult {
+  let har: unknown = input;
+  if (typeof input === 'string') {
+    try {
+      har = JSON.parse(input.charCodeAt(0) === 0xfeff ? input.slice(1) : input);
+    } catch (err) {
+      throw new HarImportError(`Not a HAR file: the input is not JSON (${(err as Error).message}).`);
+    }
+  }
+  if (!isObj(har) || !isObj(har.log)) throw new HarImportError('Not a HAR file: there is no "log" object at the top level.');
+  const log = har.log;
+  const version = log.version === undefined || log.version === '' ? '1.1' : log.version;
+  if (version !== '1.1' && version !== '1.2') {
+    throw new HarImportError(`Unsupported HAR version ${JSON.stringify(version)}: this importer reads HAR 1.1 and 1.2.`);
+  }
+  if (!Array.isArray(log.entries)) throw new HarImportError('Not a HAR file: log.entries is not a list.');
+  const creator = isObj(log.creator) ? { name: str(log.creator.name) ?? '', version: str(log.creator.version) ?? '' } : null;
+
+  const ctx = {
+    cap: options.maxBodySize ?? 1024 * 1024,
+    keepSecrets: options.mask?.keepSecrets ?? false,
+    secretHeaders: options.mask?.secretHeaders ?? DEFAULT_SECRET_HEADERS,
+  };
+  const exchanges: CapturedExchange[] = [];
+  const originalIds: (string | null)[] = [];
+  const warnings: string[] = [];
+  log.entries.forEach((entry: unknown, i: number) => {
+    try {
+      const { record, originalId } = importEntry(entry, ctx);
+      exchanges.push(record);
+      originalIds.push(originalId);
+    } catch (err) {
+      if (err instanceof EntrySkipped) {
+        warnings.push(`entry ${i + 1} (log.entries[${i}]) skipped: ${err.message}`);
+        return;
+      }
+      if (!(err instanceof EntryProblem)) throw err;
+      const message = `HAR entry ${i + 1} (log.entries[${i}]) is invalid: ${err.message}`;
+      if (!options.skipInvalid) throw new HarImportError(message, i);
+      warnings.push(`${message}; skipped`);
+    }
+  });
+
+  // A replay exported with its original points at the original's new id.
+  const renamed = new Map<string, string>();
+  originalIds.forEach((old, i) => old !== null && renamed.set(old, exchanges[i].id));
+  for (const x of exchanges) if (x.replayOf !== null && renamed.has(x.replayOf)) x.replayOf = renamed.get(x.replayOf)!;
+  return { exchanges, originalIds, warnings, creator };
+}
+
+interface Ctx {
+  cap: number;
+  keepSecrets: boolean;
+  secretHeaders: ReadonlySet<string>;
+}
+
+function importEntry(entry: unknown, ctx: Ctx): { record: CapturedExchange; originalId: string | null } {
+  if (!isObj(entry)) throw new EntryProblem('it is not an object');
+  const request = entry.request;
+  if (!isObj(request)) throw new EntryProblem('it has no request object');
+  const method = str(request.method);
+  if (request.method === undefined) throw new EntryProblem('request.method is missing');
+  if (!method || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(method)) throw new EntryProblem(`request.method ${JSON.stringify(request.method)} is not an HTTP method`);
+  const rawUrl = str(request.url);
+  if (rawUrl === undefined) throw new EntryProblem('request.url is missing');
+  const urlMatch = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)([^#]*)/i.exec(rawUrl);
+  const protocol = urlMatch?.[1].toLowerCase();
+  if (!urlMatch || (protocol !== 'http' && protocol !== 'https' && protocol !== 'ws' && protocol !== 'wss')) {
+    if (/^(data|blob|about|chrome|chrome-extension|moz-extension|file):/i.test(rawUrl)) throw new EntrySkipped(`${rawUrl.slice(0, rawUrl.indexOf(':'))}: URLs are not HTTP exchanges`);
+    throw new EntryProblem(`request.url ${JSON.stringify(rawUrl.slice(0, 200))} is not an absolute http(s) URL`);
+  }
+  const startedText = str(entry.startedDateTime);
+  const startedAt = startedText === undefined ? NaN : Date.parse(startedText);
+  if (Number.isNaN(startedAt)) throw new EntryProblem(`startedDateTime ${JSON.stringify(entry.startedDateTime)} is not a date`);
+  const response = isObj(entry.response) ? entry.response : null;
+  const ours = isObj(entry._switchyard) && typeof entry._switchyard.id === 'string' ? (entry._switchyard as Obj) : null;
+
+  const requestHeaders = headerPairs(request.headers, 'request.headers');
+  const authority = urlMatch[2];
+  if (!requestHeaders.some((h, i) => i % 2 === 0 && h.toLowerCase() === 'host')) {
+    const pseudo = pseudoAuthority(request.headers) ?? authority;
+    if (pseudo) requestHeaders.unshift('host', pseudo);
+  }
+  const responseHeaders = response ? headerPairs(response.headers, 'response.headers') : [];
+  const scheme = protocol === 'https' || protocol === 'wss' ? 'https' : 'http';
+  const path = urlMatch[3] === '' ? '/' : urlMatch[3].startsWith('/') ? urlMatch[3] : '/' + urlMatch[3];
+
+  const reqBody = requestBody(request, requestHeaders, ctx.cap);
+  const resBody = responseBody(response, responseHeaders, ctx.cap);
+  const timings = harPhases(entry);
+  const status = num(response?.status);
+  const failure = str(response?._error) ?? str(response?._failureText) ?? str(entry._error);
+  const id = nextExchangeId();
+
+  const derived: CapturedExchange = {
+    id,
+    requestId: firstHeader(requestHeaders, 'x-request-id') ?? id,
+    startedAt,
+    duration: timings.total,
+    timings,
+    clientAddress: '',
+    clientPort: 0,
+    listener: '',
+    scheme,
+    httpVersion: version(str(request.httpVersion) ?? str(response?.httpVersion) ?? ''),
+    method,
+    host: hostName(firstHeader(requestHeaders, 'host') ?? authority),
+    url: path,
+    route: null,
+    upstream: null,
+    target: null,
+    attempts: response ? 1 : 0,
+    status: status !== undefined && status >= 0 ? Math.floor(status) : 0,
+    requestHeaders,
+    responseHeaders,
+    requestBody: reqBody,
+    responseBody: resBody,
+    policies: [],
+    error: failure ? { code: 'IMPORTED_FAILURE', message: failure } : response ? null : { code: 'NO_RESPONSE', message: 'The HAR entry has no response.' },
+    aborted: false,
+    websocket: browserWebSocket(entry._webSocketMessages),
+    replayOf: null,
+    source: 'import',
+  };
+  const record = ours ? restore(derived, ours) : derived;
+  if (!ctx.keepSecrets) {
+    record.requestHeaders = maskHeaders(record.requestHeaders, ctx.secretHeaders);
+    record.responseHeaders = maskHeaders(record.responseHeaders, ctx.secretHeaders);
+    record.url = maskJwts(record.url);
+    record.requestBody.bytes = maskBody(record.requestBody.bytes, record.requestBody.contentType);
+    record.responseBody.bytes = maskBody(record.responseBody.bytes, record.responseBody.contentType);
+  }
+  return { record, originalId: ours ? (ours.id as string) : null };
+}
+
+/** A Switchyard export: the fields HAR cannot hold come back from `_switchyard` (each only when well-formed). */
+function restore(x: CapturedExchange, s: Obj): CapturedExchange {
+  const strOrNull = (v: unknown, fallback: string | null) => (v === null || typeof v === 'string' ? v : fallback);
+  const body = (b: CapturedBody, info: unknown): CapturedBody => {
+    if (!isObj(info)) return b;
+    const size = num(info.size);
+    return {
+      bytes: b.bytes,
+      size: size !== undefined && size >= (b.bytes?.byteLength ?? 0) ? size : b.size,
+      truncated: typeof info.truncated === 'boolean' ? info.truncated || b.truncated : b.truncated,
+      contentType: strOrNull(info.contentType, b.contentType),
+    };
+  };
+  const t = isObj(s.timings) ? s.timings : {};
+  const timings: TimingPhases =
+    num(t.queue) !== undefined && num(t.connect) !== undefined && num(t.ttfb) !== undefined && num(t.total) !== undefined
+      ? { queue: t.queue as number, connect: t.connect as number, ttfb: t.ttfb as number, total: t.total as number }
+      : x.timings;
+  const error = isObj(s.error) && typeof s.error.code === 'string' && typeof s.error.message === 'string' ? { code: s.error.code, message: s.error.message } : s.error === null ? null : x.error;
+  return {
+    ...x,
+    requestId: str(s.requestId) ?? x.requestId,
+    startedAt: num(s.startedAt) ?? x.startedAt,
+    duration: num(s.duration) ?? x.duration,
+    timings,
+    clientAddress: str(s.clientAddress) ?? x.clientAddress,
+    clientPort: num(s.clientPort) ?? x.clientPort,
+    listener: str(s.listener) ?? x.listener,
+    scheme: str(s.scheme) ?? x.scheme,
+    httpVersion: str(s.httpVersion) ?? x.httpVersion,
+    host: str(s.host) ?? x.host,
+    url: str(s.url) ?? x.url,
+    route: strOrNull(s.route, x.route),
+    upstream: strOrNull(s.upstream, x.upstream),
+    target: strOrNull(s.target, x.target),
+    attempts: num(s.attempts) ?? x.attempts,
+    requestBody: body(x.requestBody, s.requestBody),
+    responseBody: body(x.responseBody, s.responseBody),
+    policies: Array.isArray(s.policies) ? (s.policies.filter((p) => isObj(p) && typeof p.policy === 'string' && typeof p.outcome === 'string') as unknown as PolicyDecision[]) : x.policies,
+    error,
+    aborted: typeof s.aborted === 'boolean' ? s.aborted : x.aborted,
+    websocket: Array.isArray(s.websocket) ? ourWebSocket(s.websocket) : s.websocket === null ? null : x.websocket,
+    replayOf: strOrNull(s.replayOf, null),
+    source: 'import',
+  };
+}
+
+function headerPairs(list: unknown, where: string): string[] {
+  if (list === undefined || list === null) return [];
+  if (!Array.isArray(list)) throw new EntryProblem(`${where} is not a list`);
+  const out: string[] = [];
+  for (const h of list) {
+    if (!isObj(h) || typeof h.name !== 'string' || h.name === '') continue;
+    // HTTP/2 and HTTP/3 pseudo-headers are not headers (":authority" becomes Host above).
+    if (h.name.startsWith(':')) continue;
+    out.push(h.name, h.value === undefined || h.value === null ? '' : String(h.value));
+  }
+  return out;
+}
+
+function pseudoAuthority(list: unknown): string | null {
+  if (!Array.isArray(list)) return null;
+  for (const h of list) if (isObj(h) && typeof h.name === 'string' && h.name.toLowerCase() === ':authority' && typeof h.value === 'string') return h.value;
+  return null;
+}
+
+function version(v: string): string {
+  const s = v.trim().toLowerCase();
+  if (s === 'h2' || s === 'h2c' || /^http\/2(\.0)?$/.test(s)) return '2.0';
+  if (s === 'h3' || s.startsWith('h3-') || /^http\/3(\.0)?$/.test(s)) return '3.0';
+  const m = /^http\/(\d\.\d)$/.exec(s);
+  return m ? m[1] : '1.1';
+}
+
+function cappedBody(bytes: Uint8Array | null, declaredSize: number | undefined, contentType: string | null, cap: number): CapturedBody {
+  if (bytes === null || bytes.byteLength === 0) {
+    const size = declaredSize !== undefined && declaredSize > 0 ? Math.floor(declaredSize) : 0;
+    // A size with no content: the tool did not keep the body.
+    return { bytes: null, size, truncated: size > 0, contentType };
+  }
+  const size = declaredSize !== undefined && declaredSize >= bytes.byteLength ? Math.floor(declaredSize) : bytes.byteLength;
+  const kept = bytes.byteLength > cap ? bytes.subarray(0, cap) : bytes;
+  return { bytes: kept, size, truncated: size > kept.byteLength, contentType };
+}
+
+function contentTypeOf(headers: string[], mimeType: unknown): string | null {
+  const fromHeader = mediaType(firstHeader(headers, 'content-type'));
+  if (fromHeader !== null) return fromHeader;
+  const m = mediaType(str(mimeType));
+  return m === 'x-unknown' ? null : m;
+}
+
+function requestBody(request: Obj, headers: string[], cap: number): CapturedBody {
+  const post = isObj(request.postData) ? request.postData : null;
+  const contentType = contentTypeOf(headers, post?.mimeType);
+  let bytes: Uint8Array | null = null;
+  if (post !== null) {
+    if (typeof post.text === 'string') bytes = decodeBody(post.text, post.encoding);
+    else if (Array.isArray(post.params)) {
+      const form = new URLSearchParams();
+      for (const p of post.params) if (isObj(p) && typeof p.name === 'string') form.append(p.name, str(p.value) ?? '');
+      bytes = Buffer.from(form.toString(), 'utf8');
+    }
+  }
+  const size = num(request.bodySize);
+  return cappedBody(bytes, size !== undefined && size >= 0 ? size : undefined, contentType, cap);
+}
+
+function responseBody(response: Obj | null, headers: string[], cap: number): CapturedBody {
+  const content = response !== null && isObj(response.content) ? response.content : null;
+  const contentType = contentTypeOf(headers, content?.mimeType);
+  const bytes = content !== null && typeof content.text === 'string' ? decodeBody(content.text, content.encoding) : null;
+  const size = num(content?.size);
+  return cappedBody(bytes, size !== undefined && size >= 0 ? size : undefined, contentType, cap);
+}
+
+/** HAR timings as our phases; -1 (not applicable) and other negatives count as 0. */
+function harPhases(entry: Obj): TimingPhases {
+  const t = isObj(entry.timings) ? entry.timings : {};
+  const get = (k: string) => Math.max(0, num(t[k]) ?? 0);
+  const queue = get('blocked');
+  // ssl is part of connect in HAR 1.2.
+  const connect = get('dns') + get('connect');
+  const ttfb = get('send') + get('wait');
+  const sum = queue + connect + ttfb + get('receive');
+  const time = num(entry.time);
+  return { queue, connect, ttfb, total: time !== undefined && time >= 0 ? time : sum };
+}
+
+function ourWebSocket(list: unknown[]): WebSocketMessage[] {
+  const out: WebSocketMessage[] = [];
+  for (const m of list) {
+    if (!isObj(m) || typeof m.data !== 'string') continue;
+    const direction = m.direction === 'upstream' ? 'upstream' : 'client';
+    const opcode = ['text', 'binary', 'close', 'ping', 'pong'].includes(m.opcode as string) ? (m.opcode as WebSocketMessage['opcode']) : 'binary';
+    const data = Buffer.from(m.data, 'base64');
+    const msg: WebSocketMessage = { time: num(m.time) ?? 0, direction, opcode, data, size: num(m.size) ?? data.byteLength, truncated: m.truncated === true };
+    if (typeof m.compressed === 'boolean') msg.compressed = m.compressed;
+    out.push(msg);
+  }
+  return out;
+}
+
+/** Chrome's `_webSocketMessages`: { type: send | receive, time (seconds), opcode, data }. */
+function browserWebSocket(list: unknown): WebSocketMessage[] | null {
+  if (!Array.isArray(list)) return null;
+  const opcodes: Record<number, WebSocketMessage['opcode']> = { 1: 'text', 2: 'binary', 8: 'close', 9: 'ping', 10: 'pong' };
+  const out: WebSocketMessage[] = [];
+  for (const m of list) {
+    if (!isObj(m) || typeof m.data !== 'string') continue;
+    const opcode = opcodes[num(m.opcode) ?? 1] ?? 'text';
+    const data = opcode === 'text' ? Buffer.from(m.data, 'utf8') : Buffer.from(m.data, 'base64');
+    out.push({ time: Math.round((num(m.time) ?? 0) * 1000), direction: m.type === 'send' ? 'client' : 'upstream', opcode, data, size: data.byteLength, truncated: false });
+  }
+  return out;
+}

@@ -1,0 +1,107 @@
+/**
+ * Body comparison by what the bodies are: JSON structurally, text line by
+ * line, anything else by size and SHA-256. Only captured bytes can be
+ * compared: when either side was truncated (or not stored) the result is
+ * flagged `partial`.
+ */
+import { createHash } from 'node:crypto';
+import type { CapturedBody } from '../capture/captured-exchange.js';
+import { isTextual } from '../capture/mask-secrets.js';
+import { diffJson, type JsonDiff } from './json-diff.js';
+import { diffText, type TextDiff, type TextDiffOptions } from './text-diff.js';
+
+export interface BodySide {
+  size: number;
+  /** Bytes captured (≤ size). */
+  kept: number;
+  contentType: string | null;
+  truncated: boolean;
+}
+
+interface BodyDiffBase {
+  /** Equal sizes and equal content (as far as it was captured). */
+  same: boolean;
+  a: BodySide;
+  b: BodySide;
+  /** Either side was truncated or its bytes were not stored: only the captured bytes were compared. */
+  partial: boolean;
+}
+
+export type BodyDiff = BodyDiffBase &
+  (
+    | { kind: 'none' }
+    | ({ kind: 'json' } & Omit<JsonDiff, 'same'>)
+    | { kind: 'text'; text: TextDiff }
+    | { kind: 'binary'; sha256: { a: string; b: string } }
+  );
+
+export interface BodyDiffOptions extends TextDiffOptions {
+  /** Cap on JSON changes listed; default 1000. */
+  maxChanges?: number;
+}
+
+const JSONISH = /^application\/(json|[\w.+-]+\+json)$/;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function side(body: CapturedBody): BodySide {
+  return { size: body.size, kept: body.bytes?.byteLength ?? 0, contentType: body.contentType, truncated: body.truncated };
+}
+
+/** The body as text, or null when it is binary (declared so, or not valid UTF-8, or holding NULs). */
+function asText(body: CapturedBody): string | null {
+  const bytes = body.bytes ?? new Uint8Array(0);
+  const ct = body.contentType;
+  if (ct !== null && !isTextual(ct) && !ct.startsWith('text/') && !/json|xml|javascript|csv|yaml/.test(ct)) return null;
+  try {
+    const text = utf8.decode(bytes);
+    return text.includes('\u0000') ? null : text;
+  } catch {
+    return null;
+  }
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+export function diffBodies(a: CapturedBody, b: CapturedBody, opts: BodyDiffOptions = {}): BodyDiff {
+  const base: BodyDiffBase = {
+    same: false,
+    a: side(a),
+    b: side(b),
+    partial: a.truncated || b.truncated || (a.bytes === null && a.size > 0) || (b.bytes === null && b.size > 0),
+  };
+  const sameSize = a.size === b.size;
+  if ((a.bytes?.byteLength ?? 0) === 0 && (b.bytes?.byteLength ?? 0) === 0) {
+    return { ...base, kind: 'none', same: sameSize };
+  }
+  const ta = asText(a);
+  const tb = asText(b);
+  if (ta !== null && tb !== null) {
+    const looksJson = (t: string) => /^\s*[[{]/.test(t);
+    const declared = JSONISH.test(a.contentType ?? '') || JSONISH.test(b.contentType ?? '');
+    if ((declared || (looksJson(ta) && looksJson(tb))) && ta.trim() !== '' && tb.trim() !== '') {
+      const ja = parseJson(ta);
+      const jb = parseJson(tb);
+      if (ja.ok && jb.ok) {
+        const d = diffJson(ja.value, jb.value, { maxChanges: opts.maxChanges });
+        return { ...base, kind: 'json', same: d.same && sameSize, changes: d.changes, truncated: d.truncated };
+      }
+    }
+    const text = diffText(ta, tb, opts);
+    return { ...base, kind: 'text', same: text.same && sameSize, text };
+  }
+  const ha = sha256(a.bytes);
+  const hb = sha256(b.bytes);
+  return { ...base, kind: 'binary', same: sameSize && ha === hb, sha256: { a: ha, b: hb } };
+}
+
+function sha256(bytes: Uint8Array | null): string {
+  return createHash('sha256')
+    .update(bytes ?? new Uint8Array(0))
+    .digest('hex');
+}

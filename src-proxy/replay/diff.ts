@@ -1,0 +1,90 @@
+/**
+ * Compare two exchanges: status, request line, routing, headers (added,
+ * removed, changed), bodies (JSON structurally, text by line, binary by hash),
+ * and how timings and sizes moved from a to b.
+ */
+import type { CapturedExchange } from '../capture/captured-exchange.js';
+import { REPLAY_HEADER } from '../capture/replay-marks.js';
+import type { TimingPhases } from '../events.js';
+import { diffBodies, type BodyDiff, type BodyDiffOptions } from './body-diff.js';
+import { diffHeaders, type HeaderDiff } from './header-diff.js';
+
+export interface ValueDiff<T> {
+  same: boolean;
+  a: T;
+  b: T;
+}
+
+export interface Delta {
+  a: number;
+  b: number;
+  /** b − a. */
+  delta: number;
+}
+
+export interface ExchangeDiff {
+  a: string;
+  b: string;
+  /** Status, request line, headers and bodies all equal (timings, ids and routing not counted). */
+  same: boolean;
+  status: ValueDiff<number>;
+  request: {
+    method: ValueDiff<string>;
+    url: ValueDiff<string>;
+    host: ValueDiff<string>;
+    headers: HeaderDiff;
+    body: BodyDiff;
+  };
+  response: {
+    headers: HeaderDiff;
+    body: BodyDiff;
+  };
+  routing: {
+    route: ValueDiff<string | null>;
+    upstream: ValueDiff<string | null>;
+    target: ValueDiff<string | null>;
+  };
+  error: ValueDiff<string | null>;
+  timing: Record<keyof TimingPhases, Delta>;
+  size: { request: Delta; response: Delta };
+}
+
+export interface DiffOptions extends BodyDiffOptions {
+  /** Header names left out of the header comparison (e.g. date, x-request-id); the replay mark always is. */
+  ignoreHeaders?: string[];
+}
+
+function value<T>(a: T, b: T): ValueDiff<T> {
+  return { same: a === b, a, b };
+}
+
+function delta(a: number, b: number): Delta {
+  return { a, b, delta: b - a };
+}
+
+export function diffExchanges(a: CapturedExchange, b: CapturedExchange, opts: DiffOptions = {}): ExchangeDiff {
+  // The gateway's replay mark is in the captured request of every replay: never a difference that matters.
+  const ignore = [...(opts.ignoreHeaders ?? []), REPLAY_HEADER];
+  const status = value(a.status, b.status);
+  const method = value(a.method, b.method);
+  const url = value(a.url, b.url);
+  const host = value(a.host, b.host);
+  const requestHeaders = diffHeaders(a.requestHeaders, b.requestHeaders, { ignore });
+  const responseHeaders = diffHeaders(a.responseHeaders, b.responseHeaders, { ignore });
+  const requestBody = diffBodies(a.requestBody, b.requestBody, opts);
+  const responseBody = diffBodies(a.responseBody, b.responseBody, opts);
+  const phases: (keyof TimingPhases)[] = ['queue', 'connect', 'ttfb', 'total'];
+  return {
+    a: a.id,
+    b: b.id,
+    same:
+      status.same && method.same && url.same && host.same && requestHeaders.same && responseHeaders.same && requestBody.same && responseBody.same,
+    status,
+    request: { method, url, host, headers: requestHeaders, body: requestBody },
+    response: { headers: responseHeaders, body: responseBody },
+    routing: { route: value(a.route, b.route), upstream: value(a.upstream, b.upstream), target: value(a.target, b.target) },
+    error: value(a.error?.code ?? null, b.error?.code ?? null),
+    timing: Object.fromEntries(phases.map((p) => [p, delta(a.timings[p], b.timings[p])])) as Record<keyof TimingPhases, Delta>,
+    size: { request: delta(a.requestBody.size, b.requestBody.size), response: delta(a.responseBody.size, b.responseBody.size) },
+  };
+}
