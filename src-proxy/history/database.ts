@@ -14,6 +14,13 @@ export const HISTORY_FILE = 'history.db';
 export interface OpenDatabaseOptions {
   /** How long a statement waits for another connection's write lock. */
   busyTimeoutMs?: number;
+  /**
+   * Let this connection checkpoint the WAL on commit (SQLite's default,
+   * every ~4 MB). The writer worker turns it off and checkpoints when idle,
+   * so bursts are not slowed by checkpoint copies and fsyncs; the reader that
+   * lives next to it turns it off so it never checkpoints on the main thread.
+   */
+  autoCheckpoint?: boolean;
   /** For tests of the migration runner. */
   migrations?: readonly Migration[];
 }
@@ -39,6 +46,7 @@ export function openHistoryDatabase(file: string, options: OpenDatabaseOptions =
     db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
     // Keeps ANALYZE (run by PRAGMA optimize) cheap on large tables.
     db.pragma('analysis_limit = 1000');
+    if (options.autoCheckpoint === false) db.pragma('wal_autocheckpoint = 0');
     migrate(db, options.migrations ?? MIGRATIONS);
     return db;
   } catch (err) {

@@ -11,7 +11,16 @@ import type { TimingPhases } from '../events.js';
 import { type HistoryDatabase, openHistoryDatabase } from './database.js';
 import { deleterFor, reclaimFreePages } from './delete-exchanges.js';
 import { parseQuery, type QueryAst } from './query-language.js';
-import { combine, compileParts, type CompiledQuery, type QueryParts, type SqlParam, type TextMode } from './search-sql.js';
+import {
+  combine,
+  compileParts,
+  foldNegatives,
+  type CompiledQuery,
+  type QueryParts,
+  type SqlParam,
+  type TextCondition,
+  type TextMode,
+} from './search-sql.js';
 import type { ExchangeSummary, HistoryStoreStats, SearchPage, StoredExchange } from './types.js';
 
 export class InvalidCursorError extends Error {
@@ -39,10 +48,14 @@ export type DeleteTarget = readonly string[] | { query: HistoryQuery; now?: numb
 
 export interface HistoryStoreOptions {
   busyTimeoutMs?: number;
+  /** False when a HistoryWriter on the same file manages checkpoints (History does this). */
+  autoCheckpoint?: boolean;
   /**
    * Free-text terms matching at most this many rows are joined by
    * materialising their matches; more common ones are probed row by row,
-   * newest first. Default 5000.
+   * newest first. Default: about where the two cost the same for a page,
+   * √(20 × page size × rows) (≈32,000 for 50 of 1,000,000 rows; measured: a
+   * materialised match costs ~3 µs, a probe 20–200 µs).
    */
   rareTermRows?: number;
   /**
@@ -174,7 +187,7 @@ export function decodeCursor(cursor: string): { startedAt: number; id: string } 
 export class HistoryStore {
   private readonly statements = new Map<string, Statement<unknown[]>>();
 
-  private readonly rareTermRows: number;
+  private readonly rareTermRows: number | undefined;
   private readonly newestWindowRows: number;
 
   private constructor(
@@ -182,7 +195,7 @@ export class HistoryStore {
     private readonly file: string,
     options: HistoryStoreOptions,
   ) {
-    this.rareTermRows = Math.max(0, Math.trunc(options.rareTermRows ?? 5000));
+    this.rareTermRows = options.rareTermRows === undefined ? undefined : Math.max(0, Math.trunc(options.rareTermRows));
     this.newestWindowRows = Math.max(1, Math.trunc(options.newestWindowRows ?? 20_000));
   }
 
@@ -207,33 +220,67 @@ export class HistoryStore {
     return compileParts(typeof query === 'string' ? parseQuery(query) : query, { now });
   }
 
-  /** The whole query as one WHERE clause, joining free text the cheapest way for its frequency. */
-  private compile(query: HistoryQuery | undefined, now?: number): CompiledQuery {
+  /**
+   * The whole query as one WHERE clause, joining free text the cheapest way:
+   * - rare text (≤ rareTermRows matches, also after subtracting the negated
+   *   terms) and prefix terms are materialised once (`seq IN (…)`), with
+   *   negated terms folded into the same FTS5 expression;
+   * - common text is probed per candidate row (`EXISTS …`), which finds a
+   *   page among the newest rows after a few probes;
+   * - negated terms on their own: rare → `NOT IN`, common → `NOT EXISTS`.
+   * Prefix terms are never probed: FTS5 expands a prefix on every evaluation.
+   */
+  private compile(query: HistoryQuery | undefined, now: number | undefined, limit: number): CompiledQuery {
     const parts = this.parts(query, now);
-    return combine(parts, parts.text.map((t) => this.textMode(t.match)));
+    if (parts.text.length === 0) return parts.filters;
+    const rare = this.rareTermRows ?? Math.max(1000, Math.round(Math.sqrt(20 * limit * this.totalRows())));
+    const isRare = (t: TextCondition): boolean => t.prefix || this.ftsMatches(t.match, rare + 1) <= rare;
+    const positive = parts.text.find((t) => !t.negated);
+    let text: TextCondition[];
+    let modes: TextMode[];
+    const folded = foldNegatives(parts.text);
+    // A common term minus another common one can still be rare ("invoice -shipping").
+    if (positive !== undefined && (isRare(positive) || (folded[0] !== positive && isRare(folded[0])))) {
+      text = folded;
+      modes = ['in'];
+    } else {
+      text = parts.text;
+      modes = text.map((t) => (t === positive ? 'probe' : isRare(t) ? 'in' : 'probe'));
+    }
+    return combine({ ...parts, text }, modes);
   }
 
-  /** `in` for rare terms (materialise the matches), `probe` for common ones. */
-  private textMode(match: string): TextMode {
-    const n = this.prepare(`SELECT count(*) AS n FROM (SELECT rowid FROM exchanges_fts WHERE exchanges_fts MATCH ? LIMIT ${this.rareTermRows + 1})`).get(match) as {
-      n: number;
-    };
-    return n.n <= this.rareTermRows ? 'in' : 'probe';
+  private totalRows(): number {
+    return (this.prepare('SELECT rows AS n FROM history_state WHERE id = 1').get() as { n: number }).n;
+  }
+
+  /** FTS matches of an expression, counting no further than `cap`. */
+  private ftsMatches(match: string, cap: number): number {
+    return (this.prepare('SELECT count(*) AS n FROM (SELECT rowid FROM exchanges_fts WHERE exchanges_fts MATCH ? LIMIT ?)').get(match, cap) as { n: number })
+      .n;
+  }
+
+  /** Whether SQLite's own plan for this query yields rows in time order (no full sort before the LIMIT). */
+  private streamsInTimeOrder(sql: string, params: SqlParam[]): boolean {
+    const plan = this.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[];
+    return !plan.some((p) => p.detail.includes('TEMP B-TREE FOR ORDER BY'));
   }
 
   /**
    * Newest first; throws QuerySyntaxError for a bad query, InvalidCursorError for a bad cursor.
    *
-   * Plan: with no filter, the time index gives the page directly. With
-   * filters, phase 1 walks the newest `newestWindowRows` rows (below the
-   * cursor) in time order, which fills the page for any filter that is not
-   * rare among recent traffic; phase 2 lets SQLite's planner (filter indexes,
-   * then a sort) find the rest among older rows. Both phases are exact, so
-   * the page is the same as a single ORDER BY … LIMIT would give.
+   * Plan: when SQLite's own plan streams rows in time order (the time index,
+   * or an equality on an indexed column, whose index is ordered by time
+   * within each value), it runs as is. When it would collect every match and
+   * sort (a range such as status:5xx, free text joined by `IN`), phase 1 first
+   * walks the newest `newestWindowRows` rows (below the cursor) in time order,
+   * which fills the page for anything not rare among recent traffic; only if
+   * it does not does the planner's plan run, over the older rows. Either way
+   * the page is exactly what a single ORDER BY … LIMIT would give.
    */
   search(options: SearchOptions = {}): SearchPage {
     const limit = Math.min(1000, Math.max(1, Math.trunc(options.limit ?? 50)));
-    const { where, params } = this.compile(options.query, options.now);
+    const { where, params } = this.compile(options.query, options.now, limit);
     let keyset = '1';
     const keysetParams: SqlParam[] = [];
     if (options.cursor !== undefined && options.cursor !== null && options.cursor !== '') {
@@ -246,8 +293,9 @@ export class HistoryStore {
         `SELECT ${SUMMARY_COLUMNS} FROM exchanges ${index} WHERE ${keyset} AND ${bound} AND (${where}) ORDER BY started_at DESC, id DESC LIMIT ?`,
       ).all(...keysetParams, ...boundParams, ...params, n) as SummaryRow[];
 
+    const plain = `SELECT ${SUMMARY_COLUMNS} FROM exchanges WHERE ${keyset} AND 1 AND (${where}) ORDER BY started_at DESC, id DESC LIMIT ?`;
     let rows: SummaryRow[];
-    if (where === '1') {
+    if (where === '1' || this.streamsInTimeOrder(plain, [...keysetParams, ...params, limit + 1])) {
       rows = select('', '1', [], limit + 1);
     } else {
       const edge = this.prepare(
@@ -272,15 +320,14 @@ export class HistoryStore {
 
   count(query?: HistoryQuery, now?: number): number {
     const parts = this.parts(query, now);
-    if (parts.filters.where === '1' && parts.text.length === 0) {
-      return (this.prepare('SELECT rows AS n FROM history_state WHERE id = 1').get() as { n: number }).n;
-    }
-    if (parts.filters.where === '1' && parts.text.length === 1 && !parts.text[0].negated) {
+    if (parts.filters.where === '1' && parts.text.length === 0) return this.totalRows();
+    const text = foldNegatives(parts.text);
+    if (parts.filters.where === '1' && text.length === 1 && !text[0].negated) {
       // Text only: FTS5 counts its own matches without touching the exchanges.
-      return (this.prepare('SELECT count(*) AS n FROM exchanges_fts WHERE exchanges_fts MATCH ?').get(parts.text[0].match) as { n: number }).n;
+      return (this.prepare('SELECT count(*) AS n FROM exchanges_fts WHERE exchanges_fts MATCH ?').get(text[0].match) as { n: number }).n;
     }
     // Counting visits every match anyway: materialising the FTS matches is the cheaper join.
-    const { where, params } = combine(parts, parts.text.map(() => 'in'));
+    const { where, params } = combine({ ...parts, text }, text.map(() => 'in'));
     return this.countWhere(where, params);
   }
 
@@ -359,13 +406,15 @@ export class HistoryStore {
       }
     } else {
       const t = target as { query: HistoryQuery; now?: number };
-      const { where, params } = this.compile(t.query, t.now ?? Date.now());
-      if (where === '1') return this.clear();
-      const select = this.prepare(`SELECT seq FROM exchanges WHERE (${where}) LIMIT 1000`).pluck();
-      for (;;) {
-        const n = this.db.transaction(() => deleter.bySeq(select.all(...params) as number[])).immediate();
-        if (n === 0) break;
-        deleted += n;
+      const parts = this.parts(t.query, t.now ?? Date.now());
+      if (parts.filters.where === '1' && parts.text.length === 0) return this.clear();
+      // What matches now (FTS joined once), then deleted in chunks of one transaction each.
+      const text = foldNegatives(parts.text);
+      const { where, params } = combine({ ...parts, text }, text.map(() => 'in'));
+      const seqs = this.prepare(`SELECT seq FROM exchanges WHERE (${where})`).pluck().all(...params) as number[];
+      for (let i = 0; i < seqs.length; i += 1000) {
+        const chunk = seqs.slice(i, i + 1000);
+        deleted += this.db.transaction(() => deleter.bySeq(chunk)).immediate();
       }
     }
     if (deleted > 0) reclaimFreePages(this.db);
@@ -376,7 +425,7 @@ export class HistoryStore {
   clear(): number {
     const n = deleterFor(this.db).all();
     reclaimFreePages(this.db, 1);
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    this.db.pragma('wal_checkpoint(PASSIVE)');
     return n;
   }
 

@@ -18,7 +18,7 @@ const send = (m: FromWorker): void => port.postMessage(m);
 
 let db: ReturnType<typeof openHistoryDatabase>;
 try {
-  db = openHistoryDatabase(config.file, { busyTimeoutMs: config.busyTimeoutMs });
+  db = openHistoryDatabase(config.file, { busyTimeoutMs: config.busyTimeoutMs, autoCheckpoint: false });
 } catch (err) {
   send({ type: 'fatal', message: (err as Error).message });
   throw err;
@@ -26,20 +26,48 @@ try {
 const insertBatch = createBatchInserter(db);
 const indexer = createFtsIndexer(db);
 
-// --- FTS indexing: one chunk per event-loop turn, so batch messages interleave.
-let indexing: NodeJS.Immediate | null = null;
-function scheduleIndexing(): void {
-  indexing ??= setImmediate(() => {
-    indexing = null;
+// --- Idle work, writes first: WAL checkpoints and FTS indexing run only when
+// no batch has been written for IDLE_MS (so bursts are written at full speed
+// and the rest catches up right after), in small steps, so a batch arriving
+// meanwhile waits at most one step.
+const IDLE_MS = 15;
+/** Checkpoint when idle once this much may be in the WAL… */
+const CHECKPOINT_IDLE_BYTES = 4 * 1024 * 1024;
+/** …and even mid-burst past this, which keeps the -wal file bounded. */
+const CHECKPOINT_HARD_BYTES = 128 * 1024 * 1024;
+let lastBatchAt = 0;
+/** Estimated bytes written to the WAL since the last complete checkpoint. */
+let walBytes = Number.POSITIVE_INFINITY; // unknown after a restart: checkpoint at the first idle moment
+let idle: NodeJS.Immediate | NodeJS.Timeout | null = null;
+
+function checkpoint(): void {
+  const [r] = db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[];
+  // Frames a reader still needs stay behind; count them as still pending.
+  walBytes = r.log > r.checkpointed ? (r.log - r.checkpointed) * 4096 : 0;
+}
+
+function scheduleIdleWork(): void {
+  if (idle !== null) return;
+  const wait = lastBatchAt + IDLE_MS - Date.now();
+  const step = (): void => {
+    idle = null;
+    if (Date.now() - lastBatchAt < IDLE_MS) return scheduleIdleWork();
     try {
-      if (indexer.indexNext(config.ftsChunkRows) === config.ftsChunkRows) scheduleIndexing();
+      if (walBytes >= CHECKPOINT_IDLE_BYTES) {
+        checkpoint();
+        return scheduleIdleWork();
+      }
+      const n = indexer.indexNext(config.ftsChunkRows);
+      walBytes += n * 3072;
+      if (n === config.ftsChunkRows || walBytes >= CHECKPOINT_IDLE_BYTES) scheduleIdleWork();
     } catch (err) {
-      send({ type: 'warning', message: `history indexing failed: ${(err as Error).message}` });
+      send({ type: 'warning', message: `history indexing or checkpoint failed: ${(err as Error).message}` });
     }
-  });
+  };
+  idle = wait > 0 ? setTimeout(step, wait) : setImmediate(step);
 }
 // Catch up on rows a previous run committed but did not index (e.g. after kill -9).
-scheduleIndexing();
+scheduleIdleWork();
 
 // --- Planner statistics for `exchanges` only, refreshed as the table grows or
 // shrinks by 2× (cheap: analysis_limit). Never a plain ANALYZE or PRAGMA
@@ -75,6 +103,10 @@ function runRetention(requestId = 0): void {
       // Runs the worker starts itself do a bounded amount, then yield to batches.
       maxChunks: requestId !== 0 ? Number.POSITIVE_INFINITY : 8,
     });
+    if (r.deleted > 0) {
+      walBytes += r.deleted * 1024 + r.reclaimedPages * 4096;
+      scheduleIdleWork();
+    }
     if (r.deleted > 0 || requestId !== 0) send({ type: 'retention', requestId, deleted: r.deleted, reclaimedPages: r.reclaimedPages });
     if (r.more) retentionContinuation = setImmediate(() => runRetention());
   } catch (err) {
@@ -90,10 +122,13 @@ port.on('message', (m: ToWorker) => {
       try {
         const r = insertBatch(m);
         send({ type: 'written', batchId: m.batchId, count: m.records.length, inserted: r.inserted, duplicates: r.duplicates });
+        walBytes += r.bytes;
+        if (walBytes >= CHECKPOINT_HARD_BYTES) checkpoint();
       } catch (err) {
         send({ type: 'failed', batchId: m.batchId, count: m.records.length, message: (err as Error).message });
       }
-      scheduleIndexing();
+      lastBatchAt = Date.now();
+      scheduleIdleWork();
       try {
         maybeAnalyze();
       } catch (err) {
@@ -108,7 +143,8 @@ port.on('message', (m: ToWorker) => {
       break;
     case 'index':
       try {
-        while (indexer.indexNext(4 * config.ftsChunkRows) > 0);
+        while (indexer.indexNext(4 * config.ftsChunkRows) > 0) walBytes += 4 * config.ftsChunkRows * 3072;
+        scheduleIdleWork();
       } catch (err) {
         send({ type: 'warning', message: `history indexing failed: ${(err as Error).message}` });
       }
@@ -120,7 +156,10 @@ port.on('message', (m: ToWorker) => {
     case 'close':
       if (idleTimer !== null) clearInterval(idleTimer);
       if (retentionContinuation !== null) clearImmediate(retentionContinuation);
-      if (indexing !== null) clearImmediate(indexing);
+      if (idle !== null) {
+        clearTimeout(idle as NodeJS.Timeout);
+        clearImmediate(idle as NodeJS.Immediate);
+      }
       try {
         db.pragma('wal_checkpoint(PASSIVE)');
       } finally {

@@ -39,7 +39,7 @@ export interface HistoryWriterOptions {
   /** How often the worker applies retention (after batches, and on an idle timer). Default 1000 ms. */
   retentionIntervalMs?: number;
   retentionChunkSize?: number;
-  /** Rows the worker adds to the FTS index per step between batches. Default 256. */
+  /** Rows the worker adds to the FTS index per step when no batch is waiting. Default 64. */
   ftsChunkRows?: number;
   busyTimeoutMs?: number;
   /** Batch failures and worker warnings (the writer keeps going). */
@@ -106,7 +106,7 @@ export class HistoryWriter {
       retention: options.retention,
       retentionIntervalMs: options.retentionIntervalMs ?? 1000,
       retentionChunkSize: options.retentionChunkSize ?? 2000,
-      ftsChunkRows: options.ftsChunkRows ?? 256,
+      ftsChunkRows: options.ftsChunkRows ?? 64,
     });
     this.ready = new Promise<void>((resolve, reject) => {
       const onReady = (m: FromWorker): void => {
@@ -174,7 +174,7 @@ export class HistoryWriter {
     return true;
   }
 
-  stats(): WriterStats & { retentionDeleted: number } {
+  stats(): WriterStats {
     return {
       ...this.counters,
       pendingBatches: this.inFlight.size,

@@ -17,7 +17,7 @@ export interface HistoryOptions extends Omit<HistoryWriterOptions, 'file' | 'ret
   dataDir: string;
   retention?: RetentionLimits;
   /** Search tuning for the read side. */
-  store?: Omit<HistoryStoreOptions, 'busyTimeoutMs'>;
+  store?: Omit<HistoryStoreOptions, 'busyTimeoutMs' | 'autoCheckpoint'>;
 }
 
 export class History {
@@ -31,7 +31,8 @@ export class History {
     const { dataDir, store: storeOptions, ...writerOptions } = options;
     const file = historyPath(dataDir);
     // The store's connection creates the file and runs migrations before the worker opens it.
-    const store = HistoryStore.open(file, { ...storeOptions, busyTimeoutMs: options.busyTimeoutMs });
+    // The writer worker checkpoints the WAL; this connection never does (it runs on the caller's thread).
+    const store = HistoryStore.open(file, { ...storeOptions, busyTimeoutMs: options.busyTimeoutMs, autoCheckpoint: false });
     try {
       const writer = await HistoryWriter.start({ ...writerOptions, file });
       return new History(writer, store, file);

@@ -22,6 +22,8 @@ export interface CompiledQuery {
 export interface TextCondition {
   match: string;
   negated: boolean;
+  /** It contains a prefix term (`word*`): expensive to evaluate, so never probed per row. */
+  prefix: boolean;
 }
 
 export interface QueryParts {
@@ -110,6 +112,7 @@ export function compileParts(ast: QueryAst, options: CompileOptions = {}): Query
   const clauses: string[] = [];
   const params: SqlParam[] = [];
   const positive: string[] = [];
+  let positivePrefix = false;
   const negative: TextCondition[] = [];
 
   const add = (term: QueryTerm, sql: string, values: SqlParam[]): void => {
@@ -120,8 +123,11 @@ export function compileParts(ast: QueryAst, options: CompileOptions = {}): Query
   for (const term of ast.terms) {
     switch (term.kind) {
       case 'text':
-        if (term.negated) negative.push({ match: ftsTerm(term), negated: true });
-        else positive.push(ftsTerm(term));
+        if (term.negated) negative.push({ match: ftsTerm(term), negated: true, prefix: term.prefix });
+        else {
+          positive.push(ftsTerm(term));
+          positivePrefix ||= term.prefix;
+        }
         break;
       case 'match': {
         const { column, nullable } = MATCH_COLUMNS[term.field];
@@ -148,11 +154,30 @@ export function compileParts(ast: QueryAst, options: CompileOptions = {}): Query
       }
     }
   }
-  const text: TextCondition[] = positive.length > 0 ? [{ match: positive.join(' AND '), negated: false }, ...negative] : negative;
+  const text: TextCondition[] =
+    positive.length > 0 ? [{ match: positive.join(' AND '), negated: false, prefix: positivePrefix }, ...negative] : negative;
   return {
     filters: { where: clauses.length === 0 ? '1' : clauses.map((c) => `(${c})`).join(' AND '), params },
     text,
   };
+}
+
+/**
+ * Folds negated terms into the positive condition (`(P) NOT (N1) NOT (N2)`),
+ * so FTS5 evaluates the whole text part once. Only with a positive condition.
+ */
+export function foldNegatives(text: readonly TextCondition[]): TextCondition[] {
+  const positive = text.find((t) => !t.negated);
+  if (positive === undefined) return [...text];
+  const negatives = text.filter((t) => t.negated);
+  if (negatives.length === 0) return [positive];
+  return [
+    {
+      match: `(${positive.match})${negatives.map((n) => ` NOT (${n.match})`).join('')}`,
+      negated: false,
+      prefix: positive.prefix || negatives.some((n) => n.prefix),
+    },
+  ];
 }
 
 /** Joins filters and text conditions (text last, so cheap filters run first). */
@@ -167,8 +192,9 @@ export function combine(parts: QueryParts, modes: readonly TextMode[]): Compiled
   return { where: clauses.join(' AND '), params };
 }
 
-/** The whole query as one WHERE clause (text joined by `in`): for counts and deletes. */
+/** The whole query as one WHERE clause (text joined by `in`, negations folded in): for counts and deletes. */
 export function compileQuery(ast: QueryAst, options: CompileOptions = {}): CompiledQuery {
   const parts = compileParts(ast, options);
-  return combine(parts, parts.text.map(() => 'in'));
+  const text = foldNegatives(parts.text);
+  return combine({ ...parts, text }, text.map(() => 'in'));
 }

@@ -94,5 +94,7 @@ export interface WriterStats {
   queuedRecords: number;
   /** Bytes held by the queue plus batches in flight. */
   queuedBytes: number;
+  /** Exchanges removed by the worker's retention runs. */
+  retentionDeleted: number;
   lastError: string | null;
 }

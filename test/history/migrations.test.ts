@@ -1,0 +1,120 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { openHistoryDatabase } from '../../src-proxy/history/database.js';
+import { MIGRATIONS, migrate, SCHEMA_VERSION, schemaVersion, type Migration } from '../../src-proxy/history/migrations.js';
+import { tempDir } from './fixtures.js';
+
+let cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups.reverse()) c();
+  cleanups = [];
+});
+function dbFile(): string {
+  const t = tempDir();
+  cleanups.push(t.cleanup);
+  return join(t.dir, 'nested', 'history.db');
+}
+
+const tables = (db: ReturnType<typeof openHistoryDatabase>): string[] =>
+  (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[]);
+
+describe('history database and migrations', () => {
+  it('creates a fresh database with the full schema and the connection settings', () => {
+    const file = dbFile();
+    const db = openHistoryDatabase(file);
+    try {
+      expect(schemaVersion(db)).toBe(SCHEMA_VERSION);
+      expect(tables(db)).toEqual(expect.arrayContaining(['exchanges', 'bodies', 'ws_messages', 'exchanges_fts', 'history_state']));
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(db.pragma('auto_vacuum', { simple: true })).toBe(2); // INCREMENTAL
+      expect(db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
+      expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+      expect(db.pragma('busy_timeout', { simple: true })).toBeGreaterThanOrEqual(1000);
+      const indexes = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'exchanges'").pluck().all();
+      expect(indexes).toEqual(expect.arrayContaining(['exchanges_time', 'exchanges_status', 'exchanges_host', 'exchanges_route']));
+      expect(db.prepare('SELECT rows, bytes, indexed_seq FROM history_state').get()).toEqual({ rows: 0, bytes: 0, indexed_seq: 0 });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('does nothing on reopen of an up-to-date database and keeps its rows', () => {
+    const file = dbFile();
+    const first = openHistoryDatabase(file);
+    first.prepare('UPDATE history_state SET rows = 42').run();
+    first.close();
+    const second = openHistoryDatabase(file);
+    try {
+      expect(migrate(second)).toEqual({ from: SCHEMA_VERSION, to: SCHEMA_VERSION });
+      expect(second.prepare('SELECT rows FROM history_state').pluck().get()).toBe(42);
+    } finally {
+      second.close();
+    }
+  });
+
+  it('runs only the pending migrations of an existing database, in order', () => {
+    const file = dbFile();
+    openHistoryDatabase(file).close();
+    const ran: number[] = [];
+    const extra: Migration[] = [
+      ...MIGRATIONS,
+      {
+        version: SCHEMA_VERSION + 1,
+        description: 'test: a column',
+        up(db) {
+          ran.push(SCHEMA_VERSION + 1);
+          db.exec("ALTER TABLE exchanges ADD COLUMN note TEXT NOT NULL DEFAULT ''");
+        },
+      },
+      {
+        version: SCHEMA_VERSION + 2,
+        description: 'test: an index',
+        up(db) {
+          ran.push(SCHEMA_VERSION + 2);
+          db.exec('CREATE INDEX exchanges_note ON exchanges(note)');
+        },
+      },
+    ];
+    const db = openHistoryDatabase(file, { migrations: extra });
+    try {
+      expect(ran).toEqual([SCHEMA_VERSION + 1, SCHEMA_VERSION + 2]);
+      expect(schemaVersion(db)).toBe(SCHEMA_VERSION + 2);
+      expect(migrate(db, extra)).toEqual({ from: SCHEMA_VERSION + 2, to: SCHEMA_VERSION + 2 });
+      expect(ran).toHaveLength(2);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('rolls a failing migration back entirely', () => {
+    const file = dbFile();
+    openHistoryDatabase(file).close();
+    const failing: Migration[] = [
+      ...MIGRATIONS,
+      {
+        version: SCHEMA_VERSION + 1,
+        description: 'test: fails halfway',
+        up(db) {
+          db.exec('CREATE TABLE half (x)');
+          throw new Error('boom');
+        },
+      },
+    ];
+    expect(() => openHistoryDatabase(file, { migrations: failing })).toThrow('boom');
+    const db = openHistoryDatabase(file);
+    try {
+      expect(schemaVersion(db)).toBe(SCHEMA_VERSION);
+      expect(tables(db)).not.toContain('half');
+    } finally {
+      db.close();
+    }
+  });
+
+  it('refuses a database from a newer schema', () => {
+    const file = dbFile();
+    const db = openHistoryDatabase(file);
+    db.pragma(`user_version = ${SCHEMA_VERSION + 5}`);
+    db.close();
+    expect(() => openHistoryDatabase(file)).toThrow(/newer than this Switchyard understands/);
+  });
+});

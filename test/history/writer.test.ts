@@ -1,0 +1,126 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { History } from '../../src-proxy/history/history.js';
+import { idFor, sizedExchange, tempDir } from './fixtures.js';
+
+let cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.reverse()) await c();
+  cleanups = [];
+});
+
+async function openHistory(options: Partial<Parameters<typeof History.open>[0]>): Promise<History> {
+  const t = tempDir();
+  const history = await History.open({ dataDir: t.dir, ...options });
+  cleanups.push(t.cleanup, () => history.close());
+  return history;
+}
+
+/** Largest event-loop delay seen while `fn` runs (a 5 ms interval timer). */
+async function maxLoopDelay(fn: () => Promise<void>): Promise<number> {
+  let last = performance.now();
+  let worst = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    worst = Math.max(worst, now - last - 5);
+    last = now;
+  }, 5);
+  try {
+    await fn();
+  } finally {
+    clearInterval(timer);
+  }
+  return worst;
+}
+
+describe('history writer', () => {
+  it('never blocks on a stalled worker: drops bodies first, then whole records, and counts both', async () => {
+    const history = await openHistory({
+      batchIntervalMs: 10,
+      batchSize: 100,
+      maxQueueBytes: 2 * 1024 * 1024,
+      hardMaxQueueBytes: 3 * 1024 * 1024,
+      maxPendingBatches: 1000,
+    });
+    history.writer.stallWorkerForTest(1500);
+
+    const accepted: boolean[] = [];
+    let slowest = 0;
+    const loopDelay = await maxLoopDelay(async () => {
+      // 4000 records × 8 KB bodies (32 MB) against a 2 MB soft / 3 MB hard queue, fed over ~0.4 s.
+      for (let round = 0; round < 40; round++) {
+        for (let i = 0; i < 100; i++) {
+          const record = sizedExchange(round * 100 + i, 8 * 1024);
+          const t = performance.now();
+          accepted.push(history.record(record));
+          slowest = Math.max(slowest, performance.now() - t);
+        }
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    });
+
+    // The worker was stalled the whole time; no enqueue and no timer waited on it.
+    expect(slowest).toBeLessThan(50);
+    expect(loopDelay).toBeLessThan(150);
+
+    const s = history.writer.stats();
+    expect(s.droppedBodies).toBeGreaterThan(0);
+    expect(s.droppedRecords).toBeGreaterThan(0);
+    expect(s.enqueued + s.droppedRecords).toBe(4000);
+    expect(s.queuedBytes).toBeLessThanOrEqual(3 * 1024 * 1024);
+
+    await history.flush({ index: true });
+    const after = history.writer.stats();
+    expect(after).toMatchObject({ written: s.enqueued, pendingBatches: 0, queuedRecords: 0, queuedBytes: 0, failedRecords: 0 });
+
+    // What the counters say is what the database holds.
+    expect(history.store.count()).toBe(s.enqueued);
+    expect(history.store.count('is:dropped')).toBe(s.droppedBodies);
+    // Bodies went first: the first record to lose its body comes before the first one dropped whole,
+    // and every record before the first body drop kept its bytes.
+    const firstRejected = accepted.indexOf(false);
+    const stored = accepted.map((ok, n) => (ok ? history.store.get(idFor(n)) : null));
+    const firstBodyDropped = stored.findIndex((x) => x?.bodiesDropped === true);
+    expect(firstBodyDropped).toBeGreaterThan(0);
+    expect(firstBodyDropped).toBeLessThan(firstRejected);
+    expect(stored.slice(0, firstBodyDropped).every((x) => x !== null && x.responseBody.bytes !== null && !x.bodiesDropped)).toBe(true);
+    const dropped = stored[firstBodyDropped]!;
+    expect(dropped.responseBody).toMatchObject({ bytes: null, contentType: 'application/json' });
+    expect(dropped.responseBody.size).toBeGreaterThan(8000);
+    expect(dropped.requestHeaders.length).toBeGreaterThan(0);
+  });
+
+  it('drops bodies when the worker falls behind by too many batches, even with few bytes', async () => {
+    const history = await openHistory({ batchIntervalMs: 5, batchSize: 10, maxPendingBatches: 5, hardMaxPendingBatches: 1000 });
+    history.writer.stallWorkerForTest(600);
+    let n = 0;
+    for (let round = 0; round < 20; round++) {
+      for (let i = 0; i < 10; i++) history.record(sizedExchange(n++, 200));
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const s = history.writer.stats();
+    expect(s.pendingBatches).toBeGreaterThanOrEqual(5);
+    expect(s.droppedBodies).toBeGreaterThan(0);
+    expect(s.droppedRecords).toBe(0);
+    await history.flush();
+    expect(history.store.count()).toBe(200);
+    expect(history.store.count('is:dropped')).toBe(s.droppedBodies);
+  });
+
+  it('flushes on the batch interval without an explicit flush', async () => {
+    const history = await openHistory({ batchIntervalMs: 20 });
+    history.record(sizedExchange(1, 100));
+    const deadline = Date.now() + 2000;
+    while (history.writer.stats().written < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(history.writer.stats().written).toBe(1);
+    expect(history.store.get(idFor(1))).not.toBeNull();
+  });
+
+  it('reports a worker that cannot open the database', async () => {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    // A directory where the database file should be.
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(`${t.dir}/history.db`);
+    await expect(History.open({ dataDir: t.dir })).rejects.toThrow();
+  });
+});
