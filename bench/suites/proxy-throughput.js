@@ -18,6 +18,8 @@ const TARGETS = [
   { id: 'switchyard/http-proxy', of: 'switchyard', vs: 'http-proxy', min: 2.0 },
   { id: 'switchyard/undici-passthrough', of: 'switchyard', vs: 'undici-passthrough', min: 0.85 },
   { id: 'switchyard/nginx', of: 'switchyard', vs: 'nginx', min: null },
+  // Issue 3: recording every exchange into history costs at most 10%.
+  { id: 'switchyard/switchyard-no-capture', of: 'switchyard', vs: 'switchyard-no-capture', min: 0.9 },
 ];
 
 function makeBody(size) {
@@ -64,9 +66,48 @@ function dirFiles(dir) {
   return out;
 }
 
+/** Switchyard from its CLI, as a user runs it; `extraYaml` is appended to the workspace. */
+function switchyardContender(ctx, backendPorts, name, label, extraYaml) {
+  const { tmpDir, rootDir, settings } = ctx;
+  const [a, b] = backendPorts;
+  return {
+    name,
+    label,
+    start: async () => {
+      const bin = path.join(rootDir, 'bin', 'switchyard.js');
+      if (!fs.existsSync(bin)) throw new Error(`${path.relative(rootDir, bin)} not found (engine not built yet?)`);
+      const dir = path.join(tmpDir, name);
+      const dataDir = path.join(dir, 'data');
+      fs.mkdirSync(dataDir, { recursive: true });
+      const port = await freePort();
+      const config = path.join(dir, 'workspace.yaml');
+      fs.writeFileSync(config, switchyardWorkspace(port, [a, b]) + extraYaml);
+      const args = [bin, 'serve', '--config', config, '--no-ui', '--data-dir', dataDir, ...settings.switchyardArgs];
+      const proc = startProcess(process.execPath, args, { name: 'switchyard', cwd: rootDir, logFile: path.join(dir, 'output.log') });
+      try {
+        await waitForPort(port, { timeoutMs: settings.startTimeoutS * 1000, alive: () => proc.alive() });
+      } catch (err) {
+        await proc.stop();
+        const log = proc.logTail(1500).trim();
+        throw new Error(`${err.message}${log ? `\n--- switchyard output ---\n${log}` : ''}`);
+      }
+      return {
+        url: `http://127.0.0.1:${port}/`,
+        stop: () => proc.stop(5000),
+        alive: () => proc.alive(),
+        log: () => proc.logTail(),
+        info: () => ({
+          command: `node ${args.map((x) => (x.startsWith(rootDir + path.sep) ? path.relative(rootDir, x) : x)).join(' ')}`,
+          dataDirFiles: dirFiles(dataDir),
+        }),
+      };
+    },
+  };
+}
+
 /** Contenders in run order; each start() resolves { url, stop, alive?, info? } or throws to be skipped. */
 function contenders(ctx, backendPorts) {
-  const { tmpDir, rootDir, benchDir, settings } = ctx;
+  const { tmpDir, benchDir } = ctx;
   const [a, b] = backendPorts;
   const backendUrls = backendPorts.map((p) => `http://127.0.0.1:${p}`);
   const fromNode = (name, file) => async () => {
@@ -79,39 +120,8 @@ function contenders(ctx, backendPorts) {
       label: 'backend direct (nginx)',
       start: async () => ({ url: `http://127.0.0.1:${a}/`, stop: async () => {} }),
     },
-    {
-      name: 'switchyard',
-      label: 'switchyard',
-      start: async () => {
-        const bin = path.join(rootDir, 'bin', 'switchyard.js');
-        if (!fs.existsSync(bin)) throw new Error(`${path.relative(rootDir, bin)} not found (engine not built yet?)`);
-        const dir = path.join(tmpDir, 'switchyard');
-        const dataDir = path.join(dir, 'data');
-        fs.mkdirSync(dataDir, { recursive: true });
-        const port = await freePort();
-        const config = path.join(dir, 'workspace.yaml');
-        fs.writeFileSync(config, switchyardWorkspace(port, [a, b]));
-        const args = [bin, 'serve', '--config', config, '--no-ui', '--data-dir', dataDir, ...settings.switchyardArgs];
-        const proc = startProcess(process.execPath, args, { name: 'switchyard', cwd: rootDir, logFile: path.join(dir, 'output.log') });
-        try {
-          await waitForPort(port, { timeoutMs: settings.startTimeoutS * 1000, alive: () => proc.alive() });
-        } catch (err) {
-          await proc.stop();
-          const log = proc.logTail(1500).trim();
-          throw new Error(`${err.message}${log ? `\n--- switchyard output ---\n${log}` : ''}`);
-        }
-        return {
-          url: `http://127.0.0.1:${port}/`,
-          stop: () => proc.stop(5000),
-          alive: () => proc.alive(),
-          log: () => proc.logTail(),
-          info: () => ({
-            command: `node ${args.map((x) => (x.startsWith(rootDir + path.sep) ? path.relative(rootDir, x) : x)).join(' ')}`,
-            dataDirFiles: dirFiles(dataDir),
-          }),
-        };
-      },
-    },
+    switchyardContender(ctx, backendPorts, 'switchyard', 'switchyard (capture + history on)', ''),
+    switchyardContender(ctx, backendPorts, 'switchyard-no-capture', 'switchyard (capture + history off)', 'capture: { enabled: false }\nhistory: { enabled: false }\n'),
     { name: 'http-proxy', label: 'http-proxy (keep-alive agent)', start: fromNode('http-proxy', 'http-proxy.js') },
     { name: 'undici-passthrough', label: 'undici pass-through', start: fromNode('undici-passthrough', 'undici-passthrough.js') },
     {

@@ -2,7 +2,7 @@
  * History benchmark (not a test): batched insert rate, first filtered page
  * over a large table, bytes per exchange.
  *
- *   node --import tsx test/history/history.bench-script.ts [--rows 1000000] [--insert 100000] [--dir DIR] [--keep]
+ *   node --import tsx bench/history-store.bench.ts [--rows 1000000] [--insert 100000] [--dir DIR] [--keep]
  *
  * Records are typical gateway traffic: ~10 request and response headers,
  * JSON response bodies of 1–4 KB (a third also with a JSON request body),
@@ -12,10 +12,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as tick } from 'node:timers/promises';
-import type { CapturedExchange } from '../../src-proxy/capture/captured-exchange.js';
-import { History } from '../../src-proxy/history/history.js';
-import { HistoryStore } from '../../src-proxy/history/history-store.js';
-import { historyPath } from '../../src-proxy/history/database.js';
+import type { CapturedExchange } from '../src-proxy/capture/captured-exchange.js';
+import { History } from '../src-proxy/history/history.js';
+import { HistoryStore } from '../src-proxy/history/history-store.js';
+import { historyPath } from '../src-proxy/history/database.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
