@@ -72,8 +72,22 @@ export default defineConfig({
   renderer: {
     root: resolve(root, 'src-renderer'),
     plugins: [rendererBoundary(), rendererCsp(), react()],
+    resolve: {
+      alias: [
+        // monaco-editor ≥ 0.56 maps `monaco-editor/*` to `esm/vs/*` in its exports, so the
+        // old deep path that monaco-yaml's worker still imports
+        // (`monaco-editor/esm/vs/editor/editor.worker.js`) no longer resolves. Point it at the file.
+        { find: /^monaco-editor\/esm\/vs\//, replacement: resolve(root, 'node_modules/monaco-editor/esm/vs') + '/' },
+      ],
+    },
+    // Monaco's and monaco-yaml's workers are ES modules (code-split, `type: 'module'`).
+    worker: { format: 'es' },
     build: {
       outDir: resolve(root, 'out/renderer'),
+      // The same bundle is served to browsers by `switchyard serve`: Monaco is big, minify it.
+      minify: true,
+      // Monaco's editor chunk is several MB by nature (lazy-loaded with the Routes view).
+      chunkSizeWarningLimit: 4096,
       rolldownOptions: {
         input: resolve(root, 'src-renderer/index.html'),
       },

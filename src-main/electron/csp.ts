@@ -4,11 +4,12 @@
  * tag that the renderer build writes into index.html. Pure data, no Electron
  * import, so build config and the headless host can use it too.
  *
- * No remote origin is allowed anywhere, and there is no 'unsafe-eval' or
- * 'unsafe-inline' in production. When the Monaco editor arrives it will need
- * `worker-src 'self'` for its bundled language workers (and possibly
- * `style-src 'unsafe-inline'` for the styles it injects at runtime); Monaco
- * does not need 'unsafe-eval' when its workers are bundled, so keep it out.
+ * No remote origin is allowed anywhere, and there is no 'unsafe-eval' and
+ * no inline *script* in production. The Monaco editor needs two things:
+ * `worker-src 'self'` for its bundled language workers (editor + YAML), and
+ * `style-src 'unsafe-inline'` because it injects <style> elements at runtime
+ * (theme colours, decorations). Monaco does not need 'unsafe-eval' when its
+ * workers are bundled, so it stays out.
  */
 export interface CspOptions {
   /** Vite dev server: HMR needs inline scripts/styles and its WebSocket. */
@@ -22,7 +23,8 @@ export function contentSecurityPolicy(options: CspOptions = {}): string {
   const directives: Array<[string, string]> = [
     ['default-src', "'none'"],
     ['script-src', dev ? "'self' 'unsafe-inline'" : "'self'"],
-    ['style-src', dev ? "'self' 'unsafe-inline'" : "'self'"],
+    ['style-src', "'self' 'unsafe-inline'"],
+    ['worker-src', "'self'"],
     ['img-src', "'self' data:"],
     ['font-src', "'self'"],
     ['connect-src', dev ? "'self' ws://localhost:* ws://127.0.0.1:*" : "'self'"],

@@ -1,15 +1,24 @@
+import { controlClient, type ControlClient } from './contract';
+import { createWebSocketEventsClient, eventsUrl, unavailableEventsClient, type EventsClient } from './events-client';
 import { createHttpTransport } from './http-transport';
 import { createIpcTransport } from './ipc-transport';
 import { RpcError, type WorkbenchClient } from './types';
 
-export { createHttpTransport, createIpcTransport, RpcError };
-export type { WorkbenchClient };
+export { controlClient, createHttpTransport, createIpcTransport, RpcError };
+export type { ControlClient, EventsClient, WorkbenchClient };
+export type * from './contract';
+export type { StreamEvent, StreamState, StreamStatus } from './events-client';
 
 export type HostMode = 'desktop' | 'browser';
 
 export interface Connection {
   mode: HostMode;
+  /** The raw transport (untyped JSON in, JSON out). Prefer `control`. */
   client: WorkbenchClient;
+  /** The same transport with every method typed (see contract.ts). */
+  control: ControlClient;
+  /** The engine's event stream; call `start()` once. */
+  events: EventsClient;
 }
 
 const TOKEN_KEY = 'switchyard.token';
@@ -20,7 +29,16 @@ const TOKEN_KEY = 'switchyard.token';
  * when a browser page was opened without the session token.
  */
 export function connect(win: Window = window): Connection {
-  if (win.switchyard) return { mode: 'desktop', client: createIpcTransport(win.switchyard) };
+  if (win.switchyard) {
+    const client = createIpcTransport(win.switchyard);
+    return {
+      mode: 'desktop',
+      client,
+      control: controlClient(client),
+      // TODO(issue 4): events over IPC. The interface stays; only this line changes.
+      events: unavailableEventsClient('Live events are not available in the desktop app yet.'),
+    };
+  }
   const token = takeSessionToken(win);
   if (!token) {
     throw new RpcError('No session token. Open the workbench URL that `switchyard serve` printed (it ends in ?token=…).', {
@@ -28,7 +46,13 @@ export function connect(win: Window = window): Connection {
       status: 401,
     });
   }
-  return { mode: 'browser', client: createHttpTransport({ token }) };
+  const client = createHttpTransport({ token });
+  return {
+    mode: 'browser',
+    client,
+    control: controlClient(client),
+    events: createWebSocketEventsClient({ url: eventsUrl(win.location), token }),
+  };
 }
 
 /**
