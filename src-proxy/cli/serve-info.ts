@@ -3,7 +3,7 @@
  * `serve` (its control API URL and session token). Written with mode 0600
  * because the token grants full control; removed on shutdown.
  */
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export interface ServeInfo {
@@ -15,8 +15,16 @@ export interface ServeInfo {
 
 const file = (dataDir: string) => join(dataDir, 'serve.json');
 
+/** Written to a temporary file and renamed into place, so a reader never sees a partial file. */
 export async function writeServeInfo(dataDir: string, info: ServeInfo): Promise<void> {
-  await writeFile(file(dataDir), JSON.stringify(info) + '\n', { mode: 0o600 });
+  const tmp = `${file(dataDir)}.${process.pid}.tmp`;
+  try {
+    await writeFile(tmp, JSON.stringify(info) + '\n', { mode: 0o600 });
+    await rename(tmp, file(dataDir));
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
 }
 
 export async function removeServeInfo(dataDir: string): Promise<void> {

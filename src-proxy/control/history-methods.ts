@@ -1,8 +1,10 @@
 /** Control methods over captured exchanges: search, read, delete. */
 import { z } from 'zod';
+import type { RecentExchanges } from '../capture/recent-exchanges.js';
 import { SwitchyardError } from '../errors.js';
 import { QuerySyntaxError } from '../history/query-language.js';
 import type { History } from '../history/history.js';
+import type { HistoryStore } from '../history/history-store.js';
 import { method, type ControlDeps } from './control-deps.js';
 import { toWire } from './wire.js';
 
@@ -23,6 +25,28 @@ export function getExchange({ recent, history }: ControlDeps, id: string) {
   const found = recent.get(id) ?? history?.store.get(id) ?? null;
   if (found === null) throw new SwitchyardError('NOT_FOUND', `No exchange "${id}" in history.`);
   return found;
+}
+
+/**
+ * The ids in the recent cache that `query` matches in the store, so a delete
+ * by query can drop them from the cache too (else `history.get` would still
+ * find them there). Search runs newest first, so it stops at the oldest
+ * cached exchange.
+ */
+function cachedMatches(store: HistoryStore, recent: RecentExchanges, query: string, now: number): string[] {
+  let oldest = Number.POSITIVE_INFINITY;
+  for (const x of recent.records()) oldest = Math.min(oldest, x.startedAt);
+  if (oldest === Number.POSITIVE_INFINITY) return [];
+  const ids: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = store.search({ query, limit: 1000, cursor, now });
+    for (const item of page.items) if (recent.get(item.id) !== undefined) ids.push(item.id);
+    const last = page.items.at(-1);
+    if (last === undefined || last.startedAt < oldest) break;
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  return ids;
 }
 
 export const historyMethods = {
@@ -58,7 +82,11 @@ export const historyMethods = {
           recent.delete(args.ids);
           return { deleted: store.delete(args.ids) };
         }
-        return { deleted: store.delete({ query: args.query }) };
+        const now = Date.now();
+        const cached = cachedMatches(store, recent, args.query, now);
+        const deleted = store.delete({ query: args.query, now });
+        recent.delete(cached);
+        return { deleted };
       } catch (err) {
         return queryError(err);
       }

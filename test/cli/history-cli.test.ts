@@ -1,0 +1,310 @@
+/**
+ * `switchyard serve`, `history search`, `history export-har` and `replay`
+ * end to end: the real bin script run by node against the compiled CLI in
+ * dist/ (`npm test` builds it first; run `npm run build:node` before
+ * `vitest run` on its own). A real serve with a workspace file, real traffic,
+ * and the one-shot commands beside it on the same data dir.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../../src-proxy/project-root.js';
+import type { SearchPage } from '../../src-proxy/history/types.js';
+import { harErrors } from '../har/har-schema.js';
+import { send, startApp, type AppUpstream } from '../capture/rig.js';
+
+const root = projectRoot();
+const bin = join(root, 'bin', 'switchyard.js');
+
+/** Sources the CLI runs whose dist/ output is missing or older than the source. */
+function staleOutputs(): string[] {
+  const stale: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
+      const rel = join(dir, entry.name);
+      if (entry.isDirectory()) walk(rel);
+      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') && !entry.name.endsWith('.d.ts')) {
+        const out = join(root, 'dist', rel.replace(/\.ts$/, '.js'));
+        if (!existsSync(out) || statSync(out).mtimeMs < statSync(join(root, rel)).mtimeMs) stale.push(rel);
+      }
+    }
+  };
+  for (const dir of ['src-proxy/cli', 'src-proxy/capture', 'src-proxy/control', 'src-proxy/history', 'src-proxy/har', 'src-proxy/replay', 'src-proxy/pipeline', 'src-main/headless']) {
+    walk(dir);
+  }
+  return stale;
+}
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function switchyard(args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { cwd: dir, timeout: 30_000, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const lines = (s: string) => s.split('\n').filter((l) => l !== '');
+
+let dir: string;
+let dataDir: string;
+let app: AppUpstream;
+let serve: ChildProcess | null = null;
+let serveOut = '';
+let serveErr = '';
+let serveExit: Promise<number | null>;
+let gateway: { url: string; port: number };
+let api: { api: string; token: string; pid: number };
+/** Exchange ids by X-Request-Id. */
+const ids: Record<string, string> = {};
+
+/** Resolves with the first match of `re` in serve's stdout (already printed or yet to come). */
+function waitForOutput(re: RegExp, timeoutMs = 20_000): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const m = re.exec(serveOut);
+      if (m) {
+        cleanup();
+        resolve(m);
+      }
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`serve did not print ${re} within ${timeoutMs} ms\nstdout:\n${serveOut}\nstderr:\n${serveErr}`));
+    }, timeoutMs);
+    const onData = () => check();
+    const onExit = (code: number | null) => {
+      cleanup();
+      reject(new Error(`serve exited (${code}) before printing ${re}\nstdout:\n${serveOut}\nstderr:\n${serveErr}`));
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      serve?.stdout?.off('data', onData);
+      serve?.off('exit', onExit);
+    };
+    serve!.stdout!.on('data', onData);
+    serve!.once('exit', onExit);
+    check();
+  });
+}
+
+async function rpc<T>(method: string, args: unknown): Promise<T> {
+  const res = await fetch(`${api.api}/api/rpc/${method}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(args),
+  });
+  const body = (await res.json()) as T;
+  if (!res.ok) throw new Error(`${method}: ${res.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+/** Polls until serve's history (committed rows) holds `n` exchanges matching `query`. */
+async function waitForCount(query: string, n: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { count } = await rpc<{ count: number }>('history.count', { query });
+    if (count === n) return;
+    if (Date.now() > deadline) throw new Error(`history has ${count} exchanges for "${query}", expected ${n}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+beforeAll(async () => {
+  if (!existsSync(join(root, 'dist', 'src-proxy', 'cli', 'main.js')) || !existsSync(join(root, 'dist', 'src-main', 'headless', 'host.js'))) {
+    throw new Error('dist/ is missing: build first with `npm run build:node` (`npm test` does this for you)');
+  }
+  const stale = staleOutputs();
+  if (stale.length > 0) {
+    throw new Error(
+      `dist/ is older than ${stale.length} source file(s) (${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ', …' : ''}): ` +
+        'rebuild with `npm run build:node` (`npm test` does this for you)',
+    );
+  }
+  dir = mkdtempSync(join(tmpdir(), 'swy-history-cli-'));
+  dataDir = join(dir, 'data');
+  app = await startApp();
+  writeFileSync(
+    join(dir, 'workspace.yaml'),
+    `version: 1
+listeners:
+  - { name: web, address: "127.0.0.1:0" }
+routes:
+  - { name: api, priority: 10, match: { host: api.localhost }, upstream: app }
+  - { name: fallback, match: { path: / }, respond: { status: 503, body: closed } }
+upstreams:
+  app: { targets: [{ url: "${app.url}" }] }
+`,
+  );
+
+  serve = spawn(process.execPath, [bin, 'serve', '--config', 'workspace.yaml', '--ui-port', '0', '--data-dir', dataDir], {
+    cwd: dir,
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  serve.stdout!.setEncoding('utf8').on('data', (c: string) => (serveOut += c));
+  serve.stderr!.setEncoding('utf8').on('data', (c: string) => (serveErr += c));
+  serveExit = new Promise((resolve) => serve!.once('exit', (code) => resolve(code)));
+
+  const listener = await waitForOutput(/^listener web \(reverse\): (http:\/\/127\.0\.0\.1:(\d+))$/m);
+  gateway = { url: listener[1], port: Number(listener[2]) };
+  await waitForOutput(/^workbench: http:\/\/127\.0\.0\.1:\d+\/\?token=\S+$/m);
+  const info = join(dataDir, 'serve.json');
+  const deadline = Date.now() + 5000;
+  while (!existsSync(info)) {
+    if (Date.now() > deadline) throw new Error('serve.json was not written');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  api = JSON.parse(readFileSync(info, 'utf8')) as typeof api;
+}, 60_000);
+
+afterAll(async () => {
+  if (serve && serve.exitCode === null && serve.signalCode === null) {
+    serve.kill('SIGKILL');
+    await serveExit;
+  }
+  await app?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('switchyard serve + history + replay (built CLI)', () => {
+  it('serve prints its listener, history file and workbench, and writes serve.json (mode 0600)', () => {
+    expect(serveOut).toContain(`history: ${join(dataDir, 'history.db')}`);
+    const info = join(dataDir, 'serve.json');
+    expect(statSync(info).mode & 0o777).toBe(0o600);
+    expect(api.pid).toBe(serve!.pid);
+    expect(api.api).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(api.token.length).toBeGreaterThan(20);
+  });
+
+  it('captures traffic that `history search` lists as rows with a count, or as JSON', async () => {
+    const traffic = [
+      { rid: 'cli-1', path: '/json?n=1' },
+      { rid: 'cli-2', path: '/json?n=2' },
+      { rid: 'cli-3', path: '/slow?ms=20' },
+      { rid: 'cli-4', path: '/nothing', host: 'other.localhost' },
+    ];
+    for (const t of traffic) {
+      const res = await send(gateway.port, { path: t.path, headers: ['Host', t.host ?? 'api.localhost', 'X-Request-Id', t.rid] });
+      expect(res.status).toBe(t.host ? 503 : 200);
+    }
+    await waitForCount('', 4);
+
+    const json = await switchyard(['history', 'search', 'route:api', '--json', '--data-dir', dataDir]);
+    expect(json.stderr).toBe('');
+    expect(json.code).toBe(0);
+    const page = JSON.parse(json.stdout) as SearchPage;
+    expect(page.total).toBe(3);
+    expect(page.items.map((i) => i.requestId)).toEqual(['cli-3', 'cli-2', 'cli-1']);
+    for (const i of page.items) ids[i.requestId] = i.id;
+    expect(page.items[0]).toMatchObject({ status: 200, method: 'GET', host: 'api.localhost', url: '/slow?ms=20', route: 'api', upstream: 'app', target: app.url });
+
+    const text = await switchyard(['history', 'search', 'route:api', '--data-dir', dataDir]);
+    expect(text.code).toBe(0);
+    const out = lines(text.stdout);
+    expect(out).toHaveLength(4);
+    expect(out[0]).toContain(ids['cli-3']);
+    expect(out[0]).toMatch(/ 200 GET +api\.localhost\/slow\?ms=20 +[\d.]+ms +api → http:\/\/127\.0\.0\.1:\d+$/);
+    expect(out[1]).toContain(ids['cli-2']);
+    expect(out[2]).toContain(ids['cli-1']);
+    expect(out[3]).toBe('3 of 3 matching exchanges');
+
+    const limited = await switchyard(['history', 'search', '', '--limit', '2', '--data-dir', dataDir]);
+    expect(lines(limited.stdout).at(-1)).toBe('2 of 4 matching exchanges');
+    const fallback = await switchyard(['history', 'search', 'status:503 route:fallback', '--data-dir', dataDir]);
+    expect(lines(fallback.stdout).at(-1)).toBe('1 of 1 matching exchanges');
+  });
+
+  it('a bad query exits 1 with the error and a caret line under its position', async () => {
+    const run = await switchyard(['history', 'search', 'route:api status:abc', '--data-dir', dataDir]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    const err = run.stderr.split('\n');
+    const i = err.findIndex((l) => l.startsWith('query error:'));
+    expect(i, run.stderr).toBeGreaterThanOrEqual(0);
+    expect(err[i]).toContain('status');
+    const queryLine = err[i + 1];
+    const caretLine = err[i + 2];
+    expect(queryLine.trim()).toBe('route:api status:abc');
+    expect(caretLine.trim()).toBe('^^^');
+    expect(caretLine.indexOf('^')).toBe(queryLine.indexOf('abc'));
+
+    const quote = await switchyard(['history', 'search', 'a "open', '--data-dir', dataDir]);
+    expect(quote.code).toBe(1);
+    const qerr = quote.stderr.split('\n');
+    const qi = qerr.findIndex((l) => l.startsWith('query error:'));
+    expect(qerr[qi]).toMatch(/unterminated quote/i);
+    expect(qerr[qi + 2].indexOf('^')).toBe(qerr[qi + 1].indexOf('"'));
+  });
+
+  it('history export-har writes a valid HAR 1.2 file', async () => {
+    const file = join(dir, 'api.har');
+    const run = await switchyard(['history', 'export-har', 'route:api', '-o', file, '--data-dir', dataDir]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(lines(run.stdout)).toEqual([`3 exchanges written to ${file}`]);
+    const har = JSON.parse(readFileSync(file, 'utf8')) as { log: { entries: { request: { url: string }; response: { status: number } }[] } };
+    expect(harErrors(har)).toBe('');
+    expect(har.log.entries.map((e) => e.request.url).sort()).toEqual(
+      ['http://api.localhost/json?n=1', 'http://api.localhost/json?n=2', 'http://api.localhost/slow?ms=20'].sort(),
+    );
+    expect(har.log.entries.every((e) => e.response.status === 200)).toBe(true);
+  });
+
+  it('replay ID goes through the running serve; replay ID --target URL goes direct; both are in history as source:replay', async () => {
+    const seenBefore = app.seen.length;
+    const through = await switchyard(['replay', ids['cli-1'], '--data-dir', dataDir]);
+    expect(through.stderr).toBe('');
+    expect(through.code).toBe(0);
+    const tOut = lines(through.stdout);
+    expect(tOut[0]).toBe(`gateway replay of ${ids['cli-1']} → ${gateway.url}/json?n=1: 200 OK`);
+    const viaGateway = /^new exchange: (\S+)$/.exec(tOut[1])![1];
+
+    const direct = await switchyard(['replay', ids['cli-2'], '--target', app.url, '--data-dir', dataDir]);
+    expect(direct.stderr).toBe('');
+    expect(direct.code).toBe(0);
+    const dOut = lines(direct.stdout);
+    expect(dOut[0]).toBe(`direct replay of ${ids['cli-2']} → ${app.url}/json?n=2: 200 OK`);
+    const viaTarget = /^new exchange: (\S+)$/.exec(dOut[1])![1];
+
+    expect(app.seen.slice(seenBefore).map((s) => s.url)).toEqual(['/json?n=1', '/json?n=2']);
+    expect(new Set([viaGateway, viaTarget, ...Object.values(ids)]).size).toBe(Object.values(ids).length + 2);
+
+    await waitForCount('source:replay', 2);
+    const run = await switchyard(['history', 'search', 'source:replay', '--json', '--data-dir', dataDir]);
+    const page = JSON.parse(run.stdout) as SearchPage;
+    const byId = new Map(page.items.map((i) => [i.id, i]));
+    expect(byId.get(viaGateway)).toMatchObject({ replayOf: ids['cli-1'], source: 'replay', route: 'api', url: '/json?n=1', status: 200 });
+    expect(byId.get(viaTarget)).toMatchObject({ replayOf: ids['cli-2'], source: 'replay', url: '/json?n=2', status: 200, target: app.url });
+
+    // An unknown id is a clear error, not a crash.
+    const unknown = await switchyard(['replay', 'no-such-id', '--target', app.url, '--data-dir', dataDir]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no exchange "no-such-id"');
+  });
+
+  it('SIGINT stops serve: exit 0, serve.json removed; history stays readable and replay then needs --target', async () => {
+    serve!.kill('SIGINT');
+    const code = await serveExit;
+    expect(code, `stdout:\n${serveOut}\nstderr:\n${serveErr}`).toBe(0);
+    expect(serveOut).toContain('SIGINT: shutting down');
+    expect(existsSync(join(dataDir, 'serve.json'))).toBe(false);
+    expect(readdirSync(dataDir).filter((f) => f.startsWith('serve.json'))).toEqual([]);
+
+    const run = await switchyard(['history', 'search', '', '--data-dir', dataDir]);
+    expect(run.code).toBe(0);
+    expect(lines(run.stdout).at(-1)).toBe('6 of 6 matching exchanges');
+
+    const noServe = await switchyard(['replay', ids['cli-1'], '--data-dir', dataDir]);
+    expect(noServe.code).toBe(1);
+    expect(noServe.stderr).toContain('no running `switchyard serve`');
+  });
+});
