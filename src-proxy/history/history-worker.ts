@@ -5,23 +5,12 @@
  * long) and applies retention. Started through `worker-launch.ts` (which
  * explains how this file is found from TypeScript sources and from dist/).
  */
-import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openHistoryDatabase } from './database.js';
 import { createFtsIndexer } from './fts-indexer.js';
 import { createBatchInserter } from './insert-exchanges.js';
 import { applyRetention, hasRetentionLimits } from './retention.js';
 import type { FromWorker, ToWorker, WorkerConfig } from './worker-protocol.js';
-
-// History is background work: on Linux, setpriority on "this process" applies
-// to the calling thread only, so this lowers the writer below the proxy's
-// thread. When the machine is saturated the queue sheds bodies first, as
-// designed, instead of the proxy slowing down.
-try {
-  setPriority(10);
-} catch {
-  // Not permitted or not supported here: run at normal priority.
-}
 
 const port = parentPort!;
 const config = workerData as WorkerConfig;
