@@ -18,9 +18,6 @@ export type ErrorCode =
   | 'HEADERS_TOO_LARGE'
   | 'METHOD_NOT_ALLOWED'
   | 'REQUEST_TIMEOUT'
-  | 'NOT_IMPLEMENTED'
-  | 'CLIENT_ABORTED'
-  | 'SHUTTING_DOWN'
   | 'CONFIG_INVALID'
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
@@ -43,9 +40,6 @@ const TITLES: Record<ErrorCode, [status: number, title: string]> = {
   HEADERS_TOO_LARGE: [431, 'Request header fields too large'],
   METHOD_NOT_ALLOWED: [405, 'Method not allowed'],
   REQUEST_TIMEOUT: [408, 'Request timeout'],
-  NOT_IMPLEMENTED: [501, 'Not implemented'],
-  CLIENT_ABORTED: [499, 'Client closed the request'],
-  SHUTTING_DOWN: [503, 'The gateway is shutting down'],
   CONFIG_INVALID: [400, 'Invalid configuration'],
   UNAUTHORIZED: [401, 'Unauthorized'],
   FORBIDDEN: [403, 'Forbidden'],
