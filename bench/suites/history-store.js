@@ -17,5 +17,6 @@ export async function run(ctx) {
   });
   ctx.log(stdout.trimEnd());
   if (code !== 0) throw new Error(`history benchmark failed (exit ${code}): ${stderr.trim().slice(-1000)}`);
-  return { rows: Number(rows), insert: Number(insert), report: stdout };
+  const files = ctx.writeResults('history-store', { machine: ctx.machine, rows: Number(rows), insert: Number(insert), report: stdout.split('\n') });
+  ctx.log(`results: ${files.map((f) => path.relative(ctx.rootDir, f)).join(', ')}`);
 }
