@@ -6,7 +6,7 @@
  */
 import { statSync } from 'node:fs';
 import type { Statement } from 'better-sqlite3';
-import type { CapturedBody, CapturedExchange, PolicyDecision, WebSocketMessage } from '../capture/captured-exchange.js';
+import type { PolicyDecision, WebSocketMessage } from '../capture/captured-exchange.js';
 import type { TimingPhases } from '../events.js';
 import { type HistoryDatabase, openHistoryDatabase } from './database.js';
 import { deleterFor, reclaimFreePages } from './delete-exchanges.js';
@@ -21,14 +21,11 @@ import {
   type TextCondition,
   type TextMode,
 } from './search-sql.js';
-import type { ExchangeSummary, HistoryStoreStats, SearchPage, StoredExchange } from './types.js';
+import type { HistoryStoreStats, SearchPage, StoredExchange } from './types.js';
+import { decodeCursor, encodeCursor, InvalidCursorError } from './cursor.js';
+import { SUMMARY_COLUMNS, asBytes, toBody, toSummary, type BodyRow, type FullRow, type SummaryRow, type WsRow } from './stored-rows.js';
 
-export class InvalidCursorError extends Error {
-  override readonly name = 'InvalidCursorError';
-  constructor() {
-    super('Invalid pagination cursor');
-  }
-}
+export { decodeCursor, encodeCursor, InvalidCursorError };
 
 export type HistoryQuery = string | QueryAst;
 
@@ -65,123 +62,6 @@ export interface HistoryStoreOptions {
    * over the older rows. Default 20,000.
    */
   newestWindowRows?: number;
-}
-
-const SUMMARY_COLUMNS = `id, request_id, started_at, method, scheme, host, path, url, status, route, upstream, target,
-  client, listener, duration, req_size, res_size, cache_status, error_code, attempts, source, replay_of,
-  aborted, truncated, bodies_dropped, ws_count, bytes`;
-
-interface SummaryRow {
-  id: string;
-  request_id: string;
-  started_at: number;
-  method: string;
-  scheme: string;
-  host: string;
-  path: string;
-  url: string;
-  status: number;
-  route: string | null;
-  upstream: string | null;
-  target: string | null;
-  client: string;
-  listener: string;
-  duration: number;
-  req_size: number;
-  res_size: number;
-  cache_status: string | null;
-  error_code: string | null;
-  attempts: number;
-  source: CapturedExchange['source'];
-  replay_of: string | null;
-  aborted: number;
-  truncated: number;
-  bodies_dropped: number;
-  ws_count: number | null;
-  bytes: number;
-}
-
-interface FullRow extends SummaryRow {
-  seq: number;
-  http_version: string;
-  client_port: number;
-  req_headers: string;
-  res_headers: string;
-  timings: string;
-  policies: string;
-  error: string | null;
-}
-
-interface BodyRow {
-  kind: 'req' | 'res';
-  bytes: Buffer | null;
-  size: number;
-  truncated: number;
-  content_type: string | null;
-}
-
-interface WsRow {
-  time: number;
-  direction: WebSocketMessage['direction'];
-  opcode: WebSocketMessage['opcode'];
-  data: Buffer | null;
-  size: number;
-  truncated: number;
-}
-
-function toSummary(r: SummaryRow): ExchangeSummary {
-  return {
-    id: r.id,
-    requestId: r.request_id,
-    startedAt: r.started_at,
-    method: r.method,
-    scheme: r.scheme,
-    host: r.host,
-    path: r.path,
-    url: r.url,
-    status: r.status,
-    route: r.route,
-    upstream: r.upstream,
-    target: r.target,
-    client: r.client,
-    listener: r.listener,
-    duration: r.duration,
-    reqSize: r.req_size,
-    resSize: r.res_size,
-    cacheStatus: r.cache_status,
-    errorCode: r.error_code,
-    attempts: r.attempts,
-    source: r.source,
-    replayOf: r.replay_of,
-    aborted: r.aborted === 1,
-    truncated: r.truncated === 1,
-    bodiesDropped: r.bodies_dropped === 1,
-    wsMessages: r.ws_count,
-    bytes: r.bytes,
-  };
-}
-
-const asBytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-
-function toBody(row: BodyRow | undefined): CapturedBody {
-  if (row === undefined) return { bytes: null, size: 0, truncated: false, contentType: null };
-  return { bytes: row.bytes === null ? null : asBytes(row.bytes), size: row.size, truncated: row.truncated === 1, contentType: row.content_type };
-}
-
-export function encodeCursor(startedAt: number, id: string): string {
-  return Buffer.from(JSON.stringify([startedAt, id])).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): { startedAt: number; id: string } {
-  try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.length === 2 && Number.isSafeInteger(v[0]) && typeof v[1] === 'string') {
-      return { startedAt: v[0] as number, id: v[1] as string };
-    }
-  } catch {
-    // fall through
-  }
-  throw new InvalidCursorError();
 }
 
 export class HistoryStore {
