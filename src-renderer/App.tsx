@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import type { Workbench } from './app/bootstrap';
 import { Shell } from './app/Shell';
+import { ControlProvider } from './shared/exchange-detail/control-context';
 import { StoreProvider, useAppStore } from './store';
 import { selectConnectError, selectMode } from './store/connection/selectors';
 
@@ -8,7 +9,10 @@ export function App({ workbench }: { workbench: Workbench }) {
   useEffect(() => workbench.start(), [workbench]);
   return (
     <StoreProvider store={workbench.store}>
-      <ConnectionGate />
+      {/* Views that call the engine directly (the exchange detail pane) take the client from context. */}
+      <ControlProvider value={workbench.connection?.control ?? null}>
+        <ConnectionGate />
+      </ControlProvider>
     </StoreProvider>
   );
 }

@@ -4,6 +4,7 @@
  */
 import { connect, type Connection } from '../client';
 import { routeEvents } from '../live/event-router';
+import { dashboardAggregator } from '../live/dashboard-aggregator';
 import { createAppStore, type AppStore } from '../store';
 import { describeError } from '../store/errors';
 
@@ -43,6 +44,8 @@ export function createWorkbench(win: Window = window): Workbench {
       if (!connection) return () => undefined;
       const events = connection.events;
       const unroute = routeEvents(events, store);
+      // The dashboard counts from page load, not from when its view is first opened.
+      dashboardAggregator();
       events.start();
       if (!loaded) {
         loaded = true;

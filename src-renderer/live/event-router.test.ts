@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { BatchListener, EventsClient, StreamEvent, StreamStatus } from '../client/events-client';
 import { fakeControl, testStore } from '../store/test-helpers';
 import { routeEvents, type TrafficSink } from './event-router';
+import { sharedTrafficBuffer } from './traffic-buffer';
 
 function fakeEvents() {
   const batch = new Set<BatchListener>();
@@ -86,5 +87,16 @@ describe('routeEvents', () => {
     stop();
     events.setStatus('reconnecting');
     expect(store.getState().stream.state).toBe('open');
+  });
+
+  it('feeds the shared traffic buffer when routing with the default sinks', () => {
+    const store = testStore(fakeControl());
+    const events = fakeEvents();
+    const stop = routeEvents(events, store);
+    events.emit([
+      { type: 'exchange.start', id: 'z1', requestId: 'z1', time: 1, listener: 'web', clientAddress: '127.0.0.1', clientPort: 1, method: 'GET', url: '/', host: 'h', httpVersion: '1.1', rawHeaders: [] },
+    ]);
+    stop();
+    expect(sharedTrafficBuffer().get('z1')?.method).toBe('GET');
   });
 });

@@ -9,6 +9,7 @@
  */
 import type { EventsClient, StreamEvent } from '../client/events-client';
 import type { AppStore } from '../store';
+import { sharedTrafficBuffer } from './traffic-buffer';
 
 export type TrafficSink = (batch: readonly StreamEvent[]) => void;
 
@@ -20,6 +21,14 @@ export function registerTrafficSink(sink: TrafficSink): () => void {
   return () => sinks.delete(sink);
 }
 
+let sharedRegistered = false;
+/** The inspector's buffer listens from startup, so the newest exchanges are there when the view opens. */
+function ensureSharedBuffer(): void {
+  if (sharedRegistered) return;
+  sharedRegistered = true;
+  registerTrafficSink(sharedTrafficBuffer().ingest);
+}
+
 export interface RouterOptions {
   /** Health changes arrive in bursts; upstream status is refetched at most this often. */
   healthRefreshMs?: number;
@@ -29,6 +38,7 @@ export interface RouterOptions {
 
 /** Connect an events client to the store and the sinks; returns the disconnect function. */
 export function routeEvents(events: EventsClient, store: AppStore, opts: RouterOptions = {}): () => void {
+  if (!opts.sinks) ensureSharedBuffer();
   const targets = opts.sinks ?? sinks;
   const healthMs = opts.healthRefreshMs ?? 250;
   let healthTimer: ReturnType<typeof setTimeout> | null = null;

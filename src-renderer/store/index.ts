@@ -11,7 +11,9 @@
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { createConnectionSlice } from './connection/actions';
+import { createDashboardSlice } from './dashboard/actions';
 import { createDesignerSlice } from './designer/actions';
+import { createListenersSlice } from './listeners/actions';
 import type { AppState, StoreDeps } from './types';
 import { createUiSlice } from './ui/actions';
 import { createUpstreamsSlice } from './upstreams/actions';
@@ -27,6 +29,8 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createWorkspaceSlice(set, get, deps),
     ...createUpstreamsSlice(set, get, deps),
     ...createDesignerSlice(set, get, deps),
+    ...createListenersSlice(set, get, deps),
+    ...createDashboardSlice(set, get, deps),
   }));
 }
 

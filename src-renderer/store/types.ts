@@ -1,7 +1,9 @@
 import type { StoreApi } from 'zustand/vanilla';
 import type { ControlClient } from '../client/contract';
 import type { ConnectionSlice } from './connection/actions';
+import type { DashboardSlice } from './dashboard/actions';
 import type { DesignerSlice } from './designer/actions';
+import type { ListenersSlice } from './listeners/actions';
 import type { UiSlice } from './ui/actions';
 import type { UpstreamsSlice } from './upstreams/actions';
 import type { WorkspaceSlice } from './workspace/actions';
@@ -11,7 +13,7 @@ import type { WorkspaceSlice } from './workspace/actions';
  * speed (clicks, keystrokes, polls). High-rate traffic (exchange events) does
  * NOT belong here: see src-renderer/live/README.md.
  */
-export type AppState = UiSlice & ConnectionSlice & WorkspaceSlice & UpstreamsSlice & DesignerSlice;
+export type AppState = UiSlice & ConnectionSlice & WorkspaceSlice & UpstreamsSlice & DesignerSlice & ListenersSlice & DashboardSlice;
 
 export interface StoreDeps {
   /** Null when no host could be reached (no token): actions become no-ops that report why. */

@@ -1,6 +1,2 @@
-import { Placeholder } from '../../app/Placeholder';
-
-/** Placeholder: replace with the Dashboard view (see app/views.ts for its one-line brief). */
-export default function DashboardView() {
-  return <Placeholder view="dashboard" />;
-}
+// The Dashboard view (lazy chunk: recharts loads with it).
+export { DashboardView as default } from './DashboardView';

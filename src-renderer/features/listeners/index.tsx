@@ -1,6 +1,2 @@
-import { Placeholder } from '../../app/Placeholder';
-
-/** Placeholder: replace with the Listeners view (see app/views.ts for its one-line brief). */
-export default function ListenersView() {
-  return <Placeholder view="listeners" />;
-}
+// The Listeners view: addresses, modes (switchable through the YAML draft), TLS, forward-proxy how-to.
+export { ListenersView as default } from './ListenersView';

@@ -1,6 +1,8 @@
-import { Placeholder } from '../../app/Placeholder';
+import { sharedTrafficBuffer } from '../../live/traffic-buffer';
+import { useControl } from '../../shared/exchange-detail/control-context';
+import { TrafficView } from './TrafficView';
 
-/** Placeholder: replace with the Traffic view (see app/views.ts for its one-line brief). */
-export default function TrafficView() {
-  return <Placeholder view="traffic" />;
+/** The live inspector: the page's traffic buffer, filtered and virtualised, with the shared detail pane. */
+export default function TrafficRoute() {
+  return <TrafficView buffer={sharedTrafficBuffer()} control={useControl()} />;
 }

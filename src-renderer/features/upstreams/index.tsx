@@ -1,6 +1,2 @@
-import { Placeholder } from '../../app/Placeholder';
-
-/** Placeholder: replace with the Upstreams view (see app/views.ts for its one-line brief). */
-export default function UpstreamsView() {
-  return <Placeholder view="upstreams" />;
-}
+// The Upstreams view: per-target health, load and error rate; drain / re-enable by hand.
+export { UpstreamsView as default } from './UpstreamsView';

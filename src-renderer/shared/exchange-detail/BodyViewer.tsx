@@ -1,0 +1,109 @@
+import { useMemo, useState } from 'react';
+import type { ResultOf } from '../../client/contract';
+import { asText, classifyBody, dataUrl, decodeBase64, formatBytes, hexDump, HEX_LIMIT, prettyJson } from './body';
+
+export type WireBody = ResultOf<'history.get'>['requestBody'];
+
+function JsonNode({ name, value, depth }: { name: string | null; value: unknown; depth: number }) {
+  const [open, setOpen] = useState(depth < 2);
+  const label = name === null ? null : <span className="json-key">{name}: </span>;
+  if (value !== null && typeof value === 'object') {
+    const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
+    const brackets = Array.isArray(value) ? ['[', ']'] : ['{', '}'];
+    return (
+      <div className="json-node">
+        <button type="button" className="json-toggle" aria-expanded={open} onClick={() => setOpen(!open)}>
+          {open ? '▾' : '▸'}
+        </button>
+        {label}
+        {brackets[0]}
+        {!open && (
+          <span className="muted">
+            {' '}
+            {entries.length} {Array.isArray(value) ? (entries.length === 1 ? 'item' : 'items') : entries.length === 1 ? 'key' : 'keys'}{' '}
+          </span>
+        )}
+        {open && (
+          <div className="json-children">
+            {entries.slice(0, 2000).map(([k, v]) => (
+              <JsonNode key={k} name={k} value={v} depth={depth + 1} />
+            ))}
+            {entries.length > 2000 && <div className="muted">… {entries.length - 2000} more</div>}
+          </div>
+        )}
+        {brackets[1]}
+      </div>
+    );
+  }
+  return (
+    <div className="json-node json-leaf">
+      {label}
+      <span className={`json-${value === null ? 'null' : typeof value}`}>{JSON.stringify(value)}</span>
+    </div>
+  );
+}
+
+export function BodyViewer({ body, testId }: { body: WireBody; testId?: string }) {
+  const bytes = useMemo(() => (body.base64 === null ? null : decodeBase64(body.base64)), [body.base64]);
+  const kind = useMemo(() => classifyBody(body.contentType, bytes), [body.contentType, bytes]);
+  const [mode, setMode] = useState<'tree' | 'pretty' | 'raw'>('tree');
+  const text = useMemo(() => (bytes && kind !== 'binary' && kind !== 'image' ? (asText(bytes) ?? '') : ''), [bytes, kind]);
+  const json = useMemo(() => {
+    if (kind !== 'json') return undefined;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return undefined;
+    }
+  }, [kind, text]);
+
+  const notice = body.truncated ? (
+    <div className="body-notice" role="note">
+      Truncated: {formatBytes(bytes?.length ?? 0)} of {formatBytes(body.size)} captured.
+    </div>
+  ) : null;
+
+  if (bytes === null || kind === 'none') {
+    return (
+      <div className="body-viewer" data-testid={testId}>
+        <span className="muted">{body.size > 0 ? `Body of ${formatBytes(body.size)} not stored.` : 'No body.'}</span>
+      </div>
+    );
+  }
+
+  return (
+    <div className="body-viewer" data-testid={testId} data-kind={kind}>
+      <div className="body-head small muted">
+        <span>
+          {body.contentType ?? 'no content type'} · {formatBytes(body.size)} · {kind}
+        </span>
+        {kind === 'json' && (
+          <span className="body-modes">
+            {(['tree', 'pretty', 'raw'] as const).map((m) => (
+              <button key={m} type="button" className={mode === m ? 'active' : ''} aria-pressed={mode === m} onClick={() => setMode(m)}>
+                {m}
+              </button>
+            ))}
+          </span>
+        )}
+      </div>
+      {notice}
+      {kind === 'json' && mode === 'tree' && (
+        <div className="json-tree mono">
+          <JsonNode name={null} value={json} depth={0} />
+        </div>
+      )}
+      {kind === 'json' && mode !== 'tree' && <pre className="body-text">{mode === 'pretty' ? prettyJson(text) : text}</pre>}
+      {(kind === 'text' || kind === 'xml' || kind === 'html') && <pre className="body-text">{text}</pre>}
+      {kind === 'image' && body.base64 && (
+        <img className="body-image" alt={`response body (${body.contentType})`} src={dataUrl(body.contentType ?? 'application/octet-stream', body.base64)} />
+      )}
+      {kind === 'binary' && (
+        <>
+          {bytes.length > HEX_LIMIT && <div className="body-notice">Hex view shows the first {formatBytes(HEX_LIMIT)}.</div>}
+          <pre className="body-text body-hex">{hexDump(bytes)}</pre>
+        </>
+      )}
+    </div>
+  );
+}
