@@ -1,10 +1,16 @@
-/** Control methods over captured exchanges: search, read, delete. */
+/**
+ * Control methods over captured exchanges: search, read, delete. Reads go
+ * through the history reader's worker thread, so a slow query never blocks
+ * the proxy.
+ */
 import { z } from 'zod';
 import type { RecentExchanges } from '../capture/recent-exchanges.js';
+import type { CapturedExchange } from '../capture/captured-exchange.js';
 import { SwitchyardError } from '../errors.js';
+import { InvalidCursorError } from '../history/cursor.js';
 import { QuerySyntaxError } from '../history/query-language.js';
 import type { History } from '../history/history.js';
-import type { HistoryStore } from '../history/history-store.js';
+import type { HistoryReader } from '../history/history-reader.js';
 import { method, type ControlDeps } from './control-deps.js';
 import { toWire } from './wire.js';
 
@@ -13,34 +19,39 @@ function requireHistory(history: History | null): History {
   return history;
 }
 
-/** Query errors carry the position of the offending token, for the filter bar. */
-function queryError(err: unknown): never {
-  if (err instanceof QuerySyntaxError) {
-    throw new SwitchyardError('BAD_REQUEST', err.message, { extensions: { position: err.position, length: err.length } });
+/** Runs a read, turning query and cursor errors into 400 problems (query errors with the offending token's position). */
+async function reading<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    if (err instanceof QuerySyntaxError) {
+      throw new SwitchyardError('BAD_REQUEST', err.message, { extensions: { position: err.position, length: err.length } });
+    }
+    if (err instanceof InvalidCursorError) throw new SwitchyardError('BAD_REQUEST', 'Invalid pagination cursor.');
+    throw err;
   }
-  throw err;
 }
 
-export function getExchange({ recent, history }: ControlDeps, id: string) {
-  const found = recent.get(id) ?? history?.store.get(id) ?? null;
-  if (found === null) throw new SwitchyardError('NOT_FOUND', `No exchange "${id}" in history.`);
+export async function getExchange({ recent, history }: ControlDeps, id: string): Promise<CapturedExchange> {
+  const found = recent.get(id) ?? (history ? await history.reader.get(id) : null);
+  if (found === null || found === undefined) throw new SwitchyardError('NOT_FOUND', `No exchange "${id}" in history.`);
   return found;
 }
 
 /**
- * The ids in the recent cache that `query` matches in the store, so a delete
+ * The ids in the recent cache that `query` matches in history, so a delete
  * by query can drop them from the cache too (else `history.get` would still
  * find them there). Search runs newest first, so it stops at the oldest
  * cached exchange.
  */
-function cachedMatches(store: HistoryStore, recent: RecentExchanges, query: string, now: number): string[] {
+async function cachedMatches(reader: HistoryReader, recent: RecentExchanges, query: string, now: number): Promise<string[]> {
   let oldest = Number.POSITIVE_INFINITY;
   for (const x of recent.records()) oldest = Math.min(oldest, x.startedAt);
   if (oldest === Number.POSITIVE_INFINITY) return [];
   const ids: string[] = [];
   let cursor: string | null = null;
   do {
-    const page = store.search({ query, limit: 1000, cursor, now });
+    const page = await reader.search({ query, limit: 1000, cursor, now });
     for (const item of page.items) if (recent.get(item.id) !== undefined) ids.push(item.id);
     const last = page.items.at(-1);
     if (last === undefined || last.startedAt < oldest) break;
@@ -57,44 +68,37 @@ export const historyMethods = {
       cursor: z.string().nullable().optional(),
       withTotal: z.boolean().default(false),
     }),
-    ({ history }, args) => {
-      try {
-        return requireHistory(history).store.search({ query: args.query, limit: args.limit, cursor: args.cursor ?? undefined, withTotal: args.withTotal });
-      } catch (err) {
-        return queryError(err);
-      }
-    },
+    ({ history }, args) =>
+      reading(() =>
+        requireHistory(history).reader.search({ query: args.query, limit: args.limit, cursor: args.cursor ?? undefined, withTotal: args.withTotal }),
+      ),
   ),
-  'history.count': method(z.strictObject({ query: z.string().default('') }), ({ history }, { query }) => {
-    try {
-      return { count: requireHistory(history).store.count(query) };
-    } catch (err) {
-      return queryError(err);
-    }
-  }),
-  'history.get': method(z.strictObject({ id: z.string().min(1) }), (deps, { id }) => toWire(getExchange(deps, id))),
+  'history.count': method(z.strictObject({ query: z.string().default('') }), async ({ history }, { query }) => ({
+    count: await reading(() => requireHistory(history).reader.count(query)),
+  })),
+  'history.get': method(z.strictObject({ id: z.string().min(1) }), async (deps, { id }) => toWire(await getExchange(deps, id))),
   'history.delete': method(
     z.union([z.strictObject({ ids: z.array(z.string()).min(1) }), z.strictObject({ query: z.string().min(1) })]),
-    ({ history, recent }, args) => {
-      const store = requireHistory(history).store;
-      try {
+    ({ history, recent }, args) =>
+      reading(async () => {
+        const reader = requireHistory(history).reader;
         if ('ids' in args) {
           recent.delete(args.ids);
-          return { deleted: store.delete(args.ids) };
+          return { deleted: await reader.delete(args.ids) };
         }
         const now = Date.now();
-        const cached = cachedMatches(store, recent, args.query, now);
-        const deleted = store.delete({ query: args.query, now });
+        const cached = await cachedMatches(reader, recent, args.query, now);
+        const deleted = await reader.delete({ query: args.query, now });
         recent.delete(cached);
         return { deleted };
-      } catch (err) {
-        return queryError(err);
-      }
-    },
+      }),
   ),
-  'history.clear': method(z.strictObject({}), ({ history, recent }) => {
+  'history.clear': method(z.strictObject({}), async ({ history, recent }) => {
     recent.clear();
-    return { deleted: requireHistory(history).store.clear() };
+    return { deleted: await requireHistory(history).reader.clear() };
   }),
-  'history.stats': method(z.strictObject({}), ({ history }) => requireHistory(history).stats()),
+  'history.stats': method(z.strictObject({}), async ({ history }) => {
+    const h = requireHistory(history);
+    return { writer: h.writer.stats(), store: await h.reader.stats() };
+  }),
 };

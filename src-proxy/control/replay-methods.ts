@@ -24,15 +24,15 @@ const edit = z
   .optional();
 
 /** Exchanges for an export: explicit ids, or everything a query finds (newest first, bounded). */
-function selectExchanges(deps: ControlDeps, args: { ids?: string[]; query?: string; limit: number }): CapturedExchange[] {
-  if (args.ids) return args.ids.map((id) => getExchange(deps, id));
+async function selectExchanges(deps: ControlDeps, args: { ids?: string[]; query?: string; limit: number }): Promise<CapturedExchange[]> {
+  if (args.ids) return Promise.all(args.ids.map((id) => getExchange(deps, id)));
   const history = deps.history;
   if (history === null) throw new SwitchyardError('NOT_FOUND', 'History is switched off in this workspace (history.enabled: false).');
   const out: CapturedExchange[] = [];
   let cursor: string | undefined;
   do {
-    const page = history.store.search({ query: args.query ?? '', limit: Math.min(500, args.limit - out.length), cursor });
-    for (const item of page.items) out.push(getExchange(deps, item.id));
+    const page = await history.reader.search({ query: args.query ?? '', limit: Math.min(500, args.limit - out.length), cursor });
+    for (const item of page.items) out.push(await getExchange(deps, item.id));
     cursor = page.nextCursor ?? undefined;
   } while (cursor !== undefined && out.length < args.limit);
   return out;
@@ -50,7 +50,7 @@ export const replayMethods = {
       timeoutMs: z.number().int().min(100).max(600_000).optional(),
     }),
     async (deps, { id, ...options }) => {
-      const result = await replayExchange(getExchange(deps, id), options, { engine: deps.engine });
+      const result = await replayExchange(await getExchange(deps, id), options, { engine: deps.engine });
       const { record, responseBody, ...rest } = result;
       const { bytes, ...body } = responseBody;
       return {
@@ -62,17 +62,18 @@ export const replayMethods = {
   ),
   'diff.exchanges': method(
     z.strictObject({ a: z.string().min(1), b: z.string().min(1), ignoreHeaders: z.array(z.string()).optional() }),
-    (deps, { a, b, ignoreHeaders }) => diffExchanges(getExchange(deps, a), getExchange(deps, b), { ignoreHeaders }),
+    async (deps, { a, b, ignoreHeaders }) => diffExchanges(await getExchange(deps, a), await getExchange(deps, b), { ignoreHeaders }),
   ),
-  'exchange.curl': method(z.strictObject({ id: z.string().min(1), multiline: z.boolean().optional() }), (deps, { id, multiline }) => ({
-    command: toCurl(getExchange(deps, id), { multiline }),
+  'exchange.curl': method(z.strictObject({ id: z.string().min(1), multiline: z.boolean().optional() }), async (deps, { id, multiline }) => ({
+    command: toCurl(await getExchange(deps, id), { multiline }),
   })),
   'history.exportHar': method(
     z.union([
       z.strictObject({ ids: z.array(z.string()).min(1) }),
       z.strictObject({ query: z.string().default(''), limit: z.number().int().min(1).max(100_000).default(10_000) }),
     ]),
-    (deps, args) => exportHar(selectExchanges(deps, 'ids' in args ? { ids: args.ids, limit: args.ids.length } : args), { version: deps.info.version }),
+    async (deps, args) =>
+      exportHar(await selectExchanges(deps, 'ids' in args ? { ids: args.ids, limit: args.ids.length } : args), { version: deps.info.version }),
   ),
   'history.importHar': method(z.strictObject({ har: z.union([z.string(), z.record(z.string(), z.unknown())]) }), async (deps, { har }) => {
     const capture = deps.engine.current().plan.capture;

@@ -9,6 +9,7 @@
  */
 import type { CapturedExchange } from '../capture/captured-exchange.js';
 import { historyPath } from './database.js';
+import { HistoryReader } from './history-reader.js';
 import { HistoryStore, type HistoryStoreOptions } from './history-store.js';
 import { HistoryWriter, type HistoryWriterOptions } from './history-writer.js';
 import type { HistoryStoreStats, RetentionLimits, WriterStats } from './types.js';
@@ -23,7 +24,10 @@ export interface HistoryOptions extends Omit<HistoryWriterOptions, 'file' | 'ret
 export class History {
   private constructor(
     readonly writer: HistoryWriter,
+    /** Synchronous reads on the caller's thread (CLI, tests). */
     readonly store: HistoryStore,
+    /** The same reads from a worker thread: what a serving process must use. */
+    readonly reader: HistoryReader,
     readonly file: string,
   ) {}
 
@@ -35,7 +39,7 @@ export class History {
     const store = HistoryStore.open(file, { ...storeOptions, busyTimeoutMs: options.busyTimeoutMs, autoCheckpoint: false });
     try {
       const writer = await HistoryWriter.start({ ...writerOptions, file });
-      return new History(writer, store, file);
+      return new History(writer, store, HistoryReader.start(file), file);
     } catch (err) {
       store.close();
       throw err;
@@ -58,7 +62,7 @@ export class History {
 
   async close(): Promise<void> {
     try {
-      await this.writer.close();
+      await Promise.all([this.writer.close(), this.reader.close()]);
     } finally {
       this.store.close();
     }

@@ -32,13 +32,18 @@ function tsxApiUrl(from: string): string {
   return pathToFileURL(join(dirname(pkgFile), rel)).href;
 }
 
-export function launchHistoryWorker(config: WorkerConfig): Worker {
+/** Starts one of the history workers (`history-worker` or `history-reader-worker`) with `workerData`. */
+export function launchWorker(name: 'history-worker' | 'history-reader-worker', workerData: unknown): Worker {
   const here = import.meta.url;
   if (/\.[cm]?ts$/.test(new URL(here).pathname)) {
-    const entry = new URL('./history-worker.ts', here).href;
+    const entry = new URL(`./${name}.ts`, here).href;
     const api = tsxApiUrl(here);
     const code = `import(${JSON.stringify(api)}).then((tsx) => tsx.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(entry)}));`;
-    return new Worker(code, { eval: true, workerData: config });
+    return new Worker(code, { eval: true, workerData });
   }
-  return new Worker(new URL('./history-worker.js', here), { workerData: config });
+  return new Worker(new URL(`./${name}.js`, here), { workerData });
+}
+
+export function launchHistoryWorker(config: WorkerConfig): Worker {
+  return launchWorker('history-worker', config);
 }

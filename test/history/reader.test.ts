@@ -1,0 +1,78 @@
+/**
+ * The history reader answers the store's queries from a worker thread: the
+ * same results and errors as the synchronous store, while the calling thread
+ * (the proxy's, in a serving process) keeps running during a slow query.
+ */
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { InvalidCursorError } from '../../src-proxy/history/cursor.js';
+import { HistoryReader } from '../../src-proxy/history/history-reader.js';
+import { HistoryStore } from '../../src-proxy/history/history-store.js';
+import { QuerySyntaxError } from '../../src-proxy/history/query-language.js';
+import { directInserter } from './direct-insert.js';
+import { makeExchange, tempDir } from './fixtures.js';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function filledStore(rows: number): { file: string; store: HistoryStore } {
+  const t = tempDir();
+  cleanups.push(t.cleanup);
+  const file = join(t.dir, 'history.db');
+  const store = HistoryStore.open(file);
+  cleanups.push(() => store.close());
+  const insert = directInserter(store.db, { index: true });
+  insert(Array.from({ length: rows }, (_, i) => makeExchange(i)));
+  return { file, store };
+}
+
+describe('HistoryReader', () => {
+  it('returns what the store returns, and the store’s error classes', async () => {
+    const { file, store } = filledStore(300);
+    const reader = HistoryReader.start(file);
+    cleanups.push(() => reader.close());
+
+    const sync = store.search({ query: 'method:GET', limit: 20, withTotal: true });
+    const viaWorker = await reader.search({ query: 'method:GET', limit: 20, withTotal: true });
+    expect(viaWorker).toEqual(sync);
+    expect(await reader.count('status:2xx')).toBe(store.count('status:2xx'));
+    const id = sync.items[0].id;
+    expect(await reader.get(id)).toEqual(store.get(id));
+
+    const bad = await reader.search({ query: 'status:5x' }).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(QuerySyntaxError);
+    expect((bad as QuerySyntaxError).position).toBe(7);
+    await expect(reader.search({ cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(InvalidCursorError);
+  });
+
+  it('keeps the calling thread free during a slow query', async () => {
+    const { file } = filledStore(20_000);
+    const reader = HistoryReader.start(file);
+    cleanups.push(() => reader.close());
+    await reader.count(); // worker warmed up
+
+    // A prefix term that matches nearly every row is the slowest kind of search.
+    let ticks = 0;
+    let running = true;
+    const tick = () => {
+      ticks++;
+      if (running) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const started = performance.now();
+    await reader.search({ query: 'ex*', limit: 50 });
+    const elapsed = performance.now() - started;
+    running = false;
+    // The event loop went round many times while the worker searched.
+    expect(ticks).toBeGreaterThan(Math.min(50, elapsed / 2));
+  });
+
+  it('can be closed twice', async () => {
+    const { file } = filledStore(1);
+    const reader = HistoryReader.start(file);
+    await reader.close();
+    await reader.close();
+  });
+});
