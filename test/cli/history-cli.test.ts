@@ -11,31 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src-proxy/project-root.js';
+import { requireFreshDist } from '../helpers/dist.js';
 import type { SearchPage } from '../../src-proxy/history/types.js';
 import { harErrors } from '../har/har-schema.js';
 import { send, startApp, type AppUpstream } from '../capture/rig.js';
 
 const root = projectRoot();
 const bin = join(root, 'bin', 'switchyard.js');
-
-/** Sources the CLI runs whose dist/ output is missing or older than the source. */
-function staleOutputs(): string[] {
-  const stale: string[] = [];
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
-      const rel = join(dir, entry.name);
-      if (entry.isDirectory()) walk(rel);
-      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') && !entry.name.endsWith('.d.ts')) {
-        const out = join(root, 'dist', rel.replace(/\.ts$/, '.js'));
-        if (!existsSync(out) || statSync(out).mtimeMs < statSync(join(root, rel)).mtimeMs) stale.push(rel);
-      }
-    }
-  };
-  for (const dir of ['src-proxy/cli', 'src-proxy/capture', 'src-proxy/control', 'src-proxy/history', 'src-proxy/har', 'src-proxy/replay', 'src-proxy/pipeline', 'src-main/headless']) {
-    walk(dir);
-  }
-  return stale;
-}
 
 interface Run {
   code: number;
@@ -119,16 +101,7 @@ async function waitForCount(query: string, n: number, timeoutMs = 10_000): Promi
 }
 
 beforeAll(async () => {
-  if (!existsSync(join(root, 'dist', 'src-proxy', 'cli', 'main.js')) || !existsSync(join(root, 'dist', 'src-main', 'headless', 'host.js'))) {
-    throw new Error('dist/ is missing: build first with `npm run build:node` (`npm test` does this for you)');
-  }
-  const stale = staleOutputs();
-  if (stale.length > 0) {
-    throw new Error(
-      `dist/ is older than ${stale.length} source file(s) (${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ', …' : ''}): ` +
-        'rebuild with `npm run build:node` (`npm test` does this for you)',
-    );
-  }
+  requireFreshDist(['src-proxy', 'src-main/headless']);
   dir = mkdtempSync(join(tmpdir(), 'swy-history-cli-'));
   dataDir = join(dir, 'data');
   app = await startApp();

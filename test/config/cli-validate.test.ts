@@ -4,32 +4,15 @@
  * `npm run build:node` before `vitest run` on its own.
  */
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src-proxy/project-root.js';
+import { requireFreshDist } from '../helpers/dist.js';
 
 const root = projectRoot();
 const bin = join(root, 'bin', 'switchyard.js');
-
-/** Sources of `validate` (the CLI and the config code) whose dist/ output is missing or older. */
-function staleOutputs(): string[] {
-  const stale: string[] = [];
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
-      const rel = join(dir, entry.name);
-      if (entry.isDirectory()) walk(rel);
-      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') && !entry.name.endsWith('.d.ts')) {
-        const out = join(root, 'dist', rel.replace(/\.ts$/, '.js'));
-        if (!existsSync(out) || statSync(out).mtimeMs < statSync(join(root, rel)).mtimeMs) stale.push(rel);
-      }
-    }
-  };
-  walk('src-proxy/cli');
-  walk('src-proxy/config');
-  return stale;
-}
 
 interface Run {
   code: number;
@@ -51,16 +34,7 @@ const lines = (s: string) => s.split('\n').filter((l) => l !== '');
 let dir: string;
 
 beforeAll(() => {
-  if (!existsSync(join(root, 'dist', 'src-proxy', 'cli', 'main.js'))) {
-    throw new Error('dist/ is missing: build first with `npm run build:node` (`npm test` does this for you)');
-  }
-  const stale = staleOutputs();
-  if (stale.length > 0) {
-    throw new Error(
-      `dist/ is older than ${stale.length} source file(s) (${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ', …' : ''}): ` +
-        'rebuild with `npm run build:node` (`npm test` does this for you)',
-    );
-  }
+  requireFreshDist(['src-proxy/cli', 'src-proxy/config']);
   dir = mkdtempSync(join(tmpdir(), 'swy-cli-'));
   copyFileSync(join(root, 'test', 'config', 'fixtures', 'design-example.yaml'), join(dir, 'design.yaml'));
   writeFileSync(

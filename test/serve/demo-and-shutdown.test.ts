@@ -4,7 +4,7 @@
  * routes, and Ctrl-C stops accepting while in-flight requests finish.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import { instantiateDemo } from '../../src-proxy/demo/demo-services.js';
 import { loadWorkspaceText } from '../../src-proxy/config/load.js';
 import { Engine } from '../../src-proxy/engine.js';
 import { projectRoot } from '../../src-proxy/project-root.js';
+import { requireFreshDist } from '../helpers/dist.js';
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {
@@ -85,7 +86,7 @@ describe('graceful shutdown', () => {
 
   it('`switchyard serve` exits cleanly on SIGINT', async () => {
     const bin = join(projectRoot(), 'bin', 'switchyard.js');
-    if (!existsSync(join(projectRoot(), 'dist', 'src-proxy', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build:node` (npm test does)');
+    requireFreshDist(['src-proxy']);
     const dataDir = mkdtempSync(join(tmpdir(), 'swy-serve-'));
     const config = join(dataDir, 'workspace.yaml');
     writeFileSync(config, 'version: 1\nlisteners: [{ name: web, address: "127.0.0.1:0" }]\nroutes: [{ name: ping, match: { path: /ping }, respond: { body: pong } }]\n');
