@@ -3,23 +3,8 @@ import { selectionForNode, selectionNodeId } from './designer/selectors';
 import { streamLabel } from './connection/selectors';
 import { fakeControl, testStore } from './test-helpers';
 import { findTargetStatus, targetHealth } from './upstreams/selectors';
-import type { TargetStatus } from '../client/contract';
+import { targetStatus as target } from './upstreams/test-fixtures';
 
-const target = (over: Partial<TargetStatus> = {}): TargetStatus => ({
-  id: 'pool/http://127.0.0.1:9001',
-  url: 'http://127.0.0.1:9001',
-  weight: 1,
-  backup: false,
-  available: true,
-  activeHealthy: true,
-  ejected: false,
-  ejectedUntil: null,
-  drained: false,
-  inflight: 0,
-  requests: 0,
-  failures: 0,
-  ...over,
-});
 
 describe('ui slice', () => {
   it('switches views and toggles the help overlay', () => {

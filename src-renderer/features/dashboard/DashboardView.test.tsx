@@ -6,6 +6,7 @@ import { dashboardAggregator } from '../../live/dashboard-aggregator';
 import { StoreProvider } from '../../store';
 import { fakeControl, flush, testStore } from '../../store/test-helpers';
 import { DashboardView } from './DashboardView';
+import { targetStatus } from '../../store/upstreams/test-fixtures';
 
 beforeAll(() => {
   // jsdom has no ResizeObserver; recharts' ResponsiveContainer needs one.
@@ -39,22 +40,7 @@ function complete(status: number, total: number): StreamEvent {
 describe('DashboardView', () => {
   it('shows live totals from the aggregator and switches the window', async () => {
     const store = testStore(fakeControl({ 'upstreams.status': () => ({
-        pool: [
-          {
-            id: 'pool/http://127.0.0.1:9001',
-            url: 'http://127.0.0.1:9001',
-            weight: 1,
-            backup: false,
-            available: true,
-            activeHealthy: true,
-            ejected: false,
-            ejectedUntil: null,
-            drained: false,
-            inflight: 0,
-            requests: 0,
-            failures: 0,
-          },
-        ],
+        pool: [targetStatus()],
       }) }));
     render(
       <StoreProvider store={store}>

@@ -1,22 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { TargetStatus } from '../../client/contract';
+import { targetStatus as target } from '../../store/upstreams/test-fixtures';
 import { availabilityText, drainCheck, errorRate, formatRate, targetRow, upstreamTables } from './rows';
 
-const target = (over: Partial<TargetStatus> = {}): TargetStatus => ({
-  id: 'pool/http://127.0.0.1:9001',
-  url: 'http://127.0.0.1:9001',
-  weight: 1,
-  backup: false,
-  available: true,
-  activeHealthy: true,
-  ejected: false,
-  ejectedUntil: null,
-  drained: false,
-  inflight: 0,
-  requests: 0,
-  failures: 0,
-  ...over,
-});
 
 const A = target();
 const B = target({ id: 'pool/http://127.0.0.1:9002', url: 'http://127.0.0.1:9002' });

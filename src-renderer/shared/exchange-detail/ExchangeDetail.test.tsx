@@ -3,7 +3,8 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/re
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fakeControl } from '../../store/test-helpers';
 import { describeDiff, type ExchangeDiff } from './diff-lines';
-import { ExchangeDetail, parseHeaderText, type WireExchange } from './ExchangeDetail';
+import { parseHeaderText } from './EditForm';
+import { ExchangeDetail, type WireExchange } from './ExchangeDetail';
 
 afterEach(cleanup);
 

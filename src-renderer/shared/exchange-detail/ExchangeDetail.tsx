@@ -4,10 +4,11 @@
  * timing, WebSocket messages, policy decisions and the error; actions replay,
  * edit & resend, copy as curl and compare with another exchange.
  */
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { ArgsOf, ControlClient, ResultOf } from '../../client/contract';
 import { asText, decodeBase64, formatBytes, headerRows, waterfall } from './body';
 import { BodyViewer } from './BodyViewer';
+import { EditForm } from './EditForm';
 import { describeDiff, type DiffLine } from './diff-lines';
 import './exchange-detail.css';
 
@@ -95,86 +96,6 @@ function WebSocketMessages({ x }: { x: WireExchange }) {
         })}
       </tbody>
     </table>
-  );
-}
-
-/** "Name: value" lines ↔ raw pairs. */
-export function headersToText(raw: readonly string[]): string {
-  return headerRows(raw)
-    .map(([n, v]) => `${n}: ${v}`)
-    .join('\n');
-}
-
-export function parseHeaderText(text: string): { headers: Record<string, string[]>; error: string | null } {
-  const headers: Record<string, string[]> = {};
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim();
-    if (!line) continue;
-    const c = line.indexOf(':');
-    if (c <= 0) return { headers, error: `line ${i + 1}: expected "Name: value"` };
-    const name = line.slice(0, c).trim();
-    (headers[name] ??= []).push(line.slice(c + 1).trim());
-  }
-  return { headers, error: null };
-}
-
-function EditForm({ x, busy, onSend, onCancel }: { x: WireExchange; busy: boolean; onSend: (edit: ReplayEdit) => void; onCancel: () => void }) {
-  const originalBody = useMemo(() => (x.requestBody.base64 ? (asText(decodeBase64(x.requestBody.base64)) ?? '') : ''), [x.requestBody.base64]);
-  const [method, setMethod] = useState(x.method);
-  const [url, setUrl] = useState(x.url);
-  const [headers, setHeaders] = useState(() => headersToText(x.requestHeaders));
-  const [body, setBody] = useState(originalBody);
-  const [error, setError] = useState<string | null>(null);
-
-  const submit = () => {
-    const parsed = parseHeaderText(headers);
-    if (parsed.error) return setError(parsed.error);
-    if (!/^[A-Z][A-Z-]*$/.test(method)) return setError('Method must be upper case letters (GET, POST …).');
-    if (!url.startsWith('/')) return setError('Path must start with /.');
-    const keep = new Set(Object.keys(parsed.headers).map((h) => h.toLowerCase()));
-    const remove = [...new Set(headerRows(x.requestHeaders).map(([n]) => n.toLowerCase()))].filter((n) => !keep.has(n));
-    const edit: ReplayEdit = { method, url, headers: { set: parsed.headers, ...(remove.length ? { remove } : {}) } };
-    if (body !== originalBody || x.requestBody.truncated) edit.body = body === '' ? null : { text: body };
-    setError(null);
-    onSend(edit);
-  };
-
-  return (
-    <form
-      className="edit-form"
-      data-testid="edit-form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        submit();
-      }}
-    >
-      <div className="edit-line">
-        <input aria-label="Method" className="mono edit-method" value={method} onChange={(e) => setMethod(e.target.value.toUpperCase())} />
-        <input aria-label="Path" className="mono edit-url" value={url} onChange={(e) => setUrl(e.target.value)} />
-      </div>
-      <label className="small muted">
-        Headers (one “Name: value” a line)
-        <textarea aria-label="Headers" className="mono" rows={6} value={headers} onChange={(e) => setHeaders(e.target.value)} />
-      </label>
-      <label className="small muted">
-        Body
-        <textarea aria-label="Body" className="mono" rows={6} value={body} onChange={(e) => setBody(e.target.value)} />
-      </label>
-      {error && (
-        <div className="detail-error" role="alert">
-          {error}
-        </div>
-      )}
-      <div className="edit-line">
-        <button type="submit" className="primary" disabled={busy}>
-          Send
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
-    </form>
   );
 }
 
