@@ -2,6 +2,7 @@
 import type { ListenerPlan, Plan } from './config/plan.js';
 import type { CaptureHub } from './capture/capture-hub.js';
 import type { EventBus } from './events.js';
+import type { Policy } from './policies/policy.js';
 import type { Upstream } from './upstream/upstream.js';
 
 export interface EngineState {
@@ -9,6 +10,8 @@ export interface EngineState {
   readonly plan: Plan;
   readonly listeners: ReadonlyMap<string, ListenerPlan>;
   readonly upstreams: ReadonlyMap<string, Upstream>;
+  /** Runtimes of the policies the engine enforces, by name. */
+  readonly policies: ReadonlyMap<string, Policy>;
   readonly events: EventBus;
   readonly capture: CaptureHub;
 }

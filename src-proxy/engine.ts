@@ -12,6 +12,9 @@ import { EventBus } from './events.js';
 import { HttpListener } from './listeners/http-listener.js';
 import type { AvailabilityListener } from './upstream/target.js';
 import { Upstream, type TargetStatus } from './upstream/upstream.js';
+import type { Policy, PolicyFactory } from './policies/policy.js';
+import { POLICY_FACTORIES } from './policies/registry.js';
+import type { PolicyConfig } from './config/schema.js';
 
 export interface ListenerInfo {
   name: string;
@@ -39,9 +42,14 @@ export class Engine {
   private queue: Promise<unknown> = Promise.resolve();
   private stopped = false;
 
-  constructor(opts: { events?: EventBus; capture?: CaptureHub } = {}) {
+  /** Policy runtimes by name with the config they were built from: kept across applies while it is unchanged. */
+  private policies = new Map<string, { fingerprint: string; policy: Policy }>();
+  private readonly dataDir: string | null;
+
+  constructor(opts: { events?: EventBus; capture?: CaptureHub; dataDir?: string } = {}) {
     this.events = opts.events ?? new EventBus();
     this.capture = opts.capture ?? new CaptureHub();
+    this.dataDir = opts.dataDir ?? null;
   }
 
   /** The running generation (throws before the first apply). */
@@ -83,7 +91,9 @@ export class Engine {
 
     const kept = new Set<string>();
     const bound: { name: string; listener: HttpListener; key: string }[] = [];
+    let policies = new Map<string, { fingerprint: string; policy: Policy }>();
     try {
+      policies = this.buildPolicies(plan.policies);
       for (const lp of plan.listeners) {
         const reason = unservedReason(lp);
         if (reason) {
@@ -103,6 +113,7 @@ export class Engine {
     } catch (err) {
       await Promise.all(bound.map((b) => b.listener.close(0)));
       await Promise.all(created.map((u) => u.destroy()));
+      for (const [name, p] of policies) if (this.policies.get(name)?.policy !== p.policy) void p.policy.close?.();
       throw err;
     }
 
@@ -112,6 +123,7 @@ export class Engine {
       plan,
       listeners: new Map(plan.listeners.map((l) => [l.name, l])),
       upstreams,
+      policies: new Map([...policies].map(([name, p]) => [name, p.policy])),
       events: this.events,
       capture: this.capture,
     });
@@ -135,10 +147,30 @@ export class Engine {
         if (upstreams.get(name) !== old) void old.close();
       }
     }
+    for (const [name, old] of this.policies) {
+      if (policies.get(name)?.policy !== old.policy) void old.policy.close?.();
+    }
+    this.policies = policies;
     if (this.events.active) {
       this.events.emit({ type: 'config.applied', time: Date.now(), generation, routes: plan.routes.length, upstreams: plan.upstreams.size });
     }
     return { generation, warnings: [...plan.warnings, ...warnings] };
+  }
+
+  /** Policy runtimes for the next generation: unchanged configs keep their runtime (and its state). */
+  private buildPolicies(configs: ReadonlyMap<string, PolicyConfig>): Map<string, { fingerprint: string; policy: Policy }> {
+    const out = new Map<string, { fingerprint: string; policy: Policy }>();
+    for (const [name, config] of configs) {
+      const fingerprint = JSON.stringify(config);
+      const old = this.policies.get(name);
+      if (old && old.fingerprint === fingerprint) {
+        out.set(name, old);
+        continue;
+      }
+      const factory = POLICY_FACTORIES[config.type] as PolicyFactory<typeof config.type> | undefined;
+      if (factory) out.set(name, { fingerprint, policy: factory.create(name, config, { dataDir: this.dataDir }) });
+    }
+    return out;
   }
 
   listeners(): ListenerInfo[] {
@@ -180,6 +212,7 @@ export class Engine {
     await Promise.all(listeners.map((l) => l.close(graceMs)));
     this.running.clear();
     await Promise.all([...(this.state?.upstreams.values() ?? [])].map((u) => u.destroy()));
+    await Promise.all([...this.policies.values()].map((p) => p.policy.close?.()));
   }
 }
 

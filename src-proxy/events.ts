@@ -3,6 +3,8 @@
  * and the dashboard. Emitting is free when nobody listens: producers check
  * `bus.active` before building an event object.
  */
+import type { PolicyDecision } from './capture/captured-exchange.js';
+
 export interface TimingPhases {
   /** Gateway time before the upstream call was dispatched (parsing, routing, policies). */
   queue: number;
@@ -59,6 +61,13 @@ export interface ExchangeResponseEvent {
   headers: Record<string, string | string[]>;
 }
 
+/** A policy took a decision (cache status, rate-limit verdict, auth result…). */
+export interface ExchangePolicyEvent {
+  type: 'exchange.policy';
+  id: string;
+  decision: PolicyDecision;
+}
+
 export interface ExchangeCompleteEvent {
   type: 'exchange.complete';
   id: string;
@@ -74,6 +83,8 @@ export interface ExchangeCompleteEvent {
   error?: { code: string; message: string };
   /** The client went away before the response finished. */
   aborted: boolean;
+  /** Decisions of the route's policies, in order (absent when none). */
+  decisions?: PolicyDecision[];
 }
 
 export interface WebSocketEvent {
@@ -111,6 +122,7 @@ export type EngineEvent =
   | ExchangeRoutedEvent
   | ExchangeUpstreamEvent
   | ExchangeResponseEvent
+  | ExchangePolicyEvent
   | ExchangeCompleteEvent
   | WebSocketEvent
   | HealthChangeEvent

@@ -40,7 +40,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   if (!plan) throw new ConfigError(issues);
   await mkdir(opts.dataDir, { recursive: true });
 
-  const engine = new Engine();
+  const engine = new Engine({ dataDir: opts.dataDir });
   const recent = new RecentExchanges();
   const history = plan.history.enabled
     ? await History.open({

@@ -16,7 +16,10 @@ export interface CapturedBody {
 }
 
 export interface PolicyDecision {
+  /** The policy's name under `policies:`. */
   policy: string;
+  /** Its type, e.g. cache, rate-limit, api-key. */
+  type: string;
   /** e.g. cache: HIT | MISS | STALE | BYPASS; rate-limit: allowed | limited; auth: ok | missing | invalid. */
   outcome: string;
   detail?: string;

@@ -3,6 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../project-root.js';
 import { processIO, type CliIO } from './io.js';
+import { caCommand } from './ca-command.js';
+import { cacheCommand } from './cache-command.js';
+import { exportCommand } from './export-command.js';
 import { historyCommand } from './history-command.js';
 import { replayCommand } from './replay-command.js';
 import { serveCommand, type StartUi } from './serve-command.js';
@@ -21,6 +24,12 @@ commands:
         write the matching exchanges as HAR 1.2
   replay ID [--target URL] [--listener NAME] [--drop-masked]
         resend a captured request through the running gateway, or directly to URL
+  export --target nginx|haproxy|caddy|envoy|traefik|kong|gateway-api FILE [-o OUT] [--strict]
+        translate a workspace into a production config; translation notes on stderr
+  ca path | ca install-help
+        where the local CA certificate is, and how to trust it
+  cache purge [--key KEY | --prefix PREFIX | --all]
+        drop entries from the running gateway's HTTP cache
 
 Every command takes --data-dir DIR (default: the user's data directory).
 `;
@@ -48,6 +57,12 @@ export async function runCli(argv: string[], opts: CliOptions = {}): Promise<num
         return await historyCommand(rest, io, version);
       case 'replay':
         return await replayCommand(rest, io);
+      case 'export':
+        return await exportCommand(rest, io);
+      case 'ca':
+        return await caCommand(rest, io);
+      case 'cache':
+        return await cacheCommand(rest, io);
       case '--version':
       case '-v':
         io.out(version);

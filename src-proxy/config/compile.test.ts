@@ -192,8 +192,12 @@ describe('listeners', () => {
       mode: 'reverse',
       tls: null,
       http2: false,
-      intercept: [],
       redirectTo: null,
+      intercept: [],
+      allowClients: ['127.0.0.0/8', '::1/128'],
+      connectPorts: [443],
+      proxyAuth: null,
+      parentProxy: null,
       limits: { maxUrlLength: 8192, maxHeaderSize: 32768, maxBodySize: null, headersTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 },
     });
   });

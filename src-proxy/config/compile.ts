@@ -14,11 +14,14 @@ import type {
   RoutePlan,
   TargetPlan,
   UpstreamPlan,
+  ValueCondition,
   ValueMatcher,
 } from './plan.js';
 import type { ListenerConfig, RouteConfig, UpstreamConfig, Workspace } from './schema.js';
 import { parseDuration, parseSize } from './units.js';
 import { sortRoutes } from '../router/route-order.js';
+import type { PolicyFactory } from '../policies/policy.js';
+import { POLICY_FACTORIES } from '../policies/registry.js';
 
 export interface CompileIssue {
   path: (string | number)[];
@@ -31,8 +34,6 @@ export interface CompileIssue {
 /** Headers whose values capture masks unless the workspace keeps secrets. */
 export const SECRET_HEADERS: readonly string[] = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key'];
 
-/** Policy types the engine enforces today; others validate but are reported. */
-const ENFORCED_POLICY_TYPES = new Set<string>();
 
 export function compileWorkspace(ws: Workspace): { plan: Plan; issues: CompileIssue[] } {
   const issues: CompileIssue[] = [];
@@ -52,7 +53,13 @@ export function compileWorkspace(ws: Workspace): { plan: Plan; issues: CompileIs
       if (!target) error(['listeners', i, 'redirectTo'], `redirectTo names listener "${l.redirectTo}", which does not exist`);
       else if (!target.tls) error(['listeners', i, 'redirectTo'], `redirectTo must name a TLS listener; "${l.redirectTo}" has no tls`);
     }
-    if (l.intercept && l.mode !== 'forward') warn(['listeners', i, 'intercept'], 'intercept only applies to forward listeners');
+    for (const key of ['intercept', 'allowClients', 'connectPorts', 'proxyAuth', 'parentProxy'] as const) {
+      if (l[key] !== undefined && l.mode !== 'forward') warn(['listeners', i, key], `${key} only applies to forward listeners`);
+    }
+    if (l.mode === 'forward' && l.tls) error(['listeners', i, 'tls'], 'forward listeners take plain HTTP proxy requests; remove tls (HTTPS goes through CONNECT)');
+    if (l.parentProxy !== undefined && !/^http:\/\/([^@/]+@)?[^/:@]+(:\d{1,5})?\/?$/.test(l.parentProxy)) {
+      error(['listeners', i, 'parentProxy'], `"${l.parentProxy}" is not an http://[user:pass@]host:port proxy URL`);
+    }
     if (l.http2 && !l.tls) warn(['listeners', i, 'http2'], 'http2 is offered through TLS ALPN; this listener has no tls');
   });
 
@@ -62,9 +69,9 @@ export function compileWorkspace(ws: Workspace): { plan: Plan; issues: CompileIs
   }
 
   for (const [name, p] of Object.entries(ws.policies)) {
-    if (!ENFORCED_POLICY_TYPES.has(p.type)) {
-      warn(['policies', name, 'type'], `policy type "${p.type}" is accepted but not enforced by this version of the engine`);
-    }
+    const factory = POLICY_FACTORIES[p.type] as PolicyFactory<typeof p.type> | undefined;
+    if (!factory) warn(['policies', name, 'type'], `policy type "${p.type}" is accepted but not enforced by this version of the engine`);
+    else factory.check?.(p, (path, message, severity = 'error') => issues.push({ path: ['policies', name, ...path], message, severity }));
   }
 
   checkUnique(ws.routes.map((r) => r.name), (i, n) => error(['routes', i, 'name'], `duplicate route name "${n}"`));
@@ -127,10 +134,22 @@ function compileListener(l: ListenerConfig, path: (string | number)[], error: Re
     host,
     port,
     mode: l.mode,
-    tls: l.tls ? { certificates: l.tls.certificates } : null,
+    tls: l.tls
+      ? Object.freeze({
+          certificates:
+            l.tls.certificates === 'local-ca'
+              ? ('local-ca' as const)
+              : Object.freeze(l.tls.certificates.map((c) => Object.freeze({ cert: c.cert, key: c.key, hosts: c.hosts ?? null }))),
+          minVersion: l.tls.minVersion,
+        })
+      : null,
     http2: l.http2 ?? false,
-    intercept: l.intercept ?? [],
     redirectTo: l.redirectTo ?? null,
+    intercept: Object.freeze(l.intercept ?? []),
+    allowClients: Object.freeze(l.allowClients ?? ['127.0.0.0/8', '::1/128']),
+    connectPorts: Object.freeze(l.connectPorts ?? [443]),
+    proxyAuth: l.proxyAuth ? Object.freeze({ realm: l.proxyAuth.realm ?? 'Switchyard', users: { ...l.proxyAuth.users } }) : null,
+    parentProxy: l.parentProxy ?? null,
     limits: Object.freeze({
       maxUrlLength: lim.maxUrlLength ? parseSize(lim.maxUrlLength) : 8 * 1024,
       maxHeaderSize: lim.maxHeaderSize ? parseSize(lim.maxHeaderSize) : 32 * 1024,
@@ -157,16 +176,16 @@ function compileValueMatchers(
   path: (string | number)[],
   error: Report,
   lowerNames: boolean,
-): (readonly [string, ValueMatcher])[] {
+): (readonly [string, ValueMatcher, ValueCondition])[] {
   return Object.entries(conditions ?? {}).map(([name, cond]) => {
     const key = lowerNames ? name.toLowerCase() : name;
-    if (typeof cond === 'string') return [key, (v: string | undefined) => v === cond] as const;
+    if (typeof cond === 'string') return [key, (v: string | undefined) => v === cond, { equals: cond }] as const;
     if (cond.regex !== undefined) {
       const re = compileRegex(cond.regex, [...path, name, 'regex'], error);
-      return [key, (v: string | undefined) => v !== undefined && re !== null && re.test(v)] as const;
+      return [key, (v: string | undefined) => v !== undefined && re !== null && re.test(v), { regex: cond.regex }] as const;
     }
     const present = cond.present ?? true;
-    return [key, (v: string | undefined) => (v !== undefined) === present] as const;
+    return [key, (v: string | undefined) => (v !== undefined) === present, { present }] as const;
   });
 }
 
@@ -279,6 +298,14 @@ function compileUpstream(
     warn([...path, 'balancer'], 'round-robin ignores weights; use weighted-round-robin to honour them');
   }
 
+  if (u.tls) {
+    if ((u.tls.cert === undefined) !== (u.tls.key === undefined)) error([...path, 'tls', u.tls.cert === undefined ? 'key' : 'cert'], 'a client certificate needs both cert and key');
+    if (u.tls.insecure) warn([...path, 'tls', 'insecure'], `upstream "${name}" does not verify its targets' certificates (insecure: true)`);
+  }
+  if ((u.tls || u.http2) && u.targets.every((t) => !t.url.startsWith('https:'))) {
+    warn([...path, u.tls ? 'tls' : 'http2'], `upstream "${name}" has no https:// target, so its TLS settings are unused`);
+  }
+
   const hc = u.healthCheck;
   let healthCheck: HealthCheckPlan | null = null;
   if (hc) {
@@ -323,6 +350,16 @@ function compileUpstream(
     },
     keepAlive: { connections: keepAlive.connections, idleTimeoutMs: parseDuration(keepAlive.idleTimeout) },
     hostHeader: u.hostHeader === 'preserve' || u.hostHeader === 'target' ? u.hostHeader : { fixed: u.hostHeader },
+    tls: u.tls
+      ? Object.freeze({
+          ca: Object.freeze([...(u.tls.ca ?? [])]),
+          insecure: u.tls.insecure ?? false,
+          servername: u.tls.servername ?? null,
+          cert: u.tls.cert ?? null,
+          key: u.tls.key ?? null,
+        })
+      : null,
+    http2: u.http2 ?? false,
     fingerprint: JSON.stringify(u),
   });
 }

@@ -50,7 +50,9 @@ describe('generated workspace JSON Schema', () => {
     // A description set on a shared piece (durations) survives where it is not overridden.
     expect(at(upstream, 'properties', 'timeouts', 'properties', 'connect').description).toMatch(/A duration/);
     const policies = at(s, 'properties', 'policies', 'additionalProperties').oneOf as Node[];
-    expect(policies.map((p) => p.description)).toEqual(['Require an API key', 'Limit request rate', 'HTTP cache (RFC 9111)']);
+    expect(policies).toHaveLength(13);
+    expect(policies.map((p) => p.description)).toContain('Shared HTTP cache (RFC 9111)');
+    expect(policies.every((p) => typeof p.description === 'string' && p.description.length > 0)).toBe(true);
   });
 
   it('describes what may be written: defaulted keys are optional, unknown keys are not allowed', () => {

@@ -33,7 +33,7 @@ describe('loadWorkspaceText: the DESIGN.md §3 workspace', () => {
       ['secure', '127.0.0.1', 8443, 'reverse'],
       ['egress', '127.0.0.1', 8888, 'forward'],
     ]);
-    expect(plan!.listeners[1].tls).toEqual({ certificates: 'local-ca' });
+    expect(plan!.listeners[1].tls).toEqual({ certificates: 'local-ca', minVersion: 'TLSv1.2' });
     expect(plan!.listeners[1].http2).toBe(true);
     expect(plan!.listeners[2].intercept).toEqual(['*.example.test']);
     // Exact /ping is more specific than the /v2/users prefix.
@@ -317,9 +317,10 @@ describe('loadWorkspaceText: errors at the exact line and column', () => {
   });
 
   it('an unknown policy type, and a policy with no type', () => {
-    expect(problems(ws('policies:', '  p: { type: jwt, secret: x }', '  q: { limit: 3 }'))).toEqual([
-      '5:14 policies.p.type: unknown policy type "jwt"; expected one of api-key, rate-limit, cache',
-      '6:6 missing required key "type" in policies.q (one of api-key, rate-limit, cache)',
+    const all = 'api-key, jwt, basic-auth, rate-limit, cors, ip-filter, headers, body-limit, transform, compress, fault, mock, cache';
+    expect(problems(ws('policies:', '  p: { type: oauth, secret: x }', '  q: { limit: 3 }'))).toEqual([
+      `5:14 policies.p.type: unknown policy type "oauth"; expected one of ${all}`,
+      `6:6 missing required key "type" in policies.q (one of ${all})`,
     ]);
   });
 

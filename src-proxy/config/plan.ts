@@ -5,15 +5,32 @@
  */
 import type { BalancerName, PolicyConfig } from './schema.js';
 
+export interface CertificateFilePlan {
+  readonly cert: string;
+  readonly key: string;
+  /** SNI names from the config, or null: take them from the certificate. */
+  readonly hosts: readonly string[] | null;
+}
+
 export interface ListenerPlan {
   readonly name: string;
   readonly host: string;
   readonly port: number;
   readonly mode: 'reverse' | 'forward';
-  readonly tls: { readonly certificates: 'local-ca' | readonly { cert: string; key: string }[] } | null;
+  readonly tls: {
+    readonly certificates: 'local-ca' | readonly CertificateFilePlan[];
+    readonly minVersion: 'TLSv1.2' | 'TLSv1.3';
+  } | null;
   readonly http2: boolean;
-  readonly intercept: readonly string[];
   readonly redirectTo: string | null;
+  /** Forward mode: host patterns whose HTTPS is intercepted. */
+  readonly intercept: readonly string[];
+  /** Forward mode: CIDRs allowed to use the proxy (default loopback). */
+  readonly allowClients: readonly string[];
+  /** Forward mode: ports CONNECT may reach. */
+  readonly connectPorts: readonly number[];
+  readonly proxyAuth: { readonly realm: string; readonly users: Readonly<Record<string, string>> } | null;
+  readonly parentProxy: string | null;
   readonly limits: {
     readonly maxUrlLength: number;
     readonly maxHeaderSize: number;
@@ -24,6 +41,8 @@ export interface ListenerPlan {
 }
 
 export type ValueMatcher = (value: string | undefined) => boolean;
+/** The condition a matcher tests, kept so exporters can translate it. */
+export type ValueCondition = { readonly equals: string } | { readonly regex: string } | { readonly present: boolean };
 
 export interface RouteMatchPlan {
   /** Exact host names (lower case), or null for any host. */
@@ -34,8 +53,8 @@ export interface RouteMatchPlan {
   readonly exact: boolean;
   readonly pathRegex: RegExp | null;
   readonly methods: ReadonlySet<string> | null;
-  readonly headers: readonly (readonly [name: string, test: ValueMatcher])[];
-  readonly query: readonly (readonly [name: string, test: ValueMatcher])[];
+  readonly headers: readonly (readonly [name: string, test: ValueMatcher, condition: ValueCondition])[];
+  readonly query: readonly (readonly [name: string, test: ValueMatcher, condition: ValueCondition])[];
 }
 
 export type RouteAction =
@@ -98,6 +117,15 @@ export interface UpstreamPlan {
   readonly timeouts: { readonly connectMs: number; readonly responseMs: number; readonly idleMs: number };
   readonly keepAlive: { readonly connections: number; readonly idleTimeoutMs: number };
   readonly hostHeader: 'preserve' | 'target' | { readonly fixed: string };
+  /** TLS settings for https:// targets (null: defaults — verify against the system store). */
+  readonly tls: {
+    readonly ca: readonly string[];
+    readonly insecure: boolean;
+    readonly servername: string | null;
+    readonly cert: string | null;
+    readonly key: string | null;
+  } | null;
+  readonly http2: boolean;
   /** Canonical JSON of the upstream's config: equal keys mean the runtime can be kept on re-apply. */
   readonly fingerprint: string;
 }

@@ -8,24 +8,9 @@
  * whole tree is known.
  */
 import { z } from 'zod';
-import { DURATION_PATTERN, SIZE_PATTERN } from './units.js';
+import { policySchema } from './policy-schema.js';
+import { duration, httpMethod, name, size, statusCode, valueCondition } from './schema-parts.js';
 
-const duration = z
-  .string()
-  .regex(DURATION_PATTERN, { message: 'expected a duration such as 500ms, 2s, 1m or 1h' })
-  .describe('A duration: 500ms, 2s, 1m, 1h');
-const size = z
-  .string()
-  .regex(SIZE_PATTERN, { message: 'expected a size such as 512B, 64KB, 50MB or 1GB' })
-  .describe('A size: 512B, 64KB, 50MB, 1GB');
-const name = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { message: 'names use letters, digits, ".", "_" and "-"' });
-const httpMethod = z
-  .string()
-  .regex(/^[A-Z][A-Z-]*$/, { message: 'HTTP methods are upper case, e.g. GET' })
-  .describe('An HTTP method, upper case');
-const statusCode = z.number().int().min(100).max(599);
 const address = z
   .string()
   .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, { message: 'expected HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080' })
@@ -42,9 +27,18 @@ const limits = z
   .describe('Limits on what clients may send to this listener');
 
 const tlsFile = z.strictObject({
-  cert: z.string().describe('Path to a PEM certificate (chain)'),
+  cert: z.string().describe('Path to a PEM certificate (chain); reloaded when the file changes'),
   key: z.string().describe('Path to the PEM private key'),
+  hosts: z
+    .array(z.string())
+    .min(1)
+    .optional()
+    .describe('SNI names this pair serves ("*.example.test" allowed); default: the names in the certificate'),
 });
+const cidr = z
+  .string()
+  .regex(/^[0-9a-fA-F:.]+(\/\d{1,3})?$/, { message: 'expected an IP address or CIDR, e.g. 127.0.0.1/32 or ::1/128' })
+  .describe('An IPv4 or IPv6 address or CIDR block');
 
 export const listenerSchema = z
   .strictObject({
@@ -55,26 +49,33 @@ export const listenerSchema = z
       .strictObject({
         certificates: z
           .union([z.literal('local-ca'), z.array(tlsFile).min(1)])
-          .describe('"local-ca" issues certificates from Switchyard\'s local CA; or a list of cert/key files chosen by SNI'),
+          .describe('"local-ca" issues certificates from Switchyard\'s local CA; or a list of cert/key files chosen by SNI (the first is the default)'),
+        minVersion: z.enum(['TLSv1.2', 'TLSv1.3']).default('TLSv1.2').describe('Oldest TLS version accepted'),
       })
       .optional()
       .describe('Terminate TLS on this listener'),
     http2: z.boolean().optional().describe('Offer HTTP/2 (ALPN h2) on a TLS listener'),
-    intercept: z.array(z.string()).optional().describe('Forward mode: host patterns whose HTTPS is decrypted and captured'),
+    intercept: z.array(z.string()).optional().describe('Forward mode: host patterns ("*.example.test") whose HTTPS is decrypted and captured; others tunnel blind'),
+    allowClients: z.array(cidr).optional().describe('Forward mode: client addresses allowed to use the proxy (default loopback only)'),
+    connectPorts: z
+      .array(z.number().int().min(1).max(65535))
+      .min(1)
+      .optional()
+      .describe('Forward mode: ports CONNECT may reach (default 443)'),
+    proxyAuth: z
+      .strictObject({
+        realm: z.string().optional().describe('Realm in Proxy-Authenticate (default "Switchyard")'),
+        users: z.record(z.string(), z.string()).describe('user → password hash (bcrypt $2y$…, {SHA}…, $5$/$6$ SHA-crypt)'),
+      })
+      .optional()
+      .describe('Forward mode: require Basic proxy authentication (407)'),
+    parentProxy: z.string().optional().describe('Forward mode: send traffic on through this HTTP proxy (http://[user:pass@]host:port)'),
     redirectTo: name.optional().describe('Redirect every request to the named TLS listener (HTTP → HTTPS)'),
     limits: limits.optional(),
   })
   .describe('A socket the gateway listens on');
 
-const headerMatch = z.union([
-  z.string().describe('Exact header value'),
-  z
-    .strictObject({
-      regex: z.string().optional().describe('Regular expression the value must match'),
-      present: z.boolean().optional().describe('true: header must be present; false: must be absent'),
-    })
-    .describe('Header condition'),
-]);
+const headerMatch = valueCondition;
 
 export const matchSchema = z
   .strictObject({
@@ -139,7 +140,7 @@ const retryCondition = z.union([
 
 export const targetSchema = z
   .strictObject({
-    url: z.string().describe('http://host:port of the target'),
+    url: z.string().describe('http://host:port or https://host:port of the target'),
     weight: z.number().int().min(1).max(1000).default(1).describe('Relative share of traffic'),
     backup: z.boolean().default(false).describe('Used only when no primary target is available'),
   })
@@ -217,6 +218,17 @@ export const upstreamSchema = z
         idleTimeout: duration.default('30s'),
       })
       .optional(),
+    tls: z
+      .strictObject({
+        ca: z.array(z.string()).optional().describe('Extra CA certificate files trusted for https:// targets (added to the system store)'),
+        insecure: z.boolean().optional().describe('Skip certificate verification (reported as a warning)'),
+        servername: z.string().optional().describe('SNI name sent (default: the Host sent upstream, else the target host)'),
+        cert: z.string().optional().describe('Client certificate file (mTLS)'),
+        key: z.string().optional().describe('Client key file (mTLS)'),
+      })
+      .optional()
+      .describe('TLS to https:// targets'),
+    http2: z.boolean().optional().describe('Speak HTTP/2 to https:// targets (ALPN h2)'),
     hostHeader: z
       .union([z.enum(['preserve', 'target']), z.string()])
       .default('preserve')
@@ -224,46 +236,7 @@ export const upstreamSchema = z
   })
   .describe('A pool of targets');
 
-const policyBase = { description: z.string().optional() };
-
-export const policySchema = z.discriminatedUnion('type', [
-  z
-    .strictObject({
-      type: z.literal('api-key'),
-      ...policyBase,
-      header: z.string().optional().describe('Header carrying the key (default x-api-key)'),
-      query: z.string().optional().describe('Query parameter carrying the key'),
-      keys: z.record(
-        z.string(),
-        z.strictObject({ consumer: z.string(), plan: z.string().optional() }),
-      ),
-      keep: z.boolean().optional().describe('Forward the key upstream (default: removed)'),
-    })
-    .describe('Require an API key'),
-  z
-    .strictObject({
-      type: z.literal('rate-limit'),
-      ...policyBase,
-      limit: z.number().int().min(1),
-      per: duration,
-      by: z
-        .string()
-        .regex(/^(ip|consumer|route|header:[!#$%&'*+.^_`|~0-9A-Za-z-]+)$/, { message: 'expected ip, consumer, route or header:NAME' })
-        .default('ip'),
-      plans: z.record(z.string(), z.strictObject({ limit: z.number().int().min(1), per: duration.optional() })).optional(),
-      algorithm: z.enum(['token-bucket', 'sliding-window']).default('token-bucket'),
-    })
-    .describe('Limit request rate'),
-  z
-    .strictObject({
-      type: z.literal('cache'),
-      ...policyBase,
-      defaultTtl: duration.optional(),
-      maxSize: size.optional(),
-      maxObjectSize: size.optional(),
-    })
-    .describe('HTTP cache (RFC 9111)'),
-]);
+export { policySchema };
 
 export const captureSchema = z
   .strictObject({
@@ -303,7 +276,7 @@ export type ListenerConfig = z.output<typeof listenerSchema>;
 export type RouteConfig = z.output<typeof routeSchema>;
 export type UpstreamConfig = z.output<typeof upstreamSchema>;
 export type TargetConfig = z.output<typeof targetSchema>;
-export type PolicyConfig = z.output<typeof policySchema>;
+export type { PolicyConfig } from './policy-schema.js';
 export type CaptureConfig = z.output<typeof captureSchema>;
 export type HistoryConfig = z.output<typeof historySchema>;
 export type BalancerName = (typeof BALANCERS)[number];

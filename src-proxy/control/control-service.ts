@@ -7,10 +7,13 @@
  */
 import { z } from 'zod';
 import { SwitchyardError } from '../errors.js';
+import { cacheMethods } from './cache-methods.js';
 import { configMethods } from './config-methods.js';
 import type { ControlDeps } from './control-deps.js';
 import { historyMethods } from './history-methods.js';
+import { exportMethods } from './export-methods.js';
 import { replayMethods } from './replay-methods.js';
+import { tlsMethods } from './tls-methods.js';
 
 export type { ControlDeps } from './control-deps.js';
 
@@ -18,6 +21,9 @@ const methods = {
   ...configMethods,
   ...historyMethods,
   ...replayMethods,
+  ...exportMethods,
+  ...tlsMethods,
+  ...cacheMethods,
 };
 
 type Methods = typeof methods;

@@ -21,7 +21,7 @@ export function pathOf(url: string): string {
 
 /** The cache policy's verdict (HIT, MISS, STALE, BYPASS…), upper case, or null. */
 export function cacheStatusOf(policies: readonly PolicyDecision[]): string | null {
-  for (const p of policies) if (p.policy.toLowerCase() === 'cache') return p.outcome.toUpperCase();
+  for (const p of policies) if (p.type === 'cache') return p.outcome.toUpperCase();
   return null;
 }
 

@@ -13,6 +13,7 @@ import type { EngineState } from '../engine-state.js';
 import type { SwitchyardError } from '../errors.js';
 import type { Target } from '../upstream/target.js';
 import type { Upstream } from '../upstream/upstream.js';
+import type { ResponseSink } from './response-sink.js';
 
 export class Exchange implements PickRequest {
   readonly startedAt = performance.now();
@@ -48,6 +49,10 @@ export class Exchange implements PickRequest {
   responseBody: BodyCollector | null = null;
   /** Response headers as written to the client (raw pairs), when capturing. */
   responseHeaders: string[] | null = null;
+  /** Where the response is written; null until first needed (see response-sink.ts). */
+  sink: ResponseSink | null = null;
+  /** Consumer identified by an auth policy (api-key, jwt, basic-auth), for rate limits `by: consumer`. */
+  consumer: { readonly name: string; readonly plan: string | null } | null = null;
   /** Decisions of policies (cache status, rate-limit verdict, auth result), in order. */
   decisions: PolicyDecision[] | null = null;
   websocketMessages: WebSocketMessage[] | null = null;

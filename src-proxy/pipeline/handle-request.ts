@@ -15,9 +15,10 @@ import { Exchange } from './exchange.js';
 import { sendExchangeProblem } from './respond.js';
 import { prepareRequest } from './steps/prepare-request.js';
 import { routeRequest } from './steps/route-request.js';
+import { runPolicies } from './steps/run-policies.js';
 import { serveRoute } from './steps/serve-route.js';
 
-const pipeline = compose<Exchange>([prepareRequest, routeRequest, serveRoute]);
+const pipeline = compose<Exchange>([prepareRequest, routeRequest, runPolicies, serveRoute]);
 
 export function handleRequest(req: IncomingMessage, res: ServerResponse, listener: ListenerPlan, state: EngineState): void {
   const ex = new Exchange(req, res, listener, state);
@@ -75,6 +76,7 @@ export function complete(ex: Exchange): void {
       bytesOut: ex.bytesOut,
       ...(ex.error ? { error: { code: ex.error.code, message: ex.error.message } } : {}),
       aborted: ex.aborted,
+      ...(ex.decisions ? { decisions: ex.decisions } : {}),
     });
   }
   if (ex.capturing) capture.record(buildRecord(ex, timings, ex.state.plan.capture));

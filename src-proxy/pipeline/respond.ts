@@ -1,22 +1,15 @@
 /** Answers the gateway writes itself: fixed responses, redirects and problems. */
-import type { ServerResponse } from 'node:http';
 import { toProblem, type SwitchyardError } from '../errors.js';
-import { flattenHeaders } from '../capture/build-record.js';
 import { expandTemplate } from '../router/rewrite.js';
 import type { Exchange } from './exchange.js';
+import { responseSink, type ResponseHeaders } from './response-sink.js';
 
-export function sendFixed(ex: Exchange, status: number, headers: Readonly<Record<string, string>>, body: Buffer): void {
-  const res = ex.res;
-  const out = { ...headers, 'content-length': String(body.length), 'x-request-id': ex.id };
-  res.writeHead(status, out);
-  ex.status = status;
-  if (ex.capturing) ex.responseHeaders = flattenHeaders(out);
-  if (ex.method === 'HEAD' || status === 204 || status === 304) res.end();
-  else {
-    ex.bytesOut = body.length;
-    ex.responseBody?.add(body);
-    res.end(body);
-  }
+/** Writes a complete response from the gateway through the exchange's sink (so response policies apply). */
+export function sendFixed(ex: Exchange, status: number, headers: Readonly<ResponseHeaders>, body: Buffer): void {
+  const sink = responseSink(ex);
+  sink.head(status, { ...headers, 'content-length': String(body.length), 'x-request-id': ex.id });
+  if (ex.method !== 'HEAD' && status !== 204 && status !== 304 && body.length > 0) sink.write(body);
+  sink.end();
 }
 
 export function sendRedirect(ex: Exchange, to: string, status: number): void {
@@ -24,16 +17,18 @@ export function sendRedirect(ex: Exchange, to: string, status: number): void {
   sendFixed(ex, status, { location }, Buffer.alloc(0));
 }
 
-/**
- * Writes an RFC 9457 problem. If the response has already started, the only
- * honest signal left is to cut the connection, so the client sees a truncated
- * response instead of a wrong one.
- */
-export function sendProblem(res: ServerResponse, err: SwitchyardError, requestId: string, method: string): { headers: Record<string, string>; body: Buffer } | null {
-  if (res.headersSent) {
-    res.destroy();
-    return null;
+/** A problem for an exchange, written like any gateway answer; once the response has started, the connection is cut. */
+export function sendExchangeProblem(ex: Exchange, err: SwitchyardError): void {
+  const sink = responseSink(ex);
+  if (sink.headSent) {
+    sink.destroy();
+    return;
   }
+  const { headers, body } = problemResponse(err, ex.id);
+  sendFixed(ex, err.status, headers, body);
+}
+
+function problemResponse(err: SwitchyardError, requestId: string): { headers: Record<string, string>; body: Buffer } {
   const body = Buffer.from(JSON.stringify(toProblem(err, requestId || undefined)));
   const headers: Record<string, string> = {
     ...err.headers,
@@ -42,18 +37,5 @@ export function sendProblem(res: ServerResponse, err: SwitchyardError, requestId
     'cache-control': 'no-store',
     ...(requestId ? { 'x-request-id': requestId } : {}),
   };
-  res.writeHead(err.status, headers);
-  res.end(method === 'HEAD' ? undefined : body);
   return { headers, body };
-}
-
-/** sendProblem for an exchange: the problem is what the client got, so capture records it. */
-export function sendExchangeProblem(ex: Exchange, err: SwitchyardError): void {
-  const sent = sendProblem(ex.res, err, ex.id, ex.method);
-  if (sent === null) return;
-  ex.status = err.status;
-  if (ex.capturing) {
-    ex.responseHeaders = flattenHeaders(sent.headers);
-    if (ex.method !== 'HEAD') ex.responseBody?.add(sent.body);
-  }
 }

@@ -30,8 +30,8 @@ describe('history round trip', () => {
       requestBody: { bytes: binary, size: 10_000_000, truncated: true, contentType: 'application/octet-stream' },
       responseBody: textBody('héllo wörld ✓', 'text/plain'),
       policies: [
-        { policy: 'cache', outcome: 'miss' },
-        { policy: 'rate-limit', outcome: 'allowed', detail: '9 left' },
+        { policy: 'cache', type: 'cache', outcome: 'miss' },
+        { policy: 'rate-limit', type: 'rate-limit', outcome: 'allowed', detail: '9 left' },
       ],
       error: { code: 'UPSTREAM_RESET', message: 'socket hang up' },
       aborted: true,

@@ -35,7 +35,7 @@ function dataset(): CapturedExchange[] {
             ? { bytes: new Uint8Array(64), size: 20_000 + n, truncated: n % 12 === 0, contentType: 'image/png' }
             : textBody(n % 5 === 1 ? `{"error":"gateway timeout ${n}"}` : `{"ok":true,"n":${n}}`),
         requestHeaders: ['Host', HOSTS[n % 3], 'X-Trace', `trace-${n % 9}`, 'User-Agent', n % 2 === 0 ? 'curl/8.5' : 'Firefox/131'],
-        policies: n % 4 === 1 ? [{ policy: 'cache', outcome: n % 8 === 1 ? 'HIT' : 'MISS' }] : [],
+        policies: n % 4 === 1 ? [{ policy: 'cache', type: 'cache', outcome: n % 8 === 1 ? 'HIT' : 'MISS' }] : [],
         error: status >= 502 ? { code: status === 504 ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_CONNECT_FAILED', message: 'connect ECONNREFUSED' } : null,
         aborted: status === 0,
         websocket: n === 7 ? [{ time: 1, direction: 'client', opcode: 'text', data: new TextEncoder().encode('hello socket'), size: 12, truncated: false }] : null,

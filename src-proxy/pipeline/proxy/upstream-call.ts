@@ -9,7 +9,7 @@ import type { Dispatcher } from 'undici';
 import { performance } from 'node:perf_hooks';
 import type { Exchange } from '../exchange.js';
 import type { Target } from '../../upstream/target.js';
-import { flattenHeaders } from '../../capture/build-record.js';
+import { responseSink, type ResponseSink } from '../response-sink.js';
 import { clientResponseHeaders } from './forward-headers.js';
 
 export type FailureKind = 'connect-failure' | 'timeout' | 'reset' | 'bad-response';
@@ -54,6 +54,7 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
   /** This attempt's request started going out (per attempt: `ex.sentAt` may be left from an earlier one). */
   private sent = false;
   private settled = false;
+  private readonly sink: ResponseSink;
   private readonly onClientClose: () => void;
 
   constructor(
@@ -61,6 +62,7 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
     private readonly opts: AttemptOptions,
     private readonly resolve: (outcome: AttemptOutcome) => void,
   ) {
+    this.sink = responseSink(ex);
     // A client that goes away must free the upstream connection at once.
     this.onClientClose = () => {
       if (!ex.res.writableFinished) {
@@ -112,34 +114,24 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
       const existing = out['set-cookie'];
       out['set-cookie'] = existing === undefined ? this.opts.setCookie : [...(Array.isArray(existing) ? existing : [existing]), this.opts.setCookie];
     }
-    ex.status = statusCode;
-    if (ex.capturing) ex.responseHeaders = flattenHeaders(out);
     this.committed = true;
-    ex.res.writeHead(statusCode, statusMessage || undefined, out);
-    const events = ex.state.events;
-    if (events.active) events.emit({ type: 'exchange.response', id: ex.uid, status: statusCode, headers: out });
+    this.sink.head(statusCode, out, statusMessage);
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    const res = this.ex.res;
-    this.ex.bytesOut += chunk.length;
-    this.ex.responseBody?.add(chunk);
-    if (!res.write(chunk)) {
+    if (!this.sink.write(chunk)) {
       controller.pause();
-      res.once('drain', () => controller.resume());
+      this.sink.onDrain(() => controller.resume());
     }
   }
 
   onResponseEnd(_controller: Dispatcher.DispatchController, trailers: Record<string, string | string[] | undefined>): void {
-    const res = this.ex.res;
     let hasTrailers = false;
     for (const _ in trailers) {
       hasTrailers = true;
       break;
     }
-    // Trailers can only travel on a chunked HTTP/1.1 response.
-    if (hasTrailers && res.chunkedEncoding) res.addTrailers(trailers as Record<string, string>);
-    res.end();
+    this.sink.end(hasTrailers ? (trailers as Record<string, string | string[]>) : undefined);
     this.settle({ kind: 'completed', status: this.ex.status });
   }
 
@@ -148,11 +140,11 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
     // undici rejects a bodiless 304 that carries the representation's
     // Content-Length (RFC 9110 §8.6 allows it): the response is complete.
     if (this.committed && this.ex.status === 304 && this.ex.bytesOut === 0 && (error as NodeJS.ErrnoException).code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') {
-      this.ex.res.end();
+      this.sink.end();
       this.settle({ kind: 'completed', status: 304 });
       return;
     }
-    if (this.committed) this.ex.res.destroy();
+    if (this.committed) this.sink.destroy();
     this.settle({ kind: 'failed', failure: classify(error, this.sent), error, committed: this.committed });
   }
 }

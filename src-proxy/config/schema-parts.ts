@@ -1,0 +1,31 @@
+/** Value schemas shared by the workspace and policy schemas. */
+import { z } from 'zod';
+import { DURATION_PATTERN, SIZE_PATTERN } from './units.js';
+
+export const duration = z
+  .string()
+  .regex(DURATION_PATTERN, { message: 'expected a duration such as 500ms, 2s, 1m or 1h' })
+  .describe('A duration: 500ms, 2s, 1m, 1h');
+export const size = z
+  .string()
+  .regex(SIZE_PATTERN, { message: 'expected a size such as 512B, 64KB, 50MB or 1GB' })
+  .describe('A size: 512B, 64KB, 50MB, 1GB');
+export const name = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { message: 'names use letters, digits, ".", "_" and "-"' });
+export const httpMethod = z
+  .string()
+  .regex(/^[A-Z][A-Z-]*$/, { message: 'HTTP methods are upper case, e.g. GET' })
+  .describe('An HTTP method, upper case');
+export const statusCode = z.number().int().min(100).max(599);
+
+/** A header or query parameter condition: an exact value, a regex, or presence. */
+export const valueCondition = z.union([
+  z.string().describe('Exact value'),
+  z
+    .strictObject({
+      regex: z.string().optional().describe('Regular expression the value must match'),
+      present: z.boolean().optional().describe('true: must be present; false: must be absent'),
+    })
+    .describe('Condition on the value'),
+]);

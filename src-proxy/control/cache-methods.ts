@@ -1,0 +1,2 @@
+/** Control methods for the HTTP cache (issue 5). */
+export const cacheMethods = {};

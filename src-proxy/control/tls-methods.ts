@@ -1,0 +1,2 @@
+/** Control methods for the local CA and TLS (issue 6). */
+export const tlsMethods = {};
