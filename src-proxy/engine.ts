@@ -9,7 +9,7 @@ import type { ListenerPlan, Plan } from './config/plan.js';
 import type { EngineState } from './engine-state.js';
 import { CaptureHub } from './capture/capture-hub.js';
 import { EventBus } from './events.js';
-import { HttpListener } from './listeners/http-listener.js';
+import { createListener, listenerKey, unservedReason, type Listener } from './listeners/create-listener.js';
 import type { AvailabilityListener } from './upstream/target.js';
 import { Upstream, type TargetStatus } from './upstream/upstream.js';
 import type { Policy, PolicyFactory } from './policies/policy.js';
@@ -24,6 +24,8 @@ export interface ListenerInfo {
   url: string;
   /** False when this engine version cannot serve the listener yet (it is reported, not bound). */
   served: boolean;
+  /** Why it is not served, when it is not. */
+  reason?: string;
 }
 
 export interface ApplyResult {
@@ -36,9 +38,9 @@ export class Engine {
   /** Finished exchanges, for history and the inspector; bodies are only collected while a sink is attached. */
   readonly capture: CaptureHub;
   private state: EngineState | null = null;
-  private readonly running = new Map<string, { listener: HttpListener; key: string }>();
+  private readonly running = new Map<string, { listener: Listener; key: string }>();
   /** Listeners replaced by an apply, still draining their in-flight requests. */
-  private readonly retiring = new Set<HttpListener>();
+  private readonly retiring = new Set<Listener>();
   private queue: Promise<unknown> = Promise.resolve();
   private stopped = false;
 
@@ -90,7 +92,7 @@ export class Engine {
     }
 
     const kept = new Set<string>();
-    const bound: { name: string; listener: HttpListener; key: string }[] = [];
+    const bound: { name: string; listener: Listener; key: string }[] = [];
     let policies = new Map<string, { fingerprint: string; policy: Policy }>();
     try {
       policies = this.buildPolicies(plan.policies);
@@ -106,7 +108,7 @@ export class Engine {
           kept.add(lp.name);
           continue;
         }
-        const listener = new HttpListener(lp, () => this.current());
+        const listener = createListener(lp, () => this.current());
         await listener.listen();
         bound.push({ name: lp.name, listener, key });
       }
@@ -128,7 +130,7 @@ export class Engine {
       capture: this.capture,
     });
 
-    const retired: HttpListener[] = [];
+    const retired: Listener[] = [];
     for (const [name, entry] of this.running) {
       if (!kept.has(name)) {
         retired.push(entry.listener);
@@ -186,6 +188,7 @@ export class Engine {
         port,
         url: `${lp.tls ? 'https' : 'http'}://${host}:${port}`,
         served: bound !== undefined,
+        ...(bound === undefined ? { reason: unservedReason(lp) ?? 'not bound' } : {}),
       };
     });
   }
@@ -214,14 +217,4 @@ export class Engine {
     await Promise.all([...(this.state?.upstreams.values() ?? [])].map((u) => u.destroy()));
     await Promise.all([...this.policies.values()].map((p) => p.policy.close?.()));
   }
-}
-
-function listenerKey(lp: ListenerPlan): string {
-  return JSON.stringify([lp.host, lp.port, lp.limits]);
-}
-
-function unservedReason(lp: ListenerPlan): string | null {
-  if (lp.mode === 'forward') return 'forward mode is not available in this version yet';
-  if (lp.tls) return 'TLS termination is not available in this version yet';
-  return null;
 }
