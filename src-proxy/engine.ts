@@ -5,7 +5,7 @@
  * (binding new listeners first) before swapping, so a failed apply leaves the
  * running config untouched.
  */
-import type { ListenerPlan, Plan } from './config/plan.js';
+import type { Plan } from './config/plan.js';
 import type { EngineState } from './engine-state.js';
 import { CaptureHub } from './capture/capture-hub.js';
 import { EventBus } from './events.js';
