@@ -60,6 +60,7 @@ const jwt = z
     publicKey: z.string().optional().describe('PEM public key (RS*, ES*, PS*), inline or a file path'),
     jwksUrl: z.string().optional().describe('JWKS URL; keys chosen by `kid`, cached, refreshed on an unknown kid'),
     jwksCacheTtl: duration.optional().describe('How long fetched JWKS keys are kept (default 10m)'),
+    jwksCooldown: duration.optional().describe('Least time between JWKS fetches caused by unknown `kid`s, so forged tokens cannot make the gateway hammer the JWKS endpoint (default 30s)'),
     issuer: z.union([z.string(), z.array(z.string()).min(1)]).optional().describe('Accepted `iss` value(s)'),
     audience: z.union([z.string(), z.array(z.string()).min(1)]).optional().describe('Accepted `aud` value(s)'),
     leeway: duration.optional().describe('Clock skew allowed for exp and nbf (default 30s)'),
@@ -184,7 +185,7 @@ const transform = z
     request: z
       .strictObject({
         body: bodyTransform.optional(),
-        path: z.strictObject({ pattern: z.string(), replacement: z.string() }).optional().describe('Regex replace over the path; $1 / $<name> captures'),
+        path: z.strictObject({ pattern: z.string(), replacement: z.string() }).optional().describe('Regex replace over the path as the client sent it (before the route\'s rewrite); $1 / $<name> captures'),
         query: z
           .strictObject({
             set: headerMap.optional(),

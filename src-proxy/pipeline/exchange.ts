@@ -30,7 +30,8 @@ export class Exchange implements PickRequest {
   route: RoutePlan | null = null;
   captures: RegExpExecArray | null = null;
   upstream: Upstream | null = null;
-  target: Target | null = null;
+  /** The upstream target, or for forward traffic the origin (only its URL is read from here). */
+  target: Pick<Target, 'url'> | null = null;
   attempts = 0;
   /** performance.now() marks for timing phases. */
   dispatchedAt = 0;
@@ -41,8 +42,12 @@ export class Exchange implements PickRequest {
   bytesOut = 0;
   error: SwitchyardError | null = null;
   aborted = false;
-  /** A chunked request body outgrew the listener's maxBodySize. */
+  /** A chunked request body outgrew the body limit. */
   bodyTooLarge = false;
+  /** Body limit set by a policy (body-limit), below the listener's own; null: the listener's. */
+  bodyLimit: number | null = null;
+  /** A request body a policy has replaced (transform): sent upstream instead of the client's stream. */
+  bodyOverride: Buffer | null = null;
   /** Capture: set by prepare-request only while a capture sink is attached. */
   capturing = false;
   requestBody: BodyCollector | null = null;
@@ -56,6 +61,8 @@ export class Exchange implements PickRequest {
   /** Decisions of policies (cache status, rate-limit verdict, auth result), in order. */
   decisions: PolicyDecision[] | null = null;
   websocketMessages: WebSocketMessage[] | null = null;
+  /** A forward listener decrypted this request from a CONNECT tunnel (HTTPS interception). */
+  intercepted = false;
   /** Id of the exchange this request replays, when it is a replay. */
   replayOf: string | null = null;
   private cookies: Map<string, string> | null = null;

@@ -89,7 +89,7 @@ export async function proxyRequest(ex: Exchange, upstreamName: string): Promise<
         lastFailure = { failure: outcome.status };
         break;
       case 'failed':
-        if (ex.bodyTooLarge) throw new SwitchyardError('PAYLOAD_TOO_LARGE', `The request body exceeded ${ex.listener.limits.maxBodySize} bytes.`);
+        if (ex.bodyTooLarge) throw new SwitchyardError('PAYLOAD_TOO_LARGE', `The request body exceeded ${bodyLimit(ex)} bytes.`);
         target.recordFailure(outcome.failure);
         lastFailure = { failure: outcome.failure, error: outcome.error };
         if (outcome.committed) throw failureError(lastFailure, upstreamName);
@@ -107,7 +107,8 @@ export async function proxyRequest(ex: Exchange, upstreamName: string): Promise<
  * the length); a chunked one is counted on the way through, and cut with a 413
  * if it outgrows the listener's limit — without ever buffering it.
  */
-function requestBody(ex: Exchange): NodeJS.ReadableStream | AsyncIterable<Buffer> | null {
+export function requestBody(ex: Exchange): NodeJS.ReadableStream | AsyncIterable<Buffer> | Buffer | null {
+  if (ex.bodyOverride !== null) return ex.bodyOverride;
   if (!ex.hasBody) return null;
   const h = ex.req.headers;
   if (h['transfer-encoding'] === undefined) {
@@ -123,7 +124,14 @@ function requestBody(ex: Exchange): NodeJS.ReadableStream | AsyncIterable<Buffer
     body.once('close', () => drainRest(ex));
     return body;
   }
-  return countedBody(ex, ex.listener.limits.maxBodySize);
+  return countedBody(ex, bodyLimit(ex));
+}
+
+/** The tighter of the listener's body limit and a body-limit policy's. */
+function bodyLimit(ex: Exchange): number | null {
+  const listener = ex.listener.limits.maxBodySize;
+  const policy = ex.bodyLimit;
+  return policy === null ? listener : listener === null ? policy : Math.min(policy, listener);
 }
 
 async function* countedBody(ex: Exchange, max: number | null): AsyncIterable<Buffer> {

@@ -23,14 +23,14 @@ export type AttemptOutcome =
 export interface AttemptOptions {
   path: string;
   headers: string[];
-  body: NodeJS.ReadableStream | AsyncIterable<Buffer> | null;
+  body: NodeJS.ReadableStream | AsyncIterable<Buffer> | Buffer | null;
   /** Asked when response headers arrive: may this status be retried instead of forwarded? */
   retryStatus: (status: number) => boolean;
   /** Extra Set-Cookie to add (sticky sessions). */
   setCookie: string | null;
 }
 
-export function attemptUpstream(ex: Exchange, target: Target, opts: AttemptOptions): Promise<AttemptOutcome> {
+export function attemptUpstream(ex: Exchange, target: Pick<Target, 'url'> & { readonly pool: Dispatcher }, opts: AttemptOptions): Promise<AttemptOutcome> {
   return new Promise((resolve) => {
     const handler = new ProxyHandler(ex, opts, resolve);
     target.pool.dispatch(
