@@ -17,8 +17,29 @@ import { Exchange } from './exchange.js';
 import { upstreamRequestHeaders } from './proxy/forward-headers.js';
 import { complete, finish } from './handle-request.js';
 import { sendExchangeProblem, sendFixed, sendRedirect } from './respond.js';
+import { compose, type StepResult } from './compose.js';
 import { prepareRequest } from './steps/prepare-request.js';
 import { routeRequest } from './steps/route-request.js';
+import { runPolicies } from './steps/run-policies.js';
+
+/** An upgrade request: the exchange plus the raw socket and the bytes read past the head. */
+class UpgradeExchange extends Exchange {
+  /** The upstream side took over the connection; it ends the exchange itself. */
+  spliced = false;
+  constructor(
+    req: IncomingMessage,
+    res: ServerResponse,
+    listener: ListenerPlan,
+    state: EngineState,
+    readonly socket: Duplex,
+    readonly head: Buffer,
+  ) {
+    super(req, res, listener, state);
+  }
+}
+
+/** Upgrades take the same steps as requests — routing and the route's policies (auth must not be bypassable by an Upgrade header). */
+const upgradePipeline = compose<UpgradeExchange>([prepareRequest, routeRequest, runPolicies, serveUpgrade]);
 
 export function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, listener: ListenerPlan, state: EngineState): void {
   // A response object on the raw socket lets errors and non-proxy routes answer normally.
@@ -28,20 +49,34 @@ export function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer
   socket.on('error', () => socket.destroy());
   // Unless the upgrade succeeds (and detaches the socket), the answer ends the connection.
   res.on('finish', () => socket.end());
-  const ex = new Exchange(req, res, listener, state);
-  const done = () => undefined;
+  const ex = new UpgradeExchange(req, res, listener, state, socket, head);
+  let result: StepResult;
   try {
-    prepareRequest(ex, done);
-    routeRequest(ex, done);
-    const action = ex.route!.action;
-    if (action.kind === 'proxy') return proxyUpgrade(ex, action.upstream, socket, head);
-    if (action.kind === 'respond') sendFixed(ex, action.status, action.headers, action.body);
-    else sendRedirect(ex, action.to, action.status);
+    result = upgradePipeline(ex);
   } catch (err) {
-    const e = isSwitchyardError(err) ? err : new SwitchyardError('INTERNAL', 'The gateway failed to handle this upgrade.', { cause: err });
-    ex.error = e;
-    sendExchangeProblem(ex, e);
+    return failUpgrade(ex, err);
   }
+  if (result === undefined) finishUnlessSpliced(ex);
+  else result.then(() => finishUnlessSpliced(ex), (err: unknown) => failUpgrade(ex, err));
+}
+
+function serveUpgrade(ex: UpgradeExchange): void {
+  const action = ex.route!.action;
+  if (action.kind === 'proxy') {
+    proxyUpgrade(ex, action.upstream, ex.socket, ex.head);
+    ex.spliced = true;
+  } else if (action.kind === 'respond') sendFixed(ex, action.status, action.headers, action.body);
+  else sendRedirect(ex, action.to, action.status);
+}
+
+function finishUnlessSpliced(ex: UpgradeExchange): void {
+  if (!ex.spliced) finish(ex);
+}
+
+function failUpgrade(ex: UpgradeExchange, err: unknown): void {
+  const e = isSwitchyardError(err) ? err : new SwitchyardError('INTERNAL', 'The gateway failed to handle this upgrade.', { cause: err });
+  ex.error = e;
+  sendExchangeProblem(ex, e);
   finish(ex);
 }
 

@@ -56,6 +56,10 @@ routes:
   - { name: drained, match: { path: /drained }, upstream: drained }
   - { name: down, match: { path: /down }, upstream: down }
   - { name: fixed, match: { path: /fixed }, respond: { status: 200, body: fixed } }
+  - { name: guarded, match: { path: /guarded }, rewrite: { stripPrefix: /guarded }, policies: [slow, guard], upstream: ws }
+policies:
+  slow: { type: fault, delay: 20ms }
+  guard: { type: fault, abort: { status: 403, body: no upgrade for you }, when: { headers: { x-token: { present: false } } } }
 upstreams:
   ws: { targets: [{ url: "${wsUp.url}" }] }
   refusing: { targets: [{ url: "${refusing.url}" }] }
@@ -112,6 +116,21 @@ function refused(path: string): Promise<{ status: number; headers: http.Incoming
 }
 
 describe('websocket proxying', () => {
+  it('runs the route\'s policies on the upgrade request (async ones too): refusal or pass', async () => {
+    const before = handshakes.length;
+    const r = await refused('/guarded/chat');
+    expect(r.status).toBe(403);
+    expect(r.body).toBe('no upgrade for you');
+    expect(handshakes.length).toBe(before);
+    const { ws, greeting } = await new Promise<{ ws: WebSocket; greeting: { hello: string } }>((resolve, reject) => {
+      const c = new WebSocket(wsUrl('/guarded/chat'), { headers: { 'x-token': 't' } });
+      c.once('message', (data) => resolve({ ws: c, greeting: JSON.parse(String(data)) }));
+      c.once('error', reject);
+    });
+    expect(greeting.hello).toBe('/chat');
+    ws.close();
+  });
+
   it('echoes text and binary messages, including 1 MB ones, through a rewritten path', async () => {
     const { ws, greeting } = await open('/ws/chat?room=1', ['chat.v2']);
     try {
