@@ -4,6 +4,7 @@ import type { CaptureHub } from './capture/capture-hub.js';
 import type { EventBus } from './events.js';
 import type { Policy } from './policies/policy.js';
 import type { Upstream } from './upstream/upstream.js';
+import type { CertificateService } from './tls/certificate-service.js';
 
 export interface EngineState {
   readonly generation: number;
@@ -14,4 +15,6 @@ export interface EngineState {
   readonly policies: ReadonlyMap<string, Policy>;
   readonly events: EventBus;
   readonly capture: CaptureHub;
+  /** The local CA and issued certificates; one per engine, shared by all generations. */
+  readonly certificates: CertificateService;
 }

@@ -9,12 +9,13 @@ import type { Plan } from './config/plan.js';
 import type { EngineState } from './engine-state.js';
 import { CaptureHub } from './capture/capture-hub.js';
 import { EventBus } from './events.js';
-import { createListener, listenerKey, unservedReason, type Listener } from './listeners/create-listener.js';
+import { createListener, listenerKey, type Listener } from './listeners/create-listener.js';
 import type { AvailabilityListener } from './upstream/target.js';
 import { Upstream, type TargetStatus } from './upstream/upstream.js';
 import type { Policy, PolicyFactory } from './policies/policy.js';
 import { POLICY_FACTORIES } from './policies/registry.js';
 import type { PolicyConfig } from './config/schema.js';
+import { CertificateService } from './tls/certificate-service.js';
 
 export interface ListenerInfo {
   name: string;
@@ -22,10 +23,11 @@ export interface ListenerInfo {
   host: string;
   port: number;
   url: string;
-  /** False when this engine version cannot serve the listener yet (it is reported, not bound). */
+  /** Bound to its address (false only while an apply that replaces it is under way). */
   served: boolean;
-  /** Why it is not served, when it is not. */
-  reason?: string;
+  /** TLS termination: local CA or certificate files; null for plain HTTP. */
+  tls: 'local-ca' | 'files' | null;
+  http2: boolean;
 }
 
 export interface ApplyResult {
@@ -37,6 +39,7 @@ export class Engine {
   readonly events: EventBus;
   /** Finished exchanges, for history and the inspector; bodies are only collected while a sink is attached. */
   readonly capture: CaptureHub;
+  readonly certificates: CertificateService;
   private state: EngineState | null = null;
   private readonly running = new Map<string, { listener: Listener; key: string }>();
   /** Listeners replaced by an apply, still draining their in-flight requests. */
@@ -52,6 +55,7 @@ export class Engine {
     this.events = opts.events ?? new EventBus();
     this.capture = opts.capture ?? new CaptureHub();
     this.dataDir = opts.dataDir ?? null;
+    this.certificates = new CertificateService(this.dataDir);
   }
 
   /** The running generation (throws before the first apply). */
@@ -70,7 +74,6 @@ export class Engine {
   private async applyNow(plan: Plan): Promise<ApplyResult> {
     if (this.stopped) throw new Error('engine is stopped');
     const previous = this.state;
-    const warnings: string[] = [];
 
     const onAvailability: AvailabilityListener = (target, available, source, reason) => {
       if (this.events.active) {
@@ -93,27 +96,38 @@ export class Engine {
 
     const kept = new Set<string>();
     const bound: { name: string; listener: Listener; key: string }[] = [];
+    /** Running listeners that gave up their fixed address to a changed listener (restored if the apply fails). */
+    const handedOver: [string, { listener: Listener; key: string }][] = [];
     let policies = new Map<string, { fingerprint: string; policy: Policy }>();
     try {
       policies = this.buildPolicies(plan.policies);
       for (const lp of plan.listeners) {
-        const reason = unservedReason(lp);
-        if (reason) {
-          warnings.push(`listener "${lp.name}" is not served: ${reason}`);
-          continue;
-        }
         const key = listenerKey(lp);
         const existing = this.running.get(lp.name);
         if (existing && existing.key === key) {
           kept.add(lp.name);
           continue;
         }
-        const listener = createListener(lp, () => this.current());
+        // A fixed address under a new key (mode, limits, name): the old socket stops accepting first; in-flight requests drain.
+        const holder = lp.port === 0 ? undefined : [...this.running].find(([, e]) => e.listener.plan.host === lp.host && e.listener.plan.port === lp.port);
+        if (holder) {
+          this.running.delete(holder[0]);
+          handedOver.push(holder);
+          this.retire(holder[1].listener);
+        }
+        const listener = createListener(lp, () => this.current(), this.certificates);
         await listener.listen();
         bound.push({ name: lp.name, listener, key });
       }
     } catch (err) {
       await Promise.all(bound.map((b) => b.listener.close(0)));
+      for (const [name, entry] of handedOver) {
+        const again = createListener(entry.listener.plan, () => this.current(), this.certificates);
+        await again.listen().then(
+          () => this.running.set(name, { listener: again, key: entry.key }),
+          () => undefined, // the address was taken meanwhile: reported as not bound
+        );
+      }
       await Promise.all(created.map((u) => u.destroy()));
       for (const [name, p] of policies) if (this.policies.get(name)?.policy !== p.policy) void p.policy.close?.();
       throw err;
@@ -128,6 +142,7 @@ export class Engine {
       policies: new Map([...policies].map(([name, p]) => [name, p.policy])),
       events: this.events,
       capture: this.capture,
+      certificates: this.certificates,
     });
 
     const retired: Listener[] = [];
@@ -140,10 +155,7 @@ export class Engine {
     for (const b of bound) this.running.set(b.name, { listener: b.listener, key: b.key });
     for (const u of created) u.start();
     // Old generations drain in the background: in-flight requests finish on them.
-    for (const l of retired) {
-      this.retiring.add(l);
-      void l.close(30_000).finally(() => this.retiring.delete(l));
-    }
+    for (const l of retired) this.retire(l);
     if (previous) {
       for (const [name, old] of previous.upstreams) {
         if (upstreams.get(name) !== old) void old.close();
@@ -156,7 +168,12 @@ export class Engine {
     if (this.events.active) {
       this.events.emit({ type: 'config.applied', time: Date.now(), generation, routes: plan.routes.length, upstreams: plan.upstreams.size });
     }
-    return { generation, warnings: [...plan.warnings, ...warnings] };
+    return { generation, warnings: [...plan.warnings] };
+  }
+
+  private retire(l: Listener): void {
+    this.retiring.add(l);
+    void l.close(30_000).finally(() => this.retiring.delete(l));
   }
 
   /** Policy runtimes for the next generation: unchanged configs keep their runtime (and its state). */
@@ -188,7 +205,8 @@ export class Engine {
         port,
         url: `${lp.tls ? 'https' : 'http'}://${host}:${port}`,
         served: bound !== undefined,
-        ...(bound === undefined ? { reason: unservedReason(lp) ?? 'not bound' } : {}),
+        tls: lp.tls === null ? null : lp.tls.certificates === 'local-ca' ? 'local-ca' : 'files',
+        http2: lp.http2,
       };
     });
   }

@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'UPSTREAM_TIMEOUT'
   | 'UPSTREAM_RESET'
   | 'UPSTREAM_BAD_RESPONSE'
+  | 'UPSTREAM_TLS_FAILED'
   | 'BAD_REQUEST'
   | 'PAYLOAD_TOO_LARGE'
   | 'URI_TOO_LONG'
@@ -23,6 +24,8 @@ export type ErrorCode =
   | 'FORBIDDEN'
   | 'UPGRADE_REQUIRED'
   | 'TOO_MANY_CLIENTS'
+  | 'PROXY_AUTH_REQUIRED'
+  | 'TOO_MANY_REQUESTS'
   | 'INTERNAL';
 
 const TITLES: Record<ErrorCode, [status: number, title: string]> = {
@@ -34,6 +37,7 @@ const TITLES: Record<ErrorCode, [status: number, title: string]> = {
   UPSTREAM_TIMEOUT: [504, 'The upstream did not answer in time'],
   UPSTREAM_RESET: [502, 'The upstream closed the connection'],
   UPSTREAM_BAD_RESPONSE: [502, 'The upstream sent an invalid response'],
+  UPSTREAM_TLS_FAILED: [502, 'TLS with the upstream failed'],
   BAD_REQUEST: [400, 'Bad request'],
   PAYLOAD_TOO_LARGE: [413, 'Request body too large'],
   URI_TOO_LONG: [414, 'Request URI too long'],
@@ -45,6 +49,8 @@ const TITLES: Record<ErrorCode, [status: number, title: string]> = {
   FORBIDDEN: [403, 'Forbidden'],
   UPGRADE_REQUIRED: [426, 'Upgrade required'],
   TOO_MANY_CLIENTS: [503, 'Too many clients'],
+  PROXY_AUTH_REQUIRED: [407, 'Proxy authentication required'],
+  TOO_MANY_REQUESTS: [429, 'Too many requests'],
   INTERNAL: [500, 'Internal gateway error'],
 };
 

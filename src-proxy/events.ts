@@ -4,6 +4,7 @@
  * `bus.active` before building an event object.
  */
 import type { PolicyDecision } from './capture/captured-exchange.js';
+import type { TlsConnectionInfo } from './tls/connection-info.js';
 
 export interface TimingPhases {
   /** Gateway time before the upstream call was dispatched (parsing, routing, policies). */
@@ -14,6 +15,8 @@ export interface TimingPhases {
   ttfb: number;
   /** Request received → response finished (or failed). */
   total: number;
+  /** The client connection's TLS handshake; only on the first request of a TLS connection. */
+  tls?: number;
 }
 
 /**
@@ -35,6 +38,11 @@ export interface ExchangeStartEvent {
   httpVersion: string;
   /** Raw header pairs as received: [name, value, name, value, …]. */
   rawHeaders: string[];
+  /** A forward listener decrypted this request from a CONNECT tunnel (HTTPS interception). */
+  intercepted?: boolean;
+  scheme?: 'http' | 'https';
+  /** TLS version, SNI and ALPN of the client connection, when it is TLS. */
+  tls?: TlsConnectionInfo;
 }
 
 export interface ExchangeRoutedEvent {

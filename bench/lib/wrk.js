@@ -92,11 +92,12 @@ export function parseWrk(output) {
 }
 
 /**
- * Run wrk against url. opts: { durationS, connections, threads, timeoutS }.
+ * Run wrk against url. opts: { durationS, connections, threads, timeoutS, headers: ['Name: value', …] }.
  * Resolves with the parsed report plus the raw output.
  */
-export async function runWrk(url, { durationS = 10, connections = 64, threads = 1, timeoutS = 2 } = {}) {
+export async function runWrk(url, { durationS = 10, connections = 64, threads = 1, timeoutS = 2, headers = [] } = {}) {
   const args = [
+    ...headers.flatMap((h) => ['-H', h]),
     `-t${threads}`,
     `-c${connections}`,
     `-d${durationS}s`,

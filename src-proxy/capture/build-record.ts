@@ -3,7 +3,7 @@ import type { CapturePlan } from '../config/plan.js';
 import type { Exchange } from '../pipeline/exchange.js';
 import type { CapturedExchange } from './captured-exchange.js';
 import { NO_BODY, mediaType } from './body-collector.js';
-import { maskBody, maskHeaders, maskJwts } from './mask-secrets.js';
+import { maskBody, maskHeaders, maskUrl } from './mask-secrets.js';
 import { REPLAY_HEADER } from './replay-marks.js';
 
 export function buildRecord(ex: Exchange, timings: CapturedExchange['timings'], capture: CapturePlan): CapturedExchange {
@@ -26,11 +26,13 @@ export function buildRecord(ex: Exchange, timings: CapturedExchange['timings'], 
     clientAddress: ex.clientIp,
     clientPort: ex.clientPort,
     listener: ex.listener.name,
-    scheme: ex.listener.tls ? 'https' : 'http',
+    scheme: ex.scheme,
+    ...(ex.tls ? { tls: ex.tls } : {}),
+    ...(ex.intercepted ? { intercepted: true } : {}),
     httpVersion: ex.req.httpVersion,
     method: ex.method,
     host: ex.host,
-    url: keep ? (ex.req.url ?? '') : maskJwts(ex.req.url ?? ''),
+    url: keep ? (ex.req.url ?? '') : maskUrl(ex.req.url ?? '', capture.secretQueryParams),
     route: ex.route?.name ?? null,
     upstream: action?.kind === 'proxy' ? action.upstream : null,
     target: ex.target?.url ?? null,
@@ -51,7 +53,7 @@ export function buildRecord(ex: Exchange, timings: CapturedExchange['timings'], 
 
 /** The client's headers as received, less the one-time replay token, masked unless secrets are kept. */
 function requestHeaders(ex: Exchange, capture: CapturePlan): string[] {
-  let raw = ex.req.rawHeaders;
+  let raw = ex.clientRawHeaders ?? ex.req.rawHeaders;
   if (ex.req.headers[REPLAY_HEADER] !== undefined) raw = raw.filter((_, i) => !isReplayHeaderAt(raw, i));
   return capture.keepSecrets ? raw : maskHeaders(raw, capture.secretHeaders);
 }

@@ -4,6 +4,7 @@
  * masked by the time a record is built, unless the workspace keeps them.
  */
 import type { TimingPhases } from '../events.js';
+import type { TlsConnectionInfo } from '../tls/connection-info.js';
 
 export interface CapturedBody {
   /** The first `cap` bytes (all of them when not truncated); null when there was no body. */
@@ -51,8 +52,12 @@ export interface CapturedExchange {
   clientAddress: string;
   clientPort: number;
   listener: string;
-  /** http | https — and whether a forward proxy intercepted it, later. */
+  /** http | https. */
   scheme: string;
+  /** A forward listener decrypted this exchange from a CONNECT tunnel (HTTPS interception). */
+  intercepted?: boolean;
+  /** TLS version, SNI and ALPN of the client connection, when it was TLS. */
+  tls?: TlsConnectionInfo;
   httpVersion: string;
   method: string;
   host: string;

@@ -12,6 +12,28 @@ export function maskJwts(text: string): string {
   return text.includes('eyJ') ? text.replace(JWT, '[masked-jwt]') : text;
 }
 
+/** Masks the values of the named query parameters (API keys, tokens) and any JWT in a request target. */
+export function maskUrl(url: string, secretParams: ReadonlySet<string>): string {
+  const q = url.indexOf('?');
+  if (q === -1 || secretParams.size === 0) return maskJwts(url);
+  const query = url
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const name = eq === -1 ? pair : pair.slice(0, eq);
+      let decoded = name;
+      try {
+        decoded = decodeURIComponent(name.replace(/\+/g, ' '));
+      } catch {
+        // a malformed escape: compare as written
+      }
+      return eq !== -1 && secretParams.has(decoded) ? `${name}=${MASK}` : pair;
+    })
+    .join('&');
+  return maskJwts(url.slice(0, q + 1) + query);
+}
+
 function maskValue(name: string, value: string): string {
   switch (name) {
     case 'authorization':

@@ -24,12 +24,12 @@ commands:
         write the matching exchanges as HAR 1.2
   replay ID [--target URL] [--listener NAME] [--drop-masked]
         resend a captured request through the running gateway, or directly to URL
-  export --target nginx|haproxy|caddy|envoy|traefik|kong|gateway-api FILE [-o OUT] [--strict]
+  export --target nginx|haproxy|caddy|envoy|traefik|kong|gateway-api FILE [-o OUT] [--strict] [--include-secrets]
         translate a workspace into a production config; translation notes on stderr
-  ca path | ca install-help
+  ca path | ca install-help | ca regenerate
         where the local CA certificate is, and how to trust it
-  cache purge [--key KEY | --prefix PREFIX | --all]
-        drop entries from the running gateway's HTTP cache
+  cache purge [--key KEY | --prefix PREFIX | --all] [--policy NAME] | cache stats
+        drop entries from the running gateway's HTTP cache (docs/cache.md), or show its counters
 
 Every command takes --data-dir DIR (default: the user's data directory).
 `;

@@ -78,7 +78,7 @@ export async function serveCommand(args: string[], io: CliIO, opts: { startUi?: 
   const { engine, workspace, control } = runtime;
   for (const w of runtime.applied.warnings) io.err(`warning: ${w}`);
   for (const l of engine.listeners()) {
-    io.out(l.served ? `listener ${l.name} (${l.mode}): ${l.url}` : `listener ${l.name} (${l.mode}): not served in this version`);
+    io.out(`listener ${l.name} (${l.mode}): ${l.url}`);
   }
   io.out(runtime.history ? `history: ${runtime.history.file}` : 'history: off (history.enabled: false)');
   workspace.watch((outcome) => {

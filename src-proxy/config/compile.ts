@@ -107,7 +107,9 @@ export function compileWorkspace(ws: Workspace): { plan: Plan; issues: CompileIs
         ...SECRET_HEADERS,
         ...ws.capture.maskHeaders.map((h) => h.toLowerCase()),
         ...Object.values(ws.policies).flatMap((p) => (p.type === 'api-key' ? [(p.header ?? 'x-api-key').toLowerCase()] : [])),
+        ...Object.values(ws.policies).flatMap((p) => (p.type === 'jwt' && p.header ? [p.header.toLowerCase()] : [])),
       ]),
+      secretQueryParams: new Set(Object.values(ws.policies).flatMap((p) => ((p.type === 'api-key' || p.type === 'jwt') && p.query ? [p.query] : []))),
     }),
     history: Object.freeze({
       enabled: ws.history.enabled,

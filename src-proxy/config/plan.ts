@@ -136,6 +136,8 @@ export interface CapturePlan {
   readonly keepSecrets: boolean;
   /** Lower-case header names whose values are masked (built-ins, API-key headers of policies, maskHeaders). */
   readonly secretHeaders: ReadonlySet<string>;
+  /** Query parameters whose values are masked in captured URLs (API keys and tokens named by policies). */
+  readonly secretQueryParams: ReadonlySet<string>;
 }
 
 export interface HistoryPlan {

@@ -52,7 +52,7 @@ const jwt = z
   .strictObject({
     type: z.literal('jwt'),
     ...base,
-    header: headerName.optional().describe('Header carrying "Bearer <token>" (default authorization)'),
+    header: headerName.optional().describe('Header carrying the token: "Bearer <token>" (default authorization; another header may carry the bare token)'),
     query: z.string().optional().describe('Query parameter carrying the token'),
     cookie: z.string().optional().describe('Cookie carrying the token'),
     algorithms: z.array(z.enum(JWT_ALGORITHMS)).min(1).describe('Accepted algorithms; "none" is never accepted'),
@@ -67,7 +67,7 @@ const jwt = z
     requireExp: z.boolean().optional().describe('Refuse tokens without `exp` (default true)'),
     consumerClaim: z.string().optional().describe('Claim naming the consumer for rate limits (default sub)'),
     forwardClaims: z.record(z.string(), headerName).optional().describe('Claims forwarded upstream as headers: { claim: header-name }'),
-    keep: z.boolean().optional().describe('Forward the token upstream (default true)'),
+    keep: z.boolean().optional().describe('Forward the token upstream (default true); false removes its header or query parameter'),
   })
   .describe('Require a valid JSON Web Token');
 
@@ -76,7 +76,7 @@ const basicAuth = z
     type: z.literal('basic-auth'),
     ...base,
     realm: z.string().optional().describe('Realm in WWW-Authenticate (default "Switchyard")'),
-    users: z.record(z.string(), z.string()).optional().describe('user → password hash (bcrypt $2y$…, {SHA}…, $5$/$6$ SHA-crypt)'),
+    users: z.record(z.string(), z.string()).optional().describe('user → password hash (bcrypt $2y$…, {SHA}…, $5$/$6$ SHA-crypt, $apr1$ MD5-crypt); plain text is refused'),
     htpasswd: z.array(z.string()).optional().describe('htpasswd lines "user:hash"'),
     htpasswdFile: z.string().optional().describe('Path to an htpasswd file'),
     keep: z.boolean().optional().describe('Forward the Authorization header upstream (default: removed)'),
@@ -93,7 +93,7 @@ const rateLimit = z
       .string()
       .regex(/^(ip|consumer|route|header:[!#$%&'*+.^_`|~0-9A-Za-z-]+)$/, { message: 'expected ip, consumer, route or header:NAME' })
       .default('ip')
-      .describe('What is counted: ip | consumer (from api-key/jwt/basic-auth) | route | header:NAME'),
+      .describe('What is counted: ip (IPv6 by /64) | consumer (from api-key/jwt/basic-auth) | route | header:NAME; without a consumer or the header, by ip'),
     plans: z
       .record(z.string(), z.strictObject({ limit: z.number().int().min(1), per: duration.optional() }))
       .optional()
@@ -243,14 +243,14 @@ const cache = z
   .strictObject({
     type: z.literal('cache'),
     ...base,
-    defaultTtl: duration.optional().describe('Freshness for cacheable responses that carry none (heuristic; default: not stored)'),
+    defaultTtl: duration.optional().describe('Freshness for responses without max-age, s-maxage or Expires whose status is heuristically cacheable (200, 203, 204, 300, 301, 308, 404, 405, 410, 414, 501) or that say public (default: such responses are not stored)'),
     heuristic: z.number().min(0).max(1).optional().describe('Heuristic freshness as a fraction of (Date − Last-Modified) (RFC 9111 §4.2.2; default off)'),
     maxSize: size.optional().describe('Total bytes kept in memory (default 64MB); least recently used evicted first'),
     maxObjectSize: size.optional().describe('Largest response stored (default 1MB)'),
     key: z
       .strictObject({
-        method: z.boolean().default(true),
-        host: z.boolean().default(true),
+        method: z.boolean().default(true).describe('Start the key with the method (always GET: HEAD is answered from the stored GET)'),
+        host: z.boolean().default(true).describe('Include the host name (without port)'),
         query: z.union([z.boolean(), z.array(z.string())]).default(true).describe('true: whole query; a list: only these parameters'),
         headers: z.array(z.string()).default([]).describe('Request headers added to the key'),
       })
@@ -259,7 +259,10 @@ const cache = z
     staleWhileRevalidate: duration.optional().describe('Serve stale while revalidating in the background, when the response does not say'),
     staleIfError: duration.optional().describe('Serve stale when the upstream fails, when the response does not say'),
     disk: z
-      .strictObject({ path: z.string().optional().describe('Directory (default <data-dir>/cache)'), maxSize: size.optional() })
+      .strictObject({
+        path: z.string().optional().describe('Directory (default <data-dir>/cache/<policy name>)'),
+        maxSize: size.optional().describe('Bytes kept on disk (default 256MB); least recently used removed first'),
+      })
       .optional()
       .describe('Also keep entries on disk, surviving restarts'),
   })

@@ -92,7 +92,7 @@ const PARSER_ERRORS: Record<string, ErrorCode> = {
 };
 
 /** Malformed requests never reach the pipeline: answer with a problem and close. */
-function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
   if (err.code === 'ECONNRESET' || !socket.writable || (socket as Socket).bytesWritten > 0) {
     socket.destroy();
     return;

@@ -13,6 +13,7 @@ import type { EngineState } from '../engine-state.js';
 import type { SwitchyardError } from '../errors.js';
 import type { Target } from '../upstream/target.js';
 import type { Upstream } from '../upstream/upstream.js';
+import { takeHandshakeMs, tlsInfoOf, type TlsConnectionInfo } from '../tls/connection-info.js';
 import type { ResponseSink } from './response-sink.js';
 
 export class Exchange implements PickRequest {
@@ -46,6 +47,8 @@ export class Exchange implements PickRequest {
   bodyTooLarge = false;
   /** Body limit set by a policy (body-limit), below the listener's own; null: the listener's. */
   bodyLimit: number | null = null;
+  /** The client's raw headers as received, kept when a policy first changes them (capture records these). */
+  clientRawHeaders: string[] | null = null;
   /** A request body a policy has replaced (transform): sent upstream instead of the client's stream. */
   bodyOverride: Buffer | null = null;
   /** Capture: set by prepare-request only while a capture sink is attached. */
@@ -65,6 +68,9 @@ export class Exchange implements PickRequest {
   intercepted = false;
   /** Id of the exchange this request replays, when it is a replay. */
   replayOf: string | null = null;
+  /** The client connection's TLS handshake time, on the connection's first request only. */
+  readonly tlsHandshakeMs: number | undefined;
+  private tlsInfo: TlsConnectionInfo | null | undefined;
   private cookies: Map<string, string> | null = null;
   private queryParams: URLSearchParams | null = null;
 
@@ -76,6 +82,17 @@ export class Exchange implements PickRequest {
   ) {
     this.clientIp = normaliseIp(req.socket.remoteAddress ?? '');
     this.clientPort = req.socket.remotePort ?? 0;
+    this.tlsHandshakeMs = takeHandshakeMs(req.socket);
+  }
+
+  /** TLS version, SNI and ALPN of the client connection (null for plain HTTP); read on first use. */
+  get tls(): TlsConnectionInfo | null {
+    if (this.tlsInfo === undefined) this.tlsInfo = tlsInfoOf(this.req.socket);
+    return this.tlsInfo;
+  }
+
+  get scheme(): 'http' | 'https' {
+    return this.tls !== null || this.intercepted ? 'https' : 'http';
   }
 
   /** Unique, time-ordered exchange id (history key); made on first use, which only events and capture need. */

@@ -21,10 +21,14 @@ import { serveRoute } from './steps/serve-route.js';
 const pipeline = compose<Exchange>([prepareRequest, routeRequest, runPolicies, serveRoute]);
 
 export function handleRequest(req: IncomingMessage, res: ServerResponse, listener: ListenerPlan, state: EngineState): void {
-  const ex = new Exchange(req, res, listener, state);
+  runExchange(new Exchange(req, res, listener, state), pipeline);
+}
+
+/** Runs an exchange through a chain of steps (forward listeners bring their own) and ends it as above. */
+export function runExchange(ex: Exchange, steps: (ex: Exchange) => StepResult): void {
   let result: StepResult;
   try {
-    result = pipeline(ex);
+    result = steps(ex);
   } catch (err) {
     return fail(ex, err);
   }
@@ -58,6 +62,7 @@ export function complete(ex: Exchange): void {
     connect: sent - dispatched,
     ttfb: ex.firstByteAt ? ex.firstByteAt - sent : 0,
     total: end - ex.startedAt,
+    ...(ex.tlsHandshakeMs !== undefined ? { tls: ex.tlsHandshakeMs } : {}),
   };
   const { events, capture } = ex.state;
   if (events.active) {

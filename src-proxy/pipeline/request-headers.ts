@@ -1,14 +1,20 @@
 /**
  * Changing the client's request headers before they go upstream. The upstream
  * request is built from `req.rawHeaders` (order, casing and repeats kept) while
- * the pipeline reads `req.headers`, so both are changed together.
+ * the pipeline reads `req.headers`, so both are changed together. The first
+ * change keeps a copy of the headers as received, which capture records.
  */
 import type { Exchange } from './exchange.js';
+
+function editableRawHeaders(ex: Exchange): string[] {
+  ex.clientRawHeaders ??= ex.req.rawHeaders.slice();
+  return ex.req.rawHeaders;
+}
 
 /** Removes every field named `name` (any case). */
 export function removeRequestHeader(ex: Exchange, name: string): void {
   const lower = name.toLowerCase();
-  const raw = ex.req.rawHeaders;
+  const raw = editableRawHeaders(ex);
   let w = 0;
   for (let i = 0; i < raw.length; i += 2) {
     if (raw[i].toLowerCase() === lower) continue;
@@ -28,7 +34,7 @@ export function setRequestHeader(ex: Exchange, name: string, value: string): voi
 /** Appends a field, keeping existing ones (`req.headers` joins them as node does). */
 export function addRequestHeader(ex: Exchange, name: string, value: string): void {
   const lower = name.toLowerCase();
-  ex.req.rawHeaders.push(name, value);
+  editableRawHeaders(ex).push(name, value);
   const headers = ex.req.headers as Record<string, string | string[] | undefined>;
   const existing = headers[lower];
   if (existing === undefined) headers[lower] = lower === 'set-cookie' ? [value] : value;

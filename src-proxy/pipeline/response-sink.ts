@@ -65,7 +65,8 @@ class ClientSink implements ResponseSink {
     const ex = this.ex;
     ex.status = status;
     if (ex.capturing) ex.responseHeaders = flattenHeaders(headers);
-    ex.res.writeHead(status, statusMessage || undefined, headers);
+    // HTTP/2 has no reason phrase (node warns when given one).
+    ex.res.writeHead(status, ex.req.httpVersionMajor === 2 ? undefined : statusMessage || undefined, headers);
     const events = ex.state.events;
     if (events.active) events.emit({ type: 'exchange.response', id: ex.uid, status, headers });
   }
@@ -83,8 +84,8 @@ class ClientSink implements ResponseSink {
 
   end(trailers?: ResponseHeaders): void {
     const res = this.ex.res;
-    // Trailers can only travel on a chunked HTTP/1.1 response.
-    if (trailers !== undefined && res.chunkedEncoding) res.addTrailers(trailers);
+    // Trailers can only travel on a chunked HTTP/1.1 response, or on HTTP/2.
+    if (trailers !== undefined && (res.chunkedEncoding || this.ex.req.httpVersionMajor === 2)) res.addTrailers(trailers);
     res.end();
   }
 

@@ -4,6 +4,31 @@
  * silently relies on a policy the engine does not run.
  */
 import type { PolicyType } from '../config/policy-schema.js';
+import { bodyLimitPolicy } from './body-limit.js';
+import { compressPolicy } from './compress.js';
+import { faultPolicy } from './fault.js';
+import { headersPolicy } from './headers.js';
+import { mockPolicy } from './mock.js';
 import type { PolicyFactory } from './policy.js';
+import { apiKeyPolicy } from './api-key.js';
+import { basicAuthPolicy } from './basic-auth.js';
+import { corsPolicy } from './cors.js';
+import { ipFilterPolicy } from './ip-filter.js';
+import { jwtPolicy } from './jwt.js';
+import { rateLimitPolicy } from './rate-limit.js';
+import { transformPolicy } from './transform.js';
 
-export const POLICY_FACTORIES: { readonly [T in PolicyType]?: PolicyFactory<T> } = {};
+export const POLICY_FACTORIES: { readonly [T in PolicyType]?: PolicyFactory<T> } = {
+  headers: headersPolicy,
+  'body-limit': bodyLimitPolicy,
+  transform: transformPolicy,
+  compress: compressPolicy,
+  fault: faultPolicy,
+  mock: mockPolicy,
+  'api-key': apiKeyPolicy,
+  jwt: jwtPolicy,
+  'basic-auth': basicAuthPolicy,
+  'rate-limit': rateLimitPolicy,
+  cors: corsPolicy,
+  'ip-filter': ipFilterPolicy,
+};

@@ -9,6 +9,8 @@ import type { TimingPhases } from '../events.js';
 import { diffBodies, type BodyDiff, type BodyDiffOptions } from './body-diff.js';
 import { diffHeaders, type HeaderDiff } from './header-diff.js';
 
+type CommonPhase = Exclude<keyof TimingPhases, 'tls'>;
+
 export interface ValueDiff<T> {
   same: boolean;
   a: T;
@@ -45,7 +47,8 @@ export interface ExchangeDiff {
     target: ValueDiff<string | null>;
   };
   error: ValueDiff<string | null>;
-  timing: Record<keyof TimingPhases, Delta>;
+  /** The phases every exchange has (the TLS handshake is only on a connection's first request). */
+  timing: Record<CommonPhase, Delta>;
   size: { request: Delta; response: Delta };
 }
 
@@ -73,7 +76,7 @@ export function diffExchanges(a: CapturedExchange, b: CapturedExchange, opts: Di
   const responseHeaders = diffHeaders(a.responseHeaders, b.responseHeaders, { ignore });
   const requestBody = diffBodies(a.requestBody, b.requestBody, opts);
   const responseBody = diffBodies(a.responseBody, b.responseBody, opts);
-  const phases: (keyof TimingPhases)[] = ['queue', 'connect', 'ttfb', 'total'];
+  const phases: CommonPhase[] = ['queue', 'connect', 'ttfb', 'total'];
   return {
     a: a.id,
     b: b.id,
@@ -84,7 +87,7 @@ export function diffExchanges(a: CapturedExchange, b: CapturedExchange, opts: Di
     response: { headers: responseHeaders, body: responseBody },
     routing: { route: value(a.route, b.route), upstream: value(a.upstream, b.upstream), target: value(a.target, b.target) },
     error: value(a.error?.code ?? null, b.error?.code ?? null),
-    timing: Object.fromEntries(phases.map((p) => [p, delta(a.timings[p], b.timings[p])])) as Record<keyof TimingPhases, Delta>,
+    timing: Object.fromEntries(phases.map((p) => [p, delta(a.timings[p], b.timings[p])])) as Record<CommonPhase, Delta>,
     size: { request: delta(a.requestBody.size, b.requestBody.size), response: delta(a.responseBody.size, b.responseBody.size) },
   };
 }

@@ -4,7 +4,7 @@
  * it back. Probes use their own small agent so that a pool saturated by client
  * traffic cannot make a healthy target look dead.
  */
-import { Agent } from 'undici';
+import { Agent, Pool } from 'undici';
 import type { HealthCheckPlan } from '../config/plan.js';
 import type { Target } from './target.js';
 
@@ -23,7 +23,17 @@ export class HealthChecker {
     private readonly plan: HealthCheckPlan,
     private readonly targets: readonly Target[],
   ) {
-    this.agent = new Agent({ connections: 2, keepAliveTimeout: plan.intervalMs * 2, connect: { timeout: plan.timeoutMs } });
+    // https:// targets are probed with their own TLS settings (extra CAs, SNI, client certificate, insecure).
+    const tlsByOrigin = new Map(targets.filter((t) => t.tlsConnector).map((t) => [new URL(t.url).origin, t.tlsConnector!]));
+    this.agent = new Agent({
+      connections: 2,
+      keepAliveTimeout: plan.intervalMs * 2,
+      connect: { timeout: plan.timeoutMs },
+      factory: (origin, opts) => {
+        const options = opts as Pool.Options;
+        return new Pool(origin, { ...options, connect: tlsByOrigin.get(new URL(String(origin)).origin) ?? options.connect });
+      },
+    });
   }
 
   start(): void {

@@ -4,9 +4,10 @@
  * outlier ejection, and a manual drain — and the target is available only
  * when all three allow it. Balancers see it through `BalancerTarget`.
  */
-import { Pool } from 'undici';
+import { Pool, type buildConnector, type Dispatcher } from 'undici';
 import type { BalancerTarget } from '../balancers/balancer.js';
 import type { TargetPlan, UpstreamPlan } from '../config/plan.js';
+import { sameServername, upstreamConnector } from './upstream-tls.js';
 
 export type HealthSource = 'active' | 'passive' | 'manual';
 /** Called whenever a health input changes, with the target's resulting availability. */
@@ -18,7 +19,9 @@ export class Target implements BalancerTarget {
   readonly id: string;
   readonly url: string;
   readonly backup: boolean;
-  readonly pool: Pool;
+  readonly pool: Dispatcher;
+  /** How https:// targets are connected to (verification, SNI, client certificate); null for http://. */
+  readonly tlsConnector: buildConnector.connector | null;
   inflight = 0;
 
   /** Result of active checks; targets start healthy (as nginx and HAProxy assume). */
@@ -42,15 +45,19 @@ export class Target implements BalancerTarget {
     this.id = plan.id;
     this.url = plan.url;
     this.backup = plan.backup;
-    this.pool = new Pool(plan.origin, {
+    const https = plan.origin.startsWith('https:');
+    this.tlsConnector = https ? upstreamConnector(upstream, plan.origin, upstream.timeouts.connectMs) : null;
+    const pool = new Pool(plan.origin, {
       connections: upstream.keepAlive.connections,
       keepAliveTimeout: upstream.keepAlive.idleTimeoutMs,
       keepAliveMaxTimeout: Math.max(upstream.keepAlive.idleTimeoutMs, 600_000),
-      connect: { timeout: upstream.timeouts.connectMs },
+      connect: this.tlsConnector ?? { timeout: upstream.timeouts.connectMs },
       headersTimeout: upstream.timeouts.responseMs,
       bodyTimeout: upstream.timeouts.idleMs,
       pipelining: 1,
+      allowH2: https && upstream.http2,
     });
+    this.pool = https ? pool.compose(sameServername(plan.origin)) : pool;
   }
 
   get available(): boolean {

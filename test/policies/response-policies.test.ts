@@ -6,6 +6,7 @@
  *   /gz         pre-compressed JSON (Content-Encoding: gzip).
  */
 import http from 'node:http';
+import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
@@ -238,9 +239,11 @@ describe('body-limit', () => {
     expect(JSON.parse(declared.text).code).toBe('PAYLOAD_TOO_LARGE');
     const chunked = await request(gw.url + '/small/echo', {
       method: 'POST',
-      body: (async function* () {
-        for (let i = 0; i < 10; i++) yield Buffer.alloc(20, 97);
-      })(),
+      body: Readable.from(
+        (async function* () {
+          for (let i = 0; i < 10; i++) yield Buffer.alloc(20, 97);
+        })(),
+      ),
     });
     expect(chunked.statusCode).toBe(413);
     await chunked.body.dump();

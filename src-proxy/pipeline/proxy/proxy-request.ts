@@ -9,6 +9,7 @@ import { PassThrough } from 'node:stream';
 import type { RetryCondition } from '../../config/plan.js';
 import { SwitchyardError } from '../../errors.js';
 import { rewritePath } from '../../router/rewrite.js';
+import { upstreamTlsError } from '../../tls/upstream-tls-error.js';
 import type { Target } from '../../upstream/target.js';
 import type { Exchange } from '../exchange.js';
 import { upstreamRequestHeaders } from './forward-headers.js';
@@ -161,9 +162,9 @@ function failureError(f: { failure: FailureKind | number; error?: Error }, upstr
   const why = cause ? `: ${cause.message}` : '';
   switch (f.failure) {
     case 'connect-failure':
-      return (cause as NodeJS.ErrnoException | undefined)?.code === 'UND_ERR_CONNECT_TIMEOUT'
+      return upstreamTlsError(cause, upstream) ?? ((cause as NodeJS.ErrnoException | undefined)?.code === 'UND_ERR_CONNECT_TIMEOUT'
         ? new SwitchyardError('UPSTREAM_CONNECT_TIMEOUT', `Timed out connecting to upstream "${upstream}"${why}.`, { cause })
-        : new SwitchyardError('UPSTREAM_CONNECT_FAILED', `Could not connect to upstream "${upstream}"${why}.`, { cause });
+        : new SwitchyardError('UPSTREAM_CONNECT_FAILED', `Could not connect to upstream "${upstream}"${why}.`, { cause }));
     case 'timeout':
       return new SwitchyardError('UPSTREAM_TIMEOUT', `Upstream "${upstream}" did not answer in time${why}.`, { cause });
     case 'reset':

@@ -51,6 +51,8 @@ export function attemptUpstream(ex: Exchange, target: Pick<Target, 'url'> & { re
 class ProxyHandler implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | null = null;
   private committed = false;
+  /** What the upstream answered (a response policy such as the cache may have sent the client something else). */
+  private upstreamStatus = 0;
   /** This attempt's request started going out (per attempt: `ex.sentAt` may be left from an earlier one). */
   private sent = false;
   private settled = false;
@@ -103,6 +105,7 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
     if (statusCode < 200) return; // 1xx informational: node answers 100-continue itself.
     const ex = this.ex;
     ex.firstByteAt = performance.now();
+    this.upstreamStatus = statusCode;
     if (this.opts.retryStatus(statusCode)) {
       this.settle({ kind: 'retry-status', status: statusCode });
       controller.abort(new Error(`retrying after status ${statusCode}`));
@@ -132,14 +135,15 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
       break;
     }
     this.sink.end(hasTrailers ? (trailers as Record<string, string | string[]>) : undefined);
-    this.settle({ kind: 'completed', status: this.ex.status });
+    // The upstream's status, for health: a 503 the cache replaced with a stale 200 is still a failure.
+    this.settle({ kind: 'completed', status: this.upstreamStatus });
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     if (this.settled) return;
     // undici rejects a bodiless 304 that carries the representation's
     // Content-Length (RFC 9110 §8.6 allows it): the response is complete.
-    if (this.committed && this.ex.status === 304 && this.ex.bytesOut === 0 && (error as NodeJS.ErrnoException).code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') {
+    if (this.committed && this.upstreamStatus === 304 && (error as NodeJS.ErrnoException).code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') {
       this.sink.end();
       this.settle({ kind: 'completed', status: 304 });
       return;

@@ -43,6 +43,9 @@ export function prepareRequest(ex: Exchange, next: () => StepResult): StepResult
       host: req.headers.host ?? '',
       httpVersion: req.httpVersion,
       rawHeaders: req.rawHeaders,
+      ...(ex.intercepted ? { intercepted: true } : {}),
+      scheme: ex.scheme,
+      ...(ex.tls ? { tls: ex.tls } : {}),
     });
   }
 

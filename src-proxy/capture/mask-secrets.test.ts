@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { MASK, maskHeaders, maskJwts, maskUrl } from './mask-secrets.js';
+
+const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZGEifQ.c2lnbmF0dXJl';
+
+describe('maskUrl', () => {
+  it('masks named query parameters (also when percent-encoded) and JWTs, keeping the rest as written', () => {
+    const names = new Set(['api_key', 'token']);
+    expect(maskUrl('/list?a=1&api_key=k-123&b=two%20words', names)).toBe(`/list?a=1&api_key=${MASK}&b=two%20words`);
+    expect(maskUrl('/x?api%5Fkey=k&token=t&tokenish=keep', names)).toBe(`/x?api%5Fkey=${MASK}&token=${MASK}&tokenish=keep`);
+    expect(maskUrl(`/x?jwt=${JWT}`, new Set())).toBe('/x?jwt=[masked-jwt]');
+    expect(maskUrl('/no-query', names)).toBe('/no-query');
+    expect(maskUrl('/x?api_key', names)).toBe('/x?api_key');
+  });
+});
+
+describe('maskHeaders', () => {
+  it('keeps the shape of credentials and returns the input when nothing is secret', () => {
+    const raw = ['Authorization', 'Bearer abc', 'Cookie', 'a=1; b=2', 'X-Api-Key', 'k', 'Accept', '*/*'];
+    expect(maskHeaders(raw, new Set(['authorization', 'cookie', 'x-api-key']))).toEqual([
+      'Authorization', `Bearer ${MASK}`, 'Cookie', `a=${MASK}; b=${MASK}`, 'X-Api-Key', MASK, 'Accept', '*/*',
+    ]);
+    const plain = ['Accept', '*/*'];
+    expect(maskHeaders(plain, new Set(['authorization']))).toBe(plain);
+    expect(maskJwts(`token ${JWT}`)).toBe('token [masked-jwt]');
+  });
+});

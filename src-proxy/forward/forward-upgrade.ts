@@ -1,0 +1,162 @@
+/**
+ * WebSocket (any HTTP/1.1 Upgrade) through a forward listener — in absolute
+ * form on the proxy connection, or inside an intercepted tunnel: the upgrade
+ * goes to the origin (through the parent proxy when chained, over verified
+ * TLS for wss), then the two sockets are spliced and, while capture is on,
+ * the messages are recorded as for reverse routes.
+ */
+import http, { ServerResponse, type IncomingMessage } from 'node:http';
+import { isIP, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { Duplex } from 'node:stream';
+import tls from 'node:tls';
+import { WebSocketFrameReader } from '../capture/websocket-frames.js';
+import type { ListenerPlan } from '../config/plan.js';
+import type { EngineState } from '../engine-state.js';
+import { SwitchyardError, isSwitchyardError } from '../errors.js';
+import { Exchange } from '../pipeline/exchange.js';
+import { complete, finish } from '../pipeline/handle-request.js';
+import { sendExchangeProblem } from '../pipeline/respond.js';
+import { prepareRequest } from '../pipeline/steps/prepare-request.js';
+import type { ForwardContext } from './forward-context.js';
+import { proxyAuthError } from './forward-request.js';
+import { parseParentProxy } from './origin-agents.js';
+import { originRequestHeaders } from './origin-headers.js';
+import { originTarget, type OriginTarget } from './origin-target.js';
+import { openStream } from './parent-connect.js';
+import { checkProxyAuth } from './proxy-auth.js';
+
+const MAX_CAPTURED_MESSAGES = 1000;
+const MAX_CAPTURED_MESSAGE_BYTES = 64 * 1024;
+
+export function handleForwardUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, listener: ListenerPlan, state: EngineState, ctx: ForwardContext): void {
+  const res = new ServerResponse(req);
+  res.assignSocket(socket as Socket);
+  res.shouldKeepAlive = false;
+  socket.on('error', () => socket.destroy());
+  res.on('finish', () => socket.end());
+  const ex = new Exchange(req, res, listener, state);
+  ex.intercepted = ctx.tunnel !== null;
+  upgrade(ex, socket, head, ctx).catch((err: unknown) => {
+    const e = isSwitchyardError(err) ? err : new SwitchyardError('INTERNAL', 'The gateway failed to handle this upgrade.', { cause: err });
+    ex.error = e;
+    if (!socket.destroyed) sendExchangeProblem(ex, e);
+    finish(ex);
+  });
+}
+
+async function upgrade(ex: Exchange, client: Duplex, head: Buffer, ctx: ForwardContext): Promise<void> {
+  prepareRequest(ex, () => undefined);
+  const auth = ctx.tunnel === null ? ex.listener.proxyAuth : null;
+  if (auth !== null) {
+    const result = await checkProxyAuth(auth, ex.header('proxy-authorization'));
+    if (!result.ok) throw proxyAuthError(auth, result.reason);
+  }
+  const origin = originTarget(ex, ctx.tunnel);
+  ex.target = { url: origin.url };
+  ex.attempts = 1;
+  ex.dispatchedAt = performance.now();
+  let conn: Socket;
+  let path = origin.path;
+  const extra: string[] = [];
+  try {
+    const parent = ex.listener.parentProxy === null ? null : parseParentProxy(ex.listener.parentProxy);
+    if (origin.scheme === 'http' && parent !== null) {
+      // Plain HTTP goes to the parent in absolute form, as for ordinary requests.
+      conn = await openStream({ host: parent.host, port: parent.port }, null);
+      path = origin.url + origin.path;
+      if (parent.authorization) extra.push('proxy-authorization', parent.authorization);
+    } else {
+      conn = await openStream(origin, parent);
+    }
+    if (origin.scheme === 'https') conn = await secure(conn, origin, ctx.tunnel?.servername ?? null, ctx.agents.secureContext);
+  } catch (err) {
+    throw new SwitchyardError('UPSTREAM_CONNECT_FAILED', `Could not connect to ${origin.url}: ${err instanceof Error ? err.message : String(err)}.`, { cause: err });
+  }
+  const upstreamSocket = conn;
+  const request = http.request({
+    createConnection: () => upstreamSocket,
+    method: ex.method,
+    path,
+    headers: [...originRequestHeaders(ex, origin.authority, { upgrade: true }), ...extra],
+  });
+  request.on('error', (err) => {
+    if (ex.res.headersSent || client.destroyed) return void client.destroy();
+    ex.error = new SwitchyardError('UPSTREAM_CONNECT_FAILED', `WebSocket upgrade to ${origin.url} failed: ${err.message}.`);
+    sendExchangeProblem(ex, ex.error);
+    finish(ex);
+  });
+  // The origin said no to the upgrade: relay its answer.
+  request.on('response', (upRes) => {
+    ex.status = upRes.statusCode ?? 502;
+    ex.res.writeHead(ex.status, upRes.statusMessage, upRes.rawHeaders);
+    if (ex.capturing) {
+      ex.responseHeaders = upRes.rawHeaders;
+      upRes.on('data', (c: Buffer) => ex.responseBody?.add(c));
+    }
+    upRes.pipe(ex.res);
+    finish(ex);
+  });
+  request.on('upgrade', (upRes, upSocket: Socket, upHead: Buffer) => splice(ex, client, head, upRes, upSocket, upHead, origin));
+  request.end();
+}
+
+function secure(socket: Socket, origin: OriginTarget, sni: string | null, secureContext: tls.SecureContext): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const servername = sni ?? (isIP(origin.host) ? undefined : origin.host);
+    const t = tls.connect({ socket, servername, secureContext, ALPNProtocols: ['http/1.1'] });
+    t.once('secureConnect', () => {
+      t.removeListener('error', reject);
+      resolve(t);
+    });
+    t.once('error', reject);
+  });
+}
+
+function splice(ex: Exchange, client: Duplex, head: Buffer, upRes: IncomingMessage, upstream: Socket, upHead: Buffer, origin: OriginTarget): void {
+  ex.res.detachSocket(client as Socket);
+  let response = `HTTP/1.1 ${upRes.statusCode} ${upRes.statusMessage}\r\n`;
+  for (let i = 0; i < upRes.rawHeaders.length; i += 2) response += `${upRes.rawHeaders[i]}: ${upRes.rawHeaders[i + 1]}\r\n`;
+  client.write(response + '\r\n');
+  if (upHead.length > 0) client.write(upHead);
+  if (head.length > 0) upstream.write(head);
+  const events = ex.state.events;
+  const route = ex.listener.name;
+  if (events.active) events.emit({ type: 'websocket.open', id: ex.uid, time: Date.now(), route, target: origin.url });
+  ex.status = upRes.statusCode ?? 101;
+  ex.firstByteAt = ex.sentAt = performance.now();
+  let fromClient: WebSocketFrameReader | null = null;
+  let fromUpstream: WebSocketFrameReader | null = null;
+  if (ex.capturing) {
+    ex.responseHeaders = upRes.rawHeaders;
+    const messages: NonNullable<typeof ex.websocketMessages> = (ex.websocketMessages = []);
+    const keep = (m: (typeof messages)[number]) => {
+      if (messages.length < MAX_CAPTURED_MESSAGES) messages.push(m);
+    };
+    const cap = Math.min(MAX_CAPTURED_MESSAGE_BYTES, ex.state.plan.capture.maxBodySize);
+    fromClient = new WebSocketFrameReader('client', cap, keep);
+    fromUpstream = new WebSocketFrameReader('upstream', cap, keep);
+    if (head.length > 0) fromClient.push(head);
+    if (upHead.length > 0) fromUpstream.push(upHead);
+  }
+  client.on('data', (c: Buffer) => {
+    ex.bytesIn += c.length;
+    fromClient?.push(c);
+  });
+  upstream.on('data', (c: Buffer) => {
+    ex.bytesOut += c.length;
+    fromUpstream?.push(c);
+  });
+  client.pipe(upstream).pipe(client);
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    client.destroy();
+    upstream.destroy();
+    if (events.active) events.emit({ type: 'websocket.close', id: ex.uid, time: Date.now(), route, target: origin.url, bytesIn: ex.bytesIn, bytesOut: ex.bytesOut });
+    if (events.active || ex.capturing) complete(ex);
+  };
+  client.on('close', close).on('error', close);
+  upstream.on('close', close).on('error', close);
+}

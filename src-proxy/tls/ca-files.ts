@@ -1,0 +1,93 @@
+/**
+ * The CA's files under `<dataDir>/ca/`: loads them, creates them on first use and
+ * renews them near expiry. A lock file keeps concurrent processes from creating
+ * two different CAs; files are written to a temp name and renamed into place.
+ */
+import { X509Certificate } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm, stat, writeFile, chmod } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createCaCertificate, type CaMaterial } from './ca-certificate.js';
+
+export const CA_CERT_FILE = 'switchyard-ca.pem';
+export const CA_KEY_FILE = 'switchyard-ca-key.pem';
+/** Renewed when it expires within this many days. */
+export const CA_RENEW_DAYS = 30;
+const LOCK_STALE_MS = 30_000;
+
+export interface CaPaths {
+  dir: string;
+  certPath: string;
+  keyPath: string;
+}
+
+export function caPaths(dataDir: string): CaPaths {
+  const dir = join(dataDir, 'ca');
+  return { dir, certPath: join(dir, CA_CERT_FILE), keyPath: join(dir, CA_KEY_FILE) };
+}
+
+/** Loads the CA, creating or renewing it when needed (or when `regenerate` is set). */
+export async function loadOrCreateCa(dataDir: string, opts: { regenerate?: boolean } = {}): Promise<CaMaterial> {
+  const paths = caPaths(dataDir);
+  await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+  if (!opts.regenerate) {
+    const existing = await readUsable(paths);
+    if (existing) return existing;
+  }
+  return withLock(paths, async () => {
+    // Another process may have created it while we waited for the lock.
+    if (!opts.regenerate) {
+      const existing = await readUsable(paths);
+      if (existing) return existing;
+    }
+    const material = await createCaCertificate();
+    await writeAtomically(paths.keyPath, material.keyPem, 0o600);
+    await writeAtomically(paths.certPath, material.certPem, 0o644);
+    return material;
+  });
+}
+
+async function readUsable(paths: CaPaths): Promise<CaMaterial | null> {
+  let certPem: string;
+  let keyPem: string;
+  try {
+    [certPem, keyPem] = await Promise.all([readFile(paths.certPath, 'utf8'), readFile(paths.keyPath, 'utf8')]);
+  } catch {
+    return null;
+  }
+  try {
+    const cert = new X509Certificate(certPem);
+    const renewAt = Date.parse(cert.validTo) - CA_RENEW_DAYS * 86_400_000;
+    if (Date.now() >= renewAt) return null;
+  } catch {
+    return null;
+  }
+  return { certPem, keyPem };
+}
+
+async function writeAtomically(path: string, text: string, mode: number): Promise<void> {
+  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  await writeFile(tmp, text, { mode });
+  await chmod(tmp, mode);
+  await rename(tmp, path);
+}
+
+async function withLock<T>(paths: CaPaths, fn: () => Promise<T>): Promise<T> {
+  const lockPath = join(paths.dir, '.lock');
+  for (;;) {
+    try {
+      const handle = await open(lockPath, 'wx');
+      await handle.close();
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const age = await stat(lockPath).then((s) => Date.now() - s.mtimeMs, () => 0);
+      if (age > LOCK_STALE_MS) await rm(lockPath, { force: true });
+      else await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await rm(lockPath, { force: true });
+  }
+}
