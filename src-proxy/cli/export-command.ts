@@ -1,7 +1,67 @@
-/** `switchyard export` (placeholder until its issue lands). */
+/**
+ * `switchyard export --target T FILE [-o OUT] [--strict] [--include-secrets]`:
+ * the translated config on stdout (or OUT), the translation report on stderr.
+ * `--strict` refuses any construct that does not translate exactly and then
+ * writes nothing.
+ */
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { formatIssue } from '../config/issues.js';
+import { loadWorkspaceFile } from '../config/load.js';
+import { EXPORT_TARGETS, isExportTarget, renderExport, strictProblems } from '../export/index.js';
+import { reportLines } from '../export/report.js';
 import type { CliIO } from './io.js';
 
-export async function exportCommand(_args: string[], io: CliIO): Promise<number> {
-  io.err('switchyard export: not available in this build yet');
-  return 2;
+const USAGE = `usage: switchyard export --target ${EXPORT_TARGETS.join('|')} FILE [-o OUT] [--strict] [--include-secrets]`;
+
+export async function exportCommand(args: string[], io: CliIO): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: {
+        target: { type: 'string', short: 't' },
+        output: { type: 'string', short: 'o' },
+        strict: { type: 'boolean' },
+        'include-secrets': { type: 'boolean' },
+        'data-dir': { type: 'string' },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (err) {
+    io.err(`switchyard export: ${(err as Error).message}`);
+    io.err(USAGE);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const target = values.target;
+  if (target === undefined || !isExportTarget(target) || positionals.length !== 1) {
+    if (target !== undefined && !isExportTarget(target)) io.err(`switchyard export: unknown target "${target}"`);
+    io.err(USAGE);
+    return 2;
+  }
+  const file = positionals[0];
+  const { plan, issues } = await loadWorkspaceFile(file);
+  for (const issue of issues) io.err(formatIssue(issue));
+  if (!plan) return 1;
+
+  const result = renderExport(plan, target, { includeSecrets: values['include-secrets'] ?? false });
+  if (values.strict) {
+    const problems = strictProblems(result);
+    if (problems.length > 0) {
+      for (const line of reportLines(problems, target).slice(0, -1)) io.err(line);
+      io.err(`switchyard export: --strict: ${problems.length} construct${problems.length === 1 ? '' : 's'} do${problems.length === 1 ? 'es' : ''} not translate exactly to ${target}; nothing written`);
+      return 1;
+    }
+  }
+  for (const line of reportLines(result.notes, target)) io.err(line);
+  if (values['include-secrets']) io.err(`${target}: secrets are written in clear (--include-secrets)`);
+  if (values.output) {
+    await writeFile(values.output, result.text);
+    io.err(`${target}: wrote ${values.output}`);
+  } else {
+    io.out(result.text.replace(/\n$/, ''));
+  }
+  return 0;
 }
