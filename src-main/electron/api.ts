@@ -1,13 +1,17 @@
 /**
  * The bridge contract between main, the preload script and the renderer. The
- * renderer imports this file with `import type` only; the single runtime value
- * (the channel name) is used by main and the preload.
+ * renderer imports this file with `import type` only; the runtime values
+ * (the channel names) are used by main and the preload.
  */
 
-/** IPC channel that carries every control-service call. */
+/** IPC channel that carries every control-service call (invoke). */
 export const RPC_CHANNEL = 'switchyard:rpc';
+/** Renderer → main: start (`true`) or stop (`false`) this window's event stream. */
+export const EVENTS_SUBSCRIBE_CHANNEL = 'switchyard:events:subscribe';
+/** Main → renderer: one batch of engine events, a JSON array as text (as on the headless WebSocket). */
+export const EVENTS_CHANNEL = 'switchyard:events';
 
-/** RFC 9457 problem details, as the HTTP transport returns them. */
+/** RFC 9457 problem details, as the HTTP transport returns them (extension members included, e.g. a query error's `position`). */
 export interface ProblemDetails {
   type: string;
   title: string;
@@ -15,6 +19,7 @@ export interface ProblemDetails {
   detail: string;
   code: string;
   requestId?: string;
+  [extension: string]: unknown;
 }
 
 /**
@@ -27,4 +32,11 @@ export type RpcEnvelope = { ok: true; value: unknown } | { ok: false; problem: P
 /** The one object the preload exposes as `window.switchyard`. */
 export interface SwitchyardBridge {
   rpc(method: string, args?: unknown): Promise<RpcEnvelope>;
+  /**
+   * Receive the engine's events: `listener` gets each batch as JSON text (an
+   * array of events, or `[{"type":"dropped","count":N}]`). Main starts
+   * streaming to this window on the first listener and stops after the last
+   * one is removed. Returns the function that removes `listener`.
+   */
+  onEvents(listener: (batch: string) => void): () => void;
 }

@@ -1,13 +1,49 @@
-import { ipcMain, type IpcMainInvokeEvent } from 'electron';
-import { RPC_CHANNEL, type ProblemDetails, type RpcEnvelope } from './api.js';
+/**
+ * The IPC transport of the control service: `switchyard:rpc` calls and the
+ * event-batch stream, both checked against the sending frame. Main answers
+ * nothing itself: calls go to an `RpcForwarder` (the engine child, see
+ * engine-bridge.ts) and batches come from a `BatchSource`. Takes `ipcMain` as
+ * a parameter (no runtime import of Electron), so it is unit-tested with a fake.
+ */
+import { EVENTS_CHANNEL, EVENTS_SUBSCRIBE_CHANNEL, RPC_CHANNEL, type RpcEnvelope } from './api.js';
+import type { BatchSource } from './engine-bridge.js';
+import { rpcFailure } from './rpc-problems.js';
 
-/** Anything that can answer a control-service call by name. */
-export interface ControlCaller {
-  call(method: string, args: unknown): Promise<unknown>;
+/** Anything that answers a control-service call by name with an envelope (value or RFC 9457 problem). */
+export interface RpcForwarder {
+  call(method: string, args: unknown): Promise<RpcEnvelope>;
 }
 
+/** The parts of Electron's IPC objects used here (Electron's own types satisfy them). */
+export interface FrameLike {
+  readonly url: string;
+}
+export interface SenderLike {
+  readonly id: number;
+  send(channel: string, ...args: unknown[]): void;
+  isDestroyed(): boolean;
+  once(event: 'destroyed', listener: () => void): unknown;
+}
+export interface InvokeEventLike {
+  readonly senderFrame: FrameLike | null;
+}
+export interface SendEventLike extends InvokeEventLike {
+  readonly sender: SenderLike;
+}
+export interface IpcMainLike {
+  handle(channel: string, listener: (event: InvokeEventLike, ...args: unknown[]) => unknown): void;
+  removeHandler(channel: string): void;
+  on(channel: string, listener: (event: SendEventLike, ...args: unknown[]) => void): unknown;
+  removeListener(channel: string, listener: (event: SendEventLike, ...args: unknown[]) => void): unknown;
+}
+
+// Method names also become a URL path segment on the child: no `/`, `%` or `..`.
 const METHOD_NAME = /^[A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z][A-Za-z0-9]*)*$/;
-const PROBLEM_BASE = 'https://switchyard.dev/problems/';
+
+function trusted(event: InvokeEventLike, isTrustedFrame: (url: string) => boolean): { ok: boolean; url: string } {
+  const url = event.senderFrame?.url ?? '';
+  return { ok: url !== '' && isTrustedFrame(url), url };
+}
 
 /**
  * Route `switchyard:rpc` invocations to `service`. Every call is checked
@@ -15,54 +51,80 @@ const PROBLEM_BASE = 'https://switchyard.dev/problems/';
  * third-party frame cannot reach the engine even if it obtains the bridge.
  * Returns a function that removes the handler.
  */
-export function registerControlIpc(
-  service: ControlCaller,
-  isTrustedFrame: (url: string) => boolean,
-): () => void {
-  ipcMain.handle(RPC_CHANNEL, async (event: IpcMainInvokeEvent, method: unknown, args: unknown): Promise<RpcEnvelope> => {
-    const frameUrl = event.senderFrame?.url ?? '';
-    if (!frameUrl || !isTrustedFrame(frameUrl)) {
-      return failure(403, 'FORBIDDEN', 'Forbidden', `Calls from ${frameUrl || 'an unknown frame'} are not accepted.`);
+export function registerControlIpc(ipc: IpcMainLike, service: RpcForwarder, isTrustedFrame: (url: string) => boolean): () => void {
+  ipc.handle(RPC_CHANNEL, async (event, method, args): Promise<RpcEnvelope> => {
+    const frame = trusted(event, isTrustedFrame);
+    if (!frame.ok) {
+      return rpcFailure(403, 'FORBIDDEN', 'Forbidden', `Calls from ${frame.url || 'an unknown frame'} are not accepted.`);
     }
     if (typeof method !== 'string' || method.length > 128 || !METHOD_NAME.test(method)) {
-      return failure(400, 'BAD_REQUEST', 'Bad request', 'The method name is not valid.');
+      return rpcFailure(400, 'BAD_REQUEST', 'Bad request', 'The method name is not valid.');
     }
     try {
-      return { ok: true, value: await service.call(method, args) };
+      return await service.call(method, args);
     } catch (err) {
-      return { ok: false, problem: problemFrom(err) };
+      // No internals leak to the page (as over HTTP).
+      console.error('switchyard: control call failed:', err);
+      return rpcFailure(500, 'INTERNAL', 'Internal error', 'The control call failed unexpectedly; see the app log.');
     }
   });
-  return () => ipcMain.removeHandler(RPC_CHANNEL);
+  return () => ipc.removeHandler(RPC_CHANNEL);
 }
 
-function failure(status: number, code: string, title: string, detail: string): RpcEnvelope {
-  return { ok: false, problem: { type: PROBLEM_BASE + slug(code), title, status, detail, code } };
+export interface EventsIpc {
+  /** Windows currently receiving events. */
+  readonly subscribers: number;
+  /** Stop streaming and remove the listener. */
+  close(): void;
 }
 
 /**
- * Engine errors (SwitchyardError and friends) carry `code`, `status` and
- * `title`; keep them, so the renderer sees the same problem it would get over
- * HTTP. Anything else is an internal error.
+ * Stream `source`'s batches to every window that asks for them
+ * (`switchyard:events:subscribe` true/false), as they come (the engine child
+ * batches them, as for the headless WebSocket). Requests from untrusted
+ * frames are ignored; a window that is destroyed (or reloads and subscribes
+ * again) is dropped. `source` is listened to only while a window subscribes.
  */
-function problemFrom(err: unknown): ProblemDetails {
-  if (err && typeof err === 'object') {
-    const e = err as { code?: unknown; status?: unknown; title?: unknown; message?: unknown; type?: unknown };
-    if (typeof e.code === 'string' && typeof e.status === 'number') {
-      const detail = typeof e.message === 'string' ? e.message : String(e.code);
-      return {
-        type: typeof e.type === 'string' ? e.type : PROBLEM_BASE + slug(e.code),
-        title: typeof e.title === 'string' ? e.title : detail,
-        status: e.status,
-        detail,
-        code: e.code,
-      };
-    }
-  }
-  const detail = err instanceof Error ? err.message : String(err);
-  return { type: PROBLEM_BASE + 'internal', title: 'Internal error', status: 500, detail, code: 'INTERNAL' };
-}
+export function registerEventsIpc(ipc: IpcMainLike, source: BatchSource, isTrustedFrame: (url: string) => boolean): EventsIpc {
+  const senders = new Map<number, SenderLike>();
+  let unsubscribe: (() => void) | null = null;
 
-function slug(code: string): string {
-  return code.toLowerCase().replaceAll('_', '-');
+  const deliver = (batch: string) => {
+    for (const [id, sender] of senders) {
+      if (sender.isDestroyed()) remove(id);
+      else sender.send(EVENTS_CHANNEL, batch);
+    }
+  };
+
+  const remove = (id: number) => {
+    if (!senders.delete(id) || senders.size > 0) return;
+    unsubscribe?.();
+    unsubscribe = null;
+  };
+
+  const onSubscribe = (event: SendEventLike, on: unknown) => {
+    if (!trusted(event, isTrustedFrame).ok) return;
+    const sender = event.sender;
+    if (on !== true) return remove(sender.id);
+    // A reload subscribes again: keep one entry per window, and the source's stream open.
+    if (senders.has(sender.id)) return;
+    senders.set(sender.id, sender);
+    unsubscribe ??= source.on(deliver);
+    sender.once('destroyed', () => {
+      if (senders.get(sender.id) === sender) remove(sender.id);
+    });
+  };
+
+  ipc.on(EVENTS_SUBSCRIBE_CHANNEL, onSubscribe);
+  return {
+    get subscribers() {
+      return senders.size;
+    },
+    close() {
+      ipc.removeListener(EVENTS_SUBSCRIBE_CHANNEL, onSubscribe);
+      senders.clear();
+      unsubscribe?.();
+      unsubscribe = null;
+    },
+  };
 }

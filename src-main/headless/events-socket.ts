@@ -1,150 +1,15 @@
 /**
- * `GET /api/events`: the engine's events over a WebSocket, in batches.
- *
- * - The EventBus is subscribed only while at least one client is connected,
- *   so producers skip building events when nobody watches.
- * - Events are serialised once as they arrive and sent as one JSON array per
- *   batch: every 100 ms or at 500 events, whichever comes first. The same
- *   string goes to every client.
- * - A client that reads slower than events arrive is not allowed to grow
- *   memory: above a high-water mark of buffered bytes its batches are dropped
- *   (counted), and once it has drained below a low-water mark it first gets
- *   `[{"type":"dropped","count":N}]`, then the stream resumes.
+ * `GET /api/events`: the engine's events over a WebSocket, in batches
+ * (see ../shared/event-batcher.ts for batching and slow-client handling).
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { EngineEvent, EventListener } from '../../src-proxy/events.js';
+import { EventBatcher, type BatchOptions, type EventSource } from '../shared/event-batcher.js';
 import { TOKEN_PROTOCOL_PREFIX } from './auth.js';
 
-export interface EventSource {
-  on(listener: EventListener): () => void;
-}
-
-/** The part of a WebSocket the batcher needs (a fake in unit tests). */
-export interface EventSink {
-  readonly bufferedAmount: number;
-  readonly readyState: number;
-  send(data: string): void;
-}
-
-export interface BatchOptions {
-  /** Longest an event waits before it is sent. */
-  flushMs?: number;
-  /** A batch is sent at once when it reaches this many events. */
-  maxBatch?: number;
-  /** Buffered bytes above which a client's batches are dropped. */
-  highWater?: number;
-  /** Buffered bytes below which a dropping client resumes. */
-  lowWater?: number;
-}
-
-const OPEN = 1;
-
-interface ClientState {
-  dropping: boolean;
-  dropped: number;
-}
-
-export class EventBatcher {
-  private readonly clients = new Map<EventSink, ClientState>();
-  private unsubscribe: (() => void) | null = null;
-  private parts: string[] = [];
-  private timer: NodeJS.Timeout | null = null;
-  private readonly flushMs: number;
-  private readonly maxBatch: number;
-  private readonly highWater: number;
-  private readonly lowWater: number;
-
-  constructor(
-    private readonly source: EventSource,
-    opts: BatchOptions = {},
-  ) {
-    this.flushMs = opts.flushMs ?? 100;
-    this.maxBatch = opts.maxBatch ?? 500;
-    this.highWater = opts.highWater ?? 4 * 1024 * 1024;
-    this.lowWater = opts.lowWater ?? 1024 * 1024;
-  }
-
-  get size(): number {
-    return this.clients.size;
-  }
-
-  /** True while the EventBus is subscribed. */
-  get subscribed(): boolean {
-    return this.unsubscribe !== null;
-  }
-
-  add(sink: EventSink): void {
-    this.clients.set(sink, { dropping: false, dropped: 0 });
-    if (this.unsubscribe === null) this.unsubscribe = this.source.on(this.onEvent);
-  }
-
-  remove(sink: EventSink): void {
-    this.clients.delete(sink);
-    if (this.clients.size === 0) this.stop();
-  }
-
-  close(): void {
-    this.clients.clear();
-    this.stop();
-  }
-
-  private stop(): void {
-    this.unsubscribe?.();
-    this.unsubscribe = null;
-    this.parts = [];
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-  }
-
-  private readonly onEvent = (event: EngineEvent): void => {
-    this.parts.push(JSON.stringify(event));
-    if (this.parts.length >= this.maxBatch) this.flush();
-    else this.arm();
-  };
-
-  private arm(): void {
-    if (this.timer !== null) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.flush();
-    }, this.flushMs);
-    this.timer.unref();
-  }
-
-  /** Sends what is pending (and any due `dropped` markers). */
-  flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    const count = this.parts.length;
-    const payload = count > 0 ? `[${this.parts.join(',')}]` : '';
-    this.parts = [];
-    let stillDropping = false;
-    for (const [sink, state] of this.clients) {
-      if (sink.readyState !== OPEN) continue;
-      const buffered = sink.bufferedAmount;
-      if (state.dropping) {
-        if (buffered > this.lowWater) {
-          state.dropped += count;
-          stillDropping = true;
-          continue;
-        }
-        state.dropping = false;
-        if (state.dropped > 0) sink.send(JSON.stringify([{ type: 'dropped', count: state.dropped }]));
-        state.dropped = 0;
-      } else if (count > 0 && buffered > this.highWater) {
-        state.dropping = true;
-        state.dropped += count;
-        stillDropping = true;
-        continue;
-      }
-      if (count > 0) sink.send(payload);
-    }
-    // A dropping client must learn what it missed even if no new events come.
-    if (stillDropping) this.arm();
-  }
-}
+// The batcher is shared with the Electron host; re-exported for existing importers.
+export { EventBatcher, type BatchOptions, type EventSink, type EventSource } from '../shared/event-batcher.js';
 
 export interface EventsSocketOptions extends BatchOptions {
   /** Connected clients beyond this are refused (503). */

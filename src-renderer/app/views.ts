@@ -80,7 +80,7 @@ export const VIEWS = [
     id: 'settings',
     title: 'Settings',
     icon: 'settings',
-    description: 'Data directory, history retention, capture limits and the local CA.',
+    description: 'Theme, version and data directory, history statistics and the local CA.',
     load: () => import('../features/settings'),
   },
 ] as const satisfies readonly ViewDefinition[];

@@ -5,8 +5,8 @@
  *
  * - Browser mode: a WebSocket to `/api/events` (token as the sub-protocol
  *   `switchyard.token.<token>`), reconnecting with exponential backoff.
- * - Desktop mode: IPC events are not wired yet; `unavailableEventsClient`
- *   keeps the same interface until they are.
+ * - Desktop mode: batches from main through the preload bridge
+ *   (ipc-events-client.ts).
  */
 import type { EngineEvent } from '../../src-proxy/events';
 
@@ -241,7 +241,7 @@ class UnavailableEventsClient extends BaseEventsClient {
   }
 }
 
-/** For hosts whose event transport does not exist yet (Electron IPC, for now). */
+/** For hosts without an event transport. */
 export function unavailableEventsClient(reason: string): EventsClient {
   return new UnavailableEventsClient(reason);
 }

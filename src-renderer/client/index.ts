@@ -1,6 +1,7 @@
 import { controlClient, type ControlClient } from './contract';
-import { createWebSocketEventsClient, eventsUrl, unavailableEventsClient, type EventsClient } from './events-client';
+import { createWebSocketEventsClient, eventsUrl, type EventsClient } from './events-client';
 import { createHttpTransport } from './http-transport';
+import { createIpcEventsClient } from './ipc-events-client';
 import { createIpcTransport } from './ipc-transport';
 import { RpcError, type WorkbenchClient } from './types';
 
@@ -35,8 +36,7 @@ export function connect(win: Window = window): Connection {
       mode: 'desktop',
       client,
       control: controlClient(client),
-      // TODO(issue 4): events over IPC. The interface stays; only this line changes.
-      events: unavailableEventsClient('Live events are not available in the desktop app yet.'),
+      events: createIpcEventsClient(win.switchyard),
     };
   }
   const token = takeSessionToken(win);

@@ -28,3 +28,14 @@ describe('createIpcTransport', () => {
     expect(err).toMatchObject({ code: 'IPC_ERROR', status: 0 });
   });
 });
+
+describe('problem extension members', () => {
+  it('keeps them on the RpcError (a query error says where)', async () => {
+    const rpc = vi.fn<SwitchyardBridge['rpc']>(async () => ({
+      ok: false,
+      problem: { type: 'https://switchyard.dev/problems/bad-request', title: 'Bad request', status: 400, detail: 'unknown field', code: 'BAD_REQUEST', position: 7, length: 3 },
+    }));
+    const err = await createIpcTransport({ rpc }).call('history.search').catch((e: unknown) => e);
+    expect((err as RpcError).extensions).toEqual({ position: 7, length: 3 });
+  });
+});

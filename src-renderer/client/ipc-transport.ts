@@ -2,7 +2,7 @@ import type { SwitchyardBridge } from '../../src-main/electron/api';
 import { errorFromProblem, RpcError, type WorkbenchClient } from './types';
 
 /** Calls through the preload bridge (`window.switchyard`) in the desktop app. */
-export function createIpcTransport(bridge: SwitchyardBridge): WorkbenchClient {
+export function createIpcTransport(bridge: Pick<SwitchyardBridge, 'rpc'>): WorkbenchClient {
   return {
     async call(method, args) {
       let envelope;

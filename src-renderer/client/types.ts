@@ -9,6 +9,8 @@ export interface RpcErrorInit {
   type?: string;
   title?: string;
   requestId?: string;
+  /** Extension members of the problem (e.g. a query error's `position` and `length`). */
+  extensions?: Record<string, unknown>;
   cause?: unknown;
 }
 
@@ -23,6 +25,7 @@ export class RpcError extends Error {
   readonly type: string | undefined;
   readonly title: string | undefined;
   readonly requestId: string | undefined;
+  readonly extensions: Record<string, unknown>;
 
   constructor(message: string, init: RpcErrorInit) {
     super(message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -32,6 +35,7 @@ export class RpcError extends Error {
     this.type = init.type;
     this.title = init.title;
     this.requestId = init.requestId;
+    this.extensions = init.extensions ?? {};
   }
 }
 
@@ -46,14 +50,18 @@ export function errorFromProblem(problem: Record<string, unknown>, fallbackStatu
   const title = str('title');
   const status = typeof problem.status === 'number' ? problem.status : fallbackStatus;
   const code = str('code') ?? codeFromType(type) ?? fallbackCode;
+  const extensions = Object.fromEntries(Object.entries(problem).filter(([k]) => !PROBLEM_MEMBERS.has(k)));
   return new RpcError(str('detail') ?? title ?? `Request failed (${status})`, {
     code,
     status,
     type,
     title,
     requestId: str('requestId'),
+    extensions,
   });
 }
+
+const PROBLEM_MEMBERS = new Set(['type', 'title', 'status', 'detail', 'code', 'requestId', 'instance']);
 
 function codeFromType(type: string | undefined): string | undefined {
   if (!type || type === 'about:blank') return undefined;

@@ -50,6 +50,8 @@ describe('histogram helpers', () => {
     expect(statusClass(404, false)).toBe('4xx');
     expect(statusClass(503, false)).toBe('5xx');
     expect(statusClass(200, true)).toBe('error');
+    expect(statusClass(404, true)).toBe('4xx');
+    expect(statusClass(502, true)).toBe('5xx');
     expect(statusClass(0, false)).toBe('error');
     expect(latencyBucket(0)).toBe(0);
     expect(latencyBucket(1)).toBe(0);

@@ -100,7 +100,8 @@ function emptyClasses(): Record<StatusClass, number> {
 }
 
 export function statusClass(status: number, error: boolean): StatusClass {
-  if (error || status === 0) return 'error';
+  // A gateway-made answer (404 no route, 502, 504 …) keeps its status class; "error" is a failure without one.
+  if (status === 0 || (error && status < 400)) return 'error';
   if (status < 200) return '1xx';
   if (status < 300) return '2xx';
   if (status < 400) return '3xx';

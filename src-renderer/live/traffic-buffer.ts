@@ -11,6 +11,7 @@
  * re-rendering those on every frame costs little.
  */
 import type { StreamEvent } from '../client/events-client';
+import type { PolicyDecision } from '../../src-proxy/capture/captured-exchange';
 
 export interface TrafficRow {
   id: string;
@@ -35,7 +36,7 @@ export interface TrafficRow {
   duration: number | null;
   bytesIn: number;
   bytesOut: number;
-  /** Cache outcome (HIT, MISS …) when policy decisions tell it; null for now. */
+  /** Cache outcome (HIT, MISS, STALE, BYPASS …) from the cache policy's decision; null when no cache policy decided. */
   cache: string | null;
   error: { code: string; message: string } | null;
   aborted: boolean;
@@ -96,6 +97,11 @@ const pathOf = (url: string) => {
   const q = url.indexOf('?');
   return q === -1 ? url : url.slice(0, q);
 };
+
+/** The cache policy's verdict among an exchange's decisions (absent on engines or routes without one). */
+export function cacheOutcome(decisions: readonly PolicyDecision[] | undefined): string | null {
+  return decisions?.find((d) => d.type === 'cache')?.outcome ?? null;
+}
 
 export function createTrafficBuffer(opts: TrafficBufferOptions = {}): TrafficBuffer {
   const capacity = Math.max(1, opts.capacity ?? 10_000);
@@ -198,9 +204,17 @@ export function createTrafficBuffer(opts: TrafficBufferOptions = {}): TrafficBuf
           dirty = true;
           break;
         }
+        case 'exchange.policy': {
+          const row = byId.get(ev.id);
+          if (!row || ev.decision.type !== 'cache') break;
+          row.cache = ev.decision.outcome;
+          dirty = true;
+          break;
+        }
         case 'exchange.complete': {
           const row = byId.get(ev.id);
           if (!row) break;
+          row.cache = cacheOutcome(ev.decisions) ?? row.cache;
           row.status = ev.status;
           row.route = ev.route ?? row.route;
           row.upstream = ev.upstream ?? row.upstream;

@@ -13,7 +13,10 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import { createConnectionSlice } from './connection/actions';
 import { createDashboardSlice } from './dashboard/actions';
 import { createDesignerSlice } from './designer/actions';
+import { createExportSlice } from './export/actions';
+import { createHistorySlice } from './history/actions';
 import { createListenersSlice } from './listeners/actions';
+import { createSettingsSlice } from './settings/actions';
 import type { AppState, StoreDeps } from './types';
 import { createUiSlice } from './ui/actions';
 import { createUpstreamsSlice } from './upstreams/actions';
@@ -31,6 +34,9 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createDesignerSlice(set, get, deps),
     ...createListenersSlice(set, get, deps),
     ...createDashboardSlice(set, get, deps),
+    ...createHistorySlice(set, get, deps),
+    ...createExportSlice(set, get, deps),
+    ...createSettingsSlice(set, get, deps),
   }));
 }
 

@@ -3,7 +3,10 @@ import type { ControlClient } from '../client/contract';
 import type { ConnectionSlice } from './connection/actions';
 import type { DashboardSlice } from './dashboard/actions';
 import type { DesignerSlice } from './designer/actions';
+import type { ExportSlice } from './export/actions';
+import type { HistorySlice } from './history/actions';
 import type { ListenersSlice } from './listeners/actions';
+import type { SettingsSlice } from './settings/actions';
 import type { UiSlice } from './ui/actions';
 import type { UpstreamsSlice } from './upstreams/actions';
 import type { WorkspaceSlice } from './workspace/actions';
@@ -13,7 +16,7 @@ import type { WorkspaceSlice } from './workspace/actions';
  * speed (clicks, keystrokes, polls). High-rate traffic (exchange events) does
  * NOT belong here: see src-renderer/live/README.md.
  */
-export type AppState = UiSlice & ConnectionSlice & WorkspaceSlice & UpstreamsSlice & DesignerSlice & ListenersSlice & DashboardSlice;
+export type AppState = UiSlice & ConnectionSlice & WorkspaceSlice & UpstreamsSlice & DesignerSlice & ListenersSlice & DashboardSlice & HistorySlice & ExportSlice & SettingsSlice;
 
 export interface StoreDeps {
   /** Null when no host could be reached (no token): actions become no-ops that report why. */

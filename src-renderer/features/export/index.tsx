@@ -1,6 +1,6 @@
-import { Placeholder } from '../../app/Placeholder';
+import { ExportView } from './ExportView';
 
-/** Placeholder: replace with the Export view (see app/views.ts for its one-line brief). */
-export default function ExportView() {
-  return <Placeholder view="export" />;
+/** The running workspace translated to nginx, HAProxy, Caddy, Envoy, Traefik, Kong or Gateway API. */
+export default function ExportRoute() {
+  return <ExportView />;
 }

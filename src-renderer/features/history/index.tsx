@@ -1,6 +1,7 @@
-import { Placeholder } from '../../app/Placeholder';
+import { useControl } from '../../shared/exchange-detail/control-context';
+import { HistoryView } from './HistoryView';
 
-/** Placeholder: replace with the History view (see app/views.ts for its one-line brief). */
-export default function HistoryView() {
-  return <Placeholder view="history" />;
+/** The stored exchanges: search, page, open, export and import HAR, delete. */
+export default function HistoryRoute() {
+  return <HistoryView control={useControl()} />;
 }

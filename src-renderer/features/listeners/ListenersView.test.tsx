@@ -17,8 +17,8 @@ afterEach(cleanup);
 async function setup() {
   const control = fakeControl({
     'listeners.list': () => [
-      { name: 'web', mode: 'reverse', host: '127.0.0.1', port: 8080, url: 'http://127.0.0.1:8080', served: true },
-      { name: 'egress', mode: 'forward', host: '0.0.0.0', port: 3128, url: 'http://0.0.0.0:3128', served: false },
+      { name: 'web', mode: 'reverse', host: '127.0.0.1', port: 8080, url: 'http://127.0.0.1:8080', served: true, tls: null, http2: false },
+      { name: 'egress', mode: 'forward', host: '0.0.0.0', port: 3128, url: 'http://0.0.0.0:3128', served: true, tls: null, http2: false },
     ],
     'config.validate': () => ({ valid: true, issues: [] }),
   });
@@ -30,7 +30,7 @@ async function setup() {
     lastApply: {
       status: 'applied',
       issues: [],
-      warnings: ['listener "egress" is not served: forward mode is not available in this version yet'],
+      warnings: [],
       generation: 3,
       error: null,
       text: TEXT,
@@ -47,14 +47,39 @@ async function setup() {
 }
 
 describe('ListenersView', () => {
-  it('lists listeners with the engine reason for an unserved one and a forward how-to', async () => {
+  it('lists listeners and a how-to for the forward one', async () => {
     await setup();
     expect(screen.getByTestId('listener-web').textContent).toContain('serving');
-    expect(screen.getByTestId('listener-egress').textContent).toContain('forward mode is not available in this version yet');
+    expect(screen.getByTestId('listener-egress').textContent).toContain('serving');
     const howto = screen.getByTestId('howto-egress').textContent ?? '';
     expect(howto).toContain('curl -x http://127.0.0.1:3128');
     expect(howto).toContain('HTTPS_PROXY=http://127.0.0.1:3128');
     expect(screen.queryByTestId('howto-web')).toBeNull();
+  });
+
+  it('shows TLS state, a listener that is not bound, and where the CA certificate is', async () => {
+    const control = fakeControl({
+      'listeners.list': () => [
+        { name: 'secure', mode: 'reverse', host: '127.0.0.1', port: 8443, url: 'https://127.0.0.1:8443', served: true, tls: 'local-ca', http2: true },
+        { name: 'egress', mode: 'forward', host: '127.0.0.1', port: 3128, url: 'http://127.0.0.1:3128', served: false, tls: null, http2: false },
+      ],
+    });
+    control.on('ca.info', () => ({ path: '/d/ca/ca.crt', exists: true, subject: null, notAfter: null, fingerprint256: null, installHelp: '' }));
+    const store = testStore(control);
+    store.setState({ running: { text: TEXT, file: null, generation: 1 }, draft: TEXT, workspaceStatus: 'ready' });
+    render(
+      <StoreProvider store={store}>
+        <ListenersView />
+      </StoreProvider>,
+    );
+    await act(flush);
+    await act(flush);
+    expect(screen.getByTestId('tls-secure').textContent).toBe('TLS (local CA) · HTTP/2');
+    expect(screen.getByTestId('tls-egress').textContent).toBe('plain');
+    expect(screen.getByTestId('listener-egress').textContent).toContain('not bound');
+    const howto = screen.getByTestId('howto-egress').textContent ?? '';
+    expect(howto).toContain('NODE_EXTRA_CA_CERTS=/d/ca/ca.crt');
+    expect(screen.getByTestId('howto-ca-egress').textContent).toContain('/d/ca/ca.crt');
   });
 
   it('switching a mode edits the draft (comments kept) and asks to Apply', async () => {

@@ -3,13 +3,23 @@ import type { ListenerInfo } from '../../client/contract';
 import { WorkspaceActions } from '../../shared/workspace/WorkspaceActions';
 import { WorkspaceBanners } from '../../shared/workspace/WorkspaceBanners';
 import { useAppStore, useAppStoreApi } from '../../store';
-import { selectListenerList, selectListenersError, selectListenersStatus, unservedReasons } from '../../store/listeners/selectors';
-import { selectDraft, selectLastApply, selectRunningGeneration } from '../../store/workspace/selectors';
-import { clientProxyUrl, forwardProxySnippets, readDraftListeners, setListenerMode, YamlEditError, type DraftListener, type ListenerMode } from './listener-model';
+import { selectListenerList, selectListenersError, selectListenersStatus } from '../../store/listeners/selectors';
+import { selectCaInfo, selectCaStatus } from '../../store/settings/selectors';
+import { selectDraft, selectRunningGeneration } from '../../store/workspace/selectors';
+import {
+  clientProxyUrl,
+  forwardProxySnippets,
+  readDraftListeners,
+  setListenerMode,
+  tlsState,
+  YamlEditError,
+  type DraftListener,
+  type ListenerMode,
+  type ListenerReport,
+} from './listener-model';
 import '../upstreams/upstreams.css';
 import './listeners.css';
 
-const NO_WARNINGS: string[] = [];
 
 function CopyButton({ text }: { text: string }) {
   const [done, setDone] = useState(false);
@@ -31,12 +41,13 @@ function CopyButton({ text }: { text: string }) {
 
 function ForwardHowTo({ info }: { info: ListenerInfo }) {
   const url = clientProxyUrl(info);
+  const ca = useAppStore(selectCaInfo);
+  const caStatus = useAppStore(selectCaStatus);
   return (
     <div className="howto" data-testid={`howto-${info.name}`}>
       <h3>Point a client at {url}</h3>
-      {!info.served && <p className="small bad">This engine does not serve forward listeners yet: these commands will work once it does.</p>}
       <ul>
-        {forwardProxySnippets(url).map((s) => (
+        {forwardProxySnippets(url, ca?.path ?? null).map((s) => (
           <li key={s.label}>
             <span className="muted small">{s.label}</span>
             <code className="mono">{s.command}</code>
@@ -44,9 +55,19 @@ function ForwardHowTo({ info }: { info: ListenerInfo }) {
           </li>
         ))}
       </ul>
-      <p className="muted small">
-        HTTPS through the proxy is tunnelled (CONNECT) and not decrypted. Decrypting it needs clients to trust Switchyard&apos;s local CA; where
-        its certificate is and how to install it comes with the local CA (Settings).
+      <p className="muted small" data-testid={`howto-ca-${info.name}`}>
+        HTTPS through the proxy is tunnelled (CONNECT) unless the host is listed in <code className="mono">intercept</code>; intercepted hosts are
+        decrypted with certificates from Switchyard&apos;s local CA, which clients must trust.{' '}
+        {ca ? (
+          <>
+            The CA certificate is <code className="mono">{ca.path}</code>
+            {ca.exists ? '' : ' (created when first needed)'}; Settings shows how to install it.
+          </>
+        ) : caStatus === 'unavailable' ? (
+          'This engine has no local CA, so nothing is intercepted.'
+        ) : (
+          'Where the CA certificate is shows here once the host reports it (Settings).'
+        )}
       </p>
     </div>
   );
@@ -79,8 +100,8 @@ export function ListenersView() {
   const error = useAppStore(selectListenersError);
   const generation = useAppStore(selectRunningGeneration);
   const draft = useAppStore(selectDraft);
-  const lastApply = useAppStore(selectLastApply);
   const refresh = useAppStore((s) => s.refreshListeners);
+  const loadCaInfo = useAppStore((s) => s.loadCaInfo);
   const [editError, setEditError] = useState<string | null>(null);
   const [switched, setSwitched] = useState<string | null>(null);
 
@@ -88,12 +109,13 @@ export function ListenersView() {
   useEffect(() => {
     void refresh();
   }, [refresh, generation]);
+  const hasForward = list.some((l) => l.mode === 'forward');
+  useEffect(() => {
+    if (hasForward) void loadCaInfo();
+  }, [loadCaInfo, hasForward]);
 
   const draftListeners = useMemo(() => readDraftListeners(draft), [draft]);
   const byName = useMemo(() => new Map((draftListeners ?? []).map((l) => [l.name, l])), [draftListeners]);
-  // The engine explains an unserved listener in the warnings of the apply that made it run.
-  const warnings = lastApply.status === 'applied' && lastApply.generation === generation ? lastApply.warnings : NO_WARNINGS;
-  const reasons = useMemo(() => unservedReasons(warnings), [warnings]);
   const pendingModes = list.filter((l) => byName.get(l.name) && byName.get(l.name)!.mode !== l.mode);
 
   const onSwitch = (name: string, mode: ListenerMode) => {
@@ -155,9 +177,9 @@ export function ListenersView() {
                 </tr>
               </thead>
               <tbody>
-                {list.map((l) => {
+                {list.map((l: ListenerReport) => {
                   const d = byName.get(l.name);
-                  const reason = reasons.get(l.name);
+                  const tls = tlsState(l, d);
                   return (
                     <tr key={l.name} data-testid={`listener-${l.name}`}>
                       <td className="mono">{l.name}</td>
@@ -175,15 +197,12 @@ export function ListenersView() {
                         {l.served ? (
                           <span className="pill good">serving</span>
                         ) : (
-                          <>
-                            <span className="pill bad">not served</span>{' '}
-                            <span className="small" data-testid="unserved-reason">
-                              {reason ?? `this engine version does not bind it${l.mode === 'forward' ? ' (forward mode)' : ''}; the engine's own reason shows after an Apply from here`}
-                            </span>
-                          </>
+                          <span className="pill bad">not bound</span>
                         )}
                       </td>
-                      <td>{d?.tls ? <span title="TLS termination is not available yet">{d.tls} (not available yet)</span> : <span className="muted">none</span>}</td>
+                      <td data-testid={`tls-${l.name}`} className={tls.source === 'none' ? 'muted' : undefined}>
+                        {tls.label}
+                      </td>
                       <td>
                         <ModeSwitch name={l.name} draft={d} onSwitch={onSwitch} />
                       </td>

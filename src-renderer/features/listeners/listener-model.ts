@@ -79,10 +79,31 @@ export interface ClientSnippet {
   command: string;
 }
 
-export function forwardProxySnippets(proxyUrl: string): ClientSnippet[] {
-  return [
+export function forwardProxySnippets(proxyUrl: string, caPath: string | null = null): ClientSnippet[] {
+  const out = [
     { label: 'curl, one request', command: `curl -x ${proxyUrl} http://example.com/` },
     { label: 'a shell: every tool that honours the proxy variables', command: `export HTTP_PROXY=${proxyUrl} HTTPS_PROXY=${proxyUrl}` },
     { label: 'one command', command: `HTTPS_PROXY=${proxyUrl} HTTP_PROXY=${proxyUrl} npm install` },
   ];
+  if (caPath !== null) {
+    out.push(
+      { label: 'curl through an intercepted host: trust the local CA', command: `curl -x ${proxyUrl} --cacert ${caPath} https://example.test/` },
+      { label: 'Node.js: trust the local CA', command: `NODE_EXTRA_CA_CERTS=${caPath} HTTPS_PROXY=${proxyUrl} node app.js` },
+    );
+  }
+  return out;
+}
+
+/** What `listeners.list` reports for one listener. */
+export type ListenerReport = ListenerInfo;
+
+/** "TLS (local CA) · HTTP/2", "TLS (certificate files)", "plain": the running listener's transport; the draft's when it differs (not applied yet). */
+export function tlsState(report: ListenerReport, draft: Pick<DraftListener, 'tls'> | undefined): { label: string; source: 'engine' | 'draft' | 'none' } {
+  if (report.tls !== null) {
+    const parts = [`TLS (${report.tls === 'local-ca' ? 'local CA' : 'certificate files'})`];
+    if (report.http2) parts.push('HTTP/2');
+    return { label: parts.join(' · '), source: 'engine' };
+  }
+  if (draft?.tls) return { label: `TLS (${draft.tls}, in the draft)`, source: 'draft' };
+  return { label: 'plain', source: 'none' };
 }

@@ -1,6 +1,6 @@
-import { Placeholder } from '../../app/Placeholder';
+import { SettingsView } from './SettingsView';
 
-/** Placeholder: replace with the Settings view (see app/views.ts for its one-line brief). */
-export default function SettingsView() {
-  return <Placeholder view="settings" />;
+/** Theme, app info, history statistics and the local CA. */
+export default function SettingsRoute() {
+  return <SettingsView />;
 }

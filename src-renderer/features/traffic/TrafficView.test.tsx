@@ -2,7 +2,7 @@
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StreamEvent } from '../../client/events-client';
-import { createTrafficBuffer, type FrameScheduler } from '../../live/traffic-buffer';
+import { cacheOutcome, createTrafficBuffer, type FrameScheduler } from '../../live/traffic-buffer';
 import { TrafficView } from './TrafficView';
 
 afterEach(cleanup);
@@ -62,5 +62,56 @@ describe('TrafficView', () => {
     fireEvent.click(screen.getByTestId('traffic-follow'));
     flush();
     expect(buffer.state().follow).toBe(false);
+  });
+});
+
+describe('cache column', () => {
+  const complete = (id: string, decisions?: { policy: string; type: string; outcome: string }[]): StreamEvent => ({
+    type: 'exchange.complete',
+    id,
+    time: 1,
+    status: 200,
+    route: 'r',
+    upstream: null,
+    target: null,
+    attempts: 1,
+    timings: { queue: 0, connect: 0, ttfb: 1, total: 2 },
+    bytesIn: 0,
+    bytesOut: 5,
+    aborted: false,
+    ...(decisions ? { decisions } : {}),
+  });
+
+  it('shows the cache policy outcome, and nothing where there is none', () => {
+    // jsdom does no layout: give the scroller a height so rows render.
+    Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get: () => 400 });
+    try {
+      const { buffer, flush } = setup();
+      buffer.ingest([
+        start('a', '/cached'),
+        start('b', '/plain'),
+        start('c', '/live'),
+        complete('a', [
+          { policy: 'keys', type: 'api-key', outcome: 'ok' },
+          { policy: 'short-cache', type: 'cache', outcome: 'HIT' },
+        ]),
+        complete('b'),
+        { type: 'exchange.policy', id: 'c', decision: { policy: 'short-cache', type: 'cache', outcome: 'MISS' } },
+      ]);
+      flush();
+      const cacheOf = (id: string) => document.querySelector(`[data-id="${id}"] .c-cache`)?.textContent;
+      expect(cacheOf('a')).toBe('HIT');
+      expect(cacheOf('b')).toBe('');
+      expect(cacheOf('c')).toBe('MISS');
+    } finally {
+      // The override shadows Element.prototype's getter; removing it restores jsdom's.
+      Reflect.deleteProperty(HTMLElement.prototype, 'clientHeight');
+    }
+  });
+
+  it('reads the cache decision by type', () => {
+    expect(cacheOutcome(undefined)).toBeNull();
+    expect(cacheOutcome([{ policy: 'x', type: 'rate-limit', outcome: 'allowed' }])).toBeNull();
+    expect(cacheOutcome([{ policy: 'c', type: 'cache', outcome: 'STALE' }])).toBe('STALE');
   });
 });

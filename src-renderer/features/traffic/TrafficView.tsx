@@ -33,7 +33,7 @@ function Row({ row, selected, onSelect, top }: { row: TrafficRow; selected: bool
       <span role="cell" className="c-target" title={row.target ?? undefined}>{row.target ?? '-'}</span>
       <span role="cell" className="c-num">{row.duration === null ? '…' : `${row.duration < 10 ? row.duration.toFixed(1) : Math.round(row.duration)} ms`}</span>
       <span role="cell" className="c-num">{row.complete ? formatBytes(row.bytesOut) : '…'}</span>
-      <span role="cell" className="c-cache">{row.cache ?? '-'}</span>
+      <span role="cell" className="c-cache">{row.cache ?? ''}</span>
     </div>
   );
 }

@@ -3,6 +3,8 @@ import { useMemo, useState } from 'react';
 import { asText, decodeBase64, headerRows } from './body';
 import type { ReplayEdit, WireExchange } from './ExchangeDetail';
 
+const COMPUTED = new Set(['content-length', 'transfer-encoding']);
+
 /** "Name: value" lines ↔ raw pairs. */
 export function headersToText(raw: readonly string[]): string {
   return headerRows(raw)
@@ -37,9 +39,11 @@ export function EditForm({ x, busy, onSend, onCancel }: { x: WireExchange; busy:
     if (parsed.error) return setError(parsed.error);
     if (!/^[A-Z][A-Z-]*$/.test(method)) return setError('Method must be upper case letters (GET, POST …).');
     if (!url.startsWith('/')) return setError('Path must start with /.');
+    // The replayer computes Content-Length / Transfer-Encoding from the body and refuses them as edits.
+    const set = Object.fromEntries(Object.entries(parsed.headers).filter(([n]) => !COMPUTED.has(n.toLowerCase())));
     const keep = new Set(Object.keys(parsed.headers).map((h) => h.toLowerCase()));
-    const remove = [...new Set(headerRows(x.requestHeaders).map(([n]) => n.toLowerCase()))].filter((n) => !keep.has(n));
-    const edit: ReplayEdit = { method, url, headers: { set: parsed.headers, ...(remove.length ? { remove } : {}) } };
+    const remove = [...new Set(headerRows(x.requestHeaders).map(([n]) => n.toLowerCase()))].filter((n) => !keep.has(n) && !COMPUTED.has(n));
+    const edit: ReplayEdit = { method, url, headers: { set, ...(remove.length ? { remove } : {}) } };
     if (body !== originalBody || x.requestBody.truncated) edit.body = body === '' ? null : { text: body };
     setError(null);
     onSend(edit);

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { fakeControl, testStore } from '../test-helpers';
-import { unservedReasons } from './selectors';
 
 describe('listeners slice', () => {
   it('loads listeners.list, or records why it could not', async () => {
@@ -14,11 +13,6 @@ describe('listeners slice', () => {
     const none = testStore(null);
     await none.getState().refreshListeners();
     expect(none.getState().listenersError).toMatch(/Not connected/);
-  });
-
-  it('reads the engine reasons out of apply warnings', () => {
-    const reasons = unservedReasons(['listener "egress" is not served: forward mode is not available in this version yet', 'something else']);
-    expect([...reasons]).toEqual([['egress', 'forward mode is not available in this version yet']]);
   });
 });
 
