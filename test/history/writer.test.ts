@@ -58,9 +58,10 @@ describe('history writer', () => {
       }
     });
 
-    // The worker was stalled the whole time; no enqueue and no timer waited on it.
-    expect(slowest).toBeLessThan(50);
-    expect(loopDelay).toBeLessThan(150);
+    // The worker was stalled for 1.5 s: waiting on it anywhere would show up as a
+    // delay of that size. The bounds leave room for a loaded machine.
+    expect(slowest).toBeLessThan(500);
+    expect(loopDelay).toBeLessThan(1000);
 
     const s = history.writer.stats();
     expect(s.droppedBodies).toBeGreaterThan(0);
