@@ -1,0 +1,52 @@
+/**
+ * Invalidation after unsafe methods (RFC 9111 §4.4): a non-error response to
+ * POST, PUT, DELETE or PATCH drops what is stored for the request's URI and
+ * for the Location and Content-Location it names on the same host.
+ */
+import { ForwardingSink, type ResponseHeaders, type ResponseSink } from '../pipeline/response-sink.js';
+import type { Exchange } from '../pipeline/exchange.js';
+import { uriOf } from './cache-key.js';
+import { headerValue } from './freshness.js';
+import type { CacheHost } from './store-sink.js';
+
+export const UNSAFE_METHODS = new Set(['POST', 'PUT', 'DELETE', 'PATCH']);
+
+export class InvalidatingSink extends ForwardingSink {
+  constructor(
+    inner: ResponseSink,
+    private readonly host: CacheHost,
+    private readonly ex: Exchange,
+  ) {
+    super(inner);
+  }
+
+  override head(status: number, headers: ResponseHeaders, statusMessage?: string): void {
+    if (status >= 200 && status < 400) {
+      const ex = this.ex;
+      const targets: [string, string][] = [[ex.path, ex.search]];
+      for (const name of ['location', 'content-location']) {
+        const t = sameHost(headerValue(headers, name), ex);
+        if (t !== null) targets.push(t);
+      }
+      // By URI (what was stored for exactly this URL) and by key (what a GET for it would be served).
+      const cache = this.host.cache;
+      let dropped = 0;
+      for (const [path, search] of targets) dropped += cache.invalidateUri(uriOf(ex.host, path, search)) + cache.invalidateKey(this.host.keyFor(ex, path, search));
+      if (dropped > 0) this.host.record(ex, 'INVALIDATED', null, `${dropped} stored response(s) dropped after ${ex.method}`);
+    }
+    this.inner.head(status, headers, statusMessage);
+  }
+}
+
+/** [path, query] of a Location-like value, when it points at the request's own host. */
+function sameHost(value: string | undefined, ex: Exchange): [string, string] | null {
+  if (value === undefined || value === '') return null;
+  let url: URL;
+  try {
+    url = new URL(value, `http://${ex.host || 'localhost'}${ex.path}`);
+  } catch {
+    return null;
+  }
+  if (url.hostname.toLowerCase() !== ex.host) return null;
+  return [url.pathname, url.search.slice(1)];
+}
