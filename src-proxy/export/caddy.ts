@@ -16,6 +16,12 @@ import { fmtDuration, hostRegex, identifiers, pathRegex, reverseListeners, route
 import { escapeRegex, greaterThan, portabilityIssue, toRe2, wholeSubjectRewrite } from './shared/regex.js';
 import { TextBlock } from './shared/text-block.js';
 
+/** Differences every caddy export has, whatever the workspace (they do not fail --strict). */
+const CADDY_GENERAL = [
+  'error answers: Caddy answers 403/404/502/503 with empty bodies, not RFC 9457 problem JSON; status codes are the same',
+  'X-Request-Id: kept when the client sends a valid one; generated ids are UUIDs instead of Switchyard\'s exchange ids',
+];
+
 /** Placeholder directory for certificate files the exporter cannot know; tests rewrite it. */
 export const CADDY_ETC = '/etc/caddy/switchyard';
 
@@ -28,7 +34,6 @@ export const exportCaddy: Exporter = (plan, opts) => {
     notes.unsupported(`listener ${l.name}`, 'forward-proxy mode needs a plugin (forwardproxy); listener left out');
   }
   notes.exact('forwarding headers', 'X-Forwarded-For (appended), X-Forwarded-Proto/-Host, X-Real-IP, Forwarded and X-Request-Id set as Switchyard sets them; WebSocket upgrades pass natively');
-  notes.approx('error responses', 'Caddy answers 403/404/502/503 with empty bodies, not RFC 9457 problem JSON; status codes are the same');
   notes.approx('path matching', 'Caddy matches the percent-decoded path; only percent-encoded paths can route differently');
 
   const listeners = reverseListeners(plan);
@@ -47,10 +52,9 @@ export const exportCaddy: Exporter = (plan, opts) => {
     }
   });
   for (const l of listeners) writeSite(plan, l, ids, out, policies, notes);
-  notes.approx('X-Request-Id', 'kept when the client sends a valid one; generated ids are UUIDs instead of Switchyard\'s exchange ids');
   // The global options block has no name: TextBlock writes " {", which Caddy reads as "{".
   const text = out.toString().replace(/^ \{/, '{');
-  return { target: 'caddy', fileName: 'Caddyfile', notes: notes.list, text: reportComment(notes.list, '#', 'caddy') + text };
+  return { target: 'caddy', fileName: 'Caddyfile', notes: notes.list, text: reportComment(notes.list, '#', 'caddy', CADDY_GENERAL) + text };
 };
 
 function writeSite(plan: Plan, l: ListenerPlan, ids: Map<string, string>, out: TextBlock, policies: CaddyPolicies, notes: Notes): void {

@@ -17,6 +17,12 @@ import { fmtDuration, hostRegex, listenAddress, pathRegex, reverseListeners, rou
 import { escapeRegex, portabilityIssue, wholeSubjectRewrite } from './shared/regex.js';
 import { TextBlock } from './shared/text-block.js';
 
+/** Differences every haproxy export has, whatever the workspace (they do not fail --strict). */
+const HAPROXY_GENERAL = [
+  'error answers: HAProxy answers 403/404/429/502/503/504 with its own bodies, not RFC 9457 problem JSON; status codes are the same',
+  'X-Request-Id: kept when the client sends a valid one; generated ids are UUIDs instead of Switchyard\'s exchange ids',
+];
+
 /** Placeholder directory for local-CA certificates and combined PEM files; tests rewrite it. */
 export const HAPROXY_ETC = '/etc/haproxy/switchyard';
 
@@ -28,7 +34,6 @@ export const exportHaproxy: Exporter = (plan, opts) => {
     notes.unsupported(`listener ${l.name}`, 'forward-proxy mode (CONNECT) is not an HAProxy frontend feature; listener left out');
   }
   notes.exact('forwarding headers', 'X-Forwarded-For (appended), X-Forwarded-Proto/-Host, X-Real-IP, Forwarded and X-Request-Id set by http-request rules as Switchyard sets them; WebSocket upgrades pass natively');
-  notes.approx('error responses', 'HAProxy answers 403/404/429/502/503/504 with its own bodies, not RFC 9457 problem JSON; status codes are the same');
   notes.approx('path matching', 'HAProxy matches the path as sent: dot segments ("/a/../b") are not resolved before routing');
 
   out.line('global');
@@ -52,8 +57,7 @@ export const exportHaproxy: Exporter = (plan, opts) => {
   for (const u of plan.upstreams.values()) writeBackend(u, plan, out, policies, notes);
   for (const l of policies.extraSections()) out.line(l);
 
-  notes.approx('X-Request-Id', 'kept when the client sends a valid one; generated ids are UUIDs instead of Switchyard\'s exchange ids');
-  return { target: 'haproxy', fileName: 'haproxy.cfg', notes: notes.list, text: reportComment(notes.list, '#', 'haproxy') + out.toString() };
+  return { target: 'haproxy', fileName: 'haproxy.cfg', notes: notes.list, text: reportComment(notes.list, '#', 'haproxy', HAPROXY_GENERAL) + out.toString() };
 };
 
 function routeIs(r: RoutePlan): string {

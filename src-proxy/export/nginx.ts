@@ -23,6 +23,12 @@ import { hostRegex, identifiers, listenAddress, pathRegex, reverseListeners, rou
 import { portabilityIssue } from './shared/regex.js';
 import { TextBlock } from './shared/text-block.js';
 
+/** Differences every nginx export has, whatever the workspace (they do not fail --strict). */
+const NGINX_GENERAL = [
+  'error answers: nginx answers 404/413/502/503/504 with its own HTML pages, not RFC 9457 problem JSON; status codes are the same',
+  'X-Request-Id: kept when the client sends a valid one; generated ids are nginx\'s $request_id (32 hex digits) instead of Switchyard\'s exchange ids',
+];
+
 /** Where the generated config keeps runtime files; tests rewrite these prefixes to a temp dir. */
 export const NGINX_PATHS = {
   pid: '/run/switchyard-nginx.pid',
@@ -45,7 +51,6 @@ export const exportNginx: Exporter = (plan, opts) => {
     notes.unsupported(`listener ${l.name}`, 'forward-proxy mode has no nginx equivalent (CONNECT is not supported by open-source nginx); listener left out');
   }
   notes.exact('forwarding headers', 'X-Forwarded-For/-Proto/-Host, X-Real-IP and Forwarded set as Switchyard sets them; Upgrade/Connection passed for WebSocket');
-  notes.approx('error responses', 'nginx answers 404/413/502/503/504 with its own HTML pages, not RFC 9457 problem JSON; status codes are the same');
   notes.approx('path matching', 'nginx matches the percent-decoded, normalised path ($uri); Switchyard matches the path as sent (dot segments resolved), so only percent-encoded paths can route differently');
 
   // Route conditions → one 0/1 variable per route.
@@ -96,8 +101,7 @@ export const exportNginx: Exporter = (plan, opts) => {
     out.line('');
     for (const l of servers.toString().trimEnd().split('\n')) out.line(l);
   });
-  notes.approx('X-Request-Id', 'kept when the client sends a valid one; generated ids are nginx\'s $request_id (32 hex digits) instead of Switchyard\'s exchange ids');
-  return { target: 'nginx', fileName: 'nginx.conf', notes: notes.list, text: reportComment(notes.list, '#', 'nginx') + out.toString() };
+  return { target: 'nginx', fileName: 'nginx.conf', notes: notes.list, text: reportComment(notes.list, '#', 'nginx', NGINX_GENERAL) + out.toString() };
 };
 
 /** Writes the maps for a route's conditions and returns the variable (or constant "1") that says the route matches. */
