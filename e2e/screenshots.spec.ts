@@ -12,6 +12,7 @@ import type { Page, TestInfo } from '@playwright/test';
 import { startLoad } from './fixtures/load.js';
 import { expect, openWorkbench, send, showView, test } from './fixtures/test.js';
 import type { Upstream } from './fixtures/upstreams.js';
+import { composeWorkspace } from './fixtures/workspace.js';
 
 const DIR = join('test-results', 'screenshots');
 const VIEWS = ['routes', 'designer', 'traffic', 'dashboard', 'history', 'upstreams', 'listeners', 'export', 'settings'];
@@ -27,32 +28,23 @@ async function closedPort(): Promise<number> {
 
 test.use({
   workspace: {
-    yaml: async (alpha: Upstream, beta: Upstream) => `version: 1
-listeners:
-  - { name: web, address: 127.0.0.1:0, mode: reverse }
-routes:
-  - name: catalog
+    yaml: async (alpha: Upstream, beta: Upstream) =>
+      composeWorkspace(alpha, {
+        routes: `  - name: catalog
     match: { path: /api/catalog }
     upstream: alpha
   - name: orders
     match: { path: /api/orders, methods: [GET, POST] }
     upstream: beta
-  - name: ping
-    match: { path: /ping, exact: true }
-    respond: { status: 200, body: pong, headers: { content-type: text/plain } }
-upstreams:
-  alpha:
-    balancer: round-robin
-    targets:
-      - { url: ${alpha.url} }
-  beta:
-    balancer: least-connections
+`,
+        beta: `    balancer: least-connections
     targets:
       - { url: ${beta.url}, weight: 2 }
       - { url: http://127.0.0.1:${await closedPort()} }
     healthCheck: { path: /health, interval: 1s, timeout: 500ms, healthyAfter: 1, unhealthyAfter: 1 }
     retry: { attempts: 2, on: [connect-failure] }
 `,
+      }),
   },
 });
 

@@ -42,3 +42,15 @@ export function median(values) {
   const mid = Math.floor(v.length / 2);
   return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
 }
+
+/** The median req/s of `runs` and the run closest to it (whose latencies go with it). */
+export function medianRun(runs) {
+  const requestsPerSec = median(runs.map((r) => r.requestsPerSec));
+  const mid = [...runs].sort((a, b) => Math.abs(a.requestsPerSec - requestsPerSec) - Math.abs(b.requestsPerSec - requestsPerSec))[0];
+  return { requestsPerSec, mid };
+}
+
+/** "(reported)" for a ratio without a target, else whether it reached it. */
+export function fmtVerdict(target, pass) {
+  return target === null ? '(reported)' : `target ≥ ${target}: ${pass ? 'PASS' : 'MISS'}`;
+}

@@ -26,3 +26,16 @@ export async function expectBody(url, expectedBody) {
     throw new Error(`GET ${url}: body differs from the backend's (${body.length} bytes, expected ${expectedBody.length})`);
   }
 }
+
+/** One GET with `headers`; resolves status, headers and the body as text. */
+export function get(url, headers = {}) {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers, agent: false, timeout: 5000 }, (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+      })
+      .on('error', reject);
+  });
+}

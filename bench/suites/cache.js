@@ -7,14 +7,14 @@
 // Measured twice: with capture and history on (the default: every exchange is
 // also written to SQLite, a cost hits and misses share) and with them off (the
 // cache's own gain).
-import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
-import { startNginx } from '../lib/nginx.js';
-import { interrupted, startProcess } from '../lib/processes.js';
-import { freePort, freePorts, waitForPort } from '../lib/ports.js';
+import { backendsUpstream, startBackend } from '../lib/backend.js';
+import { get } from '../lib/http-check.js';
+import { interrupted } from '../lib/processes.js';
+import { freePorts, waitForPort } from '../lib/ports.js';
+import { launchSwitchyard } from '../lib/switchyard.js';
 import { runWrk } from '../lib/wrk.js';
-import { fmtMs, fmtRate, fmtRatio, median, table } from '../lib/format.js';
+import { fmtMs, fmtRate, fmtRatio, fmtVerdict, median, medianRun, table } from '../lib/format.js';
 
 export const description = 'cache hits vs a proxied miss and the plain proxied path (req/s ratios)';
 
@@ -36,25 +36,9 @@ function workspace(port, backends, extra) {
     'routes:',
     '  - { name: plain, match: { path: /plain }, upstream: backends }',
     '  - { name: cached, match: { path: /cached }, policies: [cache], upstream: backends }',
-    'upstreams:',
-    '  backends:',
-    '    balancer: round-robin',
-    '    targets:',
-    ...backends.map((b) => `      - { url: http://127.0.0.1:${b} }`),
+    ...backendsUpstream(backends),
     extra,
   ].join('\n');
-}
-
-function get(url, headers = {}) {
-  return new Promise((resolve, reject) => {
-    http
-      .get(url, { headers, agent: false, timeout: 5000 }, (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString() }));
-      })
-      .on('error', reject);
-  });
 }
 
 /** Each variant must really do what it is named after, or the ratios mean nothing. */
@@ -71,19 +55,12 @@ async function checkRoutes(base, body) {
 
 /** One Switchyard with `config`, measured over `rounds`; returns the wrk runs per variant. */
 async function measureConfig(ctx, config, backendPorts, body, rounds) {
-  const { settings, log, tmpDir, rootDir } = ctx;
+  const { settings, log, tmpDir } = ctx;
   const runs = { hit: [], miss: [], proxied: [] };
-  const dir = path.join(tmpDir, config.name);
-  const dataDir = path.join(dir, 'data');
-  fs.mkdirSync(dataDir, { recursive: true });
-  const port = await freePort();
-  const file = path.join(dir, 'workspace.yaml');
-  fs.writeFileSync(file, workspace(port, backendPorts, config.yaml));
-  const bin = path.join(rootDir, 'bin', 'switchyard.js');
-  const proc = startProcess(process.execPath, [bin, 'serve', '--config', file, '--no-ui', '--data-dir', dataDir, ...settings.switchyardArgs], {
-    name: 'switchyard',
-    cwd: rootDir,
-    logFile: path.join(dir, 'switchyard.log'),
+  const { proc, port } = await launchSwitchyard(ctx, {
+    dir: path.join(tmpDir, config.name),
+    logFile: 'switchyard.log',
+    workspace: (p) => workspace(p, backendPorts, config.yaml),
   });
   try {
     await waitForPort(port, { timeoutMs: settings.startTimeoutS * 1000, alive: () => proc.alive() });
@@ -119,8 +96,7 @@ async function measureConfig(ctx, config, backendPorts, body, rounds) {
 function summarize(runs) {
   const summary = Object.fromEntries(
     Object.entries(runs).map(([name, list]) => {
-      const rps = median(list.map((r) => r.requestsPerSec));
-      const mid = [...list].sort((a, b) => Math.abs(a.requestsPerSec - rps) - Math.abs(b.requestsPerSec - rps))[0];
+      const { requestsPerSec: rps, mid } = medianRun(list);
       return [name, { requestsPerSec: rps, p50Ms: mid.p50Ms, p99Ms: mid.p99Ms }];
     }),
   );
@@ -139,13 +115,7 @@ export async function run(ctx) {
   const body = 'x'.repeat(settings.bodySize - 1) + '\n';
   const rounds = Math.max(settings.rounds, MIN_ROUNDS);
   const backendPorts = await freePorts(2);
-  const backend = await startNginx({
-    template: 'backend.conf',
-    prefix: path.join(tmpDir, 'nginx-backend'),
-    vars: { PORT_A: backendPorts[0], PORT_B: backendPorts[1], BODY: body },
-    waitPorts: backendPorts,
-    name: 'backend nginx',
-  });
+  const backend = await startBackend(tmpDir, backendPorts, body);
   const startedAt = new Date();
   log(`backend nginx on :${backendPorts.join(' and :')}; wrk -t${settings.threads} -c${settings.connections} -d${settings.durationS}s, ${rounds} rounds per configuration`);
   const results = {};
@@ -161,8 +131,7 @@ export async function run(ctx) {
     log(`${r.label}:`);
     log(table([['variant', 'req/s', 'p50', 'p99'], ...Object.entries(r.summary).map(([v, s]) => [LABELS[v], fmtRate(s.requestsPerSec), fmtMs(s.p50Ms), fmtMs(s.p99Ms)])], { rightAlign: [1, 2, 3] }));
     for (const x of r.ratios) {
-      const verdict = x.target === null ? '(reported)' : `target ≥ ${x.target}: ${x.pass ? 'PASS' : 'MISS'}`;
-      log(`  ${x.id.padEnd(14)} ${fmtRatio(x.value).padStart(7)}  ${verdict}   per round: ${x.perRound.map(fmtRatio).join(' ')}   [${name}]`);
+      log(`  ${x.id.padEnd(14)} ${fmtRatio(x.value).padStart(7)}  ${fmtVerdict(x.target, x.pass)}   per round: ${x.perRound.map(fmtRatio).join(' ')}   [${name}]`);
     }
   }
 

@@ -6,20 +6,15 @@
 import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
+import { makeBody, startBackend } from '../lib/backend.js';
 import { startNginx } from '../lib/nginx.js';
-import { interrupted, runCommand, startProcess } from '../lib/processes.js';
+import { interrupted, runCommand } from '../lib/processes.js';
 import { freePort, freePorts, waitForPort } from '../lib/ports.js';
+import { launchSwitchyard } from '../lib/switchyard.js';
 import { runWrk } from '../lib/wrk.js';
 import { fmtMs, fmtRate, fmtRatio, table } from '../lib/format.js';
 
 export const description = 'HTTPS keep-alive req/s: Switchyard (local CA, TLS + h2) vs nginx terminating TLS';
-
-function makeBody(size) {
-  const line = 'switchyard-bench-0123456789abcdefghijklmnopqrstuvwxyz-';
-  let s = '';
-  while (s.length < size - 1) s += line;
-  return s.slice(0, size - 1) + '\n';
-}
 
 /** One GET over TLS without verification (the certificates are local); throws unless 200 with `body`. */
 function expectHttpsBody(url, body) {
@@ -44,29 +39,24 @@ function switchyardContender(ctx, backends, name, label, extraYaml) {
     name,
     label,
     start: async () => {
-      const bin = path.join(ctx.rootDir, 'bin', 'switchyard.js');
-      const dir = path.join(ctx.tmpDir, name);
-      const dataDir = path.join(dir, 'data');
-      fs.mkdirSync(dataDir, { recursive: true });
-      const port = await freePort();
-      const config = path.join(dir, 'workspace.yaml');
-      fs.writeFileSync(
-        config,
-        [
-          'version: 1',
-          'listeners:',
-          `  - { name: bench, address: 127.0.0.1:${port}, tls: { certificates: local-ca }, http2: true }`,
-          'routes:',
-          '  - { name: all, match: { path: / }, upstream: backends }',
-          'upstreams:',
-          '  backends:',
-          '    targets:',
-          ...backends.map((b) => `      - { url: http://127.0.0.1:${b} }`),
-          extraYaml,
-        ].join('\n'),
-      );
-      const args = [bin, 'serve', '--config', config, '--no-ui', '--data-dir', dataDir, ...ctx.settings.switchyardArgs];
-      const proc = startProcess(process.execPath, args, { name, cwd: ctx.rootDir, logFile: path.join(dir, 'output.log') });
+      const { proc, port } = await launchSwitchyard(ctx, {
+        dir: path.join(ctx.tmpDir, name),
+        name,
+        logFile: 'output.log',
+        workspace: (p) =>
+          [
+            'version: 1',
+            'listeners:',
+            `  - { name: bench, address: 127.0.0.1:${p}, tls: { certificates: local-ca }, http2: true }`,
+            'routes:',
+            '  - { name: all, match: { path: / }, upstream: backends }',
+            'upstreams:',
+            '  backends:',
+            '    targets:',
+            ...backends.map((b) => `      - { url: http://127.0.0.1:${b} }`),
+            extraYaml,
+          ].join('\n'),
+      });
       try {
         await waitForPort(port, { timeoutMs: ctx.settings.startTimeoutS * 1000, alive: () => proc.alive() });
       } catch (err) {
@@ -129,13 +119,7 @@ export async function run(ctx) {
   const { settings, log, tmpDir } = ctx;
   const body = makeBody(settings.bodySize);
   const backends = await freePorts(2);
-  const backend = await startNginx({
-    template: 'backend.conf',
-    prefix: path.join(tmpDir, 'nginx-backend'),
-    vars: { PORT_A: backends[0], PORT_B: backends[1], BODY: body },
-    waitPorts: backends,
-    name: 'backend nginx',
-  });
+  const backend = await startBackend(tmpDir, backends, body);
   const h2load = await h2loadVersion();
   const list = [
     switchyardContender(ctx, backends, 'switchyard', 'switchyard (capture + history on)', ''),

@@ -5,13 +5,14 @@
 // ratio guarded/plain should stay ≥ 0.9 (at most 10% below the route without
 // policies).
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
-import { startNginx } from '../lib/nginx.js';
-import { interrupted, startProcess } from '../lib/processes.js';
-import { freePort, freePorts, waitForPort } from '../lib/ports.js';
+import { backendsUpstream, startBackend } from '../lib/backend.js';
+import { get } from '../lib/http-check.js';
+import { interrupted } from '../lib/processes.js';
+import { freePorts, waitForPort } from '../lib/ports.js';
+import { launchSwitchyard } from '../lib/switchyard.js';
 import { runWrk } from '../lib/wrk.js';
-import { fmtMs, fmtRate, fmtRatio, median, table } from '../lib/format.js';
+import { fmtMs, fmtRate, fmtRatio, fmtVerdict, median, medianRun, table } from '../lib/format.js';
 
 export const description = 'api-key + rate-limit on a route vs the same route without policies (req/s ratio)';
 
@@ -30,25 +31,9 @@ function workspace(port, backends) {
     'routes:',
     '  - { name: plain, match: { path: /plain }, upstream: backends }',
     '  - { name: guarded, match: { path: /guarded }, policies: [keys, limit], upstream: backends }',
-    'upstreams:',
-    '  backends:',
-    '    balancer: round-robin',
-    '    targets:',
-    ...backends.map((b) => `      - { url: http://127.0.0.1:${b} }`),
+    ...backendsUpstream(backends),
     '',
   ].join('\n');
-}
-
-function get(url, headers) {
-  return new Promise((resolve, reject) => {
-    http
-      .get(url, { headers, agent: false, timeout: 5000 }, (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString() }));
-      })
-      .on('error', reject);
-  });
 }
 
 /** The guarded route must really enforce its policies, or the comparison means nothing. */
@@ -122,28 +107,14 @@ export async function run(ctx) {
   const { settings, log, tmpDir, rootDir } = ctx;
   const body = 'x'.repeat(settings.bodySize - 1) + '\n';
   const backendPorts = await freePorts(2);
-  const backend = await startNginx({
-    template: 'backend.conf',
-    prefix: path.join(tmpDir, 'nginx-backend'),
-    vars: { PORT_A: backendPorts[0], PORT_B: backendPorts[1], BODY: body },
-    waitPorts: backendPorts,
-    name: 'backend nginx',
-  });
+  const backend = await startBackend(tmpDir, backendPorts, body);
   let proc = null;
   const startedAt = new Date();
   let rounds;
   try {
-    const bin = path.join(rootDir, 'bin', 'switchyard.js');
-    const dataDir = path.join(tmpDir, 'data');
-    fs.mkdirSync(dataDir, { recursive: true });
-    const port = await freePort();
-    const config = path.join(tmpDir, 'workspace.yaml');
-    fs.writeFileSync(config, workspace(port, backendPorts));
-    proc = startProcess(process.execPath, [bin, 'serve', '--config', config, '--no-ui', '--data-dir', dataDir, ...settings.switchyardArgs], {
-      name: 'switchyard',
-      cwd: rootDir,
-      logFile: path.join(tmpDir, 'switchyard.log'),
-    });
+    const launched = await launchSwitchyard(ctx, { dir: tmpDir, logFile: 'switchyard.log', workspace: (p) => workspace(p, backendPorts) });
+    proc = launched.proc;
+    const port = launched.port;
     await waitForPort(port, { timeoutMs: settings.startTimeoutS * 1000, alive: () => proc.alive() });
     const base = `http://127.0.0.1:${port}`;
     await checkRoutes(base);
@@ -164,8 +135,7 @@ export async function run(ctx) {
   for (const mode of ['sequential', 'simultaneous']) {
     for (const name of ['plain', 'guarded']) {
       const list = rounds.map((r) => r[mode][name]);
-      const rps = median(list.map((x) => x.requestsPerSec));
-      const mid = [...list].sort((a, b) => Math.abs(a.requestsPerSec - rps) - Math.abs(b.requestsPerSec - rps))[0];
+      const { requestsPerSec: rps, mid } = medianRun(list);
       summary[`${name} (${mode})`] = { requestsPerSec: rps, p50Ms: mid.p50Ms, p99Ms: mid.p99Ms };
     }
   }
@@ -191,8 +161,7 @@ export async function run(ctx) {
   log('');
   log(`ratios (req/s, median of per-round ratios; guarded = api-key + rate-limit):`);
   for (const r of ratios) {
-    const verdict = r.target === null ? '(reported)' : `target ≥ ${r.target}: ${r.pass ? 'PASS' : 'MISS'}`;
-    log(`  ${r.id.padEnd(40)} ${fmtRatio(r.value).padStart(7)}  ${verdict}`);
+    log(`  ${r.id.padEnd(40)} ${fmtRatio(r.value).padStart(7)}  ${fmtVerdict(r.target, r.pass)}`);
   }
 
   const files = ctx.writeResults('policies', {

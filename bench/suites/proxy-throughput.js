@@ -4,13 +4,15 @@
 // and nginx, plus the latency each proxy adds over the backend.
 import fs from 'node:fs';
 import path from 'node:path';
+import { backendsUpstream, makeBody, startBackend } from '../lib/backend.js';
 import { startNginx } from '../lib/nginx.js';
 import { startNodeContender } from '../lib/node-contender.js';
-import { interrupted, startProcess } from '../lib/processes.js';
+import { interrupted } from '../lib/processes.js';
 import { freePort, freePorts, waitForPort } from '../lib/ports.js';
 import { expectBody } from '../lib/http-check.js';
+import { launchSwitchyard } from '../lib/switchyard.js';
 import { runWrk } from '../lib/wrk.js';
-import { fmtDeltaMs, fmtMs, fmtRate, fmtRatio, median, table } from '../lib/format.js';
+import { fmtDeltaMs, fmtMs, fmtRate, fmtRatio, medianRun, table } from '../lib/format.js';
 
 export const description = 'reverse-proxy req/s and latency: Switchyard vs http-proxy, undici pass-through, nginx';
 
@@ -22,14 +24,6 @@ const TARGETS = [
   { id: 'switchyard/switchyard-no-capture', of: 'switchyard', vs: 'switchyard-no-capture', min: 0.9 },
 ];
 
-function makeBody(size) {
-  // Printable, no quotes or backslashes: it is pasted into an nginx string.
-  const line = 'switchyard-bench-0123456789abcdefghijklmnopqrstuvwxyz-';
-  let s = '';
-  while (s.length < size - 1) s += line;
-  return s.slice(0, size - 1) + '\n';
-}
-
 function switchyardWorkspace(port, backends) {
   return [
     'version: 1',
@@ -39,11 +33,7 @@ function switchyardWorkspace(port, backends) {
     '  - name: all',
     '    match: { path: / }',
     '    upstream: backends',
-    'upstreams:',
-    '  backends:',
-    '    balancer: round-robin',
-    '    targets:',
-    ...backends.map((b) => `      - { url: http://127.0.0.1:${b} }`),
+    ...backendsUpstream(backends),
     '',
   ].join('\n');
 }
@@ -76,14 +66,11 @@ function switchyardContender(ctx, backendPorts, name, label, extraYaml) {
     start: async () => {
       const bin = path.join(rootDir, 'bin', 'switchyard.js');
       if (!fs.existsSync(bin)) throw new Error(`${path.relative(rootDir, bin)} not found (engine not built yet?)`);
-      const dir = path.join(tmpDir, name);
-      const dataDir = path.join(dir, 'data');
-      fs.mkdirSync(dataDir, { recursive: true });
-      const port = await freePort();
-      const config = path.join(dir, 'workspace.yaml');
-      fs.writeFileSync(config, switchyardWorkspace(port, [a, b]) + extraYaml);
-      const args = [bin, 'serve', '--config', config, '--no-ui', '--data-dir', dataDir, ...settings.switchyardArgs];
-      const proc = startProcess(process.execPath, args, { name: 'switchyard', cwd: rootDir, logFile: path.join(dir, 'output.log') });
+      const { proc, port, args, dataDir } = await launchSwitchyard(ctx, {
+        dir: path.join(tmpDir, name),
+        logFile: 'output.log',
+        workspace: (p) => switchyardWorkspace(p, [a, b]) + extraYaml,
+      });
       try {
         await waitForPort(port, { timeoutMs: settings.startTimeoutS * 1000, alive: () => proc.alive() });
       } catch (err) {
@@ -204,9 +191,7 @@ const diff = (x, y) => (typeof x === 'number' && typeof y === 'number' ? Number(
 function summarize(result) {
   if (result.status !== 'ok' || result.runs.length === 0) return null;
   // Median run by req/s; its latencies go with it.
-  const rps = median(result.runs.map((r) => r.requestsPerSec));
-  const byRps = [...result.runs].sort((x, y) => Math.abs(x.requestsPerSec - rps) - Math.abs(y.requestsPerSec - rps));
-  const mid = byRps[0];
+  const { requestsPerSec: rps, mid } = medianRun(result.runs);
   return {
     requestsPerSec: rps,
     p50Ms: mid.p50Ms,
@@ -222,13 +207,7 @@ export async function run(ctx) {
   const body = makeBody(settings.bodySize);
   const backendPorts = await freePorts(2);
   log(`backend: nginx on 127.0.0.1:${backendPorts.join(' and :')} (${settings.bodySize}-byte body)`);
-  const backend = await startNginx({
-    template: 'backend.conf',
-    prefix: path.join(tmpDir, 'nginx-backend'),
-    vars: { PORT_A: backendPorts[0], PORT_B: backendPorts[1], BODY: body },
-    waitPorts: backendPorts,
-    name: 'backend nginx',
-  });
+  const backend = await startBackend(tmpDir, backendPorts, body);
   for (const p of backendPorts) await expectBody(`http://127.0.0.1:${p}/`, body);
 
   let list = contenders(ctx, backendPorts);

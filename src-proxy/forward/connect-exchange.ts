@@ -8,14 +8,13 @@
 import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { BodyCollector } from '../capture/body-collector.js';
 import type { ListenerPlan } from '../config/plan.js';
 import type { EngineState } from '../engine-state.js';
 import type { SwitchyardError } from '../errors.js';
 import { Exchange } from '../pipeline/exchange.js';
 import { complete, finish } from '../pipeline/handle-request.js';
 import { sendExchangeProblem } from '../pipeline/respond.js';
-import { hostName } from '../pipeline/steps/prepare-request.js';
+import { announceExchange, hostName } from '../pipeline/steps/prepare-request.js';
 
 export const ESTABLISHED = 'HTTP/1.1 200 Connection Established\r\n\r\n';
 
@@ -28,29 +27,7 @@ export function startConnectExchange(req: IncomingMessage, client: Socket, liste
   ex.id = ex.uid;
   ex.host = hostName(req.url ?? '');
   ex.path = '';
-  const capture = state.plan.capture;
-  if (state.capture.active && capture.enabled) {
-    ex.capturing = true;
-    ex.requestBody = new BodyCollector(capture.maxBodySize);
-    ex.responseBody = new BodyCollector(capture.maxBodySize);
-  }
-  const events = state.events;
-  if (events.active) {
-    events.emit({
-      type: 'exchange.start',
-      id: ex.uid,
-      requestId: ex.id,
-      time: ex.time,
-      listener: listener.name,
-      clientAddress: ex.clientIp,
-      clientPort: ex.clientPort,
-      method: 'CONNECT',
-      url: req.url ?? '',
-      host: req.headers.host ?? '',
-      httpVersion: req.httpVersion,
-      rawHeaders: req.rawHeaders,
-    });
-  }
+  announceExchange(ex);
   return ex;
 }
 

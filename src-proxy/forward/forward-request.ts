@@ -15,9 +15,9 @@ import { runExchange } from '../pipeline/handle-request.js';
 import { requestBody } from '../pipeline/proxy/proxy-request.js';
 import { attemptUpstream, type AttemptOutcome } from '../pipeline/proxy/upstream-call.js';
 import { prepareRequest } from '../pipeline/steps/prepare-request.js';
+import { takeMatchingRoute } from '../pipeline/steps/route-request.js';
 import { runPolicies } from '../pipeline/steps/run-policies.js';
 import { serveRoute } from '../pipeline/steps/serve-route.js';
-import { matchRoute } from '../router/match-route.js';
 import type { ForwardContext } from './forward-context.js';
 import { originRequestHeaders } from './origin-headers.js';
 import { originTarget } from './origin-target.js';
@@ -50,16 +50,7 @@ function serveForward(ex: Exchange, ctx: ForwardContext): StepResult {
 export function matchForwardRoute(ex: Exchange): boolean {
   const routes = forwardRoutes(ex.state.plan.routes, ex.listener.name);
   if (routes.length === 0) return false;
-  const match = matchRoute(routes, { listener: ex.listener.name, host: ex.host, method: ex.method, path: ex.path, query: ex.search, headers: ex.req.headers });
-  if (match === null) return false;
-  ex.route = match.route;
-  ex.captures = match.captures;
-  const events = ex.state.events;
-  if (events.active) {
-    const action = match.route.action;
-    events.emit({ type: 'exchange.routed', id: ex.uid, route: match.route.name, upstream: action.kind === 'proxy' ? action.upstream : null });
-  }
-  return true;
+  return takeMatchingRoute(ex, routes);
 }
 
 const byPlan = new WeakMap<readonly RoutePlan[], Map<string, RoutePlan[]>>();

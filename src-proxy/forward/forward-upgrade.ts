@@ -10,14 +10,14 @@ import { isIP, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
-import { WebSocketFrameReader } from '../capture/websocket-frames.js';
 import type { ListenerPlan } from '../config/plan.js';
 import type { EngineState } from '../engine-state.js';
 import { SwitchyardError, isSwitchyardError } from '../errors.js';
 import { Exchange } from '../pipeline/exchange.js';
-import { complete, finish } from '../pipeline/handle-request.js';
+import { finish } from '../pipeline/handle-request.js';
 import { sendExchangeProblem } from '../pipeline/respond.js';
 import { prepareRequest } from '../pipeline/steps/prepare-request.js';
+import { relayDeclinedUpgrade, spliceWebSocket } from '../pipeline/websocket-splice.js';
 import type { ForwardContext } from './forward-context.js';
 import { proxyAuthError } from './forward-request.js';
 import { parseParentProxy } from './origin-agents.js';
@@ -25,9 +25,6 @@ import { originRequestHeaders } from './origin-headers.js';
 import { originTarget, type OriginTarget } from './origin-target.js';
 import { openStream } from './parent-connect.js';
 import { checkProxyAuth } from './proxy-auth.js';
-
-const MAX_CAPTURED_MESSAGES = 1000;
-const MAX_CAPTURED_MESSAGE_BYTES = 64 * 1024;
 
 export function handleForwardUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, listener: ListenerPlan, state: EngineState, ctx: ForwardContext): void {
   const res = new ServerResponse(req);
@@ -86,18 +83,10 @@ async function upgrade(ex: Exchange, client: Duplex, head: Buffer, ctx: ForwardC
     sendExchangeProblem(ex, ex.error);
     finish(ex);
   });
-  // The origin said no to the upgrade: relay its answer.
-  request.on('response', (upRes) => {
-    ex.status = upRes.statusCode ?? 502;
-    ex.res.writeHead(ex.status, upRes.statusMessage, upRes.rawHeaders);
-    if (ex.capturing) {
-      ex.responseHeaders = upRes.rawHeaders;
-      upRes.on('data', (c: Buffer) => ex.responseBody?.add(c));
-    }
-    upRes.pipe(ex.res);
-    finish(ex);
-  });
-  request.on('upgrade', (upRes, upSocket: Socket, upHead: Buffer) => splice(ex, client, head, upRes, upSocket, upHead, origin));
+  request.on('response', (upRes) => relayDeclinedUpgrade(ex, upRes));
+  request.on('upgrade', (upRes, upSocket: Socket, upHead: Buffer) =>
+    spliceWebSocket(ex, client, head, upRes, upSocket, upHead, { route: ex.listener.name, target: origin.url }),
+  );
   request.end();
 }
 
@@ -111,52 +100,4 @@ function secure(socket: Socket, origin: OriginTarget, sni: string | null, secure
     });
     t.once('error', reject);
   });
-}
-
-function splice(ex: Exchange, client: Duplex, head: Buffer, upRes: IncomingMessage, upstream: Socket, upHead: Buffer, origin: OriginTarget): void {
-  ex.res.detachSocket(client as Socket);
-  let response = `HTTP/1.1 ${upRes.statusCode} ${upRes.statusMessage}\r\n`;
-  for (let i = 0; i < upRes.rawHeaders.length; i += 2) response += `${upRes.rawHeaders[i]}: ${upRes.rawHeaders[i + 1]}\r\n`;
-  client.write(response + '\r\n');
-  if (upHead.length > 0) client.write(upHead);
-  if (head.length > 0) upstream.write(head);
-  const events = ex.state.events;
-  const route = ex.listener.name;
-  if (events.active) events.emit({ type: 'websocket.open', id: ex.uid, time: Date.now(), route, target: origin.url });
-  ex.status = upRes.statusCode ?? 101;
-  ex.firstByteAt = ex.sentAt = performance.now();
-  let fromClient: WebSocketFrameReader | null = null;
-  let fromUpstream: WebSocketFrameReader | null = null;
-  if (ex.capturing) {
-    ex.responseHeaders = upRes.rawHeaders;
-    const messages: NonNullable<typeof ex.websocketMessages> = (ex.websocketMessages = []);
-    const keep = (m: (typeof messages)[number]) => {
-      if (messages.length < MAX_CAPTURED_MESSAGES) messages.push(m);
-    };
-    const cap = Math.min(MAX_CAPTURED_MESSAGE_BYTES, ex.state.plan.capture.maxBodySize);
-    fromClient = new WebSocketFrameReader('client', cap, keep);
-    fromUpstream = new WebSocketFrameReader('upstream', cap, keep);
-    if (head.length > 0) fromClient.push(head);
-    if (upHead.length > 0) fromUpstream.push(upHead);
-  }
-  client.on('data', (c: Buffer) => {
-    ex.bytesIn += c.length;
-    fromClient?.push(c);
-  });
-  upstream.on('data', (c: Buffer) => {
-    ex.bytesOut += c.length;
-    fromUpstream?.push(c);
-  });
-  client.pipe(upstream).pipe(client);
-  let closed = false;
-  const close = () => {
-    if (closed) return;
-    closed = true;
-    client.destroy();
-    upstream.destroy();
-    if (events.active) events.emit({ type: 'websocket.close', id: ex.uid, time: Date.now(), route, target: origin.url, bytesIn: ex.bytesIn, bytesOut: ex.bytesOut });
-    if (events.active || ex.capturing) complete(ex);
-  };
-  client.on('close', close).on('error', close);
-  upstream.on('close', close).on('error', close);
 }

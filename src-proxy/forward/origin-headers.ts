@@ -5,20 +5,13 @@
  */
 import { REPLAY_HEADER } from '../capture/replay-marks.js';
 import type { Exchange } from '../pipeline/exchange.js';
-import { HOP_BY_HOP, connectionTokens } from '../pipeline/proxy/forward-headers.js';
+import { endToEndHeaders } from '../pipeline/proxy/forward-headers.js';
+
+/** Set by the proxy (Host) or meant for it (Expect, Proxy-*, the replay mark), so never passed on. */
+const dropForOrigin = (name: string) => name === 'host' || name === 'expect' || name === REPLAY_HEADER || name.startsWith('proxy-');
 
 export function originRequestHeaders(ex: Exchange, authority: string, opts: { upgrade?: boolean } = {}): string[] {
-  const { req } = ex;
-  const raw = req.rawHeaders;
-  const named = connectionTokens(req.headers.connection);
-  const out: string[] = [];
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i].toLowerCase();
-    if (HOP_BY_HOP.has(name) || name === 'host' || name === 'expect' || name === REPLAY_HEADER || name.startsWith('proxy-')) continue;
-    if (named !== null && named.has(name)) continue;
-    out.push(raw[i], raw[i + 1]);
-  }
-  if (opts.upgrade) out.push('connection', 'upgrade', 'upgrade', String(req.headers.upgrade));
+  const out = endToEndHeaders(ex.req, dropForOrigin, opts.upgrade === true);
   out.push('host', authority);
   return out;
 }

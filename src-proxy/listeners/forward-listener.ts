@@ -19,15 +19,14 @@ import { handleForwardRequest } from '../forward/forward-request.js';
 import { handleForwardUpgrade } from '../forward/forward-upgrade.js';
 import { OriginAgents } from '../forward/origin-agents.js';
 import { answerAndClose } from '../forward/raw-answer.js';
-import { answerClientError } from './http-listener.js';
+import { answerClientError, ServerLifecycle } from './server-lifecycle.js';
 
 export class ForwardListener {
   readonly server: http.Server;
   /** Parses the decrypted side of intercepted tunnels. */
   private readonly decrypted: http.Server;
   private readonly agents = new OriginAgents();
-  private readonly sockets = new Set<Socket>();
-  private address: AddressInfo | null = null;
+  private readonly lifecycle: ServerLifecycle;
 
   constructor(
     readonly plan: ListenerPlan,
@@ -65,12 +64,11 @@ export class ForwardListener {
       const lp = current(state);
       const client = socket as Socket;
       if (!this.admits(lp, client)) return refuse(client, lp, client);
-      void handleConnect(req, client, head, lp, state, { agents: this.agents, server: this.decrypted, track: (s) => this.track(s) });
+      void handleConnect(req, client, head, lp, state, { agents: this.agents, server: this.decrypted, track: (s) => this.lifecycle.track(s) });
     });
-    this.server.on('clientError', answerClientError);
+    this.lifecycle = new ServerLifecycle(this.server, plan);
     this.server.on('connection', (socket: Socket) => {
       socket.setNoDelay(true);
-      this.track(socket);
       setForwardContext(socket, direct);
     });
     this.decrypted = http.createServer({ ...options, requireHostHeader: true }, onRequest);
@@ -82,43 +80,17 @@ export class ForwardListener {
     return clientAllowed(lp.allowClients, socket.remoteAddress ?? '');
   }
 
-  private track(socket: Socket): void {
-    this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
-  }
-
   listen(): Promise<AddressInfo> {
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error) => reject(err);
-      this.server.once('error', onError);
-      this.server.listen({ host: this.plan.host, port: this.plan.port, exclusive: true }, () => {
-        this.server.off('error', onError);
-        this.address = this.server.address() as AddressInfo;
-        resolve(this.address);
-      });
-    });
+    return this.lifecycle.listen();
   }
 
   get boundAddress(): AddressInfo | null {
-    return this.address;
+    return this.lifecycle.boundAddress;
   }
 
   /** As HttpListener.close; tunnels count as in-flight until the grace period ends. */
   async close(graceMs: number): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.decrypted.close();
-    const idleSweep = setInterval(() => {
-      this.server.closeIdleConnections();
-      this.decrypted.closeIdleConnections();
-    }, 50);
-    this.server.closeIdleConnections();
-    const deadline = setTimeout(() => {
-      for (const s of this.sockets) s.destroy();
-    }, graceMs);
-    await closed;
-    clearInterval(idleSweep);
-    clearTimeout(deadline);
-    for (const s of this.sockets) s.destroy();
+    await this.lifecycle.close(graceMs, [this.decrypted]);
     await this.agents.close();
   }
 }

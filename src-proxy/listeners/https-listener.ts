@@ -19,8 +19,8 @@ import type { CertificateService } from '../tls/certificate-service.js';
 import { markHandshake } from '../tls/connection-info.js';
 import { modernContextOptions } from '../tls/modern-tls.js';
 import { openServerCertificates, type Credentials, type ServerCertificates } from '../tls/server-certificates.js';
-import { answerClientError } from './http-listener.js';
 import { adaptHttp2Request } from './http2-request.js';
+import { answerClientError, listenExclusive } from './server-lifecycle.js';
 import { sniffTls } from './tls-sniffer.js';
 
 type TlsHttpServer = https.Server | http2.Http2SecureServer;
@@ -66,21 +66,16 @@ export class HttpsListener {
     this.certs = await openServerCertificates(lp, this.certificates, (d) => this.replaceDefaults(d));
     const server = this.createServer(this.certs);
     this.server = server;
+    let address: AddressInfo;
     try {
-      await new Promise<void>((resolve, reject) => {
-        this.front.once('error', reject);
-        this.front.listen({ host: lp.host, port: lp.port, exclusive: true }, () => {
-          this.front.off('error', reject);
-          resolve();
-        });
-      });
+      address = await listenExclusive(this.front, lp);
     } catch (err) {
       this.certs.close();
       throw err;
     }
     // The HTTP layer starts its connection bookkeeping (header timeouts, idle tracking) on 'listening'.
     server.emit('listening');
-    this.address = this.front.address() as AddressInfo;
+    this.address = address;
     this.certificates.tlsPorts.set(lp.name, this.address.port);
     return this.address;
   }

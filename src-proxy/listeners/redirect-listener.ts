@@ -5,17 +5,16 @@
  * TLS side.
  */
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import type { ListenerPlan } from '../config/plan.js';
 import type { EngineState } from '../engine-state.js';
 import { hostName } from '../pipeline/steps/prepare-request.js';
 import type { CertificateService } from '../tls/certificate-service.js';
-import { answerClientError } from './http-listener.js';
+import { ServerLifecycle } from './server-lifecycle.js';
 
 export class RedirectListener {
   private readonly server: http.Server;
-  private readonly sockets = new Set<Socket>();
-  private address: AddressInfo | null = null;
+  private readonly lifecycle: ServerLifecycle;
 
   constructor(
     readonly plan: ListenerPlan & { redirectTo: string },
@@ -36,35 +35,18 @@ export class RedirectListener {
         res.end();
       },
     );
-    this.server.on('clientError', answerClientError);
-    this.server.on('connection', (socket: Socket) => {
-      this.sockets.add(socket);
-      socket.once('close', () => this.sockets.delete(socket));
-    });
+    this.lifecycle = new ServerLifecycle(this.server, plan);
   }
 
   listen(): Promise<AddressInfo> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen({ host: this.plan.host, port: this.plan.port, exclusive: true }, () => {
-        this.server.off('error', reject);
-        this.address = this.server.address() as AddressInfo;
-        resolve(this.address);
-      });
-    });
+    return this.lifecycle.listen();
   }
 
   get boundAddress(): AddressInfo | null {
-    return this.address;
+    return this.lifecycle.boundAddress;
   }
 
-  async close(graceMs: number): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeIdleConnections();
-    const deadline = setTimeout(() => {
-      for (const s of this.sockets) s.destroy();
-    }, graceMs);
-    await closed;
-    clearTimeout(deadline);
+  close(graceMs: number): Promise<void> {
+    return this.lifecycle.close(graceMs);
   }
 }

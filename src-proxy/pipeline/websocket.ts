@@ -5,22 +5,21 @@
  * passed back as an ordinary response.
  */
 import http, { ServerResponse, type IncomingMessage } from 'node:http';
-import { performance } from 'node:perf_hooks';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { ListenerPlan } from '../config/plan.js';
 import type { EngineState } from '../engine-state.js';
-import { WebSocketFrameReader } from '../capture/websocket-frames.js';
 import { SwitchyardError, isSwitchyardError } from '../errors.js';
 import { rewritePath } from '../router/rewrite.js';
 import { Exchange } from './exchange.js';
 import { upstreamRequestHeaders } from './proxy/forward-headers.js';
-import { complete, finish } from './handle-request.js';
+import { finish } from './handle-request.js';
 import { sendExchangeProblem, sendFixed, sendRedirect } from './respond.js';
 import { compose, type StepResult } from './compose.js';
 import { prepareRequest } from './steps/prepare-request.js';
 import { routeRequest } from './steps/route-request.js';
 import { runPolicies } from './steps/run-policies.js';
+import { relayDeclinedUpgrade, spliceWebSocket } from './websocket-splice.js';
 
 /** An upgrade request: the exchange plus the raw socket and the bytes read past the head. */
 class UpgradeExchange extends Exchange {
@@ -80,10 +79,6 @@ function failUpgrade(ex: UpgradeExchange, err: unknown): void {
   finish(ex);
 }
 
-/** Per connection, capture keeps at most this many messages, each up to 64 KB (or the body cap if smaller). */
-const MAX_CAPTURED_MESSAGES = 1000;
-const MAX_CAPTURED_MESSAGE_BYTES = 64 * 1024;
-
 function proxyUpgrade(ex: Exchange, upstreamName: string, client: Duplex, head: Buffer): void {
   const upstream = ex.state.upstreams.get(upstreamName);
   if (!upstream) throw new SwitchyardError('INTERNAL', `Upstream "${upstreamName}" is missing from the running plan.`);
@@ -103,7 +98,6 @@ function proxyUpgrade(ex: Exchange, upstreamName: string, client: Duplex, head: 
     agent: false,
     timeout: upstream.plan.timeouts.connectMs,
   });
-  const events = ex.state.events;
   const route = ex.route!.name;
 
   request.on('timeout', () => request.destroy(Object.assign(new Error('connect timeout'), { code: 'UND_ERR_CONNECT_TIMEOUT' })));
@@ -118,68 +112,12 @@ function proxyUpgrade(ex: Exchange, upstreamName: string, client: Duplex, head: 
     sendExchangeProblem(ex, ex.error);
     finish(ex);
   });
-  // The upstream said no to the upgrade: relay its answer.
-  request.on('response', (upRes) => {
-    ex.status = upRes.statusCode ?? 502;
-    ex.res.writeHead(ex.status, upRes.statusMessage, upRes.rawHeaders);
-    if (ex.capturing) {
-      ex.responseHeaders = upRes.rawHeaders;
-      upRes.on('data', (c: Buffer) => ex.responseBody?.add(c));
-    }
-    upRes.pipe(ex.res);
-    finish(ex);
-  });
+  request.on('response', (upRes) => relayDeclinedUpgrade(ex, upRes));
   request.on('upgrade', (upRes, upstreamSocket, upstreamHead) => {
     request.setTimeout(0);
     target.recordSuccess();
-    ex.res.detachSocket(client as import('node:net').Socket);
-    let response = `HTTP/1.1 ${upRes.statusCode} ${upRes.statusMessage}\r\n`;
-    for (let i = 0; i < upRes.rawHeaders.length; i += 2) response += `${upRes.rawHeaders[i]}: ${upRes.rawHeaders[i + 1]}\r\n`;
-    client.write(response + '\r\n');
-    if (upstreamHead.length > 0) client.write(upstreamHead);
-    if (head.length > 0) upstreamSocket.write(head);
-    if (events.active) events.emit({ type: 'websocket.open', id: ex.uid, time: Date.now(), route, target: target.url });
-    ex.status = upRes.statusCode ?? 101;
-    ex.firstByteAt = ex.sentAt = ex.dispatchedAt = performance.now();
-    let bytesIn = 0;
-    let bytesOut = 0;
-    let fromClient: WebSocketFrameReader | null = null;
-    let fromUpstream: WebSocketFrameReader | null = null;
-    if (ex.capturing) {
-      ex.responseHeaders = upRes.rawHeaders;
-      const messages: NonNullable<typeof ex.websocketMessages> = (ex.websocketMessages = []);
-      const keep = (m: (typeof messages)[number]) => {
-        if (messages.length < MAX_CAPTURED_MESSAGES) messages.push(m);
-      };
-      const cap = Math.min(MAX_CAPTURED_MESSAGE_BYTES, ex.state.plan.capture.maxBodySize);
-      fromClient = new WebSocketFrameReader('client', cap, keep);
-      fromUpstream = new WebSocketFrameReader('upstream', cap, keep);
-      if (head.length > 0) fromClient.push(head);
-      if (upstreamHead.length > 0) fromUpstream.push(upstreamHead);
-    }
-    client.on('data', (c: Buffer) => {
-      bytesIn += c.length;
-      fromClient?.push(c);
-    });
-    upstreamSocket.on('data', (c: Buffer) => {
-      bytesOut += c.length;
-      fromUpstream?.push(c);
-    });
-    client.pipe(upstreamSocket).pipe(client);
-    let closed = false;
-    const close = () => {
-      if (closed) return;
-      closed = true;
-      client.destroy();
-      upstreamSocket.destroy();
-      if (events.active) events.emit({ type: 'websocket.close', id: ex.uid, time: Date.now(), route, target: target.url, bytesIn, bytesOut });
-      ex.bytesIn = bytesIn;
-      ex.bytesOut = bytesOut;
-      // The response object was detached at the upgrade: the connection's end is the exchange's end.
-      if (ex.state.events.active || ex.capturing) complete(ex);
-    };
-    client.on('close', close).on('error', close);
-    upstreamSocket.on('close', close).on('error', close);
+    spliceWebSocket(ex, client, head, upRes, upstreamSocket, upstreamHead, { route, target: target.url });
+    ex.dispatchedAt = ex.sentAt; // the upgrade's answer is the dispatch
   });
   request.end();
 }

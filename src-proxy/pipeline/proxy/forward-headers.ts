@@ -3,6 +3,7 @@
  * the Connection header names, never cross the gateway; the forwarding headers
  * are set from what the gateway itself saw.
  */
+import type { IncomingMessage } from 'node:http';
 import type { Exchange } from '../exchange.js';
 import { REPLAY_HEADER } from '../../capture/replay-marks.js';
 import type { Target } from '../../upstream/target.js';
@@ -32,21 +33,33 @@ export function connectionTokens(value: string | string[] | undefined): Set<stri
   return tokens.size > 0 ? tokens : null;
 }
 
+const isReplaced = (name: string) => REPLACED.has(name);
+
+/**
+ * The client's headers as a flat [name, value, …] list in their order, less
+ * hop-by-hop ones, those the Connection header names and those `drop` picks
+ * (given lower-case names); an upgrade keeps its Connection/Upgrade pair.
+ */
+export function endToEndHeaders(req: IncomingMessage, drop: (name: string) => boolean, upgrade: boolean): string[] {
+  const raw = req.rawHeaders;
+  const named = connectionTokens(req.headers.connection);
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i].toLowerCase();
+    if (HOP_BY_HOP.has(name) || drop(name) || (named !== null && named.has(name))) continue;
+    out.push(raw[i], raw[i + 1]);
+  }
+  if (upgrade) out.push('connection', 'upgrade', 'upgrade', String(req.headers.upgrade));
+  return out;
+}
+
 /**
  * Builds the upstream request headers as a flat [name, value, …] list, keeping
  * the client's order, casing and repeated fields.
  */
 export function upstreamRequestHeaders(ex: Exchange, target: Target, opts: { upgrade?: boolean } = {}): string[] {
   const { req } = ex;
-  const raw = req.rawHeaders;
-  const named = connectionTokens(req.headers.connection);
-  const out: string[] = [];
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i].toLowerCase();
-    if (HOP_BY_HOP.has(name) || REPLACED.has(name) || (named !== null && named.has(name))) continue;
-    out.push(raw[i], raw[i + 1]);
-  }
-  if (opts.upgrade) out.push('connection', 'upgrade', 'upgrade', String(req.headers.upgrade));
+  const out = endToEndHeaders(req, isReplaced, opts.upgrade === true);
 
   const proto = ex.listener.tls ? 'https' : 'http';
   const originalHost = req.headers.host ?? ex.host;

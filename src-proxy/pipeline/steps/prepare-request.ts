@@ -21,33 +21,7 @@ export function prepareRequest(ex: Exchange, next: () => StepResult): StepResult
   const replayToken = req.headers[REPLAY_HEADER];
   if (typeof replayToken === 'string') ex.replayOf = ex.state.capture.replays.redeem(replayToken);
 
-  const capture = ex.state.plan.capture;
-  if (ex.state.capture.active && capture.enabled) {
-    ex.capturing = true;
-    ex.requestBody = new BodyCollector(capture.maxBodySize);
-    ex.responseBody = new BodyCollector(capture.maxBodySize);
-  }
-
-  const events = ex.state.events;
-  if (events.active) {
-    events.emit({
-      type: 'exchange.start',
-      id: ex.uid,
-      requestId: ex.id,
-      time: ex.time,
-      listener: listener.name,
-      clientAddress: ex.clientIp,
-      clientPort: ex.clientPort,
-      method: ex.method,
-      url: req.url ?? '',
-      host: req.headers.host ?? '',
-      httpVersion: req.httpVersion,
-      rawHeaders: req.rawHeaders,
-      ...(ex.intercepted ? { intercepted: true } : {}),
-      scheme: ex.scheme,
-      ...(ex.tls ? { tls: ex.tls } : {}),
-    });
-  }
+  announceExchange(ex);
 
   const limits = listener.limits;
   let target = req.url ?? '';
@@ -90,6 +64,38 @@ export function prepareRequest(ex: Exchange, next: () => StepResult): StepResult
   const dotted = rawPath.includes('/.') || rawPath.includes('%2e') || rawPath.includes('%2E');
   ex.path = dotted ? normaliseDotSegments(rawPath) : rawPath;
   return next();
+}
+
+/** Turns capture on for the exchange while the engine captures, and announces it (exchange.start). */
+export function announceExchange(ex: Exchange): void {
+  const { req, listener } = ex;
+  const capture = ex.state.plan.capture;
+  if (ex.state.capture.active && capture.enabled) {
+    ex.capturing = true;
+    ex.requestBody = new BodyCollector(capture.maxBodySize);
+    ex.responseBody = new BodyCollector(capture.maxBodySize);
+  }
+  const events = ex.state.events;
+  if (events.active) {
+    events.emit({
+      type: 'exchange.start',
+      id: ex.uid,
+      requestId: ex.id,
+      time: ex.time,
+      listener: listener.name,
+      clientAddress: ex.clientIp,
+      clientPort: ex.clientPort,
+      method: ex.method,
+      url: req.url ?? '',
+      host: req.headers.host ?? '',
+      httpVersion: req.httpVersion,
+      rawHeaders: req.rawHeaders,
+      ...(ex.intercepted ? { intercepted: true } : {}),
+      // A CONNECT names an authority, not a scheme.
+      ...(ex.method === 'CONNECT' ? {} : { scheme: ex.scheme }),
+      ...(ex.tls ? { tls: ex.tls } : {}),
+    });
+  }
 }
 
 /** "API.localhost:8080" → "api.localhost"; "[::1]:80" → "[::1]". */

@@ -1,0 +1,96 @@
+/**
+ * The lifecycle shared by the node `http.Server` listeners (plain, redirect,
+ * forward): socket tracking, an exclusive bind that rejects instead of
+ * emitting 'error', problem answers to malformed requests, and a graceful
+ * close with idle sweeps and a deadline.
+ */
+import type http from 'node:http';
+import type { AddressInfo, Server, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { SwitchyardError, toProblem, type ErrorCode } from '../errors.js';
+
+/** Binds `server` to `host:port`; a bind error (EADDRINUSE, EACCES) rejects rather than being emitted. */
+export function listenExclusive(server: Server, at: { host: string; port: number }): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: at.host, port: at.port, exclusive: true }, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+export class ServerLifecycle {
+  /** Every accepted socket, including upgraded and tunnelled ones that the server no longer tracks. */
+  private readonly sockets = new Set<Socket>();
+  private address: AddressInfo | null = null;
+
+  constructor(
+    private readonly server: http.Server,
+    private readonly at: { host: string; port: number },
+  ) {
+    server.on('clientError', answerClientError);
+    server.on('connection', (socket: Socket) => this.track(socket));
+  }
+
+  track(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+  }
+
+  async listen(): Promise<AddressInfo> {
+    this.address = await listenExclusive(this.server, this.at);
+    return this.address;
+  }
+
+  get boundAddress(): AddressInfo | null {
+    return this.address;
+  }
+
+  /**
+   * Stops accepting, lets in-flight requests finish for up to `graceMs`, then
+   * cuts what is left. Idle keep-alive connections are closed at once and as
+   * they become idle; `alsoSweep` are servers fed by this one's sockets (they
+   * never listen) that are closed and swept alongside.
+   */
+  async close(graceMs: number, alsoSweep: readonly http.Server[] = []): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const s of alsoSweep) s.close();
+    const servers = [this.server, ...alsoSweep];
+    const sweep = () => {
+      for (const s of servers) s.closeIdleConnections();
+    };
+    sweep();
+    const idleSweep = setInterval(sweep, 50);
+    const deadline = setTimeout(() => this.destroyAll(), graceMs);
+    await closed;
+    clearInterval(idleSweep);
+    clearTimeout(deadline);
+    this.destroyAll();
+  }
+
+  private destroyAll(): void {
+    for (const s of this.sockets) s.destroy();
+  }
+}
+
+const PARSER_ERRORS: Record<string, ErrorCode> = {
+  HPE_HEADER_OVERFLOW: 'HEADERS_TOO_LARGE',
+  ERR_HTTP_REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
+};
+
+/** Malformed requests never reach the pipeline: answer with a problem and close. */
+export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable || (socket as Socket).bytesWritten > 0) {
+    socket.destroy();
+    return;
+  }
+  const code = PARSER_ERRORS[err.code ?? ''] ?? 'BAD_REQUEST';
+  const detail =
+    code === 'BAD_REQUEST' ? `The request could not be parsed (${err.code ?? 'parse error'}: ${err.message}).` : undefined;
+  const e = new SwitchyardError(code, detail);
+  const body = JSON.stringify(toProblem(e));
+  socket.end(
+    `HTTP/1.1 ${e.status} ${e.title}\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}

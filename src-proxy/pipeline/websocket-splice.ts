@@ -1,0 +1,98 @@
+/**
+ * The part of a WebSocket (any HTTP/1.1 Upgrade) exchange after the upstream
+ * answered. If it accepted: relay its 101 to the client, splice the two
+ * sockets, count bytes, capture messages while capture is on, and complete
+ * the exchange when either side closes. If it declined: relay its answer as an
+ * ordinary response. Shared by reverse routes and the forward listener.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { Duplex } from 'node:stream';
+import { WebSocketFrameReader } from '../capture/websocket-frames.js';
+import type { Exchange } from './exchange.js';
+import { complete, finish } from './handle-request.js';
+
+/** Per connection, capture keeps at most this many messages, each up to 64 KB (or the body cap if smaller). */
+const MAX_CAPTURED_MESSAGES = 1000;
+const MAX_CAPTURED_MESSAGE_BYTES = 64 * 1024;
+
+export interface SpliceLabels {
+  /** The `route` of the websocket.open/close events. */
+  route: string;
+  /** The `target` of the websocket.open/close events. */
+  target: string;
+}
+
+/** `head`/`upHead`: bytes each side sent past its head, already read by the HTTP parsers. */
+export function spliceWebSocket(
+  ex: Exchange,
+  client: Duplex,
+  head: Buffer,
+  upRes: IncomingMessage,
+  upstream: Socket,
+  upHead: Buffer,
+  labels: SpliceLabels,
+): void {
+  const { route, target } = labels;
+  ex.res.detachSocket(client as Socket);
+  let response = `HTTP/1.1 ${upRes.statusCode} ${upRes.statusMessage}\r\n`;
+  for (let i = 0; i < upRes.rawHeaders.length; i += 2) response += `${upRes.rawHeaders[i]}: ${upRes.rawHeaders[i + 1]}\r\n`;
+  client.write(response + '\r\n');
+  if (upHead.length > 0) client.write(upHead);
+  if (head.length > 0) upstream.write(head);
+  const events = ex.state.events;
+  if (events.active) events.emit({ type: 'websocket.open', id: ex.uid, time: Date.now(), route, target });
+  ex.status = upRes.statusCode ?? 101;
+  ex.firstByteAt = ex.sentAt = performance.now();
+  // The exchange's byte counts are the connection's, from the upgrade on.
+  ex.bytesIn = 0;
+  ex.bytesOut = 0;
+  let fromClient: WebSocketFrameReader | null = null;
+  let fromUpstream: WebSocketFrameReader | null = null;
+  if (ex.capturing) {
+    ex.responseHeaders = upRes.rawHeaders;
+    const messages: NonNullable<typeof ex.websocketMessages> = (ex.websocketMessages = []);
+    const keep = (m: (typeof messages)[number]) => {
+      if (messages.length < MAX_CAPTURED_MESSAGES) messages.push(m);
+    };
+    const cap = Math.min(MAX_CAPTURED_MESSAGE_BYTES, ex.state.plan.capture.maxBodySize);
+    fromClient = new WebSocketFrameReader('client', cap, keep);
+    fromUpstream = new WebSocketFrameReader('upstream', cap, keep);
+    if (head.length > 0) fromClient.push(head);
+    if (upHead.length > 0) fromUpstream.push(upHead);
+  }
+  client.on('data', (c: Buffer) => {
+    ex.bytesIn += c.length;
+    fromClient?.push(c);
+  });
+  upstream.on('data', (c: Buffer) => {
+    ex.bytesOut += c.length;
+    fromUpstream?.push(c);
+  });
+  client.pipe(upstream).pipe(client);
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    client.destroy();
+    upstream.destroy();
+    if (events.active) events.emit({ type: 'websocket.close', id: ex.uid, time: Date.now(), route, target, bytesIn: ex.bytesIn, bytesOut: ex.bytesOut });
+    // The response object was detached at the upgrade: the connection's end is the exchange's end.
+    if (events.active || ex.capturing) complete(ex);
+  };
+  client.on('close', close).on('error', close);
+  upstream.on('close', close).on('error', close);
+}
+
+/** The upstream said no to the upgrade: its answer goes to the client as an ordinary response. */
+export function relayDeclinedUpgrade(ex: Exchange, upRes: IncomingMessage): void {
+  ex.status = upRes.statusCode ?? 502;
+  ex.res.writeHead(ex.status, upRes.statusMessage, upRes.rawHeaders);
+  if (ex.capturing) {
+    ex.responseHeaders = upRes.rawHeaders;
+    upRes.on('data', (c: Buffer) => ex.responseBody?.add(c));
+  }
+  upRes.pipe(ex.res);
+  finish(ex);
+}
