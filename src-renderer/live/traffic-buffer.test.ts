@@ -92,6 +92,41 @@ describe('traffic buffer', () => {
     expect(b.rows().map((r) => r.status)).toEqual([0, 0, 503]);
   });
 
+  it('slides the window across many batches, ids and order intact', () => {
+    const frames = fakeFrames();
+    const b = createTrafficBuffer({ frames, capacity: 3 });
+    // 10 batches of 2 rows: several front evictions and more than one compaction of the backing list.
+    for (let n = 0; n < 10; n++) b.ingest([start(`x${2 * n}`), start(`x${2 * n + 1}`)]);
+    frames.flush();
+    expect(b.rows().map((r) => r.id)).toEqual(['x17', 'x18', 'x19']);
+    expect(b.state().evicted).toBe(17);
+    expect(b.get('x16')).toBeUndefined();
+    expect(b.get('x17')?.id).toBe('x17');
+    b.ingest([complete('x17', 418), start('x20')]);
+    frames.flush();
+    expect(b.rows().map((r) => `${r.id}:${r.status}`)).toEqual(['x18:0', 'x19:0', 'x20:0']);
+    b.clear();
+    b.ingest([start('y')]);
+    frames.flush();
+    expect(b.rows().map((r) => r.id)).toEqual(['y']);
+  });
+
+  it('bumps a row\'s rev on each in-place change, and only that row\'s', () => {
+    const frames = fakeFrames();
+    const b = createTrafficBuffer({ frames });
+    b.ingest([start('a'), start('b')]);
+    frames.flush();
+    const [a, bRow] = b.rows();
+    expect([a.rev, bRow.rev]).toEqual([0, 0]);
+    b.ingest([{ type: 'exchange.response', id: 'a', status: 200, headers: {} }, complete('a')]);
+    frames.flush();
+    expect(b.get('a')).toBe(a);
+    expect(a.rev).toBe(2);
+    expect(bRow.rev).toBe(0);
+    b.ingest([{ type: 'exchange.policy', id: 'b', decision: { policy: 'c', type: 'cache', outcome: 'HIT' } }]);
+    expect(bRow.rev).toBe(1);
+  });
+
   it('publishes at most once per animation frame', () => {
     const frames = fakeFrames();
     const b = createTrafficBuffer({ frames });

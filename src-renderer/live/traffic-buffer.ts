@@ -7,8 +7,8 @@
  * (`useSyncExternalStore(buffer.subscribe, buffer.getVersion)`).
  *
  * Rows are mutable objects: a row changes in place as its exchange moves on,
- * and the version changes with it. Views render only the visible rows, so
- * re-rendering those on every frame costs little.
+ * and its `rev` and the version change with it. Views render only the visible
+ * rows and can skip those whose `rev` did not move (memoised rows).
  */
 import type { StreamEvent } from '../client/events-client';
 import type { PolicyDecision } from '../../src-proxy/capture/captured-exchange';
@@ -17,6 +17,8 @@ export interface TrafficRow {
   id: string;
   /** Arrival order within this buffer (for stable keys and sorting). */
   seq: number;
+  /** Bumped on every in-place change: memoised views compare it, as the object itself stays the same. */
+  rev: number;
   /** Epoch ms when the request arrived. */
   time: number;
   method: string;
@@ -108,7 +110,10 @@ export function createTrafficBuffer(opts: TrafficBufferOptions = {}): TrafficBuf
   const frames = opts.frames ?? defaultFrames();
   const listeners = new Set<() => void>();
   const byId = new Map<string, TrafficRow>();
+  // The window is list[head..]; evicted rows are dropped from the front in one
+  // slice once they make up a whole capacity, not one copy per batch.
   let list: TrafficRow[] = [];
+  let head = 0;
   let snapshot: readonly TrafficRow[] = [];
   let snapshotStale = false;
   let version = 0;
@@ -155,6 +160,7 @@ export function createTrafficBuffer(opts: TrafficBufferOptions = {}): TrafficBuf
           const row: TrafficRow = {
             id: ev.id,
             seq: ++seq,
+            rev: 0,
             time: ev.time,
             method: ev.method,
             host: ev.host,
@@ -185,6 +191,7 @@ export function createTrafficBuffer(opts: TrafficBufferOptions = {}): TrafficBuf
           if (!row) break;
           row.route = ev.route;
           row.upstream = ev.upstream;
+          row.rev += 1;
           dirty = true;
           break;
         }
@@ -194,6 +201,7 @@ export function createTrafficBuffer(opts: TrafficBufferOptions = {}): TrafficBuf
           row.upstream = ev.upstream;
           row.target = ev.target;
           row.attempts = ev.attempt;
+          row.rev += 1;
           dirty = true;
           break;
         }
@@ -201,6 +209,7 @@ export function createTrafficBuffer(opts: TrafficBufferOptions = {}): TrafficBuf
           const row = byId.get(ev.id);
           if (!row) break;
           row.status = ev.status;
+          row.rev += 1;
           dirty = true;
           break;
         }
@@ -208,6 +217,7 @@ export function createTrafficBuffer(opts: TrafficBufferOptions = {}): TrafficBuf
           const row = byId.get(ev.id);
           if (!row || ev.decision.type !== 'cache') break;
           row.cache = ev.decision.outcome;
+          row.rev += 1;
           dirty = true;
           break;
         }
@@ -226,6 +236,7 @@ export function createTrafficBuffer(opts: TrafficBufferOptions = {}): TrafficBuf
           row.error = ev.error ?? null;
           row.aborted = ev.aborted;
           row.complete = true;
+          row.rev += 1;
           dirty = true;
           break;
         }
@@ -238,6 +249,7 @@ export function createTrafficBuffer(opts: TrafficBufferOptions = {}): TrafficBuf
             if (ev.bytesIn !== undefined) row.bytesIn = ev.bytesIn;
             if (ev.bytesOut !== undefined) row.bytesOut = ev.bytesOut;
           }
+          row.rev += 1;
           dirty = true;
           break;
         }
@@ -246,10 +258,14 @@ export function createTrafficBuffer(opts: TrafficBufferOptions = {}): TrafficBuf
       }
     }
     let evicted = 0;
-    if (added && list.length > capacity) {
-      evicted = list.length - capacity;
-      for (let i = 0; i < evicted; i++) byId.delete(list[i].id);
-      list = list.slice(evicted);
+    if (added && list.length - head > capacity) {
+      evicted = list.length - head - capacity;
+      for (let i = head; i < head + evicted; i++) byId.delete(list[i].id);
+      head += evicted;
+      if (head >= capacity) {
+        list = list.slice(head);
+        head = 0;
+      }
     }
     if (seen || missed || evicted) {
       state = { ...state, seen: state.seen + seen, missed: state.missed + missed, evicted: state.evicted + evicted };
@@ -269,7 +285,7 @@ export function createTrafficBuffer(opts: TrafficBufferOptions = {}): TrafficBuf
     getVersion: () => version,
     rows() {
       if (snapshotStale && !state.paused) {
-        snapshot = list.slice();
+        snapshot = list.slice(head);
         snapshotStale = false;
       }
       return snapshot;
@@ -280,7 +296,7 @@ export function createTrafficBuffer(opts: TrafficBufferOptions = {}): TrafficBuf
       if (state.paused === paused) return;
       // The view freezes on what it had when paused.
       if (paused && snapshotStale) {
-        snapshot = list.slice();
+        snapshot = list.slice(head);
         snapshotStale = false;
       }
       state = { ...state, paused, missed: paused ? 0 : state.missed };
@@ -293,6 +309,7 @@ export function createTrafficBuffer(opts: TrafficBufferOptions = {}): TrafficBuf
     },
     clear() {
       list = [];
+      head = 0;
       byId.clear();
       snapshot = [];
       state = { ...state, missed: 0, evicted: 0, seen: 0 };

@@ -42,6 +42,11 @@ describe('SettingsView', () => {
     expect((await screen.findByTestId('settings-history-stats')).textContent).toBe('12 exchanges stored · 2.0 KB (file 4.0 KB) · 3 stored without bodies');
     expect((await screen.findByTestId('ca-path')).textContent).toContain('/data/ca/ca.crt');
     expect(screen.getByTestId('ca-help').textContent).toContain('update-ca-certificates');
+    // The long install help starts collapsed, inside a details/summary.
+    const trust = screen.getByTestId('ca-trust') as HTMLDetailsElement;
+    expect(trust.tagName).toBe('DETAILS');
+    expect(trust.open).toBe(false);
+    expect(trust.contains(screen.getByTestId('ca-help'))).toBe(true);
   });
 
   it('says "not available" when the host has no ca.info', async () => {

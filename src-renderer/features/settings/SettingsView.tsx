@@ -27,7 +27,7 @@ export function CaSection() {
   const status = useAppStore(selectCaStatus);
   const error = useAppStore(selectCaError);
   return (
-    <section className="settings-card" data-testid="settings-ca">
+    <section className="settings-card settings-card-wide" data-testid="settings-ca">
       <h2>Local certificate authority</h2>
       {status === 'loading' && !ca && <p className="muted">Loading…</p>}
       {status === 'unavailable' && <p className="muted" data-testid="ca-unavailable">Not available: this engine has no local CA.</p>}
@@ -46,10 +46,13 @@ export function CaSection() {
               </Field>
             )}
           </dl>
-          <h3>Trusting it</h3>
-          <pre className="mono small settings-help" data-testid="ca-help">
-            {ca.installHelp}
-          </pre>
+          {/* Long per-OS instructions: collapsed so the card stays short; paths never wrap mid-name. */}
+          <details className="settings-trust" data-testid="ca-trust">
+            <summary>Trusting it</summary>
+            <pre className="mono small settings-help" data-testid="ca-help">
+              {ca.installHelp}
+            </pre>
+          </details>
         </>
       )}
     </section>

@@ -65,6 +65,31 @@ describe('TrafficView', () => {
   });
 });
 
+describe('memoised rows', () => {
+  it('show in-place updates of a row, keep its DOM node, and move as one window', () => {
+    Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get: () => 400 });
+    try {
+      const { buffer, flush } = setup();
+      buffer.ingest([start('a', '/one'), start('b', '/two')]);
+      flush();
+      const rowA = document.querySelector('[data-id="a"]')!;
+      expect(rowA.querySelector('.c-status')?.textContent).toBe('…');
+      // The row object changes in place: only its rev tells the memoised row to render again.
+      buffer.ingest([{ type: 'exchange.response', id: 'a', status: 503, headers: {} }]);
+      flush();
+      const after = document.querySelector('[data-id="a"]')!;
+      expect(after).toBe(rowA);
+      expect(after.querySelector('.c-status')?.textContent).toBe('503');
+      expect(document.querySelector('[data-id="b"] .c-status')?.textContent).toBe('…');
+      // Rows carry no position of their own; the window holding them does.
+      expect((rowA as HTMLElement).style.transform).toBe('');
+      expect(rowA.parentElement?.classList.contains('traffic-window')).toBe(true);
+    } finally {
+      Reflect.deleteProperty(HTMLElement.prototype, 'clientHeight');
+    }
+  });
+});
+
 describe('cache column', () => {
   const complete = (id: string, decisions?: { policy: string; type: string; outcome: string }[]): StreamEvent => ({
     type: 'exchange.complete',

@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, useSyncExternalStore, type KeyboardEvent } from 'react';
+import { memo, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, useSyncExternalStore, type KeyboardEvent } from 'react';
 import type { ControlClient } from '../../client/contract';
 import type { TrafficBuffer, TrafficRow } from '../../live/traffic-buffer';
 import { formatBytes } from '../../shared/exchange-detail/body';
@@ -13,13 +13,18 @@ let rememberedFilter = '';
 
 const statusClass = (row: TrafficRow) => (row.status === 0 ? (row.error ? 'status-5xx' : 'status-0xx') : `status-${Math.floor(row.status / 100)}xx`);
 
-function Row({ row, selected, onSelect, top }: { row: TrafficRow; selected: boolean; onSelect: (id: string) => void; top: number }) {
+/**
+ * One row, memoised: it re-renders only when its exchange changed (`rev`, as the
+ * row object is updated in place) or its selection did. It carries no position:
+ * the window of rows is moved as a whole, so rows that stay visible while the
+ * list slides (new rows in, old ones evicted) are not rendered again.
+ */
+const Row = memo(function Row({ row, selected, onSelect }: { row: TrafficRow; rev: number; selected: boolean; onSelect: (id: string) => void }) {
   return (
     <div
       role="row"
       aria-selected={selected}
       className={`traffic-row${selected ? ' selected' : ''}${row.error ? ' has-error' : ''}`}
-      style={{ transform: `translateY(${top}px)` }}
       data-id={row.id}
       onClick={() => onSelect(row.id)}
     >
@@ -36,7 +41,7 @@ function Row({ row, selected, onSelect, top }: { row: TrafficRow; selected: bool
       <span role="cell" className="c-cache">{row.cache ?? ''}</span>
     </div>
   );
-}
+});
 
 export interface TrafficViewProps {
   buffer: TrafficBuffer;
@@ -66,12 +71,18 @@ export function TrafficView({ buffer, control }: TrafficViewProps) {
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 20,
+    // Scroll events re-render through React's normal batching instead of a
+    // synchronous flushSync inside the scroll handler (about 8x cheaper under load).
+    useFlushSync: false,
   });
 
-  // Follow: keep the newest row in view as rows arrive.
+  // Follow: keep the newest row in view. Keyed on the count, not the array: the
+  // list is new every frame, but the end only moves when rows are added (a
+  // full window that slides keeps its height, and the view stays at its end).
+  const visibleCount = visible.length;
   useEffect(() => {
-    if (state.follow && visible.length > 0) virtualizer.scrollToIndex(visible.length - 1, { align: 'end' });
-  }, [state.follow, visible, virtualizer]);
+    if (state.follow && visibleCount > 0) virtualizer.scrollToEnd();
+  }, [state.follow, visibleCount, virtualizer]);
 
   const select = useCallback(
     (id: string) => {
@@ -98,6 +109,8 @@ export function TrafficView({ buffer, control }: TrafficViewProps) {
     setSelected(visible[next].id);
     virtualizer.scrollToIndex(next, { align: 'auto' });
   };
+
+  const items = virtualizer.getVirtualItems();
 
   const candidates = useMemo<CompareCandidate[]>(() => {
     if (selected === null) return [];
@@ -175,10 +188,12 @@ export function TrafficView({ buffer, control }: TrafficViewProps) {
               <p className="muted traffic-empty">No exchange in the window matches the filter.</p>
             ) : null}
             <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }} role="rowgroup">
-              {virtualizer.getVirtualItems().map((item) => {
-                const row = visible[item.index];
-                return <Row key={row.id} row={row} top={item.start} selected={row.id === selected} onSelect={select} />;
-              })}
+              <div className="traffic-window" style={{ transform: `translateY(${items[0]?.start ?? 0}px)` }}>
+                {items.map((item) => {
+                  const row = visible[item.index];
+                  return <Row key={row.id} row={row} rev={row.rev} selected={row.id === selected} onSelect={select} />;
+                })}
+              </div>
             </div>
           </div>
         </div>

@@ -8,6 +8,7 @@ function row(over: Partial<TrafficRow>): TrafficRow {
   return {
     id: `x${++seq}`,
     seq,
+    rev: 0,
     time: 0,
     method: 'GET',
     host: 'api.localhost',
