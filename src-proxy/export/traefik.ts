@@ -193,16 +193,15 @@ function strategyOf(u: UpstreamPlan, notes: NoteLog): string {
     case 'random':
       notes.approx(subject, 'loadBalancer strategy wrr: Traefik has no random balancer');
       return 'wrr';
+    case 'consistent-hash':
+      if ((u.hashOn ?? 'ip') !== 'ip') {
+        notes.unsupported(subject, `Traefik hashes only on the client address; requests with the same ${u.hashOn} do not keep their server (balanced by wrr)`);
+        return 'wrr';
+      }
+    // falls through: hashing on the client address is what ip-hash does
     case 'ip-hash':
       notes.approx(subject, 'loadBalancer strategy hrw (rendezvous hashing on the client address): a client keeps its server, but which one differs');
       return 'hrw';
-    case 'consistent-hash':
-      if ((u.hashOn ?? 'ip') === 'ip') {
-        notes.approx(subject, 'loadBalancer strategy hrw (rendezvous hashing on the client address): a client keeps its server, but which one differs');
-        return 'hrw';
-      }
-      notes.unsupported(subject, `Traefik hashes only on the client address; requests with the same ${u.hashOn} do not keep their server (balanced by wrr)`);
-      return 'wrr';
   }
 }
 

@@ -4,22 +4,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { TargetStatus } from '../../client/contract';
 import { StoreProvider } from '../../store';
 import { fakeControl, flush, testStore } from '../../store/test-helpers';
+import { targetStatus } from '../../store/upstreams/test-fixtures';
 import { UpstreamsView } from './UpstreamsView';
 
-const A: TargetStatus = {
-  id: 'pool/http://127.0.0.1:9001',
-  url: 'http://127.0.0.1:9001',
-  weight: 1,
-  backup: false,
-  available: true,
-  activeHealthy: true,
-  ejected: false,
-  ejectedUntil: null,
-  drained: false,
-  inflight: 1,
-  requests: 40,
-  failures: 2,
-};
+const A: TargetStatus = targetStatus({ inflight: 1, requests: 40, failures: 2 });
 
 afterEach(cleanup);
 
