@@ -7,6 +7,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openHistoryDatabase } from './database.js';
+import { BackgroundPacer } from './background-pacer.js';
 import { createFtsIndexer } from './fts-indexer.js';
 import { createBatchInserter } from './insert-exchanges.js';
 import { applyRetention, hasRetentionLimits } from './retention.js';
@@ -26,16 +27,14 @@ try {
 const insertBatch = createBatchInserter(db);
 const indexer = createFtsIndexer(db);
 
-// --- Idle work, writes first: WAL checkpoints and FTS indexing run only when
-// no batch has been written for IDLE_MS (so bursts are written at full speed
-// and the rest catches up right after), in small steps, so a batch arriving
-// meanwhile waits at most one step.
-const IDLE_MS = 15;
-/** Checkpoint when idle once this much may be in the WAL… */
+// --- Background work, writes first: WAL checkpoints and FTS indexing run in
+// small steps between batches (a batch arriving meanwhile waits at most one
+// step), paced by `BackgroundPacer` so they never compete with a busy gateway.
+/** Checkpoint between batches once this much may be in the WAL… */
 const CHECKPOINT_IDLE_BYTES = 4 * 1024 * 1024;
-/** …and even mid-burst past this, which keeps the -wal file bounded. */
+/** …and right after a batch past this, which keeps the -wal file bounded under sustained load. */
 const CHECKPOINT_HARD_BYTES = 128 * 1024 * 1024;
-let lastBatchAt = 0;
+const pacer = new BackgroundPacer();
 /** Estimated bytes written to the WAL since the last complete checkpoint. */
 let walBytes = Number.POSITIVE_INFINITY; // unknown after a restart: checkpoint at the first idle moment
 let idle: NodeJS.Immediate | NodeJS.Timeout | null = null;
@@ -46,24 +45,34 @@ function checkpoint(): void {
   walBytes = r.log > r.checkpointed ? (r.log - r.checkpointed) * 4096 : 0;
 }
 
+/** One step of background work; true when there is more to do. */
+function backgroundStep(): boolean {
+  if (walBytes >= CHECKPOINT_IDLE_BYTES) {
+    checkpoint();
+    return true;
+  }
+  const n = indexer.indexNext(config.ftsChunkRows);
+  walBytes += n * 3072;
+  return n === config.ftsChunkRows || walBytes >= CHECKPOINT_IDLE_BYTES;
+}
+
 function scheduleIdleWork(): void {
   if (idle !== null) return;
-  const wait = lastBatchAt + IDLE_MS - Date.now();
   const step = (): void => {
     idle = null;
-    if (Date.now() - lastBatchAt < IDLE_MS) return scheduleIdleWork();
+    const startedAt = Date.now();
+    if (pacer.delay(startedAt) > 0) return scheduleIdleWork();
+    const t0 = performance.now();
+    let more = false;
     try {
-      if (walBytes >= CHECKPOINT_IDLE_BYTES) {
-        checkpoint();
-        return scheduleIdleWork();
-      }
-      const n = indexer.indexNext(config.ftsChunkRows);
-      walBytes += n * 3072;
-      if (n === config.ftsChunkRows || walBytes >= CHECKPOINT_IDLE_BYTES) scheduleIdleWork();
+      more = backgroundStep();
     } catch (err) {
       send({ type: 'warning', message: `history indexing or checkpoint failed: ${(err as Error).message}` });
     }
+    pacer.spent(startedAt, performance.now() - t0);
+    if (more) scheduleIdleWork();
   };
+  const wait = pacer.delay(Date.now());
   idle = wait > 0 ? setTimeout(step, wait) : setImmediate(step);
 }
 // Catch up on rows a previous run committed but did not index (e.g. after kill -9).
@@ -127,7 +136,7 @@ port.on('message', (m: ToWorker) => {
       } catch (err) {
         send({ type: 'failed', batchId: m.batchId, count: m.records.length, message: (err as Error).message });
       }
-      lastBatchAt = Date.now();
+      pacer.batchWritten(Date.now());
       scheduleIdleWork();
       try {
         maybeAnalyze();

@@ -116,6 +116,16 @@ describe('history writer', () => {
     expect(history.store.get(idFor(1))).not.toBeNull();
   });
 
+  it('indexes for free-text search on its own once traffic pauses', async () => {
+    const history = await openHistory({ batchIntervalMs: 10, batchSize: 50 });
+    for (let i = 0; i < 500; i++) history.record(sizedExchange(i, 2000));
+    await history.flush(); // committed, not necessarily indexed
+    const deadline = Date.now() + 20_000;
+    while (history.store.stats().unindexed > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(history.store.stats().unindexed).toBe(0);
+    expect(history.store.count('klmnopqrst')).toBe(500);
+  });
+
   it('reports a worker that cannot open the database', async () => {
     const t = tempDir();
     cleanups.push(t.cleanup);

@@ -157,5 +157,6 @@ describe('history formatting', () => {
     expect(errorSpan('abc', 3, 0)).toEqual(['abc', ' ', '']);
     expect(errorSpan('abc', null, null)).toBeNull();
     expect(statsLine({ ...STATS, writer: { ...STATS.writer, droppedRecords: 0 } } as never)).toMatch(/· no drops$/);
+    expect(statsLine({ ...STATS, store: { ...STATS.store, unindexed: 1200 } } as never)).toMatch(/· newest 1,200 not yet found by free text \(indexing\)$/);
   });
 });

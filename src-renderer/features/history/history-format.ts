@@ -25,7 +25,9 @@ export function statsLine(stats: HistoryStats): string {
       : [dropped > 0 && `${dropped.toLocaleString()} dropped`, writer.droppedBodies > 0 && `${writer.droppedBodies.toLocaleString()} stored without bodies`]
           .filter(Boolean)
           .join(', ');
-  return `${store.rows.toLocaleString()} exchanges stored · ${formatBytes(store.bytes)} (file ${formatBytes(store.fileSize)}) · ${drops}`;
+  // Under sustained traffic the text index trails the writes (it yields to the gateway); say so.
+  const unindexed = store.unindexed > 0 ? ` · newest ${store.unindexed.toLocaleString()} not yet found by free text (indexing)` : '';
+  return `${store.rows.toLocaleString()} exchanges stored · ${formatBytes(store.bytes)} (file ${formatBytes(store.fileSize)}) · ${drops}${unindexed}`;
 }
 
 /** The query split around the part a query error points at, for highlighting. */

@@ -1,0 +1,64 @@
+/**
+ * When the history writer may do its background work (FTS indexing, idle WAL
+ * checkpoints). Tokenising a row costs several times its insert, so if the
+ * indexer took every free moment between batches it would, under sustained
+ * traffic, take a core's worth of CPU from the gateway it records. Instead:
+ *
+ * - right after a batch (`settleMs`) nothing runs, so bursts are written at
+ *   full speed;
+ * - while batches keep arriving (the last one less than `quietMs` ago) the
+ *   work gets at most `busyShare` of the thread's time, paid from a credit that
+ *   refills with wall time; the index then trails (`unindexed` in
+ *   history.stats) instead of slowing the proxy;
+ * - once traffic pauses for `quietMs` it runs flat out until done.
+ */
+export interface PacerOptions {
+  settleMs: number;
+  quietMs: number;
+  busyShare: number;
+  /** Credit saved up while idle, in ms of work: one step's worth, so a busy period starts with a step, not a backlog of them. */
+  maxCreditMs: number;
+}
+
+export const DEFAULT_PACER: PacerOptions = { settleMs: 15, quietMs: 250, busyShare: 0.1, maxCreditMs: 25 };
+
+export class BackgroundPacer {
+  private lastBatchAt = Number.NEGATIVE_INFINITY;
+  private credit: number;
+  private creditAt = 0;
+
+  constructor(private readonly options: PacerOptions = DEFAULT_PACER) {
+    this.credit = options.maxCreditMs;
+  }
+
+  batchWritten(now: number): void {
+    this.refill(now);
+    this.lastBatchAt = now;
+  }
+
+  /** Milliseconds to wait before the next step may run (0: now). */
+  delay(now: number): number {
+    const { settleMs, quietMs, busyShare } = this.options;
+    const sinceBatch = now - this.lastBatchAt;
+    if (sinceBatch < settleMs) return settleMs - sinceBatch;
+    if (sinceBatch >= quietMs) return 0;
+    this.refill(now);
+    if (this.credit > 0) return 0;
+    // Whichever comes first: the credit refilled, or traffic turned quiet.
+    return Math.min(Math.ceil(-this.credit / busyShare) || 1, quietMs - sinceBatch);
+  }
+
+  /** A step that started at `startedAt` ran for `ms`; it is paid for only if traffic was busy then. */
+  spent(startedAt: number, ms: number): void {
+    this.refill(startedAt);
+    if (startedAt - this.lastBatchAt < this.options.quietMs) this.credit -= ms;
+  }
+
+  private refill(now: number): void {
+    const { busyShare, maxCreditMs } = this.options;
+    if (now > this.creditAt) {
+      this.credit = Math.min(maxCreditMs, this.credit + (now - this.creditAt) * busyShare);
+      this.creditAt = now;
+    }
+  }
+}
