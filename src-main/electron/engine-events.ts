@@ -19,7 +19,8 @@ export interface EngineEventStream {
  * child may be busy); when the child itself exits, its owner closes the stream.
  */
 export function openEngineEvents(api: string, token: string, onBatch: (batch: string) => void): EngineEventStream {
-  const url = api.replace(/^http/, 'ws') + '/api/events';
+  // The coalesced stream: it only feeds the workbench (see event-batcher.ts).
+  const url = api.replace(/^http/, 'ws') + '/api/events?coalesce=1';
   let closed = false;
   let socket: WebSocket | null = null;
   let retry: NodeJS.Timeout | null = null;

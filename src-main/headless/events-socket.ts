@@ -1,6 +1,8 @@
 /**
  * `GET /api/events`: the engine's events over a WebSocket, in batches
  * (see ../shared/event-batcher.ts for batching and slow-client handling).
+ * `?coalesce=1` asks for the coalesced stream the workbench reads (progress
+ * events superseded by their exchange's completion in the same batch left out).
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -16,14 +18,16 @@ export interface EventsSocketOptions extends BatchOptions {
   maxClients?: number;
 }
 
-/** The WebSocket side: upgrades already-authorised requests and feeds them from one batcher. */
+/** The WebSocket side: upgrades already-authorised requests and feeds them from a batcher per stream kind. */
 export class EventsSocket {
   private readonly wss: WebSocketServer;
-  private readonly batcher: EventBatcher;
+  private readonly fullStream: EventBatcher;
+  private readonly coalescedStream: EventBatcher;
   readonly maxClients: number;
 
   constructor(source: EventSource, opts: EventsSocketOptions = {}) {
-    this.batcher = new EventBatcher(source, opts);
+    this.fullStream = new EventBatcher(source, { ...opts, coalesce: false });
+    this.coalescedStream = new EventBatcher(source, { ...opts, coalesce: true });
     this.maxClients = opts.maxClients ?? 32;
     this.wss = new WebSocketServer({
       noServer: true,
@@ -49,23 +53,25 @@ export class EventsSocket {
 
   /** True while the EventBus is subscribed. */
   get subscribed(): boolean {
-    return this.batcher.subscribed;
+    return this.fullStream.subscribed || this.coalescedStream.subscribed;
   }
 
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.attach(ws));
+    const coalesce = new URL(req.url ?? '/', 'http://localhost').searchParams.get('coalesce') === '1';
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.attach(ws, coalesce ? this.coalescedStream : this.fullStream));
   }
 
-  private attach(ws: WebSocket): void {
-    this.batcher.add(ws);
+  private attach(ws: WebSocket, batcher: EventBatcher): void {
+    batcher.add(ws);
     ws.on('error', () => undefined);
     ws.on('message', () => undefined);
-    ws.once('close', () => this.batcher.remove(ws));
+    ws.once('close', () => batcher.remove(ws));
   }
 
   /** Closes every client (1001 going away), waiting briefly for the close handshakes. */
   async close(graceMs = 1000): Promise<void> {
-    this.batcher.close();
+    this.fullStream.close();
+    this.coalescedStream.close();
     const clients = [...this.wss.clients];
     await Promise.all(
       clients.map(

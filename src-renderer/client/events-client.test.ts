@@ -225,7 +225,7 @@ describe('WebSocket events client', () => {
 
 describe('eventsUrl', () => {
   it('uses ws: or wss: on the page host', () => {
-    expect(eventsUrl({ protocol: 'http:', host: '127.0.0.1:7878' })).toBe('ws://127.0.0.1:7878/api/events');
-    expect(eventsUrl({ protocol: 'https:', host: 'localhost:1' })).toBe('wss://localhost:1/api/events');
+    expect(eventsUrl({ protocol: 'http:', host: '127.0.0.1:7878' })).toBe('ws://127.0.0.1:7878/api/events?coalesce=1');
+    expect(eventsUrl({ protocol: 'https:', host: 'localhost:1' })).toBe('wss://localhost:1/api/events?coalesce=1');
   });
 });

@@ -94,9 +94,12 @@ export const TOKEN_PROTOCOL_PREFIX = 'switchyard.token.';
 /** RFC 7230 token characters: what a sub-protocol name may contain. */
 const TOKEN_CHARS = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
-/** The events URL for a page served by the headless host. */
+/**
+ * The events URL for a page served by the headless host: the coalesced stream
+ * (a live view needs an exchange's progress only while it is in flight).
+ */
 export function eventsUrl(location: { protocol: string; host: string }): string {
-  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/events`;
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/events?coalesce=1`;
 }
 
 abstract class BaseEventsClient implements EventsClient {

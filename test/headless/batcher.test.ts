@@ -103,4 +103,59 @@ describe('EventBatcher', () => {
     source.emit(500);
     expect(sink.sent).toHaveLength(0);
   });
+
+  it('coalesced: leaves out progress superseded by a completion in the same batch, keeps the rest in order', () => {
+    const source = new FakeSource();
+    const b = new EventBatcher(source, { coalesce: true });
+    const sink = new FakeSink();
+    b.add(sink);
+    const ev = (e: Record<string, unknown>) => source.listener?.(e as unknown as EngineEvent);
+    ev({ type: 'exchange.start', id: 'a' });
+    ev({ type: 'exchange.start', id: 'b' });
+    ev({ type: 'exchange.routed', id: 'a', route: 'r' });
+    ev({ type: 'exchange.routed', id: 'b', route: 'r' });
+    ev({ type: 'exchange.upstream', id: 'a' });
+    ev({ type: 'exchange.response', id: 'a', status: 200 });
+    ev({ type: 'exchange.policy', id: 'b', decision: { type: 'cache', outcome: 'MISS' } });
+    ev({ type: 'exchange.complete', id: 'a', status: 200 });
+    ev({ type: 'health.change', target: 't' });
+    vi.advanceTimersByTime(100);
+    // a completed: only start and complete; b is still in flight: its progress follows, in order.
+    expect(sink.sent[0].map((e) => `${(e as { type: string }).type} ${(e as { id?: string }).id ?? ''}`)).toEqual([
+      'exchange.start a',
+      'exchange.start b',
+      'exchange.complete a',
+      'health.change ',
+      'exchange.routed b',
+      'exchange.policy b',
+    ]);
+    // The next batch: b completes; nothing held over.
+    ev({ type: 'exchange.complete', id: 'b', status: 200 });
+    vi.advanceTimersByTime(100);
+    expect(sink.sent[1]).toEqual([{ type: 'exchange.complete', id: 'b', status: 200 }]);
+  });
+
+  it('coalesced: held events count towards the 500-event batch', () => {
+    const source = new FakeSource();
+    const b = new EventBatcher(source, { coalesce: true });
+    const sink = new FakeSink();
+    b.add(sink);
+    for (let i = 0; i < 250; i++) {
+      source.listener?.({ type: 'exchange.start', id: `x${i}` } as unknown as EngineEvent);
+      source.listener?.({ type: 'exchange.routed', id: `x${i}` } as unknown as EngineEvent);
+    }
+    expect(sink.sent).toHaveLength(1);
+    expect(sink.sent[0]).toHaveLength(500);
+  });
+
+  it('without coalesce, every event is sent', () => {
+    const source = new FakeSource();
+    const b = new EventBatcher(source);
+    const sink = new FakeSink();
+    b.add(sink);
+    source.listener?.({ type: 'exchange.routed', id: 'a' } as unknown as EngineEvent);
+    source.listener?.({ type: 'exchange.complete', id: 'a' } as unknown as EngineEvent);
+    vi.advanceTimersByTime(100);
+    expect(sink.sent[0]).toHaveLength(2);
+  });
 });

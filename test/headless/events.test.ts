@@ -70,6 +70,28 @@ describe('headless host: event stream', () => {
     ws.close();
   });
 
+  it('?coalesce=1: start and complete per finished exchange, the complete carrying route and status', async () => {
+    const full = new WebSocket(wsUrl(`?token=${fx.host.token}`));
+    const coalesced = new WebSocket(wsUrl(`?coalesce=1&token=${fx.host.token}`));
+    const got = { full: [] as Array<{ type: string; id?: string }>, coalesced: [] as Array<{ type: string; id?: string }> };
+    full.on('message', (data) => got.full.push(...(JSON.parse(String(data)) as [])));
+    coalesced.on('message', (data) => got.coalesced.push(...(JSON.parse(String(data)) as [])));
+    await Promise.all([open(full), open(coalesced)]);
+
+    const N = 20;
+    await Promise.all(Array.from({ length: N }, async () => expect(await (await fetch(`${fx.gateway}/hello`)).text()).toBe('hi')));
+    const done = (list: Array<{ type: string }>) => list.filter((e) => e.type === 'exchange.complete').length >= N;
+    await waitFor(() => done(got.full) && done(got.coalesced));
+    const types = (list: Array<{ type: string }>) => new Set(list.filter((e) => e.type.startsWith('exchange.')).map((e) => e.type));
+    expect(types(got.full)).toEqual(new Set(['exchange.start', 'exchange.routed', 'exchange.response', 'exchange.complete']));
+    // Each request finished well within one 100 ms batch here, so its progress was superseded.
+    expect(types(got.coalesced)).toEqual(new Set(['exchange.start', 'exchange.complete']));
+    const complete = got.coalesced.find((e) => e.type === 'exchange.complete');
+    expect(complete).toMatchObject({ status: 200, route: 'hello' });
+    full.close();
+    coalesced.close();
+  });
+
   it('accepts the token as a sub-protocol and echoes it back', async () => {
     const protocol = `switchyard.token.${fx.host.token}`;
     const ws = new WebSocket(wsUrl(), [protocol]);
