@@ -14,10 +14,9 @@ let rememberedFilter = '';
 const statusClass = (row: TrafficRow) => (row.status === 0 ? (row.error ? 'status-5xx' : 'status-0xx') : `status-${Math.floor(row.status / 100)}xx`);
 
 /**
- * One row, memoised: it re-renders only when its exchange changed (`rev`, as the
- * row object is updated in place) or its selection did. It carries no position:
- * the window of rows is moved as a whole, so rows that stay visible while the
- * list slides (new rows in, old ones evicted) are not rendered again.
+ * One row, memoised: it re-renders only when the exchange in its slot changed
+ * (another row, or `rev`, as the row object is updated in place) or its
+ * selection did. It carries no position: the window of rows is moved as a whole.
  */
 const Row = memo(function Row({ row, selected, onSelect }: { row: TrafficRow; rev: number; selected: boolean; onSelect: (id: string) => void }) {
   return (
@@ -191,7 +190,11 @@ export function TrafficView({ buffer, control }: TrafficViewProps) {
               <div className="traffic-window" style={{ transform: `translateY(${items[0]?.start ?? 0}px)` }}>
                 {items.map((item) => {
                   const row = visible[item.index];
-                  return <Row key={row.id} row={row} rev={row.rev} selected={row.id === selected} onSelect={select} />;
+                  // Keyed by slot, not by exchange: under load every batch slides the whole
+                  // window, and refilling the same row elements in place is several times
+                  // cheaper than React removing and creating them (L consecutive indices
+                  // modulo L are distinct, so keys never collide).
+                  return <Row key={item.index % items.length} row={row} rev={row.rev} selected={row.id === selected} onSelect={select} />;
                 })}
               </div>
             </div>
