@@ -23,8 +23,11 @@ export const HOP_BY_HOP = new Set([
 /** Set by the gateway, so any client-sent copy is replaced (or appended to, for the chains). */
 const REPLACED = new Set(['host', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-real-ip', 'forwarded', 'x-request-id', 'expect', REPLAY_HEADER]);
 
+/** `Connection: keep-alive` (or close) names no header: by far the most common value, answered without parsing. */
+const PLAIN_CONNECTION = /^\s*(?:keep-alive|close)\s*$/i;
+
 export function connectionTokens(value: string | string[] | undefined): Set<string> | null {
-  if (value === undefined) return null;
+  if (value === undefined || (typeof value === 'string' && PLAIN_CONNECTION.test(value))) return null;
   const tokens = new Set<string>();
   for (const t of (Array.isArray(value) ? value.join(',') : value).split(',')) {
     const v = t.trim().toLowerCase();
