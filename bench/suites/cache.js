@@ -3,7 +3,10 @@
 //   hit      GET /cached/item through `type: cache` (defaultTtl 1h): every answer from memory
 //   miss     the same URL with `Cache-Control: no-cache`: forwarded, teed into the cache and stored again
 //   proxied  GET /plain/item on a route without policies
-// Target: hit/proxied ≥ 1.5 (median of the per-round ratios; at least 3 rounds).
+// Target (issue 5, "cache hits vs a proxied miss: hits ≥ 1.5× the proxied
+// path"): hit/miss ≥ 1.5, median of the per-round ratios, at least 3 rounds.
+// hit/proxied (a route without any cache policy) is reported beside it as the
+// stricter reference: it does not pay for the cache lookup and the teeing.
 // Measured twice: with capture and history on (the default: every exchange is
 // also written to SQLite, a cost hits and misses share) and with them off (the
 // cache's own gain).
@@ -107,7 +110,7 @@ function summarize(runs) {
     const value = median(perRound);
     return { id: `${a}/${b}`, value, perRound, target, pass: target === null ? null : value >= target };
   };
-  return { summary, ratios: [ratio('hit', 'proxied', TARGET), ratio('hit', 'miss', null), ratio('miss', 'proxied', null)] };
+  return { summary, ratios: [ratio('hit', 'miss', TARGET), ratio('hit', 'proxied', null), ratio('miss', 'proxied', null)] };
 }
 
 export async function run(ctx) {
