@@ -38,47 +38,52 @@ export function applyRetention(db: HistoryDatabase, limits: RetentionLimits, opt
   let chunksLeft = options.maxChunks ?? Number.POSITIVE_INFINITY;
   const deleter = deleterFor(db);
   const totals = db.prepare('SELECT rows, bytes FROM history_state WHERE id = 1');
-  const oldest = db.prepare('SELECT seq, bytes, started_at FROM exchanges ORDER BY started_at, id LIMIT ?');
+  const oldest = db.prepare('SELECT seq, bytes FROM exchanges ORDER BY started_at, id LIMIT ?');
+  const expired = db.prepare('SELECT seq FROM exchanges WHERE started_at < ? ORDER BY started_at, id LIMIT ?').pluck();
   const deleteChunk = db.transaction((seqs: number[]) => deleter.bySeq(seqs));
   let deleted = 0;
 
-  /** Deletes up to one chunk of the oldest rows, as many as `pick` selects. */
-  const step = (pick: (rows: { seq: number; bytes: number; started_at: number }[]) => number[]): boolean => {
-    if (chunksLeft <= 0) return false;
-    const seqs = pick(oldest.all(chunkSize) as { seq: number; bytes: number; started_at: number }[]);
-    if (seqs.length === 0) return false;
-    chunksLeft--;
-    deleted += deleteChunk.immediate(seqs);
-    return true;
+  /**
+   * Deletes chunks of the oldest rows while `next` picks any. Retention runs
+   * after every batch and usually finds nothing to do, so each limit first
+   * checks the totals (or asks the time index for expired rows only) before
+   * reading rows.
+   */
+  const deleteWhile = (next: () => number[]): void => {
+    while (chunksLeft > 0) {
+      const seqs = next();
+      if (seqs.length === 0) return;
+      chunksLeft--;
+      deleted += deleteChunk.immediate(seqs);
+    }
   };
+  const state = () => totals.get() as { rows: number; bytes: number };
+  const oldestRows = (n: number) => oldest.all(n) as { seq: number; bytes: number }[];
 
   if (limits.maxAgeMs !== undefined) {
     const cutoff = now - limits.maxAgeMs;
-    while (step((rows) => rows.filter((r) => r.started_at < cutoff).map((r) => r.seq)));
+    deleteWhile(() => expired.all(cutoff, chunkSize) as number[]);
   }
   if (limits.maxRows !== undefined) {
     const max = Math.max(0, limits.maxRows);
-    while (
-      step((rows) => {
-        const excess = (totals.get() as { rows: number }).rows - max;
-        return excess <= 0 ? [] : rows.slice(0, excess).map((r) => r.seq);
-      })
-    );
+    deleteWhile(() => {
+      const excess = state().rows - max;
+      return excess <= 0 ? [] : oldestRows(Math.min(excess, chunkSize)).map((r) => r.seq);
+    });
   }
   if (limits.maxBytes !== undefined) {
     const max = Math.max(0, limits.maxBytes);
-    while (
-      step((rows) => {
-        let excess = (totals.get() as { bytes: number }).bytes - max;
-        const seqs: number[] = [];
-        for (const r of rows) {
-          if (excess <= 0) break;
-          seqs.push(r.seq);
-          excess -= r.bytes;
-        }
-        return seqs;
-      })
-    );
+    deleteWhile(() => {
+      let excess = state().bytes - max;
+      const seqs: number[] = [];
+      if (excess <= 0) return seqs;
+      for (const r of oldestRows(chunkSize)) {
+        if (excess <= 0) break;
+        seqs.push(r.seq);
+        excess -= r.bytes;
+      }
+      return seqs;
+    });
   }
   const reclaimedPages = deleted > 0 ? reclaimFreePages(db, options.vacuumMinFreePages ?? 256) : 0;
   return { deleted, reclaimedPages, more: chunksLeft <= 0 };
