@@ -8,6 +8,7 @@ import { statSync } from 'node:fs';
 import type { Statement } from 'better-sqlite3';
 import type { PolicyDecision, WebSocketMessage } from '../capture/captured-exchange.js';
 import type { TimingPhases } from '../events.js';
+import type { TlsConnectionInfo } from '../tls/connection-info.js';
 import { type HistoryDatabase, openHistoryDatabase } from './database.js';
 import { deleterFor, reclaimFreePages } from './delete-exchanges.js';
 import { parseQuery, type QueryAst } from './query-language.js';
@@ -245,6 +246,8 @@ export class HistoryStore {
       clientPort: r.client_port,
       listener: r.listener,
       scheme: r.scheme,
+      ...(r.tls !== null ? { tls: JSON.parse(r.tls) as TlsConnectionInfo } : {}),
+      ...(r.intercepted === 1 ? { intercepted: true } : {}),
       httpVersion: r.http_version,
       method: r.method,
       host: r.host,

@@ -47,8 +47,8 @@ export function createBatchInserter(db: HistoryDatabase): BatchInserter {
       id, request_id, started_at, method, scheme, http_version, host, path, url, status,
       route, upstream, target, client, client_port, listener, duration, req_size, res_size,
       cache_status, error_code, attempts, source, replay_of, aborted, truncated, bodies_dropped,
-      ws_count, req_headers, res_headers, timings, policies, error, bytes
-    ) VALUES (${new Array(34).fill('?').join(', ')}) ON CONFLICT (id) DO NOTHING`);
+      ws_count, req_headers, res_headers, timings, policies, error, bytes, tls, intercepted
+    ) VALUES (${new Array(36).fill('?').join(', ')}) ON CONFLICT (id) DO NOTHING`);
   const insertBody = db.prepare(
     'INSERT INTO bodies (exchange_seq, kind, bytes, size, truncated, content_type) VALUES (?, ?, ?, ?, ?, ?)',
   );
@@ -129,6 +129,8 @@ export function createBatchInserter(db: HistoryDatabase): BatchInserter {
       policies,
       error,
       bytes,
+      r.tls === undefined ? null : JSON.stringify(r.tls),
+      r.intercepted === true ? 1 : 0,
     );
     if (info.changes === 0) return -1;
     const seq = info.lastInsertRowid;

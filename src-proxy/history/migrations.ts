@@ -125,6 +125,17 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    description: 'the client TLS connection (version, SNI, ALPN) and the HTTPS-interception flag',
+    up(db) {
+      // ADD COLUMN with a constant default rewrites no existing row: instant on any size.
+      db.exec(`
+        ALTER TABLE exchanges ADD COLUMN tls TEXT;
+        ALTER TABLE exchanges ADD COLUMN intercepted INTEGER NOT NULL DEFAULT 0;
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -58,7 +58,7 @@ export type MatchField =
 
 export type NumberField = 'status' | 'duration' | 'resSize' | 'reqSize' | 'attempts';
 export type TextColumn = 'url' | 'headers' | 'body';
-export type Flag = 'error' | 'aborted' | 'truncated' | 'websocket' | 'dropped' | 'replay' | 'imported' | 'live';
+export type Flag = 'error' | 'aborted' | 'truncated' | 'websocket' | 'dropped' | 'replay' | 'imported' | 'live' | 'intercepted';
 export type TimeValue = { absolute: number } | { relativeMs: number };
 
 export type QueryTermBody =
@@ -144,6 +144,7 @@ const FLAGS: Record<string, Flag> = {
   imported: 'imported',
   import: 'imported',
   live: 'live',
+  intercepted: 'intercepted',
 };
 
 const SOURCES = new Set(['live', 'replay', 'import']);

@@ -81,6 +81,7 @@ const FLAG_SQL: Record<Flag, { sql: string; params: string[] }> = {
   replay: { sql: 'source = ?', params: ['replay'] },
   imported: { sql: 'source = ?', params: ['import'] },
   live: { sql: 'source = ?', params: ['live'] },
+  intercepted: { sql: 'intercepted = 1', params: [] },
 };
 
 /** `*` is the only wildcard users write; GLOB's own `?` and `[` are escaped as character classes. */

@@ -45,6 +45,9 @@ export interface FullRow extends SummaryRow {
   timings: string;
   policies: string;
   error: string | null;
+  /** JSON of TlsConnectionInfo; null for plain HTTP and rows from before schema 2. */
+  tls: string | null;
+  intercepted: number;
 }
 
 export interface BodyRow {

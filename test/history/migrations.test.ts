@@ -117,4 +117,34 @@ describe('history database and migrations', () => {
     db.close();
     expect(() => openHistoryDatabase(file)).toThrow(/newer than this Switchyard understands/);
   });
+
+  it('schema 2: a version-1 database gains the TLS and interception columns, and its rows read back without them', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const { HistoryStore } = await import('../../src-proxy/history/history-store.js');
+    const file = dbFile();
+    const { mkdirSync } = await import('node:fs');
+    const { dirname } = await import('node:path');
+    mkdirSync(dirname(file), { recursive: true });
+    const v1 = new Database(file);
+    migrate(v1, MIGRATIONS.slice(0, 1));
+    v1.prepare(
+      `INSERT INTO exchanges (id, request_id, started_at, method, scheme, http_version, host, path, url, status, client, client_port, listener,
+        duration, req_size, res_size, attempts, source, aborted, truncated, bodies_dropped, req_headers, res_headers, timings, policies, bytes)
+       VALUES ('old1', 'r1', 1000, 'GET', 'https', '1.1', 'h', '/', '/', 200, '127.0.0.1', 1, 'l', 1, 0, 0, 1, 'live', 0, 0, 0, '[]', '[]', '{}', '[]', 10)`,
+    ).run();
+    expect(schemaVersion(v1)).toBe(1);
+    v1.close();
+
+    const store = HistoryStore.open(file);
+    try {
+      expect(schemaVersion(store.db)).toBe(SCHEMA_VERSION);
+      const old = store.get('old1')!;
+      expect(old.scheme).toBe('https');
+      expect(old.tls).toBeUndefined();
+      expect(old.intercepted).toBeUndefined();
+      expect(store.count('is:intercepted')).toBe(0);
+    } finally {
+      store.close();
+    }
+  });
 });

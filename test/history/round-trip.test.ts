@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { History } from '../../src-proxy/history/history.js';
 import type { CapturedExchange } from '../../src-proxy/capture/captured-exchange.js';
-import { makeExchange, tempDir, textBody } from './fixtures.js';
+import { idFor, makeExchange, tempDir, textBody } from './fixtures.js';
 
 let cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
@@ -95,5 +95,20 @@ describe('history round trip', () => {
     await history.close();
     expect(history.record(makeExchange(1))).toBe(false);
     expect(history.writer.stats().droppedRecords).toBe(1);
+  });
+
+  it('keeps the client TLS connection and the interception flag, and finds intercepted exchanges with is:intercepted', async () => {
+    const { history } = await openHistory();
+    const tls = { version: 'TLSv1.3', sni: 'api.example.test', alpn: 'h2' };
+    history.record(makeExchange(1, { scheme: 'https', tls, intercepted: true }));
+    history.record(makeExchange(2, { scheme: 'https', tls: { version: 'TLSv1.2', sni: null, alpn: 'http/1.1' } }));
+    history.record(makeExchange(3));
+    await history.flush();
+    expect(history.store.get(idFor(1))).toMatchObject({ scheme: 'https', tls, intercepted: true });
+    const direct = history.store.get(idFor(2))!;
+    expect(direct.tls).toEqual({ version: 'TLSv1.2', sni: null, alpn: 'http/1.1' });
+    expect(direct.intercepted).toBeUndefined();
+    expect(history.store.get(idFor(3))!.tls).toBeUndefined();
+    expect(history.store.search({ query: 'is:intercepted' }).items.map((i) => i.id)).toEqual([idFor(1)]);
   });
 });

@@ -84,6 +84,16 @@ describe('ExchangeDetail', () => {
     expect(screen.queryByRole('tab', { name: 'Websocket' })).toBeNull();
   });
 
+  it('shows the client TLS connection and whether the forward proxy intercepted it', async () => {
+    setup(exchange({ scheme: 'https', tls: { version: 'TLSv1.3', sni: 'api.example.test', alpn: 'h2' }, intercepted: true }));
+    expect((await screen.findByTestId('detail-tls')).textContent).toBe('TLSv1.3 · h2 · SNI api.example.test');
+    expect(screen.getByText('intercepted (decrypted by the forward proxy)')).toBeTruthy();
+    cleanup();
+    setup();
+    await screen.findByTestId('response-headers');
+    expect(screen.queryByTestId('detail-tls')).toBeNull();
+  });
+
   it('replays, copies as curl, and resends an edited request', async () => {
     const writeText = vi.fn(async () => undefined);
     Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });

@@ -288,6 +288,12 @@ export function ExchangeDetail({ id, control, compareCandidates = [], onClose, o
             <span>{x.attempts} attempt(s)</span>
             <span>{new Date(x.startedAt).toLocaleTimeString()}</span>
             {x.replayOf && <span>replay of {x.replayOf}</span>}
+            {x.tls && (
+              <span data-testid="detail-tls">
+                {[x.tls.version, x.tls.alpn, x.tls.sni && `SNI ${x.tls.sni}`].filter(Boolean).join(' · ')}
+              </span>
+            )}
+            {x.intercepted && <span>intercepted (decrypted by the forward proxy)</span>}
           </div>
           {x.error && (
             <div className="detail-error" role="alert" data-testid="detail-exchange-error">
