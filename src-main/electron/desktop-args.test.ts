@@ -15,8 +15,8 @@ describe('desktop arguments', () => {
 
   it('builds the serve command line of the engine child with absolute paths and no token', () => {
     const args = parseDesktopArgs(['--config', 'w.yaml']);
-    expect(serveArgs(args, 'data')).toEqual(['serve', '--ui-port', '0', '--data-dir', resolve('data'), '--config', resolve('w.yaml')]);
-    expect(serveArgs(parseDesktopArgs(['--demo-traffic', '5']), '/d')).toEqual(['serve', '--ui-port', '0', '--data-dir', '/d', '--demo-traffic', '5']);
+    expect(serveArgs(args, 'data')).toEqual(['serve', '--ui-port', '0', '--data-dir', resolve('data'), '--stop-on-stdin-eof', '--config', resolve('w.yaml')]);
+    expect(serveArgs(parseDesktopArgs(['--demo-traffic', '5']), '/d')).toEqual(['serve', '--ui-port', '0', '--data-dir', '/d', '--stop-on-stdin-eof', '--demo-traffic', '5']);
   });
 
   it('looks for Node in npm_node_execpath, then SWITCHYARD_NODE, then the PATH', () => {

@@ -38,7 +38,7 @@ export function parseDesktopArgs(argv: readonly string[]): DesktopArgs {
  * reads it from `serve.json` (mode 0600).
  */
 export function serveArgs(args: DesktopArgs, dataDir: string): string[] {
-  const out = ['serve', '--ui-port', '0', '--data-dir', resolve(dataDir)];
+  const out = ['serve', '--ui-port', '0', '--data-dir', resolve(dataDir), '--stop-on-stdin-eof'];
   if (args.config) out.push('--config', resolve(args.config));
   else out.push('--demo-traffic', String(args.demoTraffic));
   return out;

@@ -64,7 +64,8 @@ export async function startEngineChild(opts: EngineChildOptions): Promise<Engine
   const child = await spawnNode(opts.nodes, [join(opts.appRoot, 'bin', 'switchyard.js'), ...serveArgs(opts.args, opts.dataDir)], {
     cwd: opts.appRoot,
     env: opts.env ?? process.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // stdin is the lifeline (--stop-on-stdin-eof): it closes when this process dies, even by SIGKILL.
+    stdio: ['pipe', 'pipe', 'pipe'],
     // Same process group: a Ctrl-C in the terminal that started the app stops the engine too.
     detached: false,
   });

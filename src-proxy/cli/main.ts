@@ -14,8 +14,9 @@ import { validateCommand } from './validate-command.js';
 const USAGE = `usage: switchyard <command> [options]
 
 commands:
-  serve [--config FILE] [--data-dir DIR] [--ui-port N | --no-ui] [--token T]
-        run the gateway (without --config: the demo workspace) and the workbench
+  serve [--config FILE] [--data-dir DIR] [--ui-port N | --no-ui] [--token T] [--stop-on-stdin-eof]
+        run the gateway (without --config: the demo workspace) and the workbench;
+        --stop-on-stdin-eof: stop when stdin closes (for a host that runs serve as its child)
   validate FILE
         check a workspace; prints FILE:LINE:COL message per problem, exit 1 if invalid
   history search QUERY [--limit N] [--json]

@@ -1,5 +1,5 @@
 /**
- * `switchyard serve [--config FILE] [--data-dir DIR] [--ui-port N | --no-ui] [--token T]`
+ * `switchyard serve [--config FILE] [--data-dir DIR] [--ui-port N | --no-ui] [--token T] [--stop-on-stdin-eof]`
  * Without --config: the embedded demo workspace, its services started in-process.
  * Ctrl-C (or SIGTERM) stops accepting and lets in-flight requests finish.
  */
@@ -40,6 +40,7 @@ export async function serveCommand(args: string[], io: CliIO, opts: { startUi?: 
       'no-ui': { type: 'boolean' },
       token: { type: 'string' },
       'demo-traffic': { type: 'string' },
+      'stop-on-stdin-eof': { type: 'boolean' },
     },
     strict: true,
   });
@@ -123,6 +124,16 @@ export async function serveCommand(args: string[], io: CliIO, opts: { startUi?: 
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
+    // For a host that runs serve as its child (the desktop app): the host keeps
+    // our stdin open, and the kernel closes it however the host dies, SIGKILL
+    // included, so the engine never outlives it.
+    if (values['stop-on-stdin-eof']) {
+      process.stdin.once('end', () => stop('stdin closed'));
+      process.stdin.once('error', () => stop('stdin closed'));
+      process.stdin.resume();
+    }
   });
+  // A stdin still being read would keep the process alive after a signal.
+  if (values['stop-on-stdin-eof']) process.stdin.destroy();
   return 0;
 }

@@ -112,4 +112,47 @@ describe('graceful shutdown', () => {
     expect(code).toBe(0);
     expect(out).toMatch(/SIGINT: shutting down/);
   });
+
+  it('--stop-on-stdin-eof: serve stops when the process that started it is killed with SIGKILL', async () => {
+    const bin = join(projectRoot(), 'bin', 'switchyard.js');
+    requireFreshDist(['src-proxy']);
+    const dataDir = mkdtempSync(join(tmpdir(), 'swy-serve-'));
+    const config = join(dataDir, 'workspace.yaml');
+    writeFileSync(config, 'version: 1\nlisteners: [{ name: web, address: "127.0.0.1:0" }]\nroutes: [{ name: ping, match: { path: /ping }, respond: { body: pong } }]\n');
+    // A stand-in for the desktop app: it starts serve with a piped stdin, prints serve's pid, then waits to be killed.
+    const hostScript = `
+      const { spawn } = require('node:child_process');
+      const c = spawn(process.execPath, ${JSON.stringify([bin, 'serve', '--no-ui', '--config', config, '--data-dir', dataDir, '--stop-on-stdin-eof'])}, { stdio: ['pipe', 'inherit', 'inherit'] });
+      console.log('engine pid ' + c.pid);
+      setInterval(() => {}, 1000);`;
+    const host: ChildProcess = spawn(process.execPath, ['-e', hostScript], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    host.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    host.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    let enginePid = 0;
+    cleanups.push(() => {
+      if (host.exitCode === null) host.kill('SIGKILL');
+      if (enginePid && alive(enginePid)) process.kill(enginePid, 'SIGKILL');
+    });
+    const deadline = Date.now() + 20_000;
+    while (!/listener web \(reverse\): http/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    enginePid = Number(/engine pid (\d+)/.exec(out)?.[1]);
+    const url = /listener web \(reverse\): (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+    expect(url, out).toBeDefined();
+    expect((await request(`${url}/ping`)).statusCode).toBe(200);
+
+    host.kill('SIGKILL');
+    const stopBy = Date.now() + 15_000;
+    while (alive(enginePid) && Date.now() < stopBy) await new Promise((r) => setTimeout(r, 50));
+    expect(alive(enginePid)).toBe(false);
+    expect(out).toMatch(/stdin closed: shutting down/);
+  });
 });
