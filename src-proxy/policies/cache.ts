@@ -1,8 +1,8 @@
 /**
  * `type: cache` — a shared HTTP cache (RFC 9111) in front of a route's
  * upstream. The request side decides between serving a stored response (hit,
- * 304 to a client's conditional, stale within max-stale or
- * stale-while-revalidate) and forwarding (miss, or revalidation with the
+ * 304 to a client's conditional, a byte range of a fresh one, stale within
+ * max-stale or stale-while-revalidate) and forwarding (miss, or revalidation with the
  * cache's own If-None-Match / If-Modified-Since on the in-flight request);
  * the response side is StoreSink (cache/store-sink.ts). Concurrent misses for
  * one key are collapsed into one upstream request. docs/cache.md explains it.
@@ -25,7 +25,8 @@ import { currentAge, remainingTtl, type CacheEntry, type EntryDefaults } from '.
 import { HttpCache, type CacheStats, type Counter, type PurgeSelector } from '../cache/http-cache.js';
 import { InvalidatingSink, UNSAFE_METHODS } from '../cache/invalidate-sink.js';
 import { refreshInBackground } from '../cache/background-refresh.js';
-import { serveEntry, serveNotModified } from '../cache/serve-entry.js';
+import { answerRange } from '../cache/byte-range.js';
+import { serveEntry, serveNotModified, servePart, serveUnsatisfiable } from '../cache/serve-entry.js';
 import { StoreSink, type CacheHost, type ForwardContext } from '../cache/store-sink.js';
 import { decide } from './decide.js';
 import type { Policy, PolicyContext, PolicyFactory } from './policy.js';
@@ -37,8 +38,8 @@ const DEFAULT_MAX_OBJECT_SIZE = 1024 * 1024;
 const DEFAULT_DISK_MAX_SIZE = 256 * 1024 * 1024;
 /** How long collapsed requests wait for the leader before going upstream themselves (nginx: proxy_cache_lock_timeout 5s). */
 const COLLAPSE_WAIT_MS = 5000;
-/** Preconditions and ranges the cache does not evaluate: such requests are forwarded as they are. */
-const PASS_THROUGH = ['if-match', 'if-unmodified-since', 'if-range', 'range'] as const;
+/** Preconditions the cache does not evaluate: such requests are forwarded as they are. */
+const PASS_THROUGH = ['if-match', 'if-unmodified-since'] as const;
 
 export class CachePolicy implements Policy, CacheHost {
   readonly type = 'cache' as const;
@@ -113,14 +114,33 @@ export class CachePolicy implements Policy, CacheHost {
     const directives = requestDirectives(headers);
     const key = this.keyFor(ex, ex.path, ex.search);
     if (directives.has('no-store') || PASS_THROUGH.some((h) => headers[h] !== undefined)) {
-      this.record(ex, 'BYPASS', 'bypassed', directives.has('no-store') ? 'request no-store' : 'precondition or range');
+      this.record(ex, 'BYPASS', 'bypassed', directives.has('no-store') ? 'request no-store' : 'precondition');
       return this.forward(ex, next, { ...this.context(ex, key, directives, 'request', null, null), bypass: true });
     }
+    // If-Range without Range is ignored (RFC 9110 §13.1.5); Range itself is answered only from a fresh entry.
+    const ranged = headers.range !== undefined;
     const entry = this.cache.lookup(key, headers);
     if (entry === null && this.cache.hasDisk) {
-      return this.cache.lookupDisk(key, headers).then((e) => this.withEntry(ex, next, key, directives, e));
+      return this.cache.lookupDisk(key, headers).then((e) => (ranged ? this.withRangeEntry(ex, next, key, directives, e) : this.withEntry(ex, next, key, directives, e)));
     }
-    return this.withEntry(ex, next, key, directives, entry);
+    return ranged ? this.withRangeEntry(ex, next, key, directives, entry) : this.withEntry(ex, next, key, directives, entry);
+  }
+
+  /**
+   * A request with Range: served (206, 416 or the whole 200, see hit) from a
+   * fresh entry; anything else — a miss, a stale entry — is forwarded as it is
+   * and nothing is stored from it (a 206 is never stored; collapsing or
+   * revalidating on a partial request would hand others a part).
+   */
+  private withRangeEntry(ex: Exchange, next: () => StepResult, key: string, directives: Directives, entry: CacheEntry | null): StepResult {
+    const now = Date.now();
+    const ttl = entry === null ? 0 : remainingTtl(entry, now);
+    if (entry !== null && this.fresh(entry, directives, ttl, now)) {
+      this.hit(ex, entry, { hit: true, ttl, key }, 'HIT', 'hits', now);
+      return;
+    }
+    this.record(ex, 'BYPASS', 'bypassed', entry === null ? 'range, not stored' : 'range, stored response not fresh');
+    return this.forward(ex, next, { ...this.context(ex, key, directives, 'request', null, null), bypass: true });
   }
 
   private withEntry(ex: Exchange, next: () => StepResult, key: string, directives: Directives, entry: CacheEntry | null, collapsed = false): StepResult {
@@ -175,12 +195,26 @@ export class CachePolicy implements Policy, CacheHost {
   }
 
   private hit(ex: Exchange, entry: CacheEntry, status: CacheStatusParams, outcome: string, counter: Counter, now: number): void {
-    this.record(ex, outcome, counter);
     const member = cacheStatusMember(this.name, status);
     const sink = responseSink(ex);
     const h = ex.req.headers;
-    if ((h['if-none-match'] !== undefined || h['if-modified-since'] !== undefined) && notModified(entry, h)) serveNotModified(ex, sink, entry, member, now);
-    else serveEntry(ex, sink, entry, member, now);
+    // If-None-Match / If-Modified-Since come before Range (RFC 9110 §13.2.2); a HEAD ignores Range.
+    if ((h['if-none-match'] !== undefined || h['if-modified-since'] !== undefined) && notModified(entry, h)) {
+      this.record(ex, outcome, counter);
+      serveNotModified(ex, sink, entry, member, now);
+      return;
+    }
+    const range = ex.method === 'GET' && h.range !== undefined ? answerRange(entry, h) : null;
+    if (range?.kind === 'part') {
+      this.record(ex, outcome, counter, `range ${range.first}-${range.last}`);
+      servePart(ex, sink, entry, member, now, range.first, range.last);
+    } else if (range?.kind === 'unsatisfiable') {
+      this.record(ex, outcome, counter, 'range not satisfiable');
+      serveUnsatisfiable(ex, sink, entry, member);
+    } else {
+      this.record(ex, outcome, counter, range === null ? undefined : `range ignored: ${range.why}`);
+      serveEntry(ex, sink, entry, member, now);
+    }
   }
 
   /** Collapses concurrent GETs for one key: the first goes upstream, the others wait and look again. */
