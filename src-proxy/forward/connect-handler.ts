@@ -14,15 +14,15 @@ import { formatAuthority, parseAuthority } from './authority.js';
 import { ESTABLISHED, refuseConnect, releaseConnect, startConnectExchange, tunnelEstablished } from './connect-exchange.js';
 import { proxyAuthError } from './forward-request.js';
 import { hostMatcher } from './host-patterns.js';
-import { interceptTunnel } from './intercept.js';
+import { interceptTunnel, type DecryptedServers } from './intercept.js';
 import { parseParentProxy, type OriginAgents } from './origin-agents.js';
 import { openStream } from './parent-connect.js';
 import { checkProxyAuth } from './proxy-auth.js';
 
 export interface ConnectDeps {
   agents: OriginAgents;
-  /** The internal server that parses decrypted requests. */
-  server: http.Server;
+  /** The internal servers that parse decrypted requests (HTTP/1.1 and h2). */
+  servers: DecryptedServers;
   track: (socket: Socket) => void;
 }
 
@@ -49,7 +49,7 @@ export async function handleConnect(req: http.IncomingMessage, client: Socket, h
     releaseConnect(ex, client);
     client.write(ESTABLISHED);
     if (head.length > 0) client.unshift(head);
-    return interceptTunnel(client, origin, state, deps.agents, deps.server, deps.track).catch(() => void client.destroy());
+    return interceptTunnel(client, origin, state, deps.agents, deps.servers, deps.track).catch(() => void client.destroy());
   }
   let upstream: Socket;
   try {

@@ -16,12 +16,16 @@ export interface ForwardContext {
   readonly tunnel: TunnelInfo | null;
 }
 
-const contexts = new WeakMap<Socket, ForwardContext>();
+// A symbol property, not a WeakMap: HTTP/2 requests of an intercepted tunnel
+// see their connection through node's proxy object, which forwards property
+// reads to the real socket (as tls/connection-info.ts relies on too).
+const CONTEXT = Symbol('switchyard.forwardContext');
+type Marked = Socket & { [CONTEXT]?: ForwardContext };
 
 export function setForwardContext(socket: Socket, ctx: ForwardContext): void {
-  contexts.set(socket, ctx);
+  (socket as Marked)[CONTEXT] = ctx;
 }
 
 export function forwardContext(socket: Socket): ForwardContext | undefined {
-  return contexts.get(socket);
+  return (socket as Marked)[CONTEXT];
 }

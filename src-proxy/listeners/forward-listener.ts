@@ -4,9 +4,10 @@
  * it). Like the HTTP listener it reads the current plan on every request, so
  * intercept patterns, credentials and the parent proxy change on apply
  * without a rebind. Decrypted connections of intercepted tunnels are parsed
- * by an internal server that never listens.
+ * by internal servers that never listen, one for HTTP/1.1 and one for h2.
  */
 import http from 'node:http';
+import http2 from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ListenerPlan } from '../config/plan.js';
@@ -19,12 +20,15 @@ import { handleForwardRequest } from '../forward/forward-request.js';
 import { handleForwardUpgrade } from '../forward/forward-upgrade.js';
 import { OriginAgents } from '../forward/origin-agents.js';
 import { answerAndClose } from '../forward/raw-answer.js';
+import { adaptHttp2Request } from './http2-request.js';
 import { answerClientError, ServerLifecycle } from './server-lifecycle.js';
 
 export class ForwardListener {
   readonly server: http.Server;
-  /** Parses the decrypted side of intercepted tunnels. */
+  /** Parse the decrypted side of intercepted tunnels. */
   private readonly decrypted: http.Server;
+  private readonly decryptedH2: http2.Http2Server;
+  private readonly h2Sessions = new Set<http2.ServerHttp2Session>();
   private readonly agents = new OriginAgents();
   private readonly lifecycle: ServerLifecycle;
 
@@ -64,7 +68,11 @@ export class ForwardListener {
       const lp = current(state);
       const client = socket as Socket;
       if (!this.admits(lp, client)) return refuse(client, lp, client);
-      void handleConnect(req, client, head, lp, state, { agents: this.agents, server: this.decrypted, track: (s) => this.lifecycle.track(s) });
+      void handleConnect(req, client, head, lp, state, {
+        agents: this.agents,
+        servers: { http1: this.decrypted, h2: this.decryptedH2 },
+        track: (s) => this.lifecycle.track(s),
+      });
     });
     this.lifecycle = new ServerLifecycle(this.server, plan);
     this.server.on('connection', (socket: Socket) => {
@@ -74,6 +82,16 @@ export class ForwardListener {
     this.decrypted = http.createServer({ ...options, requireHostHeader: true }, onRequest);
     this.decrypted.on('upgrade', onUpgrade);
     this.decrypted.on('clientError', answerClientError);
+    this.decryptedH2 = http2.createServer({ settings: { maxHeaderListSize: options.maxHeaderSize } });
+    this.decryptedH2.on('request', (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => {
+      adaptHttp2Request(req);
+      // The compat objects stand in for IncomingMessage/ServerResponse (see http2-request.ts).
+      onRequest(req as unknown as http.IncomingMessage, res as unknown as http.ServerResponse);
+    });
+    this.decryptedH2.on('session', (session: http2.ServerHttp2Session) => {
+      this.h2Sessions.add(session);
+      session.once('close', () => this.h2Sessions.delete(session));
+    });
   }
 
   private admits(lp: ListenerPlan, socket: Socket): boolean {
@@ -90,6 +108,8 @@ export class ForwardListener {
 
   /** As HttpListener.close; tunnels count as in-flight until the grace period ends. */
   async close(graceMs: number): Promise<void> {
+    // h2 sessions get a GOAWAY: no new streams, the open ones finish (the tunnel sockets are cut at the deadline).
+    for (const session of this.h2Sessions) session.close();
     await this.lifecycle.close(graceMs, [this.decrypted]);
     await this.agents.close();
   }

@@ -70,7 +70,12 @@ export class Exchange implements PickRequest {
   replayOf: string | null = null;
   /** The client connection's TLS handshake time, on the connection's first request only. */
   readonly tlsHandshakeMs: number | undefined;
-  private tlsInfo: TlsConnectionInfo | null | undefined;
+  /**
+   * TLS version, SNI and ALPN of the client connection (null for plain HTTP).
+   * Read up front: an HTTP/2 request reaches its socket through its stream,
+   * which no longer leads there once the stream has closed.
+   */
+  readonly tls: TlsConnectionInfo | null;
   private cookies: Map<string, string> | null = null;
   private queryParams: URLSearchParams | null = null;
 
@@ -83,12 +88,7 @@ export class Exchange implements PickRequest {
     this.clientIp = normaliseIp(req.socket.remoteAddress ?? '');
     this.clientPort = req.socket.remotePort ?? 0;
     this.tlsHandshakeMs = takeHandshakeMs(req.socket);
-  }
-
-  /** TLS version, SNI and ALPN of the client connection (null for plain HTTP); read on first use. */
-  get tls(): TlsConnectionInfo | null {
-    if (this.tlsInfo === undefined) this.tlsInfo = tlsInfoOf(this.req.socket);
-    return this.tlsInfo;
+    this.tls = tlsInfoOf(req.socket);
   }
 
   get scheme(): 'http' | 'https' {

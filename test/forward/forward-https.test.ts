@@ -100,6 +100,25 @@ describe('forward proxy: CONNECT', () => {
     expect(cert.subjectaltname).toContain('DNS:localhost');
   });
 
+  it('speaks h2 inside an intercepted tunnel when the client offers it, through the same forward path and capture', async () => {
+    rig = await startProxy(config());
+    const caPath = (await rig.engine.certificates.localCa()).certPath;
+    const proxy = `http://127.0.0.1:${rig.portOf('egress')}`;
+    const url = `https://localhost:${origin.port}`;
+    // Two requests on one h2 connection; the second carries a body.
+    const r = await curl(['-x', proxy, '--cacert', caPath, '-v', '--http2', '-H', 'x-request-id: h2-a', `${url}/h2/one`, '--next', '-x', proxy, '--cacert', caPath, '--http2', '-H', 'x-request-id: h2-b', '--data', 'h2-payload', `${url}/h2/two`]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('tls-origin GET /h2/one body=tls-origin POST /h2/two body=h2-payload');
+    expect(r.stderr).toMatch(/ALPN: server accepted h2|ALPN, server accepted to use h2/);
+    expect(r.stderr).toMatch(/issuer: CN=Switchyard Local CA/);
+    const one = await rig.record((x) => x.requestId === 'h2-a');
+    expect(one).toMatchObject({ intercepted: true, httpVersion: '2.0', scheme: 'https', host: 'localhost', url: '/h2/one', status: 200, target: `https://localhost:${origin.port}` });
+    expect(one.tls).toMatchObject({ alpn: 'h2', sni: 'localhost' });
+    const two = await rig.record((x) => x.requestId === 'h2-b');
+    expect(Buffer.from(two.requestBody.bytes!).toString()).toBe('h2-payload');
+    expect(origin.seen.at(-1)).toMatchObject({ method: 'POST', url: '/h2/two', body: 'h2-payload' });
+  });
+
   it('intercepts a tunnel to an IP address (no SNI) with a leaf for that address', async () => {
     rig = await startProxy(config().replace('intercept: ["localhost", "*.example.test"]', 'intercept: ["127.0.0.1"]'));
     const caPath = (await rig.engine.certificates.localCa()).certPath;
