@@ -10,6 +10,8 @@ import { errorProblem, problem, sendJson, sendProblem } from './responses.js';
 
 export const RPC_PREFIX = '/api/rpc/';
 export const MAX_RPC_BODY = 1024 * 1024;
+/** Methods that carry whole files: a HAR export of a browsing session is easily tens of MB. */
+const MAX_BODY_BY_METHOD: Record<string, number> = { 'history.importHar': 128 * 1024 * 1024 };
 const METHOD_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 
 class BodyError extends Error {
@@ -45,7 +47,7 @@ export async function handleRpc(req: IncomingMessage, res: ServerResponse, pathn
 
   let args: unknown;
   try {
-    const text = await readBody(req, MAX_RPC_BODY);
+    const text = await readBody(req, MAX_BODY_BY_METHOD[method] ?? MAX_RPC_BODY);
     args = text.trim() === '' ? undefined : parseJson(text);
   } catch (err) {
     if (err instanceof BodyError) {

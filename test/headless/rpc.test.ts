@@ -130,6 +130,14 @@ describe('headless host: RPC', () => {
     expectProblem(await rpc(fx.host, 'config.validate', big), 413, 'PAYLOAD_TOO_LARGE');
   });
 
+  it('lets history.importHar carry a HAR file over 1 MB', async () => {
+    const har = JSON.stringify({ har: { log: { version: '1.2', creator: { name: 't', version: '1' }, entries: [], comment: 'x'.repeat(2 * 1024 * 1024) } } });
+    const res = await rpc(fx.host, 'history.importHar', har);
+    expect(res.status, res.text).toBe(200);
+    // Other methods keep the 1 MB limit.
+    expectProblem(await rpc(fx.host, 'config.validate', JSON.stringify({ text: 'x'.repeat(2 * 1024 * 1024) })), 413, 'PAYLOAD_TOO_LARGE');
+  });
+
   it('allows only POST (405 with Allow)', async () => {
     const res = await raw(fx.host.port, { path: '/api/rpc/app.info', headers: { authorization: `Bearer ${fx.host.token}` } });
     expectProblem(res, 405, 'METHOD_NOT_ALLOWED');
