@@ -66,6 +66,7 @@ const jwt = z
     leeway: duration.optional().describe('Clock skew allowed for exp and nbf (default 30s)'),
     requireExp: z.boolean().optional().describe('Refuse tokens without `exp` (default true)'),
     consumerClaim: z.string().optional().describe('Claim naming the consumer for rate limits (default sub)'),
+    planClaim: z.string().optional().describe("Claim naming the consumer's plan for rate-limit `plans` (e.g. tier); a dotted path reaches nested claims"),
     forwardClaims: z.record(z.string(), headerName).optional().describe('Claims forwarded upstream as headers: { claim: header-name }'),
     keep: z.boolean().optional().describe('Forward the token upstream (default true); false removes its header or query parameter'),
   })
@@ -97,7 +98,7 @@ const rateLimit = z
     plans: z
       .record(z.string(), z.strictObject({ limit: z.number().int().min(1), per: duration.optional() }))
       .optional()
-      .describe('Limits per plan name (from api-key plans), e.g. free: {limit: 100, per: 1m}'),
+      .describe('Limits per plan name (api-key plans or a jwt planClaim), e.g. free: {limit: 100, per: 1m}'),
     algorithm: z.enum(['token-bucket', 'sliding-window']).default('token-bucket').describe('token-bucket allows bursts up to `limit`'),
     maxKeys: z.number().int().min(1).optional().describe('Most keys tracked at once; idle keys are evicted first (default 100000)'),
   })

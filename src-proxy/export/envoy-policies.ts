@@ -349,7 +349,8 @@ function jwtConfig(name: string, p: PolicyOf<'jwt'>, set: EnvoyFilterSet, subjec
   }
   if (p.requireExp === false) provider.require_expiration = false;
   else provider.require_expiration = true;
-  notes.approx(subject, `jwt_authn provider${p.consumerClaim ? '; consumerClaim is not passed to rate limits' : ''}; failures answer 401 with Envoy's own body`);
+  const claims = [p.consumerClaim && 'consumerClaim', p.planClaim && 'planClaim'].filter(Boolean).join(' and ');
+  notes.approx(subject, `jwt_authn provider${claims ? `; ${claims} ${p.consumerClaim && p.planClaim ? 'are' : 'is'} not passed to rate limits` : ''}; failures answer 401 with Envoy's own body`);
   return {
     '@type': T('envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication'),
     providers: { [name]: provider },

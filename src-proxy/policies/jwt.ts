@@ -68,6 +68,7 @@ export const jwtPolicy: PolicyFactory<'jwt'> = {
     const cookie = config.cookie ?? null;
     const keep = config.keep !== false;
     const consumerClaim = config.consumerClaim ?? 'sub';
+    const planClaim = config.planClaim ?? null;
     const forward = Object.entries(config.forwardClaims ?? {}).map(([claim, h]) => [claim, h.toLowerCase()] as const);
     const realm = `realm="${name}"`;
     const verify = key.kind === 'local' ? (t: string) => jwtVerify(t, key.key, options) : (t: string) => jwtVerify(t, key.get, options);
@@ -100,8 +101,10 @@ export const jwtPolicy: PolicyFactory<'jwt'> = {
         return verify(token).then(
           ({ payload }) => {
             const consumer = payload[consumerClaim];
-            if (typeof consumer === 'string' && consumer !== '') ex.consumer = { name: consumer, plan: null };
-            decide(ex, { policy: name, type: 'jwt', outcome: 'ok', ...(typeof consumer === 'string' ? { detail: consumer } : {}) });
+            const plan = planClaim === null ? null : planOf(payload, planClaim);
+            if (typeof consumer === 'string' && consumer !== '') ex.consumer = { name: consumer, plan };
+            const detail = typeof consumer === 'string' ? (plan ? `${consumer} (plan ${plan})` : consumer) : undefined;
+            decide(ex, { policy: name, type: 'jwt', outcome: 'ok', ...(detail !== undefined ? { detail } : {}) });
             for (const [claim, h] of forward) {
               const value = claimText(payload, claim);
               if (value !== null) addRequestHeader(ex, h, value);
@@ -147,6 +150,19 @@ function claimText(payload: JWTPayload, claim: string): string | null {
   const text = typeof v === 'string' ? v : JSON.stringify(v);
   // eslint-disable-next-line no-control-regex
   return text.replace(/[\x00-\x1f\x7f]/g, '');
+}
+
+/**
+ * The plan a claim names: the claim of that exact name first (namespaced claims
+ * such as https://example.com/plan contain dots), else a dotted path into
+ * nested claims; strings and numbers only.
+ */
+function planOf(payload: JWTPayload, claim: string): string | null {
+  let v: unknown = payload[claim];
+  if (v === undefined && claim.includes('.')) {
+    v = claim.split('.').reduce<unknown>((o, k) => (o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), payload);
+  }
+  return typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : null;
 }
 
 /** jose's errors, in words a client developer can act on. */

@@ -74,12 +74,15 @@ beforeAll(async () => {
     jwksCooldown: 300ms
   query-token: { type: jwt, algorithms: [HS256], secret: ${SECRET}, query: access_token, cookie: tok, keep: false }
   per-user: { type: rate-limit, limit: 1, per: 1m, by: consumer }
+  tiered: { type: jwt, algorithms: [HS256], secret: ${SECRET}, requireExp: false, planClaim: app.tier }
+  per-plan: { type: rate-limit, limit: 1, per: 1m, by: consumer, plans: { gold: { limit: 3 } } }
 `,
     `
   - { name: hs, match: { path: /hs }, policies: [hs], upstream: app }
   - { name: rs, match: { path: /rs }, policies: [rs], upstream: app }
   - { name: remote, match: { path: /remote }, policies: [remote], upstream: app }
   - { name: q, match: { path: /q }, policies: [query-token, per-user], upstream: app }
+  - { name: tiered, match: { path: /tiered }, policies: [tiered, per-plan], upstream: app }
 `,
   );
 });
@@ -201,6 +204,23 @@ describe('jwt token sources and consumers', () => {
     expect(r.echo!.url).toBe('/q/x?a=1');
     expect((await rig.send(`/q/x?access_token=${await hs({ sub: 'quinn' })}`)).status).toBe(429);
     expect((await rig.send('/q/x', { cookie: `other=1; tok=${await hs({ sub: 'rita' })}` })).status).toBe(200);
+  });
+});
+
+describe('jwt plans', () => {
+  it('planClaim names the plan rate-limit plans apply to (a dotted path reaches nested claims)', async () => {
+    const gold = await hs({ sub: 'gina', app: { tier: 'gold' } });
+    const plain = await hs({ sub: 'pat', app: { tier: 'basic' } });
+    const statuses = async (token: string, n: number) => {
+      const out: number[] = [];
+      for (let i = 0; i < n; i++) out.push((await rig.send('/tiered', { authorization: `Bearer ${token}` })).status);
+      return out;
+    };
+    expect(await statuses(gold, 4)).toEqual([200, 200, 200, 429]);
+    // A plan not listed under `plans` gets the base limit.
+    expect(await statuses(plain, 2)).toEqual([200, 429]);
+    const r = await rig.send('/tiered', { authorization: `Bearer ${await hs({ sub: 'hal', app: { tier: 'gold' } })}` });
+    expect((await rig.record(r)).policies[0]).toEqual({ policy: 'tiered', type: 'jwt', outcome: 'ok', detail: 'hal (plan gold)' });
   });
 });
 
