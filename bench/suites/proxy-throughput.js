@@ -20,8 +20,11 @@ const TARGETS = [
   { id: 'switchyard/http-proxy', of: 'switchyard', vs: 'http-proxy', min: 2.0 },
   { id: 'switchyard/undici-passthrough', of: 'switchyard', vs: 'undici-passthrough', min: 0.85 },
   { id: 'switchyard/nginx', of: 'switchyard', vs: 'nginx', min: null },
-  // Issue 3: recording every exchange into history costs at most 10%.
+  // Issue 3: recording every exchange into history costs at most 10%. Judged
+  // against capture and history both off (the strict reading); history alone
+  // off, with capture still feeding the live view, is reported beside it.
   { id: 'switchyard/switchyard-no-capture', of: 'switchyard', vs: 'switchyard-no-capture', min: 0.9 },
+  { id: 'switchyard/switchyard-no-history', of: 'switchyard', vs: 'switchyard-no-history', min: null },
 ];
 
 function switchyardWorkspace(port, backends) {
@@ -109,6 +112,7 @@ function contenders(ctx, backendPorts) {
     },
     switchyardContender(ctx, backendPorts, 'switchyard', 'switchyard (capture + history on)', ''),
     switchyardContender(ctx, backendPorts, 'switchyard-no-capture', 'switchyard (capture + history off)', 'capture: { enabled: false }\nhistory: { enabled: false }\n'),
+    switchyardContender(ctx, backendPorts, 'switchyard-no-history', 'switchyard (capture on, history off)', 'history: { enabled: false }\n'),
     { name: 'http-proxy', label: 'http-proxy (keep-alive agent)', start: fromNode('http-proxy', 'http-proxy.js') },
     { name: 'undici-passthrough', label: 'undici pass-through', start: fromNode('undici-passthrough', 'undici-passthrough.js') },
     {
