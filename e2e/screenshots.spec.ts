@@ -72,12 +72,20 @@ test('a screenshot of every view', async ({ page, switchyard }, testInfo) => {
     await shoot(page, testInfo, 2, 'designer');
 
     await showView(page, 'traffic');
-    await send(host.gateway, '/api/orders', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"item":1,"qty":2,"tags":["a","b"]}' });
-    const post = page.getByTestId('traffic-list').getByRole('row').filter({ hasText: 'POST' });
-    await expect(post).toBeVisible();
-    // Stop following so the row holds still under the pointer.
+    const post = page.getByTestId('traffic-list').getByRole('row').filter({ hasText: 'POST' }).first();
+    const pause = page.getByTestId('traffic-pause');
+    // Pause so the row holds still under the pointer: under load, rows that
+    // arrive between seeing it and clicking can slide it out of the virtualised
+    // window. If that happened anyway, resume and try with a new POST.
+    await expect(async () => {
+      if ((await pause.getAttribute('aria-pressed')) === 'true') await pause.click();
+      await send(host.gateway, '/api/orders', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"item":1,"qty":2,"tags":["a","b"]}' });
+      await expect(post).toBeVisible({ timeout: 10_000 });
+      await pause.click();
+      await post.click({ timeout: 3000 });
+    }).toPass({ timeout: 60_000 });
     await page.getByTestId('traffic-follow').uncheck();
-    await post.click();
+    await pause.click();
     await expect(page.getByTestId('response-body')).toBeVisible();
     await shoot(page, testInfo, 3, 'traffic');
 
