@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { startProcess } from './processes.js';
+import { backendsUpstream } from './backend.js';
 import { freePort } from './ports.js';
 
 /**
@@ -21,4 +22,19 @@ export async function launchSwitchyard(ctx, { dir, name = 'switchyard', logFile,
   const args = [bin, 'serve', '--config', config, '--no-ui', '--data-dir', dataDir, ...settings.switchyardArgs];
   const proc = startProcess(process.execPath, args, { name, cwd: rootDir, logFile: path.join(dir, logFile) });
   return { proc, port, args, dataDir };
+}
+
+/** The benchmark's plain workspace: one reverse listener on `port`, one route `path: /` to a round-robin upstream over `backendPorts`. */
+export function plainWorkspace(port, backendPorts) {
+  return [
+    'version: 1',
+    'listeners:',
+    `  - { name: bench, address: 127.0.0.1:${port}, mode: reverse }`,
+    'routes:',
+    '  - name: all',
+    '    match: { path: / }',
+    '    upstream: backends',
+    ...backendsUpstream(backendPorts),
+    '',
+  ].join('\n');
 }

@@ -6,10 +6,10 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { backendsUpstream, makeBody, startBackend } from '../lib/backend.js';
+import { makeBody, startBackend } from '../lib/backend.js';
 import { expectBody } from '../lib/http-check.js';
 import { freePorts, waitForPort } from '../lib/ports.js';
-import { launchSwitchyard } from '../lib/switchyard.js';
+import { launchSwitchyard, plainWorkspace } from '../lib/switchyard.js';
 import { runWrk } from '../lib/wrk.js';
 import { fmtRate, table } from '../lib/format.js';
 
@@ -110,16 +110,7 @@ async function streaming(ctx, total) {
   const { proc, port } = await launchSwitchyard(ctx, {
     dir: path.join(tmpDir, 'streaming'),
     logFile: 'output.log',
-    workspace: (p) =>
-      [
-        'version: 1',
-        'listeners:',
-        `  - { name: bench, address: 127.0.0.1:${p}, mode: reverse }`,
-        'routes:',
-        '  - { name: all, match: { path: / }, upstream: backends }',
-        ...backendsUpstream([backendPort]),
-        '',
-      ].join('\n'),
+    workspace: (p) => plainWorkspace(p, [backendPort]),
   });
   try {
     await waitForPort(port, { timeoutMs: settings.startTimeoutS * 1000, alive: () => proc.alive() });
@@ -157,16 +148,7 @@ async function manyRequests(ctx, count) {
   const { proc, port } = await launchSwitchyard(ctx, {
     dir: path.join(tmpDir, 'requests'),
     logFile: 'output.log',
-    workspace: (p) =>
-      [
-        'version: 1',
-        'listeners:',
-        `  - { name: bench, address: 127.0.0.1:${p}, mode: reverse }`,
-        'routes:',
-        '  - { name: all, match: { path: / }, upstream: backends }',
-        ...backendsUpstream(backendPorts),
-        '',
-      ].join('\n'),
+    workspace: (p) => plainWorkspace(p, backendPorts),
   });
   try {
     await waitForPort(port, { timeoutMs: settings.startTimeoutS * 1000, alive: () => proc.alive() });

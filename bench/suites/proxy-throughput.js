@@ -4,13 +4,13 @@
 // and nginx, plus the latency each proxy adds over the backend.
 import fs from 'node:fs';
 import path from 'node:path';
-import { backendsUpstream, makeBody, startBackend } from '../lib/backend.js';
+import { makeBody, startBackend } from '../lib/backend.js';
 import { startNginx } from '../lib/nginx.js';
 import { startNodeContender } from '../lib/node-contender.js';
 import { interrupted } from '../lib/processes.js';
 import { freePort, freePorts, waitForPort } from '../lib/ports.js';
 import { expectBody } from '../lib/http-check.js';
-import { launchSwitchyard } from '../lib/switchyard.js';
+import { launchSwitchyard, plainWorkspace } from '../lib/switchyard.js';
 import { runWrk } from '../lib/wrk.js';
 import { fmtDeltaMs, fmtMs, fmtRate, fmtRatio, medianRun, table } from '../lib/format.js';
 
@@ -26,20 +26,6 @@ const TARGETS = [
   { id: 'switchyard/switchyard-no-capture', of: 'switchyard', vs: 'switchyard-no-capture', min: 0.9 },
   { id: 'switchyard/switchyard-no-history', of: 'switchyard', vs: 'switchyard-no-history', min: null },
 ];
-
-function switchyardWorkspace(port, backends) {
-  return [
-    'version: 1',
-    'listeners:',
-    `  - { name: bench, address: 127.0.0.1:${port}, mode: reverse }`,
-    'routes:',
-    '  - name: all',
-    '    match: { path: / }',
-    '    upstream: backends',
-    ...backendsUpstream(backends),
-    '',
-  ].join('\n');
-}
 
 /** Files (recursively) and their sizes, to show whether capture/history wrote anything. */
 function dirFiles(dir) {
@@ -72,7 +58,7 @@ function switchyardContender(ctx, backendPorts, name, label, extraYaml) {
       const { proc, port, args, dataDir } = await launchSwitchyard(ctx, {
         dir: path.join(tmpDir, name),
         logFile: 'output.log',
-        workspace: (p) => switchyardWorkspace(p, [a, b]) + extraYaml,
+        workspace: (p) => plainWorkspace(p, [a, b]) + extraYaml,
       });
       try {
         await waitForPort(port, { timeoutMs: settings.startTimeoutS * 1000, alive: () => proc.alive() });
