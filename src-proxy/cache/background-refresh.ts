@@ -9,8 +9,8 @@ import type { Exchange } from '../pipeline/exchange.js';
 import { parseCacheControl, requestDirectives } from './cache-control.js';
 import type { Collapser } from './collapser.js';
 import { CONDITIONAL_HEADERS } from './conditional.js';
-import { makeEntry, ownedBody, revalidatedEntry, type CacheEntry } from './entry.js';
-import type { CacheHost } from './store-sink.js';
+import { makeEntry, ownedBody, revalidatedEntry, selectedBy304, type CacheEntry } from './entry.js';
+import { keepRevalidated, type CacheHost } from './store-sink.js';
 import { whyNotStorable } from './storability.js';
 
 const OMIT = new Set<string>([...CONDITIONAL_HEADERS, 'cache-control', 'pragma']);
@@ -22,16 +22,20 @@ export function refreshInBackground(host: CacheHost, collapser: Collapser, ex: E
   if (entry.etag !== undefined) add.push(['If-None-Match', entry.etag]);
   if (entry.lastModified !== undefined) add.push(['If-Modified-Since', entry.lastModified]);
   const requestTime = Date.now();
+  const request = { method: 'GET', directives: requestDirectives({}), hasAuthorization: ex.req.headers.authorization !== undefined };
   fetchFromUpstream(ex, upstream, { omit: OMIT, add, maxBody: host.maxObjectSize })
     .then((res) => {
       const now = Date.now();
       if (res.status === 304 && add.length > 0) {
-        host.cache.store(revalidatedEntry(entry, res.headers, requestTime, now, host.defaults));
+        // A 304 for another representation (§4.3.4) leaves nothing usable: the next request fetches anew.
+        if (!selectedBy304(entry, res.headers, true)) return void host.cache.remove(entry);
+        keepRevalidated(host, request, revalidatedEntry(entry, res.headers, requestTime, now, host.defaults));
         host.cache.count('revalidated');
         return;
       }
-      const request = { method: 'GET', directives: requestDirectives({}), hasAuthorization: ex.req.headers.authorization !== undefined };
       const why = whyNotStorable(request, res.status, res.headers, parseCacheControl(res.headers['cache-control']), host.defaults, now);
+      // The origin now answers with something it does not let us keep: the old copy must not be served stale either.
+      if (why !== null && res.status < 500) host.cache.remove(entry);
       if (why !== null || res.body === null) return;
       host.cache.store(
         makeEntry(

@@ -4,7 +4,7 @@
  * cache policy decides when they apply (a fresh stored 200, a GET).
  */
 import type { CacheEntry } from './entry.js';
-import { parseHttpDate } from './freshness.js';
+import { parseHttpDate } from './http-date.js';
 
 export type RangeSpec = { readonly first: number; readonly last: number | null } | { readonly suffix: number };
 

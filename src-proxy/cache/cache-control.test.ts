@@ -14,6 +14,14 @@ describe('parseCacheControl', () => {
     expect(seconds(d, 'max-age')).toBe(10);
     expect(d.has('private')).toBe(true);
   });
+  it('skips empty and broken elements without losing the directives after them', () => {
+    for (const cc of ['max-age=60,,no-store', ' , no-store', 'max-age=60, =x, no-store', 'max-age=60, x="open, no-store', 'no-store max-age=60']) {
+      expect(parseCacheControl(cc).has('no-store'), cc).toBe(true);
+    }
+    expect(parseCacheControl(['', 'private']).has('private')).toBe(true);
+    expect(parseCacheControl('max-age=60 no-store').get('max-age')).toBe('60 no-store');
+    expect(parseCacheControl('max-age = 60').get('max-age')).toBe('60');
+  });
   it('treats malformed delta-seconds as absent', () => {
     expect(seconds(parseCacheControl('max-age=abc'), 'max-age')).toBeNull();
     expect(seconds(parseCacheControl('max-age=-1'), 'max-age')).toBeNull();

@@ -4,7 +4,7 @@
  * If-Modified-Since; ETags compare weakly.
  */
 import type { CacheEntry } from './entry.js';
-import { parseHttpDate } from './freshness.js';
+import { parseHttpDate } from './http-date.js';
 
 /** The request carries a precondition or range the cache does not evaluate itself, or evaluates here. */
 export const CONDITIONAL_HEADERS = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range'] as const;

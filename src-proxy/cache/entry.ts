@@ -71,7 +71,9 @@ export function makeEntry(e: NewEntry, defaults: EntryDefaults): CacheEntry {
   const headers = storedHeaders(e.headers);
   // The stored body is complete, so the length is known whatever the upstream framing was.
   headers['content-length'] = String(e.body.length);
-  const noCache = cc.get('no-cache') === true;
+  // A cache stores a response without Date with the time it arrived (RFC 9110 §6.6.1), so hits carry one.
+  headers.date ??= new Date(e.responseTime).toUTCString();
+  const noCache = cc.has('no-cache');
   return {
     key: e.key,
     uri: e.uri,
@@ -96,9 +98,11 @@ export function makeEntry(e: NewEntry, defaults: EntryDefaults): CacheEntry {
 export function revalidatedEntry(entry: CacheEntry, notModified: ResponseHeaders, requestTime: number, responseTime: number, defaults: EntryDefaults): CacheEntry {
   const merged: ResponseHeaders = { ...entry.headers };
   for (const name in notModified) if (!NOT_UPDATED.has(name)) merged[name] = notModified[name];
+  // A 304 without Date: the stored Date would age the refreshed response by the old one's age (RFC 9110 §6.6.1).
+  if (notModified.date === undefined) merged.date = new Date(responseTime).toUTCString();
   // The stored headers have no Age, so `merged` carries the 304's own, if any.
   const cc = parseCacheControl(merged['cache-control']);
-  const noCache = cc.get('no-cache') === true;
+  const noCache = cc.has('no-cache');
   const headers = storedHeaders(merged);
   return {
     ...entry,
@@ -112,6 +116,28 @@ export function revalidatedEntry(entry: CacheEntry, notModified: ResponseHeaders
     lastModified: single(headers['last-modified']),
     size: entry.body.length + headSize(headers),
   };
+}
+
+/**
+ * Whether a 304 is about this stored response (§4.3.4): its entity-tag must
+ * match (weakly), else its Last-Modified must be the stored one. A 304 with no
+ * validator is taken only as the answer to the cache's own conditional
+ * (`ownRequest`), which carried exactly the stored validators.
+ */
+export function selectedBy304(entry: CacheEntry, notModified: ResponseHeaders, ownRequest: boolean): boolean {
+  const etag = single(notModified.etag);
+  if (etag !== undefined) return entry.etag === undefined ? ownRequest && sameLastModified(entry, notModified) : weakTag(etag) === weakTag(entry.etag);
+  if (notModified['last-modified'] !== undefined) return sameLastModified(entry, notModified);
+  return ownRequest;
+}
+
+function sameLastModified(entry: CacheEntry, notModified: ResponseHeaders): boolean {
+  const lm = single(notModified['last-modified']);
+  return lm === undefined || lm === entry.lastModified;
+}
+
+function weakTag(tag: string): string {
+  return tag.trim().replace(/^W\//, '');
 }
 
 /**

@@ -3,6 +3,7 @@
  * milliseconds since the epoch; lifetimes and ages in seconds, as on the wire.
  */
 import { seconds, type Directives } from './cache-control.js';
+import { parseHttpDate } from './http-date.js';
 import type { ResponseHeaders } from '../pipeline/response-sink.js';
 
 /** Statuses a cache may give heuristic freshness (RFC 9110 §15.1). */
@@ -20,23 +21,15 @@ export function headerValue(headers: ResponseHeaders, name: string): string | un
   return Array.isArray(v) ? v.join(', ') : v;
 }
 
-/** An HTTP-date as epoch ms, or null when absent or invalid. */
-export function parseHttpDate(value: string | undefined): number | null {
-  if (value === undefined) return null;
-  const t = Date.parse(value);
-  return Number.isNaN(t) ? null : t;
-}
-
 /**
  * The freshness lifetime in seconds (§4.2.1), or null when the response has
  * neither explicit nor heuristic freshness (then it is only worth storing for
  * revalidation).
  */
 export function freshnessLifetime(status: number, headers: ResponseHeaders, cc: Directives, policy: FreshnessPolicy, responseTime: number): number | null {
-  const sMaxAge = seconds(cc, 's-maxage');
-  if (sMaxAge !== null) return sMaxAge;
-  const maxAge = seconds(cc, 'max-age');
-  if (maxAge !== null) return maxAge;
+  // A present but invalid value (max-age=soon, s-maxage=-1) means stale, not absent (§4.2.1).
+  if (cc.has('s-maxage')) return seconds(cc, 's-maxage') ?? 0;
+  if (cc.has('max-age')) return seconds(cc, 'max-age') ?? 0;
   const expiresText = headerValue(headers, 'expires');
   if (expiresText !== undefined) {
     // An invalid Expires (e.g. "0") means already expired (§5.3).

@@ -80,11 +80,15 @@ export class HttpCache {
     return this.byKey.has(key);
   }
 
-  /** The in-memory variant of `key` that matches the request's Vary headers. */
+  /**
+   * The in-memory variant of `key` that matches the request's Vary headers;
+   * when several match (the origin changed its Vary), the most recently
+   * stored one (§4.1).
+   */
   lookup(key: string, requestHeaders: Record<string, string | string[] | undefined>): CacheEntry | null {
     const ids = this.byKey.get(key);
     if (ids === undefined) return null;
-    for (const id of ids) {
+    for (const id of newestFirst(ids)) {
       const meta = this.known.get(id)!;
       if (variantKey(meta.varyNames, requestHeaders) !== meta.variant) continue;
       const e = this.memory.get(id);
@@ -100,7 +104,7 @@ export class HttpCache {
     await disk.ready;
     const ids = this.byKey.get(key);
     if (ids === undefined) return null;
-    for (const id of [...ids]) {
+    for (const id of newestFirst(ids)) {
       const meta = this.known.get(id);
       if (meta === undefined || variantKey(meta.varyNames, requestHeaders) !== meta.variant) continue;
       const inMemory = this.memory.get(id);
@@ -220,10 +224,16 @@ function matchesPrefix(meta: Indexed, prefix: string): boolean {
   return slash !== -1 && meta.uri.slice(slash).startsWith(prefix);
 }
 
+/** Keeps each set in storing order: a re-stored id moves to the end. */
 function addTo(map: Map<string, Set<string>>, k: string, id: string): void {
   let set = map.get(k);
   if (set === undefined) map.set(k, (set = new Set()));
+  set.delete(id);
   set.add(id);
+}
+
+function newestFirst(ids: Set<string>): Iterable<string> {
+  return ids.size === 1 ? ids : [...ids].reverse();
 }
 
 function removeFrom(map: Map<string, Set<string>>, k: string, id: string): void {

@@ -1,6 +1,7 @@
 /**
  * Invalidation after unsafe methods (RFC 9111 §4.4): a non-error response to
- * POST, PUT, DELETE or PATCH drops what is stored for the request's URI and
+ * any method not known to be safe (POST, PUT, DELETE, PATCH, but also MKCOL,
+ * LINK or an extension method) drops what is stored for the request's URI and
  * for the Location and Content-Location it names on the same host.
  */
 import { ForwardingSink, type ResponseHeaders, type ResponseSink } from '../pipeline/response-sink.js';
@@ -9,7 +10,12 @@ import { uriOf } from './cache-key.js';
 import { headerValue } from './freshness.js';
 import type { CacheHost } from './store-sink.js';
 
-export const UNSAFE_METHODS = new Set(['POST', 'PUT', 'DELETE', 'PATCH']);
+/** Methods defined as safe (RFC 9110 §9.2.1, WebDAV PROPFIND/REPORT/SEARCH, QUERY); every other method invalidates. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PROPFIND', 'REPORT', 'SEARCH', 'QUERY']);
+
+export function isUnsafe(method: string): boolean {
+  return !SAFE_METHODS.has(method);
+}
 
 export class InvalidatingSink extends ForwardingSink {
   constructor(

@@ -12,7 +12,10 @@ import type { Exchange } from '../pipeline/exchange.js';
 import { parseCacheControl } from './cache-control.js';
 import { appendCacheStatus, cacheStatusMember } from './cache-status.js';
 import type { Lock } from './collapser.js';
-import { makeEntry, ownedBody, revalidatedEntry, remainingTtl, type CacheEntry, type EntryDefaults } from './entry.js';
+import { SwitchyardError } from '../errors.js';
+import { fetchFromUpstream } from '../pipeline/proxy/fetch-upstream.js';
+import { CONDITIONAL_HEADERS } from './conditional.js';
+import { makeEntry, ownedBody, revalidatedEntry, remainingTtl, selectedBy304, type CacheEntry, type EntryDefaults } from './entry.js';
 import type { Counter, HttpCache } from './http-cache.js';
 import { serveEntry } from './serve-entry.js';
 import { whyNotStorable, type StoreRequest } from './storability.js';
@@ -31,6 +34,9 @@ export interface CacheHost {
   mayServeOnError(ex: Exchange, entry: CacheEntry, now: number): boolean;
 }
 
+/** The cache's own conditionals, left out of a refetch. */
+const UNCONDITIONAL = new Set<string>(CONDITIONAL_HEADERS);
+
 export interface ForwardContext {
   readonly key: string;
   readonly uri: string;
@@ -47,6 +53,19 @@ export interface ForwardContext {
   readonly lock: Lock | null;
 }
 
+/**
+ * Stores a response a 304 freshened, unless the headers the 304 brought
+ * (private, no-store, Set-Cookie…) forbid keeping it: then the stored copy
+ * goes too. Either way the client that revalidated is served.
+ */
+export function keepRevalidated(host: CacheHost, request: StoreRequest, updated: CacheEntry): void {
+  const cc = parseCacheControl(updated.headers['cache-control']);
+  // The stored response is a GET's, whichever method revalidated it.
+  const why = whyNotStorable({ ...request, method: 'GET' }, updated.status, updated.headers, cc, host.defaults, updated.responseTime);
+  if (why === null) host.cache.store(updated);
+  else host.cache.remove(updated);
+}
+
 export class StoreSink extends ForwardingSink {
   private readonly requestTime = Date.now();
   private responseTime = 0;
@@ -57,6 +76,9 @@ export class StoreSink extends ForwardingSink {
   private status = 0;
   private statusMessage: string | undefined;
   private head0: ResponseHeaders | null = null;
+  /** A refetch replacing an unusable 304 is under way: what the upstream sends is dropped. */
+  private refetching = false;
+  private refetch: Promise<void> | null = null;
 
   constructor(
     inner: ResponseSink,
@@ -72,13 +94,23 @@ export class StoreSink extends ForwardingSink {
     const now = (this.responseTime = Date.now());
     const rv = fc.revalidating;
     if (rv !== null && status === 304) {
-      const updated = revalidatedEntry(rv, headers, this.requestTime, now, host.defaults);
-      host.cache.store(updated);
       this.release();
+      if (!selectedBy304(rv, headers, true)) {
+        // A 304 naming another representation (§4.3.4): the stored body cannot be used or relabelled.
+        host.cache.remove(rv);
+        this.refetching = true;
+        this.refetch = this.fetchWhole();
+        // Awaited by the policy once the upstream call is done; marked handled until then.
+        this.refetch.catch(() => undefined);
+        return;
+      }
+      const updated = revalidatedEntry(rv, headers, this.requestTime, now, host.defaults);
+      keepRevalidated(host, fc.request, updated);
       host.record(ex, 'REVALIDATED', 'revalidated');
       this.replaceWith(updated, { fwd: 'stale', fwdStatus: 304, ttl: remainingTtl(updated, now), key: fc.key }, now);
       return;
     }
+    if (status === 304 && fc.fallback !== null) return this.passNotModified(fc.fallback, headers, now, statusMessage);
     if (status >= 500 && this.serveFallback(`upstream answered ${status}`, status)) return;
 
     const cc = parseCacheControl(headers['cache-control']);
@@ -102,7 +134,7 @@ export class StoreSink extends ForwardingSink {
   }
 
   override write(chunk: Buffer): boolean {
-    if (this.replaced) return true;
+    if (this.replaced || this.refetching) return true;
     const chunks = this.chunks;
     if (chunks !== null) {
       this.collected += chunk.length;
@@ -118,7 +150,7 @@ export class StoreSink extends ForwardingSink {
   }
 
   override end(trailers?: ResponseHeaders): void {
-    if (this.replaced) return;
+    if (this.replaced || this.refetching) return;
     this.inner.end(trailers);
     const chunks = this.chunks;
     if (chunks !== null && this.head0 !== null) {
@@ -144,14 +176,19 @@ export class StoreSink extends ForwardingSink {
   }
 
   override destroy(): void {
-    if (this.replaced) return;
+    if (this.replaced || this.refetching) return;
     this.chunks = null;
     this.release();
     this.inner.destroy();
   }
 
   override get headSent(): boolean {
-    return this.replaced || this.inner.headSent;
+    return this.replaced || this.refetching || this.inner.headSent;
+  }
+
+  /** Settles once the refetch the sink started (after a 304 for another representation), if any, has answered the client. */
+  get pending(): Promise<void> | null {
+    return this.refetch;
   }
 
   /** The client already got a whole stored response in place of the upstream's. */
@@ -172,6 +209,52 @@ export class StoreSink extends ForwardingSink {
     const member = { hit: true, ttl: remainingTtl(fc.fallback, now), key: fc.key, detail: 'stale-if-error', ...(upstreamStatus ? { fwd: 'stale', fwdStatus: upstreamStatus } : {}) };
     this.replaceWith(fc.fallback, member, now);
     return true;
+  }
+
+  /**
+   * The origin answered the client's own conditional with 304: it goes on to
+   * the client as it is, and freshens the stale stored response when it is
+   * about that response (§4.3.3, §4.3.4) instead of leaving it to expire.
+   */
+  private passNotModified(stored: CacheEntry, headers: ResponseHeaders, now: number, statusMessage: string | undefined): void {
+    const { host, fc, ex } = this;
+    this.release();
+    const about = selectedBy304(stored, headers, false);
+    if (about) keepRevalidated(host, fc.request, revalidatedEntry(stored, headers, this.requestTime, now, host.defaults));
+    host.record(ex, about ? 'REVALIDATED' : 'MISS', about ? 'revalidated' : 'misses', about ? undefined : `${fc.fwd}, 304 not about the stored response`);
+    const member = cacheStatusMember(host.name, { fwd: fc.fwd, fwdStatus: 304, key: fc.key });
+    headers['cache-status'] = appendCacheStatus(headers['cache-status'], member);
+    this.inner.head(304, headers, statusMessage);
+  }
+
+  /**
+   * The unconditional GET that replaces a 304 the stored response cannot
+   * use; its answer goes to the client and, when storable, into the cache.
+   */
+  private async fetchWhole(): Promise<void> {
+    const { host, fc, ex } = this;
+    const action = ex.route?.action;
+    try {
+      if (action?.kind !== 'proxy') throw new SwitchyardError('UPSTREAM_BAD_RESPONSE', 'The upstream answered the cache’s revalidation with a 304 for another representation.');
+      const requestTime = Date.now();
+      const res = await fetchFromUpstream(ex, action.upstream, { omit: UNCONDITIONAL, add: [], maxBody: host.maxObjectSize });
+      if (res.body === null) throw new SwitchyardError('UPSTREAM_BAD_RESPONSE', 'The upstream answered the cache’s revalidation with a 304 for another representation, and the full response is larger than maxObjectSize.');
+      const now = Date.now();
+      const why = whyNotStorable(fc.request, res.status, res.headers, parseCacheControl(res.headers['cache-control']), host.defaults, now);
+      if (why === null) {
+        const entry = { key: fc.key, uri: fc.uri, requestHeaders: ex.req.headers, status: res.status, statusMessage: res.statusMessage, headers: res.headers, body: res.body, requestTime, responseTime: now };
+        host.cache.store(makeEntry(entry, host.defaults));
+      }
+      host.record(ex, 'MISS', 'misses', `stale, 304 for another representation, refetched${why === null ? '' : `, not stored: ${why}`}`);
+      const member = cacheStatusMember(host.name, { fwd: 'stale', fwdStatus: res.status, stored: why === null, key: fc.key, detail: why ?? undefined });
+      res.headers['cache-status'] = appendCacheStatus(res.headers['cache-status'], member);
+      this.replaced = true;
+      this.inner.head(res.status, res.headers, res.statusMessage);
+      if (ex.method !== 'HEAD' && res.body.length > 0) this.inner.write(res.body);
+      this.inner.end();
+    } finally {
+      this.refetching = false;
+    }
   }
 
   /** Releases collapsed waiters; safe to call more than once. */

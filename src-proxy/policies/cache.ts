@@ -16,18 +16,19 @@ import type { Exchange } from '../pipeline/exchange.js';
 import { responseSink, wrapResponse } from '../pipeline/response-sink.js';
 import { sendFixed } from '../pipeline/respond.js';
 import { setRequestHeader } from '../pipeline/request-headers.js';
-import { requestDirectives, seconds, type Directives } from '../cache/cache-control.js';
+import { parseCacheControl, requestDirectives, seconds, type Directives } from '../cache/cache-control.js';
 import { cacheKey, uriOf, type KeyConfig } from '../cache/cache-key.js';
 import { cacheStatusMember, type CacheStatusParams } from '../cache/cache-status.js';
 import { Collapser } from '../cache/collapser.js';
 import { hasConditionals, notModified } from '../cache/conditional.js';
 import { currentAge, remainingTtl, type CacheEntry, type EntryDefaults } from '../cache/entry.js';
 import { HttpCache, type CacheStats, type Counter, type PurgeSelector } from '../cache/http-cache.js';
-import { InvalidatingSink, UNSAFE_METHODS } from '../cache/invalidate-sink.js';
+import { InvalidatingSink, isUnsafe } from '../cache/invalidate-sink.js';
 import { refreshInBackground } from '../cache/background-refresh.js';
 import { answerRange } from '../cache/byte-range.js';
 import { serveEntry, serveNotModified, servePart, serveUnsatisfiable } from '../cache/serve-entry.js';
 import { StoreSink, type CacheHost, type ForwardContext } from '../cache/store-sink.js';
+import { sharedWithCredentials } from '../cache/storability.js';
 import { decide } from './decide.js';
 import type { Policy, PolicyContext, PolicyFactory } from './policy.js';
 
@@ -99,7 +100,8 @@ export class CachePolicy implements Policy, CacheHost {
   }
 
   mayServeOnError(ex: Exchange, entry: CacheEntry, now: number): boolean {
-    if (entry.stale.mustRevalidate) return false;
+    // must-revalidate, proxy-revalidate, s-maxage and no-cache forbid stale use, errors included (§4.2.4).
+    if (entry.stale.mustRevalidate || entry.noCache) return false;
     const requested = seconds(requestDirectives(ex.req.headers), 'stale-if-error') ?? 0;
     return -remainingTtl(entry, now) <= Math.max(entry.stale.staleIfError, requested);
   }
@@ -107,13 +109,15 @@ export class CachePolicy implements Policy, CacheHost {
   private onRequest(ex: Exchange, next: () => StepResult): StepResult {
     const method = ex.method;
     if (method !== 'GET' && method !== 'HEAD') {
-      if (UNSAFE_METHODS.has(method)) wrapResponse(ex, (inner) => new InvalidatingSink(inner, this, ex));
+      if (isUnsafe(method)) wrapResponse(ex, (inner) => new InvalidatingSink(inner, this, ex));
       return next();
     }
     const headers = ex.req.headers;
     const directives = requestDirectives(headers);
     const key = this.keyFor(ex, ex.path, ex.search);
-    if (directives.has('no-store') || PASS_THROUGH.some((h) => headers[h] !== undefined)) {
+    const passThrough = directives.has('no-store') || PASS_THROUGH.some((h) => headers[h] !== undefined);
+    if (passThrough && directives.has('only-if-cached')) return this.gatewayTimeout(ex, key);
+    if (passThrough) {
       this.record(ex, 'BYPASS', 'bypassed', directives.has('no-store') ? 'request no-store' : 'precondition');
       return this.forward(ex, next, { ...this.context(ex, key, directives, 'request', null, null), bypass: true });
     }
@@ -132,13 +136,15 @@ export class CachePolicy implements Policy, CacheHost {
    * and nothing is stored from it (a 206 is never stored; collapsing or
    * revalidating on a partial request would hand others a part).
    */
-  private withRangeEntry(ex: Exchange, next: () => StepResult, key: string, directives: Directives, entry: CacheEntry | null): StepResult {
+  private withRangeEntry(ex: Exchange, next: () => StepResult, key: string, directives: Directives, found: CacheEntry | null): StepResult {
     const now = Date.now();
+    const entry = this.usable(ex, found);
     const ttl = entry === null ? 0 : remainingTtl(entry, now);
     if (entry !== null && this.fresh(entry, directives, ttl, now)) {
       this.hit(ex, entry, { hit: true, ttl, key }, 'HIT', 'hits', now);
       return;
     }
+    if (directives.has('only-if-cached')) return this.gatewayTimeout(ex, key);
     this.record(ex, 'BYPASS', 'bypassed', entry === null ? 'range, not stored' : 'range, stored response not fresh');
     return this.forward(ex, next, { ...this.context(ex, key, directives, 'request', null, null), bypass: true });
   }
@@ -150,6 +156,11 @@ export class CachePolicy implements Policy, CacheHost {
       if (directives.has('only-if-cached')) return this.gatewayTimeout(ex, key);
       const fwd = this.cache.hasKey(key) ? 'vary-miss' : 'uri-miss';
       return this.lead(ex, next, key, directives, this.context(ex, key, directives, fwd, null, null), collapsed);
+    }
+    if (this.usable(ex, entry) === null) {
+      // Stored for requests without credentials: this one goes upstream, and the entry stays for the others.
+      if (directives.has('only-if-cached')) return this.gatewayTimeout(ex, key);
+      return this.lead(ex, next, key, directives, this.context(ex, key, directives, 'request', null, null), collapsed);
     }
     const ttl = remainingTtl(entry, now);
     if (this.fresh(entry, directives, ttl, now)) {
@@ -179,6 +190,12 @@ export class CachePolicy implements Policy, CacheHost {
     // RFC 9211: fwd=request when the stored response was fresh but the request's directives ruled it out.
     const fwd = ttl > 0 && !entry.noCache ? 'request' : 'stale';
     return this.lead(ex, next, key, directives, this.context(ex, key, directives, fwd, revalidating, entry), collapsed);
+  }
+
+  /** The entry, unless the request has Authorization and the stored response does not allow sharing it (§3.5). */
+  private usable(ex: Exchange, entry: CacheEntry | null): CacheEntry | null {
+    if (entry === null || ex.req.headers.authorization === undefined) return entry;
+    return sharedWithCredentials(parseCacheControl(entry.headers['cache-control'])) ? entry : null;
   }
 
   /** Fresh enough for this request (§4.2, request max-age and min-fresh, no-cache on either side). */
@@ -260,10 +277,14 @@ export class CachePolicy implements Policy, CacheHost {
     }
     if (result === undefined) {
       sink.release();
-      return undefined;
+      return sink.pending ?? undefined;
     }
     return result.then(
-      () => sink.release(),
+      () => {
+        sink.release();
+        // A 304 the stored response could not use is being replaced by a full response.
+        return sink.pending ?? undefined;
+      },
       (err: unknown) => this.failed(sink, err),
     );
   }
