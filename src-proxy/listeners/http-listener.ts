@@ -8,9 +8,11 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ListenerPlan } from '../config/plan.js';
 import type { EngineState } from '../engine-state.js';
+import { continueOnFirstRead } from '../pipeline/expect-continue.js';
 import { handleRequest } from '../pipeline/handle-request.js';
 import { handleUpgrade } from '../pipeline/websocket.js';
-import { ServerLifecycle } from './server-lifecycle.js';
+import { ignoresUpgrade, serveWithoutUpgrade } from './ignored-upgrade.js';
+import { refuseConnect, ServerLifecycle } from './server-lifecycle.js';
 
 export class HttpListener {
   readonly server: http.Server;
@@ -38,10 +40,17 @@ export class HttpListener {
         handleRequest(req, res, current(state), state);
       },
     );
+    this.server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      continueOnFirstRead(req, res);
+      const state = getState();
+      handleRequest(req, res, current(state), state);
+    });
     this.server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (ignoresUpgrade(req)) return serveWithoutUpgrade(req, socket, head, (s) => this.server.emit('connection', s));
       const state = getState();
       handleUpgrade(req, socket, head, current(state), state);
     });
+    this.server.on('connect', refuseConnect);
     this.lifecycle = new ServerLifecycle(this.server, plan);
     this.server.on('connection', (socket: Socket) => socket.setNoDelay(true));
   }

@@ -13,14 +13,16 @@ import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { ListenerPlan } from '../config/plan.js';
 import type { EngineState } from '../engine-state.js';
+import { continueOnFirstRead } from '../pipeline/expect-continue.js';
 import { handleRequest } from '../pipeline/handle-request.js';
 import { handleUpgrade } from '../pipeline/websocket.js';
 import type { CertificateService } from '../tls/certificate-service.js';
 import { markHandshake } from '../tls/connection-info.js';
 import { modernContextOptions } from '../tls/modern-tls.js';
 import { openServerCertificates, type Credentials, type ServerCertificates } from '../tls/server-certificates.js';
+import { ignoresUpgrade, serveWithoutUpgrade } from './ignored-upgrade.js';
 import { adaptHttp2Request } from './http2-request.js';
-import { answerClientError, listenExclusive } from './server-lifecycle.js';
+import { answerClientError, listenExclusive, refuseConnect } from './server-lifecycle.js';
 import { sniffTls } from './tls-sniffer.js';
 
 type TlsHttpServer = https.Server | http2.Http2SecureServer;
@@ -124,15 +126,23 @@ export class HttpsListener {
         onRequest,
       );
     }
+    server.on('checkContinue', (req: AnyRequest, res: AnyResponse) => {
+      continueOnFirstRead(req, res);
+      this.onRequest(req, res);
+    });
     server.on('secureConnection', (socket: TLSSocket) => {
       const started = this.acceptedAt.get(`${socket.remoteAddress}:${socket.remotePort}`);
       if (started !== undefined) markHandshake(socket, performance.now() - started);
     });
     server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+      // The TLS server's HTTP/1.1 layer takes connections on 'secureConnection'.
+      if (ignoresUpgrade(req)) return serveWithoutUpgrade(req, socket, head, (s) => server.emit('secureConnection', s));
       const state = this.getState();
       handleUpgrade(req, socket, head, this.current(state), state);
     });
     server.on('clientError', answerClientError);
+    // An HTTP/2 server's 'connect' is for HTTP/2 CONNECT streams, which node answers with 405 itself.
+    if (!lp.http2) server.on('connect', refuseConnect);
     // Failed handshakes (truncated, wrong protocol, no shared cipher): node closes the socket; nothing to answer.
     server.on('tlsClientError', () => undefined);
     return server;

@@ -88,7 +88,16 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): v
   const code = PARSER_ERRORS[err.code ?? ''] ?? 'BAD_REQUEST';
   const detail =
     code === 'BAD_REQUEST' ? `The request could not be parsed (${err.code ?? 'parse error'}: ${err.message}).` : undefined;
-  const e = new SwitchyardError(code, detail);
+  answerAndClose(socket, new SwitchyardError(code, detail));
+}
+
+/** A CONNECT on a reverse listener: answered with a 405 problem rather than a silent close (node's default). */
+export function refuseConnect(_req: http.IncomingMessage, socket: Duplex): void {
+  socket.on('error', () => socket.destroy());
+  answerAndClose(socket, new SwitchyardError('METHOD_NOT_ALLOWED', 'This is a reverse-proxy listener: CONNECT tunnels need a forward listener.'));
+}
+
+function answerAndClose(socket: Duplex, e: SwitchyardError): void {
   const body = JSON.stringify(toProblem(e));
   socket.end(
     `HTTP/1.1 ${e.status} ${e.title}\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,

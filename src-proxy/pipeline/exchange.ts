@@ -25,6 +25,8 @@ export class Exchange implements PickRequest {
   /** The X-Request-Id (kept from the client or generated); set by prepare-request. */
   id = '';
   host = '';
+  /** The request's authority as sent (host[:port]): an absolute-form target's, else the Host header; set by prepare-request. */
+  authority = '';
   path = '/';
   /** Raw query string without '?'. */
   search = '';

@@ -64,6 +64,12 @@ class ClientSink implements ResponseSink {
   head(status: number, headers: ResponseHeaders, statusMessage?: string): void {
     const ex = this.ex;
     ex.status = status;
+    // RFC 9110 §8.6 / RFC 9112 §6.1: a 204 carries neither (upstreams and fixed routes often send Content-Length: 0).
+    if (status === 204 && (headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined)) {
+      headers = { ...headers };
+      delete headers['content-length'];
+      delete headers['transfer-encoding'];
+    }
     if (ex.capturing) ex.responseHeaders = flattenHeaders(headers);
     // HTTP/2 has no reason phrase (node warns when given one).
     ex.res.writeHead(status, ex.req.httpVersionMajor === 2 ? undefined : statusMessage || undefined, headers);

@@ -87,7 +87,7 @@ describe('hop-by-hop headers', () => {
         'X-Hop-Secret: must not pass',
         'X-Other-Hop: nor this',
         'Keep-Alive: timeout=99',
-        'TE: trailers',
+        'TE: gzip',
         'Trailer: X-Later',
         'Upgrade: h2c',
         'Proxy-Authorization: Basic dXNlcjpwYXNz',

@@ -10,6 +10,7 @@ import { rewritePath } from '../../router/rewrite.js';
 import type { Exchange } from '../exchange.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './forward-headers.js';
 import type { ResponseHeaders } from '../response-sink.js';
+import { transferCodings } from './upstream-call.js';
 
 export interface FetchOptions {
   /** Request headers (lower-case) left out of the client's, e.g. its own conditionals. */
@@ -49,6 +50,11 @@ export async function fetchFromUpstream(ex: Exchange, upstreamName: string, opts
       method: 'GET',
       headers,
     });
+    const codings = transferCodings(res.headers['transfer-encoding']);
+    if (codings !== null) {
+      res.body.destroy();
+      throw Object.assign(new Error(`unsupported Transfer-Encoding "${codings}"`), { code: 'HPE_INVALID_TRANSFER_ENCODING' });
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;

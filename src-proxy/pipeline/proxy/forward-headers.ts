@@ -63,9 +63,13 @@ export function endToEndHeaders(req: IncomingMessage, drop: (name: string) => bo
 export function upstreamRequestHeaders(ex: Exchange, target: Target, opts: { upgrade?: boolean } = {}): string[] {
   const { req } = ex;
   const out = endToEndHeaders(req, isReplaced, opts.upgrade === true);
+  // TE is hop-by-hop, but "trailers" says this hop takes trailers, which the gateway passes on: some
+  // upstreams (gRPC, conditional trailers) send them only when asked.
+  if (acceptsTrailers(req.headers.te)) out.push('te', 'trailers');
 
   const proto = ex.listener.tls ? 'https' : 'http';
-  const originalHost = req.headers.host ?? ex.host;
+  // An absolute-form target's authority replaces the client's Host (RFC 9112 §3.2.2).
+  const originalHost = ex.authority || (req.headers.host ?? ex.host);
   const xff = req.headers['x-forwarded-for'];
   out.push('x-forwarded-for', xff ? `${xff}, ${ex.clientIp}` : ex.clientIp);
   out.push('x-forwarded-proto', proto, 'x-forwarded-host', originalHost, 'x-real-ip', ex.clientIp);
@@ -76,6 +80,15 @@ export function upstreamRequestHeaders(ex: Exchange, target: Target, opts: { upg
   out.push('x-request-id', ex.id);
   out.push('host', upstreamHost(ex, target, originalHost));
   return out;
+}
+
+/** Whether a TE header lists the "trailers" token. */
+export function acceptsTrailers(te: string | string[] | undefined): boolean {
+  if (te === undefined) return false;
+  for (const t of (Array.isArray(te) ? te.join(',') : te).split(',')) {
+    if (t.split(';')[0].trim().toLowerCase() === 'trailers') return true;
+  }
+  return false;
 }
 
 function upstreamHost(ex: Exchange, target: Target, originalHost: string): string {

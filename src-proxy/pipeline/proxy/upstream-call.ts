@@ -102,10 +102,21 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
     headers: Record<string, string | string[] | undefined>,
     statusMessage?: string,
   ): void {
-    if (statusCode < 200) return; // 1xx informational: node answers 100-continue itself.
     const ex = this.ex;
+    if (statusCode < 200) {
+      // 1xx informational: node answers 100-continue itself; 103 Early Hints are passed on.
+      if (statusCode === 103) forwardEarlyHints(ex, headers);
+      return;
+    }
     ex.firstByteAt = performance.now();
     this.upstreamStatus = statusCode;
+    const codings = transferCodings(headers['transfer-encoding']);
+    if (codings !== null) {
+      // The body still carries those codings, and Transfer-Encoding does not cross the gateway: the client
+      // would get gzip bytes it cannot know about. nginx refuses them the same way (502).
+      controller.abort(Object.assign(new Error(`unsupported Transfer-Encoding "${codings}" (only chunked is)`), { code: 'HPE_INVALID_TRANSFER_ENCODING' }));
+      return;
+    }
     if (this.opts.retryStatus(statusCode)) {
       this.settle({ kind: 'retry-status', status: statusCode });
       controller.abort(new Error(`retrying after status ${statusCode}`));
@@ -150,6 +161,28 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
     }
     if (this.committed) this.sink.destroy();
     this.settle({ kind: 'failed', failure: classify(error, this.sent), error, committed: this.committed });
+  }
+}
+
+/** The upstream's transfer codings when they are anything but plain `chunked`; null otherwise. */
+export function transferCodings(te: string | string[] | undefined): string | null {
+  if (te === undefined) return null;
+  const value = Array.isArray(te) ? te.join(', ') : te;
+  return value.trim().toLowerCase() === 'chunked' ? null : value;
+}
+
+/**
+ * Relays a 103 (RFC 8297) to the client before the final response: only to
+ * HTTP/1.1 and HTTP/2 clients (RFC 9110 §15.2: never to HTTP/1.0), only with
+ * a Link (node's writeEarlyHints sends nothing without one).
+ */
+function forwardEarlyHints(ex: Exchange, headers: Record<string, string | string[] | undefined>): void {
+  const { req, res } = ex;
+  if (res.headersSent || (req.httpVersionMajor === 1 && req.httpVersionMinor === 0)) return;
+  try {
+    res.writeEarlyHints(clientResponseHeaders(headers));
+  } catch {
+    // An invalid Link value: hints are optional, the final response is not.
   }
 }
 

@@ -11,6 +11,10 @@ import type { StepResult } from '../compose.js';
 import type { Exchange } from '../exchange.js';
 
 const VALID_REQUEST_ID = /^[\x21-\x7e]{1,200}$/;
+/** RFC 9110 §7.2 Host: uri-host [ ":" port ] — a reg-name, IPv4 or IP-literal (empty only without HTTP/1.1). */
+const VALID_HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(?::[0-9]*)?$/;
+/** More header fields than this is a 431 (as Envoy's default; node's HTTP/2 layer allows 128 pairs). */
+const MAX_HEADER_FIELDS = 100;
 
 export function prepareRequest(ex: Exchange, next: () => StepResult): StepResult {
   const { req, listener } = ex;
@@ -38,8 +42,17 @@ export function prepareRequest(ex: Exchange, next: () => StepResult): StepResult
   if (headerBytes > limits.maxHeaderSize) {
     throw new SwitchyardError('HEADERS_TOO_LARGE', `The request headers are ${headerBytes} bytes; this listener accepts at most ${limits.maxHeaderSize}.`);
   }
+  // A field count cap well below node's own (2000), past which node silently drops fields: a partial request is never forwarded.
+  if (raw.length > 2 * MAX_HEADER_FIELDS) {
+    throw new SwitchyardError('HEADERS_TOO_LARGE', `The request has ${raw.length / 2} header fields or more; at most ${MAX_HEADER_FIELDS} are accepted.`);
+  }
   // RFC 9112 §3.2: more than one Host is a 400 (node keeps only the first, so routing could disagree with an upstream).
   if (hosts > 1) throw new SwitchyardError('BAD_REQUEST', 'The request has more than one Host header.');
+  // RFC 9112 §6.1: Transfer-Encoding in HTTP/1.0 is faulty framing (a smuggling vector); refused, and the connection closed.
+  if (req.httpVersionMajor === 1 && req.httpVersionMinor === 0 && req.headers['transfer-encoding'] !== undefined) {
+    ex.res.shouldKeepAlive = false;
+    throw new SwitchyardError('BAD_REQUEST', 'An HTTP/1.0 request cannot use Transfer-Encoding.');
+  }
   if (limits.maxBodySize !== null) {
     const length = Number(req.headers['content-length'] ?? 0);
     if (length > limits.maxBodySize) {
@@ -54,7 +67,22 @@ export function prepareRequest(ex: Exchange, next: () => StepResult): StepResult
     if (!m) throw new SwitchyardError('BAD_REQUEST', `Unsupported request target "${truncate(target)}".`);
     hostHeader = m[1];
     target = m[2] === '' ? '/' : m[2].startsWith('/') ? m[2] : '/' + m[2];
+  } else if (req.httpVersionMajor === 2) {
+    // RFC 9113 §8.3.1: a Host naming another authority than :authority is malformed.
+    const authority = req.headers[':authority'];
+    if (typeof authority === 'string' && authority.toLowerCase() !== hostHeader.toLowerCase()) {
+      throw new SwitchyardError('BAD_REQUEST', 'The request\'s Host header differs from its :authority.');
+    }
   }
+  // RFC 9112 §3.2.1: no fragment in a request target. Passed on, "/admin#x" would miss the /admin
+  // route (and its policies) yet reach an upstream that drops the fragment and serves /admin.
+  if (target.includes('#')) throw new SwitchyardError('BAD_REQUEST', 'The request target has a fragment ("#").');
+  // RFC 9112 §3.2: a Host that is not a host[:port] is a 400 (it would reach routing, logs and upstreams as is);
+  // an http(s) target always has an authority, so HTTP/1.1 needs a non-empty one.
+  if (!VALID_HOST.test(hostHeader) || (hostHeader === '' && req.httpVersion === '1.1')) {
+    throw new SwitchyardError('BAD_REQUEST', `The request's host "${truncate(hostHeader)}" is not a valid host[:port].`);
+  }
+  ex.authority = hostHeader;
   ex.host = hostName(hostHeader);
 
   const q = target.indexOf('?');
