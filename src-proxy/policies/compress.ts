@@ -19,13 +19,21 @@ import type { Policy, PolicyFactory } from './policy.js';
 
 const DEFAULT_TYPES = ['text/*', 'application/json', 'application/*+json', 'application/javascript', 'application/xml', 'application/*+xml', 'image/svg+xml'];
 
-type Encoder = (level: number | undefined) => Transform;
-const zstd = (zlib as unknown as { createZstdCompress?: (o?: object) => Transform }).createZstdCompress;
+type ZlibTransform = Transform & { flush(kind?: number): void };
+type Encoder = (level: number | undefined) => ZlibTransform;
+const zstd = (zlib as unknown as { createZstdCompress?: (o?: object) => ZlibTransform }).createZstdCompress;
 const ENCODERS: Record<string, Encoder | undefined> = {
   br: (level) => zlib.createBrotliCompress(level === undefined ? {} : { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: level } }),
   gzip: (level) => zlib.createGzip(level === undefined ? {} : { level: Math.min(level, 9) }),
   deflate: (level) => zlib.createDeflate(level === undefined ? {} : { level: Math.min(level, 9) }),
   zstd: zstd ? () => zstd() : undefined,
+};
+
+/** A flush that keeps the compression window (Z_FULL_FLUSH, zlib's default, would reset it). */
+const FLUSH_KINDS: Record<string, number | undefined> = {
+  br: zlib.constants.BROTLI_OPERATION_FLUSH,
+  gzip: zlib.constants.Z_SYNC_FLUSH,
+  deflate: zlib.constants.Z_SYNC_FLUSH,
 };
 
 export const compressPolicy: PolicyFactory<'compress'> = {
@@ -55,7 +63,8 @@ export const compressPolicy: PolicyFactory<'compress'> = {
 };
 
 class CompressSink extends ForwardingSink {
-  private encoder: Transform | null = null;
+  private encoder: ZlibTransform | null = null;
+  private flushing: NodeJS.Immediate | null = null;
 
   constructor(
     inner: ResponseSink,
@@ -95,6 +104,8 @@ class CompressSink extends ForwardingSink {
     const encoding = this.encoding!;
     const encoder = ENCODERS[encoding]!(this.level);
     delete headers['content-length'];
+    // Byte ranges of the identity body would not fit the compressed one (nginx drops the field too).
+    delete headers['accept-ranges'];
     headers['content-encoding'] = encoding;
     // A compressed body is a different representation: a strong validator would lie (nginx weakens it too).
     const etag = headers.etag;
@@ -112,7 +123,17 @@ class CompressSink extends ForwardingSink {
   }
 
   override write(chunk: Buffer): boolean {
-    return this.encoder === null ? super.write(chunk) : this.encoder.write(chunk);
+    const encoder = this.encoder;
+    if (encoder === null) return super.write(chunk);
+    // When the upstream pauses (an event stream, a long poll), what it sent so far goes out rather than
+    // waiting in the encoder's window; chunks arriving together are still compressed together.
+    this.flushing ??= setImmediate(() => {
+      this.flushing = null;
+      const kind = FLUSH_KINDS[this.encoding!];
+      if (kind === undefined) encoder.flush();
+      else encoder.flush(kind);
+    });
+    return encoder.write(chunk);
   }
 
   override onDrain(callback: () => void): void {
@@ -122,13 +143,20 @@ class CompressSink extends ForwardingSink {
 
   override end(trailers?: ResponseHeaders): void {
     // Trailers cannot describe a body that was re-encoded; they are dropped with compression.
-    if (this.encoder === null) super.end(trailers);
-    else this.encoder.end();
+    if (this.encoder === null) return super.end(trailers);
+    this.cancelFlush();
+    this.encoder.end();
   }
 
   override destroy(): void {
+    this.cancelFlush();
     this.encoder?.destroy();
     super.destroy();
+  }
+
+  private cancelFlush(): void {
+    if (this.flushing !== null) clearImmediate(this.flushing);
+    this.flushing = null;
   }
 }
 

@@ -74,7 +74,10 @@ function compile(config: Config): Compiled {
   const matchers = config.origins.filter((o) => o !== '*').map((o) => originMatcher(o)!);
   const credentials = config.credentials === true;
   const methods = (config.methods ?? DEFAULT_METHODS).map((m) => m.toUpperCase());
-  const headers = config.headers?.map((h) => h.toLowerCase()) ?? null;
+  // "*" allows any request header, as with nginx or Kong: the preflight's own list is echoed (which, unlike
+  // a literal "*", also covers Authorization and works with credentials).
+  const listed = config.headers?.includes('*') ? undefined : config.headers;
+  const headers = listed?.map((h) => h.toLowerCase()) ?? null;
   return {
     allows: (origin) => any || matchers.some((m) => m(origin)),
     allowOrigin: (origin) => (any && !credentials ? '*' : origin),
@@ -82,7 +85,7 @@ function compile(config: Config): Compiled {
     methods: new Set(methods),
     methodList: methods.join(', '),
     headers: headers === null ? null : new Set(headers),
-    headerList: headers === null ? null : config.headers!.join(', '),
+    headerList: listed === undefined ? null : listed.join(', '),
     exposeHeaders: config.exposeHeaders?.length ? config.exposeHeaders.join(', ') : null,
     credentials,
     maxAge: config.maxAge ? String(Math.floor(parseDuration(config.maxAge) / 1000)) : null,

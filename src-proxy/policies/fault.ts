@@ -1,9 +1,13 @@
 /**
  * fault: inject a delay, an abort (a status instead of the upstream's answer)
- * or a connection reset, for a share of the requests that meet `when` — so
- * developers can see how their clients cope. A delay is followed by the rest
- * of the chain; abort and reset end it.
+ * or a connection reset (a stream reset on HTTP/2), for a share of the
+ * requests that meet `when` — so developers can see how their clients cope.
+ * A delay is followed by the rest of the chain (unless the client left
+ * meanwhile); abort and reset end it.
  */
+import http2 from 'node:http2';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { PolicyOf } from '../config/policy-schema.js';
 import { parseDuration } from '../config/units.js';
 import { sendFixed } from '../pipeline/respond.js';
@@ -38,7 +42,7 @@ export const faultPolicy: PolicyFactory<'fault'> = {
           if (config.reset) {
             decide(ex, { policy: name, type: 'fault', outcome: 'reset' });
             ex.aborted = true;
-            ex.req.socket.resetAndDestroy();
+            resetClient(ex.req);
             return;
           }
           if (config.abort) {
@@ -51,11 +55,48 @@ export const faultPolicy: PolicyFactory<'fault'> = {
         if (delay === null) return act();
         const ms = delay();
         decide(ex, { policy: name, type: 'fault', outcome: 'delayed', detail: `${ms}ms` });
-        return new Promise<void>((resolve) => setTimeout(resolve, ms)).then(act);
+        // A client that leaves during the delay is not proxied afterwards (the upstream would work for no one).
+        return new Promise<boolean>((resolve) => {
+          const left = () => {
+            clearTimeout(timer);
+            resolve(false);
+          };
+          const timer = setTimeout(() => {
+            ex.res.off('close', left);
+            resolve(true);
+          }, ms);
+          ex.res.once('close', left);
+        }).then((present) => {
+          if (present) return act();
+          ex.aborted = true;
+        });
       },
     };
   },
 };
+
+/**
+ * HTTP/2: RST_STREAM for this request only (the connection's other streams
+ * carry on). HTTP/1.x: a TCP RST. A TLS socket cannot send one itself
+ * (resetAndDestroy throws for it), so the TCP socket under it does.
+ */
+function resetClient(req: IncomingMessage): void {
+  const stream = (req as unknown as { stream?: http2.ServerHttp2Stream }).stream;
+  if (req.httpVersionMajor === 2 && stream !== undefined) {
+    stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+    return;
+  }
+  let socket: Socket | null | undefined = req.socket;
+  while (socket) {
+    try {
+      socket.resetAndDestroy();
+      return;
+    } catch {
+      socket = (socket as Socket & { _parent?: Socket | null })._parent;
+    }
+  }
+  req.socket.destroy();
+}
 
 function delayOf(delay: Config['delay'], random: () => number): (() => number) | null {
   if (delay === undefined) return null;

@@ -21,6 +21,7 @@ import { remoteKeySet } from './jwks-cache.js';
 import { algorithmsForKey, isHmac, loadPublicKey } from './jwt-keys.js';
 import type { Policy, PolicyFactory } from './policy.js';
 import { removeQueryParam } from './query-param.js';
+import { removeRequestCookie } from './request-cookie.js';
 
 type Config = PolicyOf<'jwt'>;
 
@@ -112,6 +113,7 @@ export const jwtPolicy: PolicyFactory<'jwt'> = {
             if (!keep) {
               if (from === 'header') removeRequestHeader(ex, header);
               else if (from === 'query') ex.search = removeQueryParam(ex.search, query!);
+              else removeRequestCookie(ex, cookie!);
             }
             return next();
           },
@@ -143,13 +145,18 @@ function describeKey(key: KeyObject): string {
   return curve ? `${key.asymmetricKeyType} ${curve}` : (key.asymmetricKeyType ?? 'unknown');
 }
 
-/** A claim as a header value: strings as they are, anything else as JSON; control characters dropped. */
+/**
+ * A claim as a header value: strings as they are, anything else as JSON;
+ * control characters dropped. Header values travel as bytes (Node writes them
+ * as latin1), so the UTF-8 encoding is handed over byte for byte: "李" would
+ * otherwise be refused by the HTTP client and the request would fail.
+ */
 function claimText(payload: JWTPayload, claim: string): string | null {
   const v = payload[claim];
   if (v === undefined || v === null) return null;
   const text = typeof v === 'string' ? v : JSON.stringify(v);
   // eslint-disable-next-line no-control-regex
-  return text.replace(/[\x00-\x1f\x7f]/g, '');
+  return Buffer.from(text.replace(/[\x00-\x1f\x7f]/g, ''), 'utf8').toString('latin1');
 }
 
 /**
@@ -190,6 +197,11 @@ function isFetchFailure(err: unknown): boolean {
   return err instanceof Error && (err.message === 'fetch failed' || err.message.startsWith('the JWKS response'));
 }
 
+/**
+ * Text fit for a quoted-string in a header. Some descriptions carry token
+ * content (jose names an unknown "crit" parameter verbatim): line breaks or
+ * non-ASCII there would make the challenge header unsendable.
+ */
 function quoteSafe(text: string): string {
-  return text.replace(/["\\]/g, "'");
+  return text.replace(/["\\]/g, "'").replace(/[^\x20-\x7e]/g, '?');
 }

@@ -7,6 +7,7 @@
  * policy ran before) counts by ip, and `by: header:NAME` without the header
  * does too, so a client cannot escape the limit by leaving something out.
  */
+import { createHmac, randomBytes } from 'node:crypto';
 import type { PolicyOf } from '../config/policy-schema.js';
 import { parseDuration } from '../config/units.js';
 import { SwitchyardError } from '../errors.js';
@@ -32,6 +33,9 @@ export const DEFAULT_MAX_KEYS = 100_000;
 
 export const rateLimitPolicy: PolicyFactory<'rate-limit'> = {
   check(config, report) {
+    if (/^header:(x-forwarded-for|forwarded)$/i.test(config.by)) {
+      report(['by'], `${config.by.slice(7)} is written by the client too (proxies append to it): each new value the client sends gets a fresh budget; use a header your load balancer sets, such as x-real-ip`, 'warning');
+    }
     if (config.by === 'consumer') {
       report(['by'], 'by: consumer needs an auth policy (api-key, jwt, basic-auth) before this one on the route; requests without a consumer are counted by ip', 'warning');
     }
@@ -98,9 +102,12 @@ function keyFunction(by: Config['by']): (ex: Exchange) => string {
   if (by === 'consumer') return (ex) => (ex.consumer !== null ? 'consumer:' + ex.consumer.name : ipKey(ex.clientIp));
   if (by.startsWith('header:')) {
     const header = by.slice('header:'.length).toLowerCase();
+    // The value is often a credential (x-api-key, authorization): keys and decisions (which capture and the
+    // live inspector show) carry a keyed digest of it, never the value, and a huge value costs no memory.
+    const salt = randomBytes(16);
     return (ex) => {
       const v = ex.header(header);
-      return v ? 'header:' + v : ipKey(ex.clientIp);
+      return v ? `header:${header}#${createHmac('sha256', salt).update(v).digest('base64url').slice(0, 16)}` : ipKey(ex.clientIp);
     };
   }
   return (ex) => ipKey(ex.clientIp);

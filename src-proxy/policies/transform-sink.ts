@@ -43,7 +43,7 @@ export class TransformSink extends ForwardingSink {
     this.failed = false;
     const type = headers['content-type'];
     const applies =
-      status >= 200 && status < 300 && status !== 204 && this.ex.method !== 'HEAD' && isKind(Array.isArray(type) ? type[0] : type, inputKind(this.transform));
+      status >= 200 && status < 300 && status !== 204 && status !== 206 && this.ex.method !== 'HEAD' && isKind(Array.isArray(type) ? type[0] : type, inputKind(this.transform));
     const length = Number(headers['content-length'] ?? 0);
     if (applies && length > this.maxBodySize) {
       this.failed = true;

@@ -4,7 +4,6 @@
  * to `maxBodySize` (413 for a larger request, 502 for a larger response);
  * everything else streams untouched.
  */
-import type { PolicyOf } from '../config/policy-schema.js';
 import { parseSize } from '../config/units.js';
 import { SwitchyardError } from '../errors.js';
 import type { Exchange } from '../pipeline/exchange.js';
@@ -12,10 +11,9 @@ import { removeRequestHeader, setRequestHeader } from '../pipeline/request-heade
 import { wrapResponse } from '../pipeline/response-sink.js';
 import { decide } from './decide.js';
 import type { Policy, PolicyFactory } from './policy.js';
+import { rewriteQuery } from './query-param.js';
 import { compileBodyTransform, inputKind, isKind, transformBody, TransformError, type BodyTransform } from './transform-body.js';
 import { TransformSink } from './transform-sink.js';
-
-type Config = PolicyOf<'transform'>;
 
 export const transformPolicy: PolicyFactory<'transform'> = {
   check(config, report) {
@@ -41,7 +39,14 @@ export const transformPolicy: PolicyFactory<'transform'> = {
       handle(ex, next) {
         if (path !== null) ex.path = ex.path.replace(path.re, path.replacement);
         if (query !== null) ex.search = rewriteQuery(ex.search, query);
-        if (responseBody !== null) wrapResponse(ex, (inner) => new TransformSink(inner, ex, name, responseBody, max));
+        if (responseBody !== null) {
+          // A part of the body cannot be transformed: ask the upstream for all of it (a server may ignore Range).
+          if (ex.req.headers.range !== undefined) {
+            removeRequestHeader(ex, 'range');
+            removeRequestHeader(ex, 'if-range');
+          }
+          wrapResponse(ex, (inner) => new TransformSink(inner, ex, name, responseBody, max));
+        }
         if (requestBody === null || !ex.hasBody || !isKind(ex.header('content-type'), inputKind(requestBody))) return next();
         return transformRequestBody(ex, name, requestBody, max).then(next);
       },
@@ -49,33 +54,23 @@ export const transformPolicy: PolicyFactory<'transform'> = {
   },
 };
 
-function rewriteQuery(search: string, ops: NonNullable<NonNullable<Config['request']>['query']>): string {
-  const params = new URLSearchParams(search);
-  for (const [from, to] of Object.entries(ops.rename ?? {})) {
-    const values = params.getAll(from);
-    if (values.length === 0) continue;
-    params.delete(from);
-    for (const v of values) params.append(to, v);
-  }
-  for (const name of ops.remove ?? []) params.delete(name);
-  for (const [k, v] of Object.entries(ops.set ?? {})) params.set(k, v);
-  return params.toString();
-}
-
 async function transformRequestBody(ex: Exchange, policy: string, t: BodyTransform, max: number): Promise<void> {
   if (ex.header('content-encoding') !== undefined) {
     decide(ex, { policy, type: 'transform', outcome: 'skipped', detail: 'encoded request body' });
     return;
   }
+  // The body read here goes upstream as an override, past the proxy's own counting: the route's
+  // body-limit and the listener's maxBodySize are enforced here too.
+  const limit = Math.min(max, ex.bodyLimit ?? Infinity, ex.listener.limits.maxBodySize ?? Infinity);
   const declared = Number(ex.header('content-length') ?? 0);
-  if (declared > max) throw tooLarge(ex, policy, max);
+  if (declared > limit) throw tooLarge(ex, policy, max, limit);
   const chunks: Buffer[] = [];
   for await (const chunk of ex.req as AsyncIterable<Buffer>) {
     ex.bytesIn += chunk.length;
     ex.requestBody?.add(chunk);
-    if (ex.bytesIn > max) {
+    if (ex.bytesIn > limit) {
       ex.req.resume(); // discard the rest so the 413 reaches the client
-      throw tooLarge(ex, policy, max);
+      throw tooLarge(ex, policy, max, limit);
     }
     chunks.push(chunk);
   }
@@ -94,7 +89,8 @@ async function transformRequestBody(ex: Exchange, policy: string, t: BodyTransfo
   decide(ex, { policy, type: 'transform', outcome: 'transformed', detail: 'request' });
 }
 
-function tooLarge(ex: Exchange, policy: string, max: number): SwitchyardError {
+function tooLarge(ex: Exchange, policy: string, max: number, limit: number): SwitchyardError {
   decide(ex, { policy, type: 'transform', outcome: 'too-large', detail: 'request' });
+  if (limit < max) return new SwitchyardError('PAYLOAD_TOO_LARGE', `The request body exceeded ${limit} bytes.`);
   return new SwitchyardError('PAYLOAD_TOO_LARGE', `The request body is larger than ${max} bytes, the most this route's transform buffers.`);
 }
