@@ -80,6 +80,8 @@ export class Exchange implements PickRequest {
   readonly tls: TlsConnectionInfo | null;
   private cookies: Map<string, string> | null = null;
   private queryParams: URLSearchParams | null = null;
+  /** The `search` that `queryParams` was parsed from: policies rewrite it (api-key, jwt and transform remove or change parameters). */
+  private parsedSearch = '';
 
   constructor(
     readonly req: IncomingMessage,
@@ -126,7 +128,10 @@ export class Exchange implements PickRequest {
   }
 
   query(name: string): string | undefined {
-    this.queryParams ??= new URLSearchParams(this.search);
+    if (this.queryParams === null || this.parsedSearch !== this.search) {
+      this.queryParams = new URLSearchParams(this.search);
+      this.parsedSearch = this.search;
+    }
     return this.queryParams.get(name) ?? undefined;
   }
 

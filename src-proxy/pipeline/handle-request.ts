@@ -39,7 +39,19 @@ export function runExchange(ex: Exchange, steps: (ex: Exchange) => StepResult): 
 function fail(ex: Exchange, err: unknown): void {
   const e = isSwitchyardError(err) ? err : new SwitchyardError('INTERNAL', 'The gateway failed to handle this request.', { cause: err });
   ex.error = e;
-  if (!ex.aborted) sendExchangeProblem(ex, e);
+  if (!ex.aborted) {
+    try {
+      sendExchangeProblem(ex, e);
+    } catch (writeErr) {
+      // node refused the problem's head (e.g. a header value built from client input): without
+      // this the client would wait forever. Answer without the problem's own headers, or cut.
+      try {
+        sendExchangeProblem(ex, new SwitchyardError('INTERNAL', 'The gateway failed to write its answer to this request.', { cause: writeErr }));
+      } catch {
+        ex.res.destroy();
+      }
+    }
+  }
   finish(ex);
 }
 

@@ -26,7 +26,11 @@ export const basicAuthPolicy: PolicyFactory<'basic-auth'> = {
   check(config, report) {
     const users = loadUsers(config, report);
     if (users.size === 0 && config.htpasswdFile === undefined) report([], 'no users are given (users, htpasswd or htpasswdFile): every request will be refused', 'warning');
-    if (config.realm !== undefined && /["\\\r\n]/.test(config.realm)) report(['realm'], 'the realm cannot contain quotes, backslashes or line breaks');
+    // It goes into WWW-Authenticate as a quoted string, where node refuses control characters and anything
+    // beyond Latin-1 (every 401 would fail), and Latin-1 bytes would not be the UTF-8 the challenge announces.
+    if (config.realm !== undefined && !/^[\x20\x21\x23-\x5b\x5d-\x7e]*$/.test(config.realm)) {
+      report(['realm'], 'the realm must be printable ASCII without quotes or backslashes');
+    }
   },
   create(name, config): Policy {
     const users = loadUsers(config, () => undefined);

@@ -106,4 +106,12 @@ describe('basic-auth config checks', () => {
     expect(issues('{ type: basic-auth, htpasswdFile: /nonexistent/htpasswd }')).toContain('error: cannot read /nonexistent/htpasswd: ENOENT');
     expect(issues('{ type: basic-auth, htpasswd: ["no-colon"] }')).toContain('error: expected an htpasswd line "user:hash"');
   });
+
+  it('refuses a realm that cannot be written into WWW-Authenticate', () => {
+    const refused = 'error: the realm must be printable ASCII without quotes or backslashes';
+    for (const realm of ['"Team 李"', '"Bücher"', '"a\\u0001b"', "'say \"hi\"'", '"a\\\\b"']) {
+      expect(issues(`{ type: basic-auth, users: {}, realm: ${realm} }`)).toContain(refused);
+    }
+    expect(issues('{ type: basic-auth, users: {}, realm: "Staff area (v2)" }')).not.toContain(refused);
+  });
 });
