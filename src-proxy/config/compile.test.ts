@@ -182,6 +182,17 @@ describe('routes: what compiles into the plan', () => {
   });
 });
 
+describe('route policies', () => {
+  it('warns when cors comes after an auth policy (preflights carry no credentials), not when it comes first', () => {
+    const policies = { key: { type: 'api-key', keys: { k1: { consumer: 'app' } } }, cors: { type: 'cors', origins: ['https://app.test'] } };
+    expect(warnings({ policies, ...routes({ name: 'a', policies: ['key', 'cors'] }) })).toContainEqual({
+      path: 'routes.0.policies.1',
+      message: 'cors "cors" comes after "key", which will refuse CORS preflights (they carry no credentials); list cors first',
+    });
+    expect(warnings({ policies, ...routes({ name: 'a', policies: ['cors', 'key'] }) }).filter((w) => w.message.includes('preflights'))).toEqual([]);
+  });
+});
+
 describe('listeners', () => {
   it('defaults: reverse mode, no TLS, HTTP/1.1 only, limits 8KB / 32KB / unlimited / 30s / 5s', () => {
     const [l] = plan({}).listeners;

@@ -35,6 +35,9 @@ export interface CompileIssue {
 export const SECRET_HEADERS: readonly string[] = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key'];
 
 
+/** Policy types that refuse requests without credentials. */
+const AUTH_TYPES: ReadonlySet<string> = new Set(['api-key', 'jwt', 'basic-auth']);
+
 export function compileWorkspace(ws: Workspace): { plan: Plan; issues: CompileIssue[] } {
   const issues: CompileIssue[] = [];
   const error = (path: (string | number)[], message: string, key = false) => issues.push({ path, message, severity: 'error', key });
@@ -81,8 +84,15 @@ export function compileWorkspace(ws: Workspace): { plan: Plan; issues: CompileIs
     r.listeners?.forEach((l, j) => {
       if (!listenerByName.has(l)) error([...path, 'listeners', j], `route "${r.name}" names listener "${l}", which does not exist`);
     });
+    let auth: string | null = null;
     r.policies?.forEach((p, j) => {
-      if (!(p in ws.policies)) error([...path, 'policies', j], `route "${r.name}" names policy "${p}", which is not defined under policies`);
+      const type = ws.policies[p]?.type;
+      if (type === undefined) error([...path, 'policies', j], `route "${r.name}" names policy "${p}", which is not defined under policies`);
+      else if (AUTH_TYPES.has(type)) auth ??= p;
+      // Browsers send preflights without credentials: an auth policy before cors refuses every one of them.
+      else if (type === 'cors' && auth !== null) {
+        warn([...path, 'policies', j], `cors "${p}" comes after "${auth}", which will refuse CORS preflights (they carry no credentials); list cors first`);
+      }
     });
     if (r.upstream !== undefined) {
       usedUpstreams.add(r.upstream);
