@@ -176,6 +176,11 @@ describe('routes: what compiles into the plan', () => {
     ]);
   });
 
+  it('route paths are put in the normal form request paths are matched in', () => {
+    const r = plan(routes({ name: 'a', match: { path: '/caf%c3%a9/%7Eann' } })).routes[0];
+    expect(r.match.path).toBe('/caf%C3%A9/~ann');
+  });
+
   it('a route limited to listeners keeps their names', () => {
     const r = plan(routes({ name: 'a', listeners: ['web'] })).routes[0];
     expect([...r.listeners!]).toEqual(['web']);

@@ -20,6 +20,7 @@ import type {
 import type { ListenerConfig, RouteConfig, UpstreamConfig, Workspace } from './schema.js';
 import { parseDuration, parseSize } from './units.js';
 import { sortRoutes } from '../router/route-order.js';
+import { decodeUnreserved } from '../router/path-normal-form.js';
 import type { PolicyFactory } from '../policies/policy.js';
 import { POLICY_FACTORIES } from '../policies/registry.js';
 
@@ -216,7 +217,8 @@ function compileRoute(r: RouteConfig, index: number, path: (string | number)[], 
   const match: RouteMatchPlan = Object.freeze({
     hosts: hostsIn.length === 0 ? null : hosts,
     hostSuffixes,
-    path: m.path === undefined ? null : m.path,
+    // In the normal form request paths are matched in (`/caf%c3%a9` is `/caf%C3%A9`, `/%7Eann` is `/~ann`).
+    path: m.path === undefined ? null : decodeUnreserved(m.path),
     exact: m.exact ?? false,
     pathRegex: m.pathRegex === undefined ? null : compileRegex(m.pathRegex, [...path, 'match', 'pathRegex'], error),
     methods: m.methods ? new Set(m.methods) : null,

@@ -212,4 +212,11 @@ describe('dot segments', () => {
     expect((await rawGet('/public/../../admin')).status).toBe(400);
     expect((await rawGet('/%2e%2e/admin')).status).toBe(400);
   });
+
+  it('decodes escaped unreserved characters, so /%61dmin is /admin for routing and upstream alike', async () => {
+    expect((await rawGet('/%61dmin/panel')).body).toMatchObject({ upstream: 'admin', url: '/admin/panel' });
+    expect((await rawGet('/%41dmin')).status).toBe(404); // paths are case-sensitive: /Admin is not /admin
+    // Other escapes stay escapes, with upper-case hex: %2f would split a segment if decoded.
+    expect((await rawGet('/public/a%2fb%c3%a9?q=%61')).body).toMatchObject({ upstream: 'public', url: '/public/a%2Fb%C3%A9?q=%61' });
+  });
 });

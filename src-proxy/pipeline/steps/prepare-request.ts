@@ -1,14 +1,15 @@
 /**
  * First step: give the exchange an id, check the listener's limits, and split
- * the request target into host, path and query. The path is normalised
- * (dot segments resolved) before routing so that `/public/../admin` cannot
- * slip past a route meant for `/admin`.
+ * the request target into host, path and query. The path is put in normal
+ * form (router/path-normal-form.ts) before routing so that `/public/../admin`
+ * or `/%61dmin` cannot slip past a route meant for `/admin`.
  */
 import { BodyCollector } from '../../capture/body-collector.js';
 import { REPLAY_HEADER } from '../../capture/replay-marks.js';
 import { SwitchyardError } from '../../errors.js';
 import type { StepResult } from '../compose.js';
 import type { Exchange } from '../exchange.js';
+import { pathNormalForm } from '../../router/path-normal-form.js';
 
 const VALID_REQUEST_ID = /^[\x21-\x7e]{1,200}$/;
 /** RFC 9110 §7.2 Host: uri-host [ ":" port ] — a reg-name, IPv4 or IP-literal (empty only without HTTP/1.1). */
@@ -88,9 +89,7 @@ export function prepareRequest(ex: Exchange, next: () => StepResult): StepResult
   const q = target.indexOf('?');
   const rawPath = q === -1 ? target : target.slice(0, q);
   ex.search = q === -1 ? '' : target.slice(q + 1);
-  // Encoded dots ("%2e%2e") are dot segments too: upstreams decode them.
-  const dotted = rawPath.includes('/.') || rawPath.includes('%2e') || rawPath.includes('%2E');
-  ex.path = dotted ? normaliseDotSegments(rawPath) : rawPath;
+  ex.path = pathNormalForm(rawPath);
   return next();
 }
 
@@ -137,26 +136,6 @@ export function hostName(host: string): string {
     if (colon !== -1) h = h.slice(0, colon);
   }
   return h.toLowerCase();
-}
-
-/** RFC 3986 §5.2.4 remove_dot_segments; a path that climbs above the root is refused. */
-export function normaliseDotSegments(path: string): string {
-  const out: string[] = [];
-  const segments = path.split('/');
-  for (let i = 1; i < segments.length; i++) {
-    const s = segments[i];
-    const last = i === segments.length - 1;
-    if (s === '.' || s === '%2e' || s === '%2E') {
-      if (last) out.push('');
-    } else if (s === '..' || /^(\.|%2e){2}$/i.test(s)) {
-      if (out.length === 0) throw new SwitchyardError('BAD_REQUEST', 'The request path climbs above the root.');
-      out.pop();
-      if (last) out.push('');
-    } else {
-      out.push(s);
-    }
-  }
-  return '/' + out.join('/');
 }
 
 function truncate(s: string): string {
