@@ -41,6 +41,20 @@ function rssSampler(pid) {
   };
 }
 
+/** Writes `total` bytes to `stream` in 1 MiB chunks, waiting for 'drain' when it is full, then ends it. */
+function sendBytes(stream, total) {
+  let sent = 0;
+  const pump = () => {
+    while (sent < total) {
+      const n = Math.min(CHUNK.length, total - sent);
+      sent += n;
+      if (!stream.write(n === CHUNK.length ? CHUNK : CHUNK.subarray(0, n))) return void stream.once('drain', pump);
+    }
+    stream.end();
+  };
+  pump();
+}
+
 /** The streaming backend: PUT /sink counts and discards the body; GET /source?bytes=N sends N bytes. */
 function startStreamBackend(port) {
   const server = http.createServer((req, res) => {
@@ -52,16 +66,7 @@ function startStreamBackend(port) {
     }
     const total = Number(new URL(req.url, 'http://x').searchParams.get('bytes') ?? 0);
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': total });
-    let sent = 0;
-    const pump = () => {
-      while (sent < total) {
-        const n = Math.min(CHUNK.length, total - sent);
-        sent += n;
-        if (!res.write(n === CHUNK.length ? CHUNK : CHUNK.subarray(0, n))) return void res.once('drain', pump);
-      }
-      res.end();
-    };
-    pump();
+    sendBytes(res, total);
   });
   return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
 }
@@ -75,16 +80,7 @@ function upload(port, total) {
       res.on('end', () => (res.statusCode === 200 && Number(text) === total ? resolve() : reject(new Error(`upload: ${res.statusCode} ${text.slice(0, 200)}`))));
     });
     req.on('error', reject);
-    let sent = 0;
-    const pump = () => {
-      while (sent < total) {
-        const n = Math.min(CHUNK.length, total - sent);
-        sent += n;
-        if (!req.write(n === CHUNK.length ? CHUNK : CHUNK.subarray(0, n))) return void req.once('drain', pump);
-      }
-      req.end();
-    };
-    pump();
+    sendBytes(req, total);
   });
 }
 
