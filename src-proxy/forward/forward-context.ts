@@ -6,6 +6,8 @@ import type { OriginAgents } from './origin-agents.js';
 export interface TunnelInfo {
   /** The CONNECT target: the origin the decrypted requests go to. */
   readonly origin: Authority;
+  /** https: TLS the tunnel terminates; http: plain HTTP the client sent inside the tunnel. */
+  readonly scheme: 'http' | 'https';
   /** SNI the client sent, or null. */
   readonly servername: string | null;
 }

@@ -18,6 +18,7 @@ import { prepareRequest } from '../pipeline/steps/prepare-request.js';
 import { takeMatchingRoute } from '../pipeline/steps/route-request.js';
 import { runPolicies } from '../pipeline/steps/run-policies.js';
 import { serveRoute } from '../pipeline/steps/serve-route.js';
+import { upstreamTlsError } from '../tls/upstream-tls-error.js';
 import type { ForwardContext } from './forward-context.js';
 import { originRequestHeaders } from './origin-headers.js';
 import { originTarget } from './origin-target.js';
@@ -25,7 +26,8 @@ import { checkProxyAuth, proxyAuthenticate, type ProxyAuthPlan } from './proxy-a
 
 export function handleForwardRequest(req: IncomingMessage, res: ServerResponse, listener: ListenerPlan, state: EngineState, ctx: ForwardContext): void {
   const ex = new Exchange(req, res, listener, state);
-  ex.intercepted = ctx.tunnel !== null;
+  // Decrypted, that is: plain HTTP sent inside a tunnel is not.
+  ex.intercepted = ctx.tunnel?.scheme === 'https';
   // Requests decrypted from a tunnel were authenticated with its CONNECT.
   const auth = ctx.tunnel === null ? listener.proxyAuth : null;
   runExchange(ex, (e) => prepareRequest(e, () => (auth === null ? serveForward(e, ctx) : authenticate(e, auth).then(() => serveForward(e, ctx)))));
@@ -83,9 +85,13 @@ export function originError(f: Extract<AttemptOutcome, { kind: 'failed' }>, orig
   const why = `: ${cause.message}`;
   switch (f.failure) {
     case 'connect-failure':
-      return (cause as NodeJS.ErrnoException).code === 'UND_ERR_CONNECT_TIMEOUT'
-        ? new SwitchyardError('UPSTREAM_CONNECT_TIMEOUT', `Timed out connecting to ${origin}${why}.`, { cause })
-        : new SwitchyardError('UPSTREAM_CONNECT_FAILED', `Could not connect to ${origin}${why}.`, { cause });
+      // A refused origin certificate is reported as such, with the reason (as for https:// upstreams).
+      return (
+        upstreamTlsError(cause, origin) ??
+        ((cause as NodeJS.ErrnoException).code === 'UND_ERR_CONNECT_TIMEOUT'
+          ? new SwitchyardError('UPSTREAM_CONNECT_TIMEOUT', `Timed out connecting to ${origin}${why}.`, { cause })
+          : new SwitchyardError('UPSTREAM_CONNECT_FAILED', `Could not connect to ${origin}${why}.`, { cause }))
+      );
     case 'timeout':
       return new SwitchyardError('UPSTREAM_TIMEOUT', `${origin} did not answer in time${why}.`, { cause });
     case 'reset':

@@ -18,6 +18,7 @@ import { finish } from '../pipeline/handle-request.js';
 import { sendExchangeProblem } from '../pipeline/respond.js';
 import { prepareRequest } from '../pipeline/steps/prepare-request.js';
 import { relayDeclinedUpgrade, spliceWebSocket } from '../pipeline/websocket-splice.js';
+import { upstreamTlsError } from '../tls/upstream-tls-error.js';
 import type { ForwardContext } from './forward-context.js';
 import { proxyAuthError } from './forward-request.js';
 import { parseParentProxy } from './origin-agents.js';
@@ -33,7 +34,8 @@ export function handleForwardUpgrade(req: IncomingMessage, socket: Duplex, head:
   socket.on('error', () => socket.destroy());
   res.on('finish', () => socket.end());
   const ex = new Exchange(req, res, listener, state);
-  ex.intercepted = ctx.tunnel !== null;
+  // Decrypted, that is: plain HTTP sent inside a tunnel is not.
+  ex.intercepted = ctx.tunnel?.scheme === 'https';
   upgrade(ex, socket, head, ctx).catch((err: unknown) => {
     const e = isSwitchyardError(err) ? err : new SwitchyardError('INTERNAL', 'The gateway failed to handle this upgrade.', { cause: err });
     ex.error = e;
@@ -68,7 +70,8 @@ async function upgrade(ex: Exchange, client: Duplex, head: Buffer, ctx: ForwardC
     }
     if (origin.scheme === 'https') conn = await secure(conn, origin, ctx.tunnel?.servername ?? null, ctx.agents.secureContext);
   } catch (err) {
-    throw new SwitchyardError('UPSTREAM_CONNECT_FAILED', `Could not connect to ${origin.url}: ${err instanceof Error ? err.message : String(err)}.`, { cause: err });
+    const cause = err instanceof Error ? err : new Error(String(err));
+    throw upstreamTlsError(cause, origin.url) ?? new SwitchyardError('UPSTREAM_CONNECT_FAILED', `Could not connect to ${origin.url}: ${cause.message}.`, { cause });
   }
   const upstreamSocket = conn;
   const request = http.request({

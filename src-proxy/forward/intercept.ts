@@ -50,10 +50,17 @@ export async function interceptTunnel(
   const timer = setTimeout(() => tlsSocket.destroy(), HANDSHAKE_TIMEOUT_MS);
   tlsSocket.on('error', () => tlsSocket.destroy());
   tlsSocket.once('close', () => clearTimeout(timer));
+  // The client socket allows half-open connections: one that hangs up mid-handshake must not wait for the timeout.
+  // (Its end may already have been read by the plain socket, before TLS took the stream over.)
+  const hungUp = () => tlsSocket.destroy();
+  tlsSocket.once('end', hungUp);
+  client.once('end', hungUp);
   tlsSocket.once('secure', () => {
     clearTimeout(timer);
+    tlsSocket.removeListener('end', hungUp);
+    client.removeListener('end', hungUp);
     const servername = (tlsSocket as TLSSocket & { servername?: string | false }).servername;
-    setForwardContext(tlsSocket, { agents, tunnel: { origin, servername: typeof servername === 'string' ? servername : null } });
+    setForwardContext(tlsSocket, { agents, tunnel: { origin, scheme: 'https', servername: typeof servername === 'string' ? servername : null } });
     if (tlsSocket.alpnProtocol === 'h2') {
       // A server-side TLSSocket built by hand keeps `secureConnecting` true after
       // its handshake, and node's h2 session would wait for a 'secureConnect'

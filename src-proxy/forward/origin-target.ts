@@ -1,7 +1,8 @@
 /**
  * Where a forward request goes: the authority of an absolute-form target
  * (`GET http://host:port/path`), or the CONNECT target of the intercepted
- * tunnel it arrived through. The path is passed on as the client wrote it.
+ * tunnel it arrived through (over https, or http when the client spoke plain
+ * HTTP in the tunnel). The path is passed on as the client wrote it.
  */
 import { SwitchyardError } from '../errors.js';
 import type { Exchange } from '../pipeline/exchange.js';
@@ -26,13 +27,15 @@ export function originTarget(ex: Exchange, tunnel: TunnelInfo | null): OriginTar
   const target = ex.req.url ?? '';
   if (tunnel !== null) {
     const host = formatAuthority(tunnel.origin);
+    // The tunnel fixes the origin; an absolute-form target inside it still names the path.
+    const inTunnel = ABSOLUTE.exec(target)?.[3] ?? target;
     return {
-      scheme: 'https',
+      scheme: tunnel.scheme,
       host: tunnel.origin.host,
       port: tunnel.origin.port,
-      url: `https://${host}`,
+      url: `${tunnel.scheme}://${host}`,
       authority: ex.req.headers.host ?? host,
-      path: target.startsWith('/') ? target : '/',
+      path: inTunnel.startsWith('/') ? inTunnel : inTunnel.startsWith('?') ? '/' + inTunnel : '/',
     };
   }
   const m = ABSOLUTE.exec(target);

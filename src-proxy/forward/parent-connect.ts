@@ -9,13 +9,18 @@ import type { ParentProxy } from './origin-agents.js';
 const CONNECT_TIMEOUT_MS = 10_000;
 const MAX_RESPONSE_HEAD = 16 * 1024;
 
-export function openStream(target: Authority, parent: ParentProxy | null): Promise<Socket> {
-  return parent === null ? connectDirect(target.host, target.port) : connectViaParent(target, parent);
+export interface StreamOptions {
+  /** Keep sending after the peer ends its side (tunnels carry half-closes through). */
+  allowHalfOpen?: boolean;
 }
 
-function connectDirect(host: string, port: number): Promise<Socket> {
+export function openStream(target: Authority, parent: ParentProxy | null, opts: StreamOptions = {}): Promise<Socket> {
+  return parent === null ? connectDirect(target.host, target.port, opts) : connectViaParent(target, parent, opts);
+}
+
+function connectDirect(host: string, port: number, opts: StreamOptions): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port });
+    const socket = net.connect({ host, port, allowHalfOpen: opts.allowHalfOpen === true });
     const timer = setTimeout(() => socket.destroy(Object.assign(new Error(`timed out connecting to ${host}:${port}`), { code: 'ETIMEDOUT' })), CONNECT_TIMEOUT_MS);
     socket.once('connect', () => {
       clearTimeout(timer);
@@ -30,8 +35,8 @@ function connectDirect(host: string, port: number): Promise<Socket> {
   });
 }
 
-async function connectViaParent(target: Authority, parent: ParentProxy): Promise<Socket> {
-  const socket = await connectDirect(parent.host, parent.port);
+async function connectViaParent(target: Authority, parent: ParentProxy, opts: StreamOptions): Promise<Socket> {
+  const socket = await connectDirect(parent.host, parent.port, opts);
   const authority = formatAuthority(target);
   let request = `CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n`;
   if (parent.authorization) request += `Proxy-Authorization: ${parent.authorization}\r\n`;
@@ -64,8 +69,9 @@ async function connectViaParent(target: Authority, parent: ParentProxy): Promise
     const timer = setTimeout(() => fail(new Error('the parent proxy did not answer CONNECT in time')), CONNECT_TIMEOUT_MS);
     const cleanup = () => {
       clearTimeout(timer);
-      socket.removeListener('data', onData).removeListener('error', onError).removeListener('close', onClose);
+      socket.removeListener('data', onData).removeListener('error', onError).removeListener('close', onClose).removeListener('end', onClose);
     };
-    socket.on('data', onData).on('error', onError).on('close', onClose);
+    // 'end' too: a half-open capable socket does not close by itself when the parent hangs up.
+    socket.on('data', onData).on('error', onError).on('close', onClose).on('end', onClose);
   });
 }

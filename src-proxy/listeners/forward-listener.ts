@@ -28,7 +28,8 @@ export class ForwardListener {
   /** Parse the decrypted side of intercepted tunnels. */
   private readonly decrypted: http.Server;
   private readonly decryptedH2: http2.Http2Server;
-  private readonly h2Sessions = new Set<http2.ServerHttp2Session>();
+  /** Open h2 sessions of intercepted tunnels, with their number of open streams. */
+  private readonly h2Sessions = new Map<http2.ServerHttp2Session, number>();
   private readonly agents = new OriginAgents();
   private readonly lifecycle: ServerLifecycle;
 
@@ -83,23 +84,43 @@ export class ForwardListener {
     this.decrypted.on('upgrade', onUpgrade);
     this.decrypted.on('clientError', answerClientError);
     this.decryptedH2 = http2.createServer({ settings: { maxHeaderListSize: options.maxHeaderSize } });
+    // Idle h2 sessions inside tunnels are closed (GOAWAY), as on TLS listeners; a quiet
+    // open stream (a long poll, an event stream between events) keeps its session.
+    this.decryptedH2.setTimeout(Math.max(plan.limits.keepAliveTimeoutMs, 30_000));
+    this.decryptedH2.on('timeout', (session: http2.ServerHttp2Session) => {
+      if (this.h2Sessions.get(session) === 0) session.close();
+    });
     this.decryptedH2.on('request', (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => {
       adaptHttp2Request(req);
       // The compat objects stand in for IncomingMessage/ServerResponse (see http2-request.ts).
       onRequest(req as unknown as http.IncomingMessage, res as unknown as http.ServerResponse);
     });
     this.decryptedH2.on('session', (session: http2.ServerHttp2Session) => {
-      this.h2Sessions.add(session);
+      this.h2Sessions.set(session, 0);
+      session.on('stream', (stream: http2.ServerHttp2Stream) => {
+        this.countStreams(session, 1);
+        stream.once('close', () => this.countStreams(session, -1));
+      });
       session.once('close', () => this.h2Sessions.delete(session));
     });
+  }
+
+  private countStreams(session: http2.ServerHttp2Session, delta: number): void {
+    const open = this.h2Sessions.get(session);
+    if (open !== undefined) this.h2Sessions.set(session, open + delta);
   }
 
   private admits(lp: ListenerPlan, socket: Socket): boolean {
     return clientAllowed(lp.allowClients, socket.remoteAddress ?? '');
   }
 
-  listen(): Promise<AddressInfo> {
-    return this.lifecycle.listen();
+  async listen(): Promise<AddressInfo> {
+    const address = await this.lifecycle.listen();
+    // The decrypted server never listens, but node's HTTP layer starts its connection
+    // bookkeeping (headersTimeout, idle sweeps on close) on 'listening': without it a
+    // client inside a tunnel could hold its connection with half a request forever.
+    this.decrypted.emit('listening');
+    return address;
   }
 
   get boundAddress(): AddressInfo | null {
@@ -109,7 +130,7 @@ export class ForwardListener {
   /** As HttpListener.close; tunnels count as in-flight until the grace period ends. */
   async close(graceMs: number): Promise<void> {
     // h2 sessions get a GOAWAY: no new streams, the open ones finish (the tunnel sockets are cut at the deadline).
-    for (const session of this.h2Sessions) session.close();
+    for (const session of this.h2Sessions.keys()) session.close();
     await this.lifecycle.close(graceMs, [this.decrypted]);
     await this.agents.close();
   }
