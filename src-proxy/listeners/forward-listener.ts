@@ -19,7 +19,8 @@ import { forwardContext, setForwardContext, type ForwardContext } from '../forwa
 import { handleForwardRequest } from '../forward/forward-request.js';
 import { handleForwardUpgrade } from '../forward/forward-upgrade.js';
 import { OriginAgents } from '../forward/origin-agents.js';
-import { answerAndClose } from '../forward/raw-answer.js';
+import { answerAndClose } from '../pipeline/raw-answer.js';
+import { closeIdleSessions } from './h2-idle-sessions.js';
 import { adaptHttp2Request } from './http2-request.js';
 import { answerClientError, ServerLifecycle } from './server-lifecycle.js';
 
@@ -28,8 +29,8 @@ export class ForwardListener {
   /** Parse the decrypted side of intercepted tunnels. */
   private readonly decrypted: http.Server;
   private readonly decryptedH2: http2.Http2Server;
-  /** Open h2 sessions of intercepted tunnels, with their number of open streams. */
-  private readonly h2Sessions = new Map<http2.ServerHttp2Session, number>();
+  /** Open h2 sessions of intercepted tunnels. */
+  private readonly h2Sessions = new Set<http2.ServerHttp2Session>();
   private readonly agents = new OriginAgents();
   private readonly lifecycle: ServerLifecycle;
 
@@ -84,30 +85,17 @@ export class ForwardListener {
     this.decrypted.on('upgrade', onUpgrade);
     this.decrypted.on('clientError', answerClientError);
     this.decryptedH2 = http2.createServer({ settings: { maxHeaderListSize: options.maxHeaderSize } });
-    // Idle h2 sessions inside tunnels are closed (GOAWAY), as on TLS listeners; a quiet
-    // open stream (a long poll, an event stream between events) keeps its session.
-    this.decryptedH2.setTimeout(Math.max(plan.limits.keepAliveTimeoutMs, 30_000));
-    this.decryptedH2.on('timeout', (session: http2.ServerHttp2Session) => {
-      if (this.h2Sessions.get(session) === 0) session.close();
-    });
+    // Idle h2 sessions inside tunnels are closed, as on TLS listeners.
+    closeIdleSessions(this.decryptedH2, Math.max(plan.limits.keepAliveTimeoutMs, 30_000));
     this.decryptedH2.on('request', (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => {
       adaptHttp2Request(req);
       // The compat objects stand in for IncomingMessage/ServerResponse (see http2-request.ts).
       onRequest(req as unknown as http.IncomingMessage, res as unknown as http.ServerResponse);
     });
     this.decryptedH2.on('session', (session: http2.ServerHttp2Session) => {
-      this.h2Sessions.set(session, 0);
-      session.on('stream', (stream: http2.ServerHttp2Stream) => {
-        this.countStreams(session, 1);
-        stream.once('close', () => this.countStreams(session, -1));
-      });
+      this.h2Sessions.add(session);
       session.once('close', () => this.h2Sessions.delete(session));
     });
-  }
-
-  private countStreams(session: http2.ServerHttp2Session, delta: number): void {
-    const open = this.h2Sessions.get(session);
-    if (open !== undefined) this.h2Sessions.set(session, open + delta);
   }
 
   private admits(lp: ListenerPlan, socket: Socket): boolean {
@@ -130,7 +118,7 @@ export class ForwardListener {
   /** As HttpListener.close; tunnels count as in-flight until the grace period ends. */
   async close(graceMs: number): Promise<void> {
     // h2 sessions get a GOAWAY: no new streams, the open ones finish (the tunnel sockets are cut at the deadline).
-    for (const session of this.h2Sessions.keys()) session.close();
+    for (const session of this.h2Sessions) session.close();
     await this.lifecycle.close(graceMs, [this.decrypted]);
     await this.agents.close();
   }

@@ -21,6 +21,7 @@ import { markHandshake } from '../tls/connection-info.js';
 import { modernContextOptions } from '../tls/modern-tls.js';
 import { openServerCertificates, type Credentials, type ServerCertificates } from '../tls/server-certificates.js';
 import { ignoresUpgrade, serveWithoutUpgrade } from './ignored-upgrade.js';
+import { closeIdleSessions } from './h2-idle-sessions.js';
 import { adaptHttp2Request } from './http2-request.js';
 import { answerClientError, listenExclusive, refuseConnect } from './server-lifecycle.js';
 import { sniffTls } from './tls-sniffer.js';
@@ -110,7 +111,7 @@ export class HttpsListener {
       });
       // HTTP/1.1 fallback settings, read by node's HTTP/1 layer from the server object.
       Object.assign(h2, { headersTimeout: lp.limits.headersTimeoutMs, requestTimeout: 0, keepAliveTimeout: lp.limits.keepAliveTimeoutMs });
-      h2.setTimeout(Math.max(lp.limits.keepAliveTimeoutMs, 30_000));
+      closeIdleSessions(h2, Math.max(lp.limits.keepAliveTimeoutMs, 30_000));
       server = h2;
     } else {
       server = https.createServer(

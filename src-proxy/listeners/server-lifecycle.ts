@@ -7,7 +7,8 @@
 import type http from 'node:http';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { SwitchyardError, toProblem, type ErrorCode } from '../errors.js';
+import { SwitchyardError, type ErrorCode } from '../errors.js';
+import { answerAndClose } from '../pipeline/raw-answer.js';
 
 /** Binds `server` to `host:port`; a bind error (EADDRINUSE, EACCES) rejects rather than being emitted. */
 export function listenExclusive(server: Server, at: { host: string; port: number }): Promise<AddressInfo> {
@@ -95,11 +96,4 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): v
 export function refuseConnect(_req: http.IncomingMessage, socket: Duplex): void {
   socket.on('error', () => socket.destroy());
   answerAndClose(socket, new SwitchyardError('METHOD_NOT_ALLOWED', 'This is a reverse-proxy listener: CONNECT tunnels need a forward listener.'));
-}
-
-function answerAndClose(socket: Duplex, e: SwitchyardError): void {
-  const body = JSON.stringify(toProblem(e));
-  socket.end(
-    `HTTP/1.1 ${e.status} ${e.title}\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-  );
 }

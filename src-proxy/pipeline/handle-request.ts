@@ -60,8 +60,13 @@ export function finish(ex: Exchange): void {
   const { events } = ex.state;
   if (!events.active && !ex.capturing) return;
   const res = ex.res;
-  if (res.writableFinished || res.destroyed) complete(ex);
+  if (res.writableFinished || res.destroyed || streamClosed(res)) complete(ex);
   else res.once('close', () => complete(ex));
+}
+
+/** An HTTP/2 response (compat API) has no `destroyed`; its stream says whether 'close' has already been. */
+function streamClosed(res: ServerResponse): boolean {
+  return (res as unknown as { stream?: { destroyed: boolean } }).stream?.destroyed === true;
 }
 
 /** Emits the completion event and the capture record now. */

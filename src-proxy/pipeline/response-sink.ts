@@ -96,7 +96,9 @@ class ClientSink implements ResponseSink {
   }
 
   destroy(): void {
-    this.ex.res.destroy();
+    // HTTP/2: without an error the stream is reset with NO_ERROR, which clients take for a complete response.
+    if (this.ex.req.httpVersionMajor === 2) this.ex.res.destroy(new Error('the response was cut short'));
+    else this.ex.res.destroy();
   }
 
   get headSent(): boolean {

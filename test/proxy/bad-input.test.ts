@@ -125,6 +125,28 @@ describe('malformed requests', () => {
       await stillServing();
     });
   }
+
+  it('a client that keeps its side open after the 400 is let go of', async () => {
+    const socket = net.connect({ port: gw.port, host: '127.0.0.1', allowHalfOpen: true });
+    let answer = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (c: string) => (answer += c));
+    socket.on('error', () => undefined);
+    socket.write('GARBAGE\r\n\r\n');
+    await new Promise((r) => socket.once('end', r));
+    // The client never ends its side. Once the gateway has let go of the connection, bytes sent
+    // on it meet a reset (which the next write reports); while it holds it half-open, they are taken silently.
+    await new Promise((r) => setTimeout(r, 2000));
+    const closed = new Promise<boolean>((resolve) => {
+      socket.once('close', () => resolve(true));
+      setTimeout(() => resolve(false), 3000);
+    });
+    socket.write('more\r\n');
+    setTimeout(() => socket.write('more\r\n'), 300);
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(await closed).toBe(true);
+    socket.destroy();
+});
 });
 
 describe('misbehaving upstreams', () => {

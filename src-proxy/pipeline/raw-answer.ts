@@ -1,4 +1,4 @@
-/** Answers written straight onto a socket (CONNECT refusals, refused clients): a problem, then close. */
+/** Answers written straight onto a socket (parse errors, CONNECT refusals, refused clients): a problem, then close. */
 import type { Duplex } from 'node:stream';
 import { toProblem, type SwitchyardError } from '../errors.js';
 
