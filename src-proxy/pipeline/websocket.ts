@@ -99,9 +99,17 @@ function proxyUpgrade(ex: Exchange, upstreamName: string, client: Duplex, head: 
     timeout: upstream.plan.timeouts.connectMs,
   });
   const route = ex.route!.name;
+  // An open WebSocket keeps its target busy: least-connections and p2c must see it until it closes.
+  target.inflight++;
+  let held = true;
+  const release = (): void => {
+    if (held) target.inflight--;
+    held = false;
+  };
 
   request.on('timeout', () => request.destroy(Object.assign(new Error('connect timeout'), { code: 'UND_ERR_CONNECT_TIMEOUT' })));
   request.on('error', (err) => {
+    release();
     target.recordFailure('upgrade failed');
     if (ex.res.headersSent || client.destroyed) return void client.destroy();
     const timedOut = (err as NodeJS.ErrnoException).code === 'UND_ERR_CONNECT_TIMEOUT';
@@ -112,8 +120,12 @@ function proxyUpgrade(ex: Exchange, upstreamName: string, client: Duplex, head: 
     sendExchangeProblem(ex, ex.error);
     finish(ex);
   });
-  request.on('response', (upRes) => relayDeclinedUpgrade(ex, upRes));
+  request.on('response', (upRes) => {
+    upRes.once('close', release);
+    relayDeclinedUpgrade(ex, upRes);
+  });
   request.on('upgrade', (upRes, upstreamSocket, upstreamHead) => {
+    upstreamSocket.once('close', release);
     request.setTimeout(0);
     target.recordSuccess();
     spliceWebSocket(ex, client, head, upRes, upstreamSocket, upstreamHead, { route, target: target.url });

@@ -29,13 +29,20 @@ export class Target implements BalancerTarget {
   drained = false;
   ejectedUntil = 0;
   ejections = 0;
-  private lastEjectedAt = 0;
+  /** When the last ejection ended: the clean stretch that forgives past ejections starts there. */
+  private lastEjectionEndedAt = 0;
   consecutiveFailures = 0;
   /** Totals for the upstreams view. */
   requests = 0;
   failures = 0;
   private recoveredAt = 0;
   private ejectionTimer: NodeJS.Timeout | null = null;
+  /**
+   * The target that replaced this one in a config re-apply that went live:
+   * outcomes of requests still in flight here count there (they are the same server).
+   */
+  private successor: Target | null = null;
+  private retired = false;
 
   constructor(
     readonly plan: TargetPlan,
@@ -88,48 +95,80 @@ export class Target implements BalancerTarget {
 
   /** Passive outcome of a real request. */
   recordSuccess(): void {
+    if (this.successor !== null) return this.successor.recordSuccess();
     this.requests++;
     this.consecutiveFailures = 0;
     // Forgive past ejections after a long clean stretch, so old trouble does not lengthen new ejections forever.
+    // The stretch is counted from the end of the last ejection: time spent ejected is not clean time.
     const outlier = this.upstream.outlier;
-    if (this.ejections > 0 && outlier && Date.now() - this.lastEjectedAt > outlier.ejectForMs * MAX_EJECTION_MULTIPLIER) {
+    if (
+      this.ejections > 0 &&
+      outlier &&
+      this.ejectedUntil === 0 &&
+      Date.now() - this.lastEjectionEndedAt > outlier.ejectForMs * MAX_EJECTION_MULTIPLIER
+    ) {
       this.ejections = 0;
     }
   }
 
   recordFailure(reason: string): void {
+    if (this.successor !== null) return this.successor.recordFailure(reason);
     this.requests++;
     this.failures++;
     this.consecutiveFailures++;
     const outlier = this.upstream.outlier;
-    if (outlier && this.ejectedUntil === 0 && this.consecutiveFailures >= outlier.consecutiveFailures) {
+    // A retired target (removed by a re-apply) is out of rotation already: ejecting it would only report a ghost.
+    if (outlier && !this.retired && this.ejectedUntil === 0 && this.consecutiveFailures >= outlier.consecutiveFailures) {
       this.eject(outlier.ejectForMs * Math.min(2 ** this.ejections, MAX_EJECTION_MULTIPLIER), reason);
     }
   }
 
   private eject(forMs: number, reason: string): void {
     this.ejections++;
-    this.lastEjectedAt = Date.now();
     this.change(
       () => (this.ejectedUntil = Date.now() + forMs),
       'passive',
       `ejected for ${forMs}ms after ${this.consecutiveFailures} consecutive failures (${reason})`,
     );
+    this.endEjectionIn(forMs);
+  }
+
+  private endEjectionIn(ms: number): void {
     this.ejectionTimer = setTimeout(() => {
       this.ejectionTimer = null;
       this.consecutiveFailures = 0;
+      this.lastEjectionEndedAt = Date.now();
       this.change(() => (this.ejectedUntil = 0), 'passive', 'ejection ended');
-    }, forMs);
+    }, ms);
     this.ejectionTimer.unref();
   }
 
-  /** Copies health from the target this one replaces on a config re-apply. */
+  /**
+   * Copies health from the target this one replaces on a config re-apply: an
+   * ejection keeps its remaining time, a slow-start ramp its progress. Health
+   * from a mechanism the new config drops (active checks, outlier detection)
+   * is not kept: nothing would ever clear it.
+   */
   inheritFrom(previous: Target): void {
-    this.activeHealthy = previous.activeHealthy;
+    if (this.upstream.healthCheck) this.activeHealthy = previous.activeHealthy;
     this.drained = previous.drained;
-    this.ejections = previous.ejections;
+    this.recoveredAt = previous.recoveredAt;
     this.requests = previous.requests;
     this.failures = previous.failures;
+    if (!this.upstream.outlier) return;
+    this.ejections = previous.ejections;
+    this.lastEjectionEndedAt = previous.lastEjectionEndedAt;
+    this.consecutiveFailures = previous.consecutiveFailures;
+    const left = previous.ejectedUntil - Date.now();
+    if (previous.ejectedUntil !== 0 && left > 0) {
+      this.ejectedUntil = previous.ejectedUntil;
+      this.endEjectionIn(left);
+    }
+  }
+
+  /** Called once the re-apply that created `next` from this target is live. */
+  supersede(next: Target): void {
+    this.successor = next;
   }
 
   /**
@@ -147,12 +186,17 @@ export class Target implements BalancerTarget {
 
   /** Waits for in-flight requests, then closes the pool's connections. */
   async close(): Promise<void> {
-    if (this.ejectionTimer) clearTimeout(this.ejectionTimer);
+    this.retire();
     await this.pool.close();
   }
 
   destroy(): Promise<void> {
-    if (this.ejectionTimer) clearTimeout(this.ejectionTimer);
+    this.retire();
     return this.pool.destroy();
+  }
+
+  private retire(): void {
+    this.retired = true;
+    if (this.ejectionTimer) clearTimeout(this.ejectionTimer);
   }
 }

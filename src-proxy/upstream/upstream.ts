@@ -36,6 +36,8 @@ export class Upstream {
   private readonly stickyValues = new Map<Target, string>();
   private availablePrimaries: Target[] = [];
   private availableBackups: Target[] = [];
+  /** Targets of the replaced upstream and the ones here that take them over (linked once this upstream goes live). */
+  private readonly takeovers: [old: Target, next: Target][] = [];
 
   constructor(
     readonly plan: UpstreamPlan,
@@ -50,7 +52,10 @@ export class Upstream {
     this.targets = plan.targets.map((t) => {
       const target = new Target(t, plan, listener);
       const old = previous?.targets.find((p) => p.id === t.id);
-      if (old) target.inheritFrom(old);
+      if (old) {
+        target.inheritFrom(old);
+        this.takeovers.push([old, target]);
+      }
       if (plan.sticky) this.stickyValues.set(target, createHash('sha256').update(t.id).digest('base64url').slice(0, 12));
       return target;
     });
@@ -60,7 +65,10 @@ export class Upstream {
     this.refresh();
   }
 
+  /** Goes live: health checks start, and requests still in flight on replaced targets report here. */
   start(): void {
+    for (const [old, next] of this.takeovers) old.supersede(next);
+    this.takeovers.length = 0;
     this.checker?.start();
   }
 
@@ -96,14 +104,17 @@ export class Upstream {
     return this.targets.some((t) => t !== current && t.available && (tried === null || !tried.has(t)));
   }
 
-  /** The Set-Cookie value that pins a client to `target`, or null when stickiness is off. */
-  stickyCookie(target: Target, current: string | undefined): string | null {
+  /**
+   * The Set-Cookie value that pins a client to `target`, or null when stickiness is off.
+   * `secure` (the client came over TLS) adds `Secure`, so the pin never travels over plain HTTP.
+   */
+  stickyCookie(target: Target, current: string | undefined, secure: boolean): string | null {
     const sticky = this.plan.sticky;
     if (sticky === null) return null;
     const value = this.stickyValues.get(target) as string;
     if (value === current) return null;
     const maxAge = sticky.ttlMs === null ? '' : `; Max-Age=${Math.round(sticky.ttlMs / 1000)}`;
-    return `${sticky.cookie}=${value}; Path=/; HttpOnly; SameSite=Lax${maxAge}`;
+    return `${sticky.cookie}=${value}; Path=/; HttpOnly; SameSite=Lax${maxAge}${secure ? '; Secure' : ''}`;
   }
 
   findTarget(idOrUrl: string): Target | undefined {

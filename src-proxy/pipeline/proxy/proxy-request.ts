@@ -72,7 +72,7 @@ export async function proxyRequest(ex: Exchange, upstreamName: string): Promise<
         headers: upstreamRequestHeaders(ex, target),
         body: requestBody(ex),
         retryStatus: mayRetry,
-        setCookie: upstream.stickyCookie(target, stickyCookie),
+        setCookie: upstream.stickyCookie(target, stickyCookie, ex.scheme === 'https'),
       });
     } finally {
       target.inflight--;

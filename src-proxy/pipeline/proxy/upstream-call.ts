@@ -32,6 +32,14 @@ export interface AttemptOptions {
 
 export function attemptUpstream(ex: Exchange, target: Pick<Target, 'url'> & { readonly pool: Dispatcher }, opts: AttemptOptions): Promise<AttemptOutcome> {
   return new Promise((resolve) => {
+    // A client that left before this attempt (during an earlier attempt or a policy) will not
+    // emit 'close' again: the attempt would stall on a write that never drains, holding the
+    // upstream connection and the target's in-flight count for good.
+    if (clientGone(ex)) {
+      ex.aborted = true;
+      resolve({ kind: 'client-aborted' });
+      return;
+    }
     const handler = new ProxyHandler(ex, opts, resolve);
     target.pool.dispatch(
       {
@@ -67,10 +75,13 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
     this.sink = responseSink(ex);
     // A client that goes away must free the upstream connection at once.
     this.onClientClose = () => {
-      if (!ex.res.writableFinished) {
+      // Not a hang-up when the response was ended and flushed (a response policy may answer first).
+      // writableEnded matters for HTTP/2: a stream the client reset reports writableFinished too.
+      if (!(ex.res.writableEnded && ex.res.writableFinished)) {
         ex.aborted = true;
-        this.controller?.abort(new Error('client closed the connection'));
+        // Settle first: abort() may report the error synchronously, and it must not count as a target failure (nor be retried).
         this.settle({ kind: 'client-aborted' });
+        this.controller?.abort(new Error('client closed the connection'));
       }
     };
     // on/off rather than once: once() allocates a wrapper per request.
@@ -162,6 +173,12 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
     if (this.committed) this.sink.destroy();
     this.settle({ kind: 'failed', failure: classify(error, this.sent), error, committed: this.committed });
   }
+}
+
+/** The client's HTTP/1 connection or HTTP/2 stream is already closed. */
+function clientGone(ex: Exchange): boolean {
+  const res = ex.res as Exchange['res'] & { stream?: { destroyed: boolean } };
+  return res.destroyed === true || res.stream?.destroyed === true;
 }
 
 /** The upstream's transfer codings when they are anything but plain `chunked`; null otherwise. */
