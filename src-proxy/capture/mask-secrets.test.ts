@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MASK, maskHeaders, maskJwts, maskUrl } from './mask-secrets.js';
+import { MASK, maskBody, maskHeaders, maskJwts, maskUrl } from './mask-secrets.js';
 
 const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZGEifQ.c2lnbmF0dXJl';
 
@@ -23,5 +23,17 @@ describe('maskHeaders', () => {
     const plain = ['Accept', '*/*'];
     expect(maskHeaders(plain, new Set(['authorization']))).toBe(plain);
     expect(maskJwts(`token ${JWT}`)).toBe('token [masked-jwt]');
+  });
+});
+
+describe('maskBody', () => {
+  it('changes only the JWT: invalid UTF-8, a character cut at the cap and compressed bytes stay byte for byte', () => {
+    const before = Buffer.concat([Buffer.from([0xff, 0x1f, 0x8b]), Buffer.from(`{"t":"${JWT}","eyJ":"é`), Buffer.from('€').subarray(0, 2)]);
+    const masked = Buffer.from(maskBody(before, 'application/json')!);
+    const expected = Buffer.concat([Buffer.from([0xff, 0x1f, 0x8b]), Buffer.from('{"t":"[masked-jwt]","eyJ":"é'), Buffer.from('€').subarray(0, 2)]);
+    expect(masked.toString('hex')).toBe(expected.toString('hex'));
+    // "eyJ" without a JWT: the very same bytes come back.
+    const gzipLike = Buffer.from([0x1f, 0x8b, 0x08, 0x65, 0x79, 0x4a, 0xc3, 0x28, 0xfe]);
+    expect(maskBody(gzipLike, 'application/json')).toBe(gzipLike);
   });
 });

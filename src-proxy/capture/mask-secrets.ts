@@ -86,5 +86,9 @@ export function maskBody(bytes: Uint8Array | null, contentType: string | null): 
   if (bytes === null || !isTextual(contentType) || Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(JWT_MARK) === -1) {
     return bytes;
   }
-  return Buffer.from(maskJwts(Buffer.from(bytes).toString('utf8')), 'utf8');
+  // Latin-1 maps each byte to one character and back, so every byte outside a JWT (invalid
+  // UTF-8, a multi-byte character cut at the capture cap, compressed bytes) stays exactly as it was.
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  const masked = maskJwts(text);
+  return masked === text ? bytes : Buffer.from(masked, 'latin1');
 }

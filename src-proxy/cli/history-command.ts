@@ -4,10 +4,9 @@
  * directly (SQLite in WAL mode lets them run beside a serving gateway).
  */
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { exportHar } from '../har/har-export.js';
+import { writeHarFile } from '../har/har-file.js';
 import { historyPath } from '../history/database.js';
 import { HistoryStore } from '../history/history-store.js';
 import { QuerySyntaxError } from '../history/query-language.js';
@@ -52,18 +51,28 @@ export async function historyCommand(args: string[], io: CliIO, version: string)
       io.err('export-har needs -o FILE');
       return 2;
     }
-    const exchanges: CapturedExchange[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = store.search({ query, limit: Math.min(500, limit - exchanges.length), cursor });
-      for (const item of page.items) {
-        const x = store.get(item.id);
-        if (x) exchanges.push(x);
-      }
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor !== undefined && exchanges.length < limit);
-    await writeFile(values.output, JSON.stringify(exportHar(exchanges, { version }), null, 2));
-    io.out(`${exchanges.length} exchange${exchanges.length === 1 ? '' : 's'} written to ${values.output}`);
+    // Page by page: only one page of exchanges is in memory while the file is written.
+    let more = false;
+    const matching = async function* (): AsyncGenerator<CapturedExchange> {
+      let cursor: string | undefined;
+      let taken = 0;
+      do {
+        const page = store.search({ query, limit: Math.min(500, limit - taken), cursor });
+        for (const item of page.items) {
+          const x = store.get(item.id);
+          if (x) {
+            taken++;
+            yield x;
+          }
+        }
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor !== undefined && taken < limit);
+      more = cursor !== undefined;
+    };
+    const written = await writeHarFile(values.output, matching(), { version });
+    io.out(`${written} exchange${written === 1 ? '' : 's'} written to ${values.output}`);
+    // Never let a limit cut an export short without saying so.
+    if (more) io.err(`more exchanges match: only the newest ${limit} were written (raise --limit to export more)`);
     return 0;
   } catch (err) {
     if (err instanceof QuerySyntaxError) {

@@ -84,18 +84,18 @@ export const historyMethods = {
         const reader = requireHistory(history).reader;
         if ('ids' in args) {
           recent.delete(args.ids);
-          return { deleted: await reader.delete(args.ids) };
+          return { deleted: await requireHistory(history).delete(args.ids) };
         }
         const now = Date.now();
         const cached = await cachedMatches(reader, recent, args.query, now);
-        const deleted = await reader.delete({ query: args.query, now });
+        const deleted = await requireHistory(history).delete({ query: args.query, now });
         recent.delete(cached);
         return { deleted };
       }),
   ),
   'history.clear': method(z.strictObject({}), async ({ history, recent }) => {
     recent.clear();
-    return { deleted: await requireHistory(history).reader.clear() };
+    return { deleted: await requireHistory(history).clear() };
   }),
   'history.stats': method(z.strictObject({}), async ({ history }) => {
     const h = requireHistory(history);

@@ -78,11 +78,11 @@ export const replayMethods = {
   'history.importHar': method(z.strictObject({ har: z.union([z.string(), z.record(z.string(), z.unknown())]) }), async (deps, { har }) => {
     const capture = deps.engine.current().plan.capture;
     const result = importHar(har, { maxBodySize: capture.maxBodySize, mask: capture });
-    for (const x of result.exchanges) {
-      deps.recent.add(x);
-      deps.history?.record(x);
-    }
-    await deps.history?.flush();
-    return { imported: result.exchanges.length, ids: result.exchanges.map((x) => x.id), warnings: result.warnings };
+    for (const x of result.exchanges) deps.recent.add(x);
+    // recordAll waits for the writer rather than shedding bodies or records like live capture does.
+    const stored = await deps.history?.recordAll(result.exchanges);
+    const warnings = [...result.warnings];
+    if (stored && stored.withoutBody + stored.dropped > 0) warnings.push(`history kept ${stored.withoutBody} exchange(s) without bodies and could not store ${stored.dropped}`);
+    return { imported: result.exchanges.length, ids: result.exchanges.map((x) => x.id), warnings };
   }),
 };

@@ -23,6 +23,28 @@ export function encodeBody(bytes: Uint8Array, contentType: string | null): { tex
   return { text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'), encoding: 'base64' };
 }
 
-export function decodeBody(text: string, encoding: unknown): Uint8Array {
-  return typeof encoding === 'string' && encoding.toLowerCase() === 'base64' ? Buffer.from(text, 'base64') : Buffer.from(text, 'utf8');
+const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
+
+/**
+ * HAR body text back to bytes, only the first `cap` of them kept (copied, so a
+ * huge entry's decoded text is not held on to), with the true size. An
+ * unknown encoding or text that is not base64 is a problem, never garbage bytes.
+ */
+export function decodeBody(text: string, encoding: unknown, cap: number): { bytes: Uint8Array; size: number } | { problem: string } {
+  if (encoding === undefined || encoding === null || encoding === '') {
+    const size = Buffer.byteLength(text, 'utf8');
+    // One code unit past the cap: a surrogate pair cut there falls outside the kept bytes.
+    const head = size > cap ? Buffer.from(text.slice(0, cap + 1), 'utf8').subarray(0, cap) : Buffer.from(text, 'utf8');
+    return { bytes: Buffer.from(head), size };
+  }
+  if (typeof encoding !== 'string' || encoding.toLowerCase() !== 'base64') {
+    return { problem: `encoding ${JSON.stringify(encoding)} is not supported (only base64)` };
+  }
+  const clean = text.replace(/\s+/g, '');
+  if (!BASE64.test(clean) || clean.length % 4 === 1) return { problem: 'text is not valid base64' };
+  const padding = clean.endsWith('==') ? 2 : clean.endsWith('=') ? 1 : 0;
+  const size = Math.floor(((clean.length - padding) * 3) / 4);
+  // Whole 4-character groups that hold at least `cap` bytes.
+  const head = size > cap ? clean.slice(0, (Math.floor(cap / 3) + 1) * 4) : clean;
+  return { bytes: Buffer.from(Buffer.from(head, 'base64').subarray(0, cap)), size };
 }

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { CapturedBody, CapturedExchange } from '../capture/captured-exchange.js';
 import { projectRoot } from '../project-root.js';
 import { firstHeader, headerValues, requestAuthority } from '../replay/raw-headers.js';
+import { decodeContent } from './content-coding.js';
 import { encodeBody } from './har-bodies.js';
 import { requestCookies, responseCookies } from './har-cookies.js';
 import type { Har, HarContent, HarEntry, HarNameValue, HarPostData, HarTimings, SwitchyardEntryFields } from './har-types.js';
@@ -34,6 +35,7 @@ export function exportHar(exchanges: readonly CapturedExchange[], options: HarEx
 
 export function harEntry(x: CapturedExchange): HarEntry {
   const timings = harTimings(x);
+  const decoded = decodedResponse(x);
   const entry: HarEntry = {
     startedDateTime: new Date(x.startedAt).toISOString(),
     time: round(timings.blocked! + timings.connect! + timings.send + timings.wait + timings.receive),
@@ -54,7 +56,7 @@ export function harEntry(x: CapturedExchange): HarEntry {
       httpVersion: harVersion(x.httpVersion),
       cookies: responseCookies(headerValues(x.responseHeaders, 'set-cookie')),
       headers: pairs(x.responseHeaders),
-      content: content(x.responseBody, firstHeader(x.responseHeaders, 'content-type')),
+      content: responseContent(x, decoded),
       redirectURL: firstHeader(x.responseHeaders, 'location') ?? '',
       headersSize: -1,
       bodySize: x.responseBody.size,
@@ -65,13 +67,16 @@ export function harEntry(x: CapturedExchange): HarEntry {
   const ip = serverIp(x.target);
   if (ip !== null) entry.serverIPAddress = ip;
   if (x.error) entry.comment = `${x.error.code}: ${x.error.message}`;
-  entry._switchyard = switchyardFields(x);
+  entry._switchyard = switchyardFields(x, decoded !== null);
   return entry;
 }
 
-function switchyardFields(x: CapturedExchange): SwitchyardEntryFields {
+function switchyardFields(x: CapturedExchange, decodedInHar: boolean): SwitchyardEntryFields {
   const info = (b: CapturedBody) => ({ size: b.size, truncated: b.truncated, contentType: b.contentType });
+  const wire = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64');
   return {
+    ...(x.tls !== undefined ? { tls: { ...x.tls } } : {}),
+    ...(x.intercepted ? { intercepted: true } : {}),
     id: x.id,
     requestId: x.requestId,
     startedAt: x.startedAt,
@@ -89,7 +94,8 @@ function switchyardFields(x: CapturedExchange): SwitchyardEntryFields {
     target: x.target,
     attempts: x.attempts,
     requestBody: info(x.requestBody),
-    responseBody: info(x.responseBody),
+    // The HAR text holds the decoded body: the wire bytes come back from here.
+    responseBody: !decodedInHar ? info(x.responseBody) : { ...info(x.responseBody), encoded: wire(x.responseBody.bytes!) },
     policies: x.policies.map((p) => ({ ...p })),
     error: x.error === null ? null : { ...x.error },
     aborted: x.aborted,
@@ -167,12 +173,23 @@ function postData(x: CapturedExchange): HarPostData {
   return data;
 }
 
-function content(body: CapturedBody, contentTypeHeader: string | undefined): HarContent {
-  const c: HarContent = { size: body.size, mimeType: contentTypeHeader ?? body.contentType ?? '' };
-  if (body.bytes !== null) Object.assign(c, encodeBody(body.bytes, body.contentType));
+function responseContent(x: CapturedExchange, decoded: Buffer | null): HarContent {
+  const body = x.responseBody;
+  const c: HarContent = { size: body.size, mimeType: firstHeader(x.responseHeaders, 'content-type') ?? body.contentType ?? '' };
+  if (decoded !== null) {
+    // HAR wants the decoded content; size is its length and compression what the coding saved.
+    Object.assign(c, encodeBody(decoded, body.contentType), { size: decoded.byteLength, compression: decoded.byteLength - body.size });
+  } else if (body.bytes !== null) Object.assign(c, encodeBody(body.bytes, body.contentType));
   const note = truncationNote(body);
   if (note) c.comment = note;
   return c;
+}
+
+/** A complete content-encoded response body, decoded; null when there is nothing (or nothing complete) to decode. */
+function decodedResponse(x: CapturedExchange): Buffer | null {
+  const body = x.responseBody;
+  if (body.bytes === null || body.truncated) return null;
+  return decodeContent(body.bytes, headerValues(x.responseHeaders, 'content-encoding').join(',') || undefined);
 }
 
 function truncationNote(body: CapturedBody): string | null {

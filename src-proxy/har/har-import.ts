@@ -15,6 +15,7 @@ import { hostName } from '../pipeline/steps/prepare-request.js';
 import { DEFAULT_SECRET_HEADERS } from '../replay/capture-defaults.js';
 import { firstHeader } from '../replay/raw-headers.js';
 import { decodeBody } from './har-bodies.js';
+import { jsonErrorAt } from './json-error.js';
 
 export interface HarImportOptions {
   /** Bytes kept per body, like capture's maxBodySize; default 1 MiB. */
@@ -50,6 +51,10 @@ const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is looked for
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+
 /** Thrown inside one entry's conversion; becomes "entry N is invalid: …". */
 class EntryProblem extends Error {}
 /** Thrown for entries that are fine but not importable (data: URLs and the like). */
@@ -61,7 +66,9 @@ export function importHar(input: string | unknown, options: HarImportOptions = {
     try {
       har = JSON.parse(input.charCodeAt(0) === 0xfeff ? input.slice(1) : input);
     } catch (err) {
-      throw new HarImportError(`Not a HAR file: the input is not JSON (${(err as Error).message}).`);
+      const where = jsonErrorAt(input.charCodeAt(0) === 0xfeff ? input.slice(1) : input);
+      const detail = where === null ? (err as Error).message : `${where.problem} at line ${where.line}, column ${where.column} (offset ${where.offset})`;
+      throw new HarImportError(`Not a HAR file: the input is not JSON (${detail}).`);
     }
   }
   if (!isObj(har) || !isObj(har.log)) throw new HarImportError('Not a HAR file: there is no "log" object at the top level.');
@@ -117,7 +124,7 @@ function importEntry(entry: unknown, ctx: Ctx): { record: CapturedExchange; orig
   if (!isObj(request)) throw new EntryProblem('it has no request object');
   const method = str(request.method);
   if (request.method === undefined) throw new EntryProblem('request.method is missing');
-  if (!method || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(method)) throw new EntryProblem(`request.method ${JSON.stringify(request.method)} is not an HTTP method`);
+  if (!method || !TOKEN.test(method)) throw new EntryProblem(`request.method ${JSON.stringify(request.method)} is not an HTTP method`);
   const rawUrl = str(request.url);
   if (rawUrl === undefined) throw new EntryProblem('request.url is missing');
   const urlMatch = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)([^#]*)/i.exec(rawUrl);
@@ -133,7 +140,8 @@ function importEntry(entry: unknown, ctx: Ctx): { record: CapturedExchange; orig
   const ours = isObj(entry._switchyard) && typeof entry._switchyard.id === 'string' ? (entry._switchyard as Obj) : null;
 
   const requestHeaders = headerPairs(request.headers, 'request.headers');
-  const authority = urlMatch[2];
+  // Credentials in the URL (user:pw@host) are not part of the host.
+  const authority = urlMatch[2].slice(urlMatch[2].lastIndexOf('@') + 1);
   if (!requestHeaders.some((h, i) => i % 2 === 0 && h.toLowerCase() === 'host')) {
     const pseudo = pseudoAuthority(request.headers) ?? authority;
     if (pseudo) requestHeaders.unshift('host', pseudo);
@@ -146,6 +154,7 @@ function importEntry(entry: unknown, ctx: Ctx): { record: CapturedExchange; orig
   const resBody = responseBody(response, responseHeaders, ctx.cap);
   const timings = harPhases(entry);
   const status = num(response?.status);
+  if (status !== undefined && status > 999) throw new EntryProblem(`response.status ${status} is not an HTTP status`);
   const failure = str(response?._error) ?? str(response?._failureText) ?? str(entry._error);
   const id = nextExchangeId();
 
@@ -179,7 +188,7 @@ function importEntry(entry: unknown, ctx: Ctx): { record: CapturedExchange; orig
     replayOf: null,
     source: 'import',
   };
-  const record = ours ? restore(derived, ours) : derived;
+  const record = ours ? restore(derived, ours, ctx.cap, rawUrl) : derived;
   if (!ctx.keepSecrets) {
     record.requestHeaders = maskHeaders(record.requestHeaders, ctx.secretHeaders);
     record.responseHeaders = maskHeaders(record.responseHeaders, ctx.secretHeaders);
@@ -191,10 +200,14 @@ function importEntry(entry: unknown, ctx: Ctx): { record: CapturedExchange; orig
 }
 
 /** A Switchyard export: the fields HAR cannot hold come back from `_switchyard` (each only when well-formed). */
-function restore(x: CapturedExchange, s: Obj): CapturedExchange {
+function restore(x: CapturedExchange, s: Obj, cap: number, harUrl: string): CapturedExchange {
+  const urlEdited = exportedUrl(s, x.requestHeaders) !== harUrl;
   const strOrNull = (v: unknown, fallback: string | null) => (v === null || typeof v === 'string' ? v : fallback);
   const body = (b: CapturedBody, info: unknown): CapturedBody => {
     if (!isObj(info)) return b;
+    // The wire bytes of a body whose HAR text was decoded at export (Content-Encoding undone).
+    const wire = typeof info.encoded === 'string' ? entryBody(info.encoded, 'base64', cap, '_switchyard.responseBody.encoded') : null;
+    if (wire !== null) b = { ...b, bytes: wire.bytes, size: wire.size, truncated: wire.size > wire.bytes.byteLength };
     const size = num(info.size);
     return {
       bytes: b.bytes,
@@ -208,20 +221,21 @@ function restore(x: CapturedExchange, s: Obj): CapturedExchange {
     num(t.queue) !== undefined && num(t.connect) !== undefined && num(t.ttfb) !== undefined && num(t.total) !== undefined
       ? { queue: t.queue as number, connect: t.connect as number, ttfb: t.ttfb as number, total: t.total as number }
       : x.timings;
+  const tls = isObj(s.tls) ? { version: strOrNull(s.tls.version, null), sni: strOrNull(s.tls.sni, null), alpn: strOrNull(s.tls.alpn, null) } : null;
   const error = isObj(s.error) && typeof s.error.code === 'string' && typeof s.error.message === 'string' ? { code: s.error.code, message: s.error.message } : s.error === null ? null : x.error;
   return {
     ...x,
     requestId: str(s.requestId) ?? x.requestId,
-    startedAt: num(s.startedAt) ?? x.startedAt,
+    // Only a time a Date can hold (else every later export of it would throw).
+    startedAt: Math.abs(num(s.startedAt) ?? Infinity) <= 8.64e15 ? (s.startedAt as number) : x.startedAt,
     duration: num(s.duration) ?? x.duration,
     timings,
     clientAddress: str(s.clientAddress) ?? x.clientAddress,
     clientPort: num(s.clientPort) ?? x.clientPort,
     listener: str(s.listener) ?? x.listener,
-    scheme: str(s.scheme) ?? x.scheme,
+    // Only when request.url is still the one exported: an edited URL wins over the stored parts.
+    ...(urlEdited ? {} : { scheme: str(s.scheme) ?? x.scheme, host: str(s.host) ?? x.host, url: str(s.url) ?? x.url }),
     httpVersion: str(s.httpVersion) ?? x.httpVersion,
-    host: str(s.host) ?? x.host,
-    url: str(s.url) ?? x.url,
     route: strOrNull(s.route, x.route),
     upstream: strOrNull(s.upstream, x.upstream),
     target: strOrNull(s.target, x.target),
@@ -234,7 +248,18 @@ function restore(x: CapturedExchange, s: Obj): CapturedExchange {
     websocket: Array.isArray(s.websocket) ? ourWebSocket(s.websocket) : s.websocket === null ? null : x.websocket,
     replayOf: strOrNull(s.replayOf, null),
     source: 'import',
+    ...(tls !== null ? { tls } : {}),
+    ...(s.intercepted === true ? { intercepted: true } : {}),
   };
+}
+
+/** The request.url an export writes for these `_switchyard` fields (see absoluteUrl in har-export.ts). */
+function exportedUrl(s: Obj, headers: string[]): string | null {
+  const url = str(s.url);
+  if (url === undefined) return null;
+  if (/^https?:\/\//i.test(url)) return url;
+  const authority = firstHeader(headers, 'host') ?? str(s.host) ?? '';
+  return `${str(s.scheme) || 'http'}://${authority}${url.startsWith('/') ? url : '/' + url}`;
 }
 
 function headerPairs(list: unknown, where: string): string[] {
@@ -245,7 +270,16 @@ function headerPairs(list: unknown, where: string): string[] {
     if (!isObj(h) || typeof h.name !== 'string' || h.name === '') continue;
     // HTTP/2 and HTTP/3 pseudo-headers are not headers (":authority" becomes Host above).
     if (h.name.startsWith(':')) continue;
-    out.push(h.name, h.value === undefined || h.value === null ? '' : String(h.value));
+    const name = h.name;
+    const value = h.value === undefined || h.value === null ? '' : typeof h.value === 'object' ? null : String(h.value);
+    // What HTTP cannot carry would be stored as a header no replay can send (or one that splits the request).
+    if (!TOKEN.test(name)) throw new EntryProblem(`${where} has a header named ${JSON.stringify(name.slice(0, 100))}, which is not a valid header name`);
+    if (value === null) throw new EntryProblem(`${where}: the value of ${name} is not a string`);
+    // Browsers join repeated headers (Set-Cookie above all) with newlines: each line is one header.
+    for (const line of value.split(/\r?\n/)) {
+      if (CONTROL.test(line)) throw new EntryProblem(`${where}: the value of ${name} holds a control character`);
+      out.push(name, line);
+    }
   }
   return out;
 }
@@ -264,15 +298,23 @@ function version(v: string): string {
   return m ? m[1] : '1.1';
 }
 
-function cappedBody(bytes: Uint8Array | null, declaredSize: number | undefined, contentType: string | null, cap: number): CapturedBody {
-  if (bytes === null || bytes.byteLength === 0) {
-    const size = declaredSize !== undefined && declaredSize > 0 ? Math.floor(declaredSize) : 0;
+/** Decoded content (already capped) and the size the HAR declares. */
+function cappedBody(decoded: { bytes: Uint8Array; size: number } | null, declaredSize: number | undefined, contentType: string | null): CapturedBody {
+  // Sizes past what a file can hold are not sizes.
+  const declared = declaredSize !== undefined && Number.isSafeInteger(Math.floor(declaredSize)) ? Math.floor(declaredSize) : undefined;
+  if (decoded === null || decoded.size === 0) {
+    const size = declared !== undefined && declared > 0 ? declared : 0;
     // A size with no content: the tool did not keep the body.
     return { bytes: null, size, truncated: size > 0, contentType };
   }
-  const size = declaredSize !== undefined && declaredSize >= bytes.byteLength ? Math.floor(declaredSize) : bytes.byteLength;
-  const kept = bytes.byteLength > cap ? bytes.subarray(0, cap) : bytes;
-  return { bytes: kept, size, truncated: size > kept.byteLength, contentType };
+  const size = declared !== undefined && declared >= decoded.size ? declared : decoded.size;
+  return { bytes: decoded.bytes, size, truncated: size > decoded.bytes.byteLength, contentType };
+}
+
+function entryBody(text: string, encoding: unknown, cap: number, where: string): { bytes: Uint8Array; size: number } {
+  const decoded = decodeBody(text, encoding, cap);
+  if ('problem' in decoded) throw new EntryProblem(`${where}: ${decoded.problem}`);
+  return decoded;
 }
 
 function contentTypeOf(headers: string[], mimeType: unknown): string | null {
@@ -285,25 +327,25 @@ function contentTypeOf(headers: string[], mimeType: unknown): string | null {
 function requestBody(request: Obj, headers: string[], cap: number): CapturedBody {
   const post = isObj(request.postData) ? request.postData : null;
   const contentType = contentTypeOf(headers, post?.mimeType);
-  let bytes: Uint8Array | null = null;
+  let decoded: { bytes: Uint8Array; size: number } | null = null;
   if (post !== null) {
-    if (typeof post.text === 'string') bytes = decodeBody(post.text, post.encoding);
+    if (typeof post.text === 'string') decoded = entryBody(post.text, post.encoding, cap, 'request.postData');
     else if (Array.isArray(post.params)) {
       const form = new URLSearchParams();
       for (const p of post.params) if (isObj(p) && typeof p.name === 'string') form.append(p.name, str(p.value) ?? '');
-      bytes = Buffer.from(form.toString(), 'utf8');
+      decoded = entryBody(form.toString(), undefined, cap, 'request.postData.params');
     }
   }
   const size = num(request.bodySize);
-  return cappedBody(bytes, size !== undefined && size >= 0 ? size : undefined, contentType, cap);
+  return cappedBody(decoded, size !== undefined && size >= 0 ? size : undefined, contentType);
 }
 
 function responseBody(response: Obj | null, headers: string[], cap: number): CapturedBody {
   const content = response !== null && isObj(response.content) ? response.content : null;
   const contentType = contentTypeOf(headers, content?.mimeType);
-  const bytes = content !== null && typeof content.text === 'string' ? decodeBody(content.text, content.encoding) : null;
+  const decoded = content !== null && typeof content.text === 'string' ? entryBody(content.text, content.encoding, cap, 'response.content') : null;
   const size = num(content?.size);
-  return cappedBody(bytes, size !== undefined && size >= 0 ? size : undefined, contentType, cap);
+  return cappedBody(decoded, size !== undefined && size >= 0 ? size : undefined, contentType);
 }
 
 /** HAR timings as our phases; -1 (not applicable) and other negatives count as 0. */

@@ -6,6 +6,7 @@
  */
 import type { PolicyDecision } from '../capture/captured-exchange.js';
 import type { TimingPhases } from '../events.js';
+import type { TlsConnectionInfo } from '../tls/connection-info.js';
 
 export interface Har {
   log: HarLog;
@@ -138,6 +139,12 @@ export interface HarBodyInfo {
   size: number;
   truncated: boolean;
   contentType: string | null;
+  /**
+   * Base64 of the body as it went over the wire, when the HAR's text holds it
+   * decoded (HAR wants content-encoded responses decompressed): an import
+   * restores these bytes.
+   */
+  encoded?: string;
 }
 
 /** Everything of a CapturedExchange that HAR cannot hold (headers and body bytes are in the HAR proper). */
@@ -167,6 +174,10 @@ export interface SwitchyardEntryFields {
   websocket: SwitchyardWebSocketMessage[] | null;
   replayOf: string | null;
   source: 'live' | 'replay' | 'import';
+  /** The client connection's TLS (version, SNI, ALPN), when it was TLS. */
+  tls?: TlsConnectionInfo;
+  /** Decrypted from a CONNECT tunnel by a forward listener. */
+  intercepted?: boolean;
 }
 
 export interface SwitchyardWebSocketMessage {

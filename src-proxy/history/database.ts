@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { migrate, type Migration, MIGRATIONS } from './migrations.js';
+import { migrate, type Migration, MIGRATIONS, schemaVersion } from './migrations.js';
 
 export type HistoryDatabase = Database.Database;
 
@@ -34,6 +34,8 @@ export function openHistoryDatabase(file: string, options: OpenDatabaseOptions =
   const db = new Database(file);
   try {
     db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
+    // Before any pragma that writes: a file that is not ours is left exactly as it was.
+    checkOwnership(db, file, options.migrations ?? MIGRATIONS);
     // Must come before the first table exists; a no-op on an existing file.
     db.pragma('auto_vacuum = INCREMENTAL');
     db.pragma('journal_mode = WAL');
@@ -52,5 +54,28 @@ export function openHistoryDatabase(file: string, options: OpenDatabaseOptions =
   } catch (err) {
     db.close();
     throw err;
+  }
+}
+
+/**
+ * Refuses, without writing anything, a file that is not a SQLite database, a
+ * SQLite database of another program (no schema version but tables of its
+ * own), or one from a newer Switchyard.
+ */
+function checkOwnership(db: HistoryDatabase, file: string, migrations: readonly Migration[]): void {
+  let version: number;
+  let foreign: string[];
+  try {
+    version = schemaVersion(db);
+    foreign = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' LIMIT 5").pluck().all() as string[];
+  } catch (err) {
+    throw new Error(`${file} is not a Switchyard history database (${(err as Error).message}); it was left untouched: move it away or use another data directory`, { cause: err });
+  }
+  const latest = migrations.length === 0 ? 0 : migrations[migrations.length - 1].version;
+  if (version > latest) {
+    throw new Error(`${file} has schema version ${version}, newer than this Switchyard understands (${latest}); upgrade Switchyard or use another data directory`);
+  }
+  if (version === 0 && foreign.length > 0) {
+    throw new Error(`${file} is a SQLite database of another program (tables ${foreign.join(', ')}); it was left untouched: move it away or use another data directory`);
   }
 }

@@ -294,7 +294,10 @@ export class HistoryStore {
       // What matches now (FTS joined once), then deleted in chunks of one transaction each.
       const text = foldNegatives(parts.text);
       const { where, params } = combine({ ...parts, text }, text.map(() => 'in'));
-      const seqs = this.prepare(`SELECT seq FROM exchanges WHERE (${where})`).pluck().all(...params) as number[];
+      // A row the FTS indexer has not reached is in no FTS match, so it would pass a negated word
+      // it may well contain: with free text, only indexed rows are deleted.
+      const indexed = text.length === 0 ? '' : ' AND seq <= (SELECT indexed_seq FROM history_state WHERE id = 1)';
+      const seqs = this.prepare(`SELECT seq FROM exchanges WHERE (${where})${indexed}`).pluck().all(...params) as number[];
       for (let i = 0; i < seqs.length; i += 1000) {
         const chunk = seqs.slice(i, i + 1000);
         deleted += this.db.transaction(() => deleter.bySeq(chunk)).immediate();

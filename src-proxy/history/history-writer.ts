@@ -174,6 +174,25 @@ export class HistoryWriter {
     return true;
   }
 
+  /**
+   * For bulk loads (HAR imports) that must not lose anything: waits for the
+   * worker to catch up until the queue has room for the whole record, instead
+   * of dropping its body or the record. Resolves with what `enqueue` did.
+   */
+  async enqueueWaiting(record: CapturedExchange): Promise<'stored' | 'withoutBody' | 'dropped'> {
+    const need = metadataBytes(record) + payloadBytes(record);
+    while (
+      this.state === 'open' &&
+      (this.queue.length > 0 || this.inFlight.size > 0) &&
+      (this.queueBytes + this.inFlightBytes + need > this.maxQueueBytes || this.inFlight.size + 1 >= this.maxPendingBatches)
+    ) {
+      await this.flush().catch(() => undefined);
+    }
+    const bodiesDropped = this.counters.droppedBodies;
+    if (!this.enqueue(record)) return 'dropped';
+    return this.counters.droppedBodies === bodiesDropped ? 'stored' : 'withoutBody';
+  }
+
   stats(): WriterStats {
     return {
       ...this.counters,

@@ -51,9 +51,38 @@ export class History {
     return this.writer.enqueue(exchange);
   }
 
+  /**
+   * Records many exchanges at once (a HAR import) without the live path's
+   * load shedding: waits for the writer instead of dropping bodies or records,
+   * then for the commit. Counts what still could not be kept whole (a body
+   * bigger than the whole queue, a closed writer).
+   */
+  async recordAll(exchanges: readonly CapturedExchange[]): Promise<{ stored: number; withoutBody: number; dropped: number }> {
+    const counts = { stored: 0, withoutBody: 0, dropped: 0 };
+    for (const x of exchanges) counts[await this.writer.enqueueWaiting(x)]++;
+    await this.writer.flush().catch(() => undefined);
+    return counts;
+  }
+
   /** Resolves when everything recorded so far is committed (`index: true`: and searchable by free text). */
   flush(options?: { index?: boolean }): Promise<void> {
     return this.writer.flush(options);
+  }
+
+  /**
+   * Deletes by ids or query (in the reader's thread), once everything recorded
+   * before the call is written: otherwise exchanges still queued would land
+   * after the delete and come back.
+   */
+  async delete(target: Parameters<HistoryStore['delete']>[0]): Promise<number> {
+    await this.writer.flush().catch(() => undefined);
+    return this.reader.delete(target);
+  }
+
+  /** Deletes every exchange recorded before the call, queued ones included. */
+  async clear(): Promise<number> {
+    await this.writer.flush().catch(() => undefined);
+    return this.reader.clear();
   }
 
   stats(): { writer: WriterStats; store: HistoryStoreStats } {

@@ -152,6 +152,8 @@ const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3
 const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
 const RELATIVE_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
+const MAX_TERMS = 256;
+
 const isSpace = (c: string | undefined): boolean => c !== undefined && /\s/.test(c);
 
 interface Value {
@@ -171,7 +173,10 @@ class Parser {
     for (;;) {
       while (isSpace(this.s[this.i])) this.i++;
       if (this.i >= this.s.length) break;
-      terms.push(this.term());
+      const term = this.term();
+      // SQLite refuses expressions nested past 1000 levels, and a huge FTS expression takes seconds.
+      if (terms.length === MAX_TERMS) throw new QuerySyntaxError(`A query has at most ${MAX_TERMS} terms`, term.position, term.length);
+      terms.push(term);
     }
     return { source: this.s, terms };
   }

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { CapturedBody } from '../capture/captured-exchange.js';
 import { isTextual } from '../capture/mask-secrets.js';
 import { diffJson, type JsonDiff } from './json-diff.js';
+import { parseJsonExact } from './json-exact.js';
 import { diffText, type TextDiff, type TextDiffOptions } from './text-diff.js';
 
 export interface BodySide {
@@ -30,7 +31,11 @@ interface BodyDiffBase {
 export type BodyDiff = BodyDiffBase &
   (
     | { kind: 'none' }
-    | ({ kind: 'json' } & Omit<JsonDiff, 'same'>)
+    | ({
+        kind: 'json';
+        /** Byte for byte equal; false when the JSON is equal but spelled differently (key order, spacing, 1 vs 1.0). */
+        bytesEqual: boolean;
+      } & Omit<JsonDiff, 'same'>)
     | { kind: 'text'; text: TextDiff }
     | { kind: 'binary'; sha256: { a: string; b: string } }
   );
@@ -62,7 +67,7 @@ function asText(body: CapturedBody): string | null {
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
   try {
-    return { ok: true, value: JSON.parse(text) };
+    return { ok: true, value: parseJsonExact(text) };
   } catch {
     return { ok: false };
   }
@@ -89,7 +94,10 @@ export function diffBodies(a: CapturedBody, b: CapturedBody, opts: BodyDiffOptio
       const jb = parseJson(tb);
       if (ja.ok && jb.ok) {
         const d = diffJson(ja.value, jb.value, { maxChanges: opts.maxChanges });
-        return { ...base, kind: 'json', same: d.same && sameSize, changes: d.changes, truncated: d.truncated };
+        // Equal JSON is the same body even when spelled differently (key order, spacing, 1 vs 1.0);
+        // a cut body is only the same when the sizes match too.
+        const same = d.same && (!base.partial || sameSize);
+        return { ...base, kind: 'json', same, bytesEqual: same && sameSize && ta === tb, changes: d.changes, truncated: d.truncated };
       }
     }
     const text = diffText(ta, tb, opts);

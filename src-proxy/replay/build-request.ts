@@ -6,7 +6,7 @@
  */
 import type { CapturedExchange } from '../capture/captured-exchange.js';
 import { ReplayError, type MaskedFields } from './errors.js';
-import { requestAuthority, resendableHeaders } from './raw-headers.js';
+import { headerValues, requestAuthority, resendableHeaders } from './raw-headers.js';
 
 export interface HeaderEdits {
   /** Header names to remove (case-insensitive), applied first. */
@@ -53,6 +53,13 @@ const badTarget = (v: string) => [...v].some((ch) => ch <= ' ' || ch >= '\u007f'
 const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
 
 export function buildReplayRequest(original: CapturedExchange, edit: ReplayEdit = {}, opts: { dropMasked?: boolean } = {}): ReplayRequest {
+  // Upgrade is hop-by-hop and left out below: the handshake would go out as a plain GET carrying Sec-WebSocket-Key.
+  if (original.websocket !== null || headerValues(original.requestHeaders, 'upgrade').some((v) => /websocket/i.test(v))) {
+    throw new ReplayError(
+      'NOT_REPLAYABLE',
+      'This is a WebSocket connection; replay sends plain HTTP requests and cannot reopen it (its messages are in the exchange for reading).',
+    );
+  }
   const method = edit.method ?? original.method;
   if (!TOKEN.test(method)) throw new ReplayError('INVALID_EDIT', `"${method}" is not a valid HTTP method.`);
   const path = edit.url ?? originalPath(original);
@@ -61,6 +68,9 @@ export function buildReplayRequest(original: CapturedExchange, edit: ReplayEdit 
       'INVALID_EDIT',
       `The URL "${path}" is not a valid request target: it must start with "/" and contain no spaces, control or non-ASCII characters (percent-encode them).`,
     );
+  }
+  if (edit.url !== undefined && path.includes('#')) {
+    throw new ReplayError('INVALID_EDIT', `The URL "${path}" has a fragment (#…), which is never sent to a server; leave it out (or write %23 for a literal #).`);
   }
 
   // Pairs carry whether they came from the original (only those can hold masks).
@@ -120,7 +130,7 @@ export function buildReplayRequest(original: CapturedExchange, edit: ReplayEdit 
   return {
     method,
     path,
-    headers: pairs.flatMap((p) => [p.name, p.value]),
+    headers: pairs.flatMap((p) => [p.name, wireValue(p.value)]),
     body,
     hostEdited: editedNames.has('host'),
     requestIdEdited: editedNames.has('x-request-id'),
@@ -143,7 +153,7 @@ function replayBody(original: CapturedExchange, edit: ReplayEdit): Buffer | null
     if ('text' in edit.body && typeof edit.body.text === 'string') return Buffer.from(edit.body.text, 'utf8');
     if ('base64' in edit.body && typeof edit.body.base64 === 'string') {
       const clean = edit.body.base64.replace(/\s+/g, '');
-      if (!BASE64.test(clean)) throw new ReplayError('INVALID_EDIT', 'The body is not valid base64.');
+      if (!BASE64.test(clean) || clean.length % 4 === 1) throw new ReplayError('INVALID_EDIT', 'The body is not valid base64.');
       return Buffer.from(clean, 'base64');
     }
     throw new ReplayError('INVALID_EDIT', 'The body must be { text } or { base64 } (or null for no body).');
@@ -177,6 +187,16 @@ function maskedError(masked: MaskedFields): ReplayError {
     `The original request's secrets were masked when it was captured and cannot be resent as "[masked]". Values are needed for: ${parts.join('; ')}.`,
     { masked },
   );
+}
+
+/**
+ * Node writes header values as Latin-1 (the bytes it parsed them from) and
+ * refuses wider characters; those (typed in an edit, or imported from a HAR)
+ * go out as their UTF-8 bytes, as curl sends them.
+ */
+function wireValue(value: string): string {
+  for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) > 0xff) return Buffer.from(value, 'utf8').toString('latin1');
+  return value;
 }
 
 function checkName(name: string): string {

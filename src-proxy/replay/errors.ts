@@ -12,6 +12,8 @@ export type ReplayFailure =
   | 'BODY_INCOMPLETE'
   /** The edit is invalid (method, URL, header, body encoding). */
   | 'INVALID_EDIT'
+  /** A WebSocket exchange: the replayer sends plain HTTP requests, not connection upgrades. */
+  | 'NOT_REPLAYABLE'
   /** The target URL is not an http(s) origin. */
   | 'INVALID_TARGET'
   /** No listener to send a gateway replay to. */
@@ -26,6 +28,7 @@ const CODES: Record<ReplayFailure, ErrorCode> = {
   MASKED_SECRETS: 'BAD_REQUEST',
   BODY_INCOMPLETE: 'BAD_REQUEST',
   INVALID_EDIT: 'BAD_REQUEST',
+  NOT_REPLAYABLE: 'BAD_REQUEST',
   INVALID_TARGET: 'BAD_REQUEST',
   NO_LISTENER: 'NOT_FOUND',
   CONNECT_FAILED: 'UPSTREAM_CONNECT_FAILED',

@@ -4,6 +4,8 @@
  * Iterative, so deeply nested documents cannot overflow the stack, and the
  * number of changes reported is capped.
  */
+import { ExactNumber } from './json-exact.js';
+
 export interface JsonChange {
   /** JSONPath-like: `$`, `.key` or `["odd key"]`, `[index]`. */
   path: string;
@@ -28,7 +30,11 @@ export function jsonPathKey(parent: string, key: string): string {
 }
 
 type Kind = 'array' | 'object' | 'scalar';
-const kindOf = (v: unknown): Kind => (Array.isArray(v) ? 'array' : v !== null && typeof v === 'object' ? 'object' : 'scalar');
+const kindOf = (v: unknown): Kind =>
+  Array.isArray(v) ? 'array' : v !== null && typeof v === 'object' && !(v instanceof ExactNumber) ? 'object' : 'scalar';
+/** Numbers too long for a double (see json-exact.ts) compare by their digits. */
+const sameScalar = (a: unknown, b: unknown): boolean =>
+  a instanceof ExactNumber ? b instanceof ExactNumber && a.canonical === b.canonical : a === b;
 
 /** Work still to do: compare two values, or report a change found while expanding a parent. */
 type Frame = { compare: true; path: string; a: unknown; b: unknown } | { compare: false; change: JsonChange };
@@ -47,7 +53,7 @@ export function diffJson(a: unknown, b: unknown, opts: { maxChanges?: number } =
     }
     const { path, a: left, b: right } = frame;
     const ka = kindOf(left);
-    if (ka !== kindOf(right) || (ka === 'scalar' && left !== right)) {
+    if (ka !== kindOf(right) || (ka === 'scalar' && !sameScalar(left, right))) {
       stack.push({ compare: false, change: { path, kind: 'changed', a: left, b: right } });
       continue;
     }

@@ -22,6 +22,7 @@ import { DEFAULT_CAPTURE } from './capture-defaults.js';
 import { buildDirectRecord } from './direct-record.js';
 import { ReplayError } from './errors.js';
 import { watchReplay } from './gateway-link.js';
+import { requestAuthority } from './raw-headers.js';
 import { failureOf, sendRequest, type SendResult } from './send.js';
 
 export interface ReplayOptions {
@@ -96,7 +97,7 @@ async function replayThroughGateway(
   capture: typeof DEFAULT_CAPTURE,
 ): Promise<ReplayResult> {
   const { engine } = deps;
-  const listener = pickListener(engine, options.listener, original.listener);
+  const listener = pickListener(engine, options.listener, original);
   const origin = new URL(listener.url);
   // A listener on a wildcard address is reached on loopback.
   if (origin.hostname === '0.0.0.0') origin.hostname = '127.0.0.1';
@@ -211,7 +212,8 @@ async function replayDirect(
   };
 }
 
-function pickListener(engine: ReplayDeps['engine'], named: string | undefined, originalListener: string) {
+function pickListener(engine: ReplayDeps['engine'], named: string | undefined, original: CapturedExchange) {
+  const originalListener = original.listener;
   const served = engine.listeners().filter((l) => l.served && l.mode === 'reverse');
   const names = served.map((l) => l.name).join(', ') || 'none';
   if (named !== undefined) {
@@ -223,6 +225,13 @@ function pickListener(engine: ReplayDeps['engine'], named: string | undefined, o
   if (same) return same;
   // An exchange that did not come in on a listener (imported, replayed direct) goes to the only one there is.
   if (originalListener === '' && served.length === 1) return served[0];
+  const forward = engine.listeners().find((x) => x.name === originalListener && x.served && x.mode !== 'reverse');
+  if (forward !== undefined) {
+    throw new ReplayError(
+      'NO_LISTENER',
+      `The exchange came in on forward-proxy listener "${originalListener}", which has no routes to replay through; replay it directly to its origin (target ${original.scheme}://${requestAuthority(original.requestHeaders, original.host)}) or choose a listener (running: ${names}).`,
+    );
+  }
   throw new ReplayError(
     'NO_LISTENER',
     originalListener === ''

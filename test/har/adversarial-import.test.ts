@@ -1,0 +1,175 @@
+/** HAR imports that must not turn into silently wrong records. */
+import { describe, expect, it } from 'vitest';
+import { importHar } from '../../src-proxy/har/har-import.js';
+
+type Json = Record<string, unknown>;
+function har(entry: { request?: Json; response?: Json; [k: string]: unknown }): Json {
+  return {
+    log: {
+      version: '1.2',
+      creator: { name: 'test', version: '1' },
+      entries: [
+        {
+          startedDateTime: '2026-11-20T10:00:00.000Z',
+          time: 5,
+          ...entry,
+          request: { method: 'GET', url: 'http://api.test/x', httpVersion: 'HTTP/1.1', headers: [], ...entry.request },
+          response: { status: 200, statusText: 'OK', httpVersion: 'HTTP/1.1', headers: [], content: { size: 0, mimeType: '' }, ...entry.response },
+        },
+      ],
+    },
+  };
+}
+
+describe('HAR import, adversarial', () => {
+  it('refuses content that claims base64 but is not, or an encoding it does not know, instead of storing garbage', () => {
+    expect(() => importHar(har({ response: { content: { text: '!!!not base64???', encoding: 'base64', mimeType: 'application/octet-stream' } } }))).toThrow(
+      /log\.entries\[0\].*response\.content: text is not valid base64/,
+    );
+    expect(() => importHar(har({ request: { method: 'POST', postData: { mimeType: 'text/plain', text: 'abc', encoding: 'quoted-printable' } } }))).toThrow(
+      /request\.postData: encoding "quoted-printable" is not supported/,
+    );
+    const skipped = importHar(har({ response: { content: { text: 'a', encoding: 'base64' } } }), { skipInvalid: true });
+    expect(skipped.exchanges).toHaveLength(0);
+    expect(skipped.warnings[0]).toMatch(/not valid base64; skipped/);
+  });
+
+  it('keeps credentials in the URL out of the host and the Host header', () => {
+    const x = importHar(har({ request: { url: 'http://user:secret@api.test:8080/p?q=1' } })).exchanges[0];
+    expect(x.host).toBe('api.test');
+    expect(x.url).toBe('/p?q=1');
+    expect(x.requestHeaders).toEqual(['host', 'api.test:8080']);
+  });
+
+  it('splits newline-joined header values (as browsers write Set-Cookie) and refuses values HTTP cannot carry', () => {
+    const x = importHar(har({ response: { headers: [{ name: 'Set-Cookie', value: 'a=1; Path=/\nb=2' }] } }), { mask: { keepSecrets: true, secretHeaders: new Set() } }).exchanges[0];
+    expect(x.responseHeaders).toEqual(['Set-Cookie', 'a=1; Path=/', 'Set-Cookie', 'b=2']);
+    expect(() => importHar(har({ request: { headers: [{ name: 'X-A', value: { nested: true } }] } }))).toThrow(/the value of X-A is not a string/);
+    expect(() => importHar(har({ request: { headers: [{ name: 'bad name', value: 'v' }] } }))).toThrow(/"bad name", which is not a valid header name/);
+    expect(() => importHar(har({ request: { headers: [{ name: 'X-B', value: 'a\u0000b' }] } }))).toThrow(/X-B holds a control character/);
+  });
+
+  it('caps a huge body without keeping the whole decoded text, and reports its true size', () => {
+    const big = Buffer.alloc(3 * 1024 * 1024, 0x61);
+    const b64 = importHar(har({ response: { content: { size: big.length, text: big.toString('base64'), encoding: 'base64', mimeType: 'application/octet-stream' } } }), { maxBodySize: 1000 })
+      .exchanges[0].responseBody;
+    expect(b64).toMatchObject({ size: big.length, truncated: true });
+    expect(b64.bytes!.byteLength).toBe(1000);
+    expect(b64.bytes!.buffer.byteLength).toBeLessThan(64 * 1024);
+    const text = importHar(har({ response: { content: { text: 'é'.repeat(600), mimeType: 'text/plain' } } }), { maxBodySize: 1001 }).exchanges[0].responseBody;
+    expect(text).toMatchObject({ size: 1200, truncated: true });
+    expect(Buffer.from(text.bytes!).equals(Buffer.from('é'.repeat(600)).subarray(0, 1001))).toBe(true);
+    expect(text.bytes!.buffer.byteLength).toBeLessThan(64 * 1024);
+  });
+
+  it('ignores sizes no file can have and refuses statuses that are not HTTP statuses', () => {
+    const x = importHar(har({ response: { content: { text: 'x', size: 1e308 } } })).exchanges[0];
+    expect(x.responseBody).toMatchObject({ size: 1, truncated: false });
+    expect(() => importHar(har({ response: { status: 99999 } }))).toThrow(/response\.status 99999 is not an HTTP status/);
+  });
+});
+
+describe('HAR import of an edited Switchyard export', () => {
+  it('an edited request.url wins over the stored path and host; an untouched one restores them exactly', async () => {
+    const { exportHar } = await import('../../src-proxy/har/har-export.js');
+    const { makeExchange } = await import('../history/fixtures.js');
+    const x = makeExchange(1, { url: '/users/1?page=1', host: 'api.localhost' });
+    const har = JSON.parse(JSON.stringify(exportHar([x]))) as { log: { entries: { request: { url: string } }[] } };
+    expect(importHar(har).exchanges[0]).toMatchObject({ url: '/users/1?page=1', host: 'api.localhost' });
+    har.log.entries[0].request.url = 'http://api.localhost/users/2?page=9';
+    expect(importHar(har).exchanges[0]).toMatchObject({ url: '/users/2?page=9', host: 'api.localhost' });
+  });
+});
+
+describe('HAR import of text that is not JSON', () => {
+  it('says where the JSON goes wrong, by line and column', () => {
+    const text = '{\n  "log": {\n    "entries": [}\n}';
+    expect(() => importHar(text)).toThrow('Not a HAR file: the input is not JSON (unexpected "}" at line 3, column 17 (offset 29)).');
+    expect(() => importHar('{"log": {"entries": []}')).toThrow(/unexpected end of input at line 1, column 24/);
+    expect(() => importHar('{"log": "a\u0001b"}')).toThrow(/a control character inside a string at line 1, column 11/);
+    expect(() => importHar('{"log": {}} trailing')).toThrow(/unexpected "t" after the end of the document at line 1, column 13/);
+  });
+});
+
+describe('HAR import from other tools', () => {
+  it('Firefox: HTTP/2 version string, -1 sizes, cookies, a response without text; Playwright: a body kept in a side file', () => {
+    const firefox = {
+      log: {
+        version: '1.2',
+        creator: { name: 'Firefox', version: '131.0' },
+        pages: [{ startedDateTime: '2026-11-20T10:00:00.000+01:00', id: 'page_1', title: 'x', pageTimings: {} }],
+        entries: [
+          {
+            pageref: 'page_1',
+            startedDateTime: '2026-11-20T10:00:00.000+01:00',
+            time: 12,
+            request: {
+              bodySize: -1,
+              method: 'GET',
+              url: 'https://shop.test/api?q=1',
+              httpVersion: 'HTTP/2',
+              headers: [{ name: 'Host', value: 'shop.test' }, { name: 'Cookie', value: 'sid=abc' }],
+              cookies: [{ name: 'sid', value: 'abc' }],
+              queryString: [{ name: 'q', value: '1' }],
+              headersSize: 312,
+            },
+            response: {
+              status: 304,
+              statusText: 'Not Modified',
+              httpVersion: 'HTTP/2',
+              headers: [],
+              cookies: [],
+              content: { mimeType: 'application/json', size: 0 },
+              redirectURL: '',
+              headersSize: 90,
+              bodySize: -1,
+            },
+            cache: {},
+            timings: { blocked: -1, dns: 0, connect: 0, ssl: 0, send: 0, wait: 11, receive: 1 },
+            serverIPAddress: '127.0.0.1',
+            connection: '443',
+          },
+          {
+            startedDateTime: '2026-11-20T09:00:01.000Z',
+            time: -1,
+            request: { method: 'GET', url: 'https://shop.test/big.bin', httpVersion: 'HTTP/1.1', headers: [], cookies: [], queryString: [], headersSize: -1, bodySize: 0 },
+            response: {
+              status: 200,
+              statusText: 'OK',
+              httpVersion: 'HTTP/1.1',
+              headers: [{ name: 'Content-Type', value: 'application/octet-stream' }],
+              cookies: [],
+              content: { size: 5000, mimeType: 'application/octet-stream', _file: '6f2c.bin' },
+              redirectURL: '',
+              headersSize: -1,
+              bodySize: 5000,
+              _transferSize: 5100,
+            },
+            cache: {},
+            timings: { send: 0, wait: 3, receive: 2 },
+          },
+        ],
+      },
+    };
+    const [ff, pw] = importHar(firefox).exchanges;
+    expect(ff).toMatchObject({ method: 'GET', scheme: 'https', host: 'shop.test', url: '/api?q=1', httpVersion: '2.0', status: 304, startedAt: Date.parse('2026-11-20T09:00:00.000Z') });
+    expect(ff.requestHeaders).toEqual(['Host', 'shop.test', 'Cookie', 'sid=[masked]']);
+    expect(ff.requestBody).toEqual({ bytes: null, size: 0, truncated: false, contentType: null });
+    expect(ff.timings).toEqual({ queue: 0, connect: 0, ttfb: 11, total: 12 });
+    // The body is in a file the HAR points at: known size, no bytes, so it cannot pass for a complete body.
+    expect(pw.responseBody).toEqual({ bytes: null, size: 5000, truncated: true, contentType: 'application/octet-stream' });
+    expect(pw.timings.total).toBe(5);
+  });
+});
+
+describe('HAR import of a damaged Switchyard export', () => {
+  it('ignores a _switchyard start time no Date can hold, so the record can be exported again', async () => {
+    const { exportHar } = await import('../../src-proxy/har/har-export.js');
+    const { makeExchange } = await import('../history/fixtures.js');
+    const har = JSON.parse(JSON.stringify(exportHar([makeExchange(1)]))) as { log: { entries: { startedDateTime: string; _switchyard: { startedAt: number } }[] } };
+    har.log.entries[0]._switchyard.startedAt = 1e20;
+    const x = importHar(har).exchanges[0];
+    expect(x.startedAt).toBe(Date.parse(har.log.entries[0].startedDateTime));
+    expect(() => exportHar([x])).not.toThrow();
+  });
+});

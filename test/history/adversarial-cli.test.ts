@@ -1,0 +1,56 @@
+/**
+ * `switchyard history export-har` (the compiled CLI; run `npm run build:node`
+ * first) never cuts an export short silently, and a history file that is not
+ * ours is reported, not overwritten.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { History } from '../../src-proxy/history/history.js';
+import { projectRoot } from '../../src-proxy/project-root.js';
+import { requireFreshDist } from '../helpers/dist.js';
+import { makeExchange, tempDir } from './fixtures.js';
+
+const bin = join(projectRoot(), 'bin', 'switchyard.js');
+const run = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+  new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { timeout: 30_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
+    });
+  });
+
+const t = tempDir('switchyard-history-cli-');
+beforeAll(async () => {
+  requireFreshDist(['src-proxy/har', 'src-proxy/history']);
+  const history = await History.open({ dataDir: t.dir });
+  for (let n = 0; n < 5; n++) history.record(makeExchange(n));
+  await history.close();
+});
+afterAll(() => t.cleanup());
+
+describe('history export-har, adversarial', () => {
+  it('says so when more exchanges match than --limit lets it write', async () => {
+    const file = join(t.dir, 'two.har');
+    const r = await run(['history', 'export-har', '', '-o', file, '--limit', '2', '--data-dir', t.dir]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(`2 exchanges written to ${file}`);
+    expect(r.stderr).toMatch(/more exchanges match: only the newest 2 were written/);
+    expect((JSON.parse(readFileSync(file, 'utf8')) as { log: { entries: unknown[] } }).log.entries).toHaveLength(2);
+    const all = await run(['history', 'export-har', '', '-o', join(t.dir, 'all.har'), '--limit', '5', '--data-dir', t.dir]);
+    expect(all.stderr).toBe('');
+  });
+
+  it('reports a history file that is not a database, and leaves it alone', async () => {
+    const other = tempDir('switchyard-history-cli-');
+    try {
+      writeFileSync(join(other.dir, 'history.db'), 'not a database');
+      const r = await run(['history', 'search', '', '--data-dir', other.dir]);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/history\.db is not a Switchyard history database/);
+      expect(readFileSync(join(other.dir, 'history.db'), 'utf8')).toBe('not a database');
+    } finally {
+      other.cleanup();
+    }
+  });
+});
