@@ -52,6 +52,8 @@ export interface HeadlessHost extends UiHost {
 export async function startHeadlessHost(opts: HeadlessHostOptions): Promise<HeadlessHost> {
   const bindHost = opts.host ?? '127.0.0.1';
   const token = opts.token ?? generateToken();
+  // An empty token would match the empty sub-protocol token `switchyard.token.`.
+  if (token.trim() === '') throw new Error('the session token must not be empty');
   const log = opts.log ?? ((m: string) => process.stderr.write(m + '\n'));
   const statics = new StaticFiles(opts.rendererDir ?? defaultRendererDir());
   const events = new EventsSocket(opts.engine.events, opts.events);

@@ -58,7 +58,15 @@ export async function exportCommand(args: string[], io: CliIO): Promise<number> 
   for (const line of reportLines(result.notes, target)) io.err(line);
   if (values['include-secrets']) io.err(`${target}: secrets are written in clear (--include-secrets)`);
   if (values.output) {
-    await writeFile(values.output, result.text);
+    try {
+      // Secrets in clear are for the owner's eyes only.
+      await writeFile(values.output, result.text, values['include-secrets'] ? { mode: 0o600 } : {});
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      const reason = e.code === 'ENOENT' ? 'no such directory' : e.code === 'EISDIR' ? 'it is a directory' : e.code === 'EACCES' ? 'permission denied' : e.message;
+      io.err(`switchyard export: cannot write ${values.output}: ${reason}`);
+      return 1;
+    }
     io.err(`${target}: wrote ${values.output}`);
   } else {
     io.out(result.text.replace(/\n$/, ''));

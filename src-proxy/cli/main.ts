@@ -18,7 +18,7 @@ commands:
         run the gateway (without --config: the demo workspace) and the workbench;
         --stop-on-stdin-eof: stop when stdin closes (for a host that runs serve as its child)
   validate FILE
-        check a workspace; prints FILE:LINE:COL message per problem, exit 1 if invalid
+        check a workspace (FILE - reads standard input); prints FILE:LINE:COL message per problem, exit 1 if invalid
   history search QUERY [--limit N] [--json]
         search captured exchanges, e.g. 'status:5xx host:api.localhost dur>200ms "timeout"'
   history export-har QUERY -o FILE

@@ -7,6 +7,9 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, formatIssue } from '../config/issues.js';
+import { loadWorkspaceText } from '../config/load.js';
+import { readWorkspaceFile } from '../config/read-workspace.js';
+import { bindFailureIssue } from '../control/apply-failure.js';
 import type { ControlService } from '../control/control-service.js';
 import { instantiateDemo, type DemoService } from '../demo/demo-services.js';
 import { startDemoTraffic } from '../demo/demo-traffic.js';
@@ -14,7 +17,7 @@ import type { Engine } from '../engine.js';
 import { startRuntime, type Runtime } from '../runtime.js';
 import { projectRoot } from '../project-root.js';
 import { defaultDataDir } from './data-dir.js';
-import { removeServeInfo, writeServeInfo } from './serve-info.js';
+import { removeServeInfo, removeServeInfoSync, writeServeInfo } from './serve-info.js';
 import type { CliIO } from './io.js';
 
 export interface UiHost {
@@ -45,6 +48,21 @@ export async function serveCommand(args: string[], io: CliIO, opts: { startUi?: 
     strict: true,
   });
   const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
+  // Bad numbers are usage errors, found before anything starts.
+  const uiPort = values['ui-port'] === undefined ? DEFAULT_UI_PORT : Number(values['ui-port']);
+  if (!/^\d+$/.test(values['ui-port'] ?? '0') || uiPort > 65535) {
+    io.err(`--ui-port: "${values['ui-port']}" is not a port number (0-65535)`);
+    return 2;
+  }
+  if (values.token !== undefined && values.token.trim() === '') {
+    io.err('--token: the session token must not be empty');
+    return 2;
+  }
+  const trafficRate = values['demo-traffic'] === undefined ? 2 : Number(values['demo-traffic']);
+  if (!Number.isFinite(trafficRate) || trafficRate < 0) {
+    io.err(`--demo-traffic: "${values['demo-traffic']}" is not a number of requests per second`);
+    return 2;
+  }
 
   let text: string;
   let file: string | null = null;
@@ -53,12 +71,12 @@ export async function serveCommand(args: string[], io: CliIO, opts: { startUi?: 
   if (values.config) {
     file = resolve(values.config);
     label = values.config;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (err) {
-      io.err(`${values.config}: cannot read workspace: ${(err as Error).message}`);
+    const read = await readWorkspaceFile(file, label);
+    if (read.issue) {
+      io.err(formatIssue(read.issue));
       return 1;
     }
+    text = read.text;
   } else {
     const demo = await instantiateDemo(await readFile(join(projectRoot(), 'resources', 'demo', 'workspace.yaml'), 'utf8'));
     text = demo.text;
@@ -72,7 +90,12 @@ export async function serveCommand(args: string[], io: CliIO, opts: { startUi?: 
     runtime = await startRuntime({ text, file, label, dataDir, version: opts.version });
   } catch (err) {
     if (err instanceof ConfigError) for (const issue of err.issues) io.err(formatIssue(issue));
-    else io.err(`cannot start: ${(err as Error).message}`);
+    else {
+      // Valid but not startable (a listener port another process holds): point at the listener.
+      const { plan } = loadWorkspaceText(text, label);
+      const issue = plan ? bindFailureIssue(err, plan, text, label, false) : null;
+      io.err(issue ? formatIssue(issue) : `cannot start: ${(err as Error).message}`);
+    }
     await Promise.all(services.map((s) => s.close()));
     return 1;
   }
@@ -89,13 +112,15 @@ export async function serveCommand(args: string[], io: CliIO, opts: { startUi?: 
 
   let ui: UiHost | null = null;
   if (!values['no-ui'] && opts.startUi) {
-    const port = values['ui-port'] === undefined ? DEFAULT_UI_PORT : Number(values['ui-port']);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      io.err(`--ui-port: "${values['ui-port']}" is not a port number`);
+    try {
+      ui = await opts.startUi({ control, engine, port: uiPort, token: values.token });
+    } catch (err) {
+      // The gateway is already listening: stop it, or the process would linger without a workbench.
+      io.err(`cannot start: ${(err as Error).message}`);
       await runtime.close(0);
-      return 2;
+      await Promise.all(services.map((s) => s.close()));
+      return 1;
     }
-    ui = await opts.startUi({ control, engine, port, token: values.token });
     io.out(`workbench: ${ui.url}`);
     if (ui.note) io.out(ui.note);
     await writeServeInfo(dataDir, { pid: process.pid, api: new URL(ui.url).origin, token: new URL(ui.url).searchParams.get('token') ?? '' });
@@ -104,15 +129,19 @@ export async function serveCommand(args: string[], io: CliIO, opts: { startUi?: 
   let stopTraffic = () => {};
   if (!values.config) {
     const web = engine.listeners().find((l) => l.served);
-    const rate = values['demo-traffic'] === undefined ? 2 : Number(values['demo-traffic']);
-    if (web && rate > 0) stopTraffic = startDemoTraffic(web.url, rate);
+    if (web && trafficRate > 0) stopTraffic = startDemoTraffic(web.url, trafficRate);
   }
 
+  const onSigint = () => stop('SIGINT');
+  const onSigterm = () => stop('SIGTERM');
+  let stop: (signal: string) => void = () => undefined;
   await new Promise<void>((resolveStop) => {
     let stopping = false;
-    const stop = (signal: string) => {
+    stop = (signal: string) => {
       if (stopping) {
-        io.err('second signal: exiting now');
+        // Handlers stay installed while draining: a second Ctrl-C or SIGTERM must land here, not kill us silently.
+        io.err(`second signal (${signal}): exiting now`);
+        if (ui) removeServeInfoSync(dataDir);
         process.exit(130);
       }
       stopping = true;
@@ -122,8 +151,8 @@ export async function serveCommand(args: string[], io: CliIO, opts: { startUi?: 
         .then(() => Promise.all(services.map((s) => s.close())))
         .finally(() => resolveStop());
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigterm);
     // For a host that runs serve as its child (the desktop app): the host keeps
     // our stdin open, and the kernel closes it however the host dies, SIGKILL
     // included, so the engine never outlives it.
@@ -133,6 +162,8 @@ export async function serveCommand(args: string[], io: CliIO, opts: { startUi?: 
       process.stdin.resume();
     }
   });
+  process.off('SIGINT', onSigint);
+  process.off('SIGTERM', onSigterm);
   // A stdin still being read would keep the process alive after a signal.
   if (values['stop-on-stdin-eof']) process.stdin.destroy();
   return 0;

@@ -3,6 +3,7 @@
  * `serve` (its control API URL and session token). Written with mode 0600
  * because the token grants full control; removed on shutdown.
  */
+import { rmSync } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -29,6 +30,11 @@ export async function writeServeInfo(dataDir: string, info: ServeInfo): Promise<
 
 export async function removeServeInfo(dataDir: string): Promise<void> {
   await rm(file(dataDir), { force: true });
+}
+
+/** For an exit that cannot wait (a second signal). */
+export function removeServeInfoSync(dataDir: string): void {
+  rmSync(file(dataDir), { force: true });
 }
 
 /** The running serve for this data dir, or null (no file, or its process is gone). */

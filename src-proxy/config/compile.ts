@@ -3,6 +3,7 @@
  * schema cannot: names that must be unique, references that must resolve,
  * regexes that must compile, URLs that must be usable.
  */
+import { isIPv6 } from 'node:net';
 import type {
   HealthCheckPlan,
   ListenerPlan,
@@ -18,6 +19,8 @@ import type {
   ValueMatcher,
 } from './plan.js';
 import type { ListenerConfig, RouteConfig, UpstreamConfig, Workspace } from './schema.js';
+import { addressesClash, badIpv4 } from './listen-address.js';
+import { catastrophicRepetition } from './regex-safety.js';
 import { parseDuration, parseSize } from './units.js';
 import { sortRoutes } from '../router/route-order.js';
 import { decodeUnreserved } from '../router/path-normal-form.js';
@@ -46,10 +49,13 @@ export function compileWorkspace(ws: Workspace): { plan: Plan; issues: CompileIs
 
   const listeners = ws.listeners.map((l, i) => compileListener(l, ['listeners', i], error));
   checkUnique(ws.listeners.map((l) => l.name), (i, n) => error(['listeners', i, 'name'], `duplicate listener name "${n}"`));
-  checkUnique(
-    listeners.map((l, i) => (l.port === 0 ? `${l.host}:0#${i}` : `${l.host}:${l.port}`)), // port 0: each gets its own port
-    (i, a) => error(['listeners', i, 'address'], `address ${a} is already used by another listener`),
-  );
+  listeners.forEach((l, i) => {
+    const j = listeners.findIndex((other, k) => k < i && addressesClash(other, l));
+    if (j === -1) return;
+    const a = ws.listeners[i]!.address;
+    const b = ws.listeners[j]!.address;
+    error(['listeners', i, 'address'], a === b ? `address ${a} is already used by another listener` : `address ${a} takes the same port as listener "${listeners[j]!.name}" (${b})`);
+  });
   const listenerByName = new Map(listeners.map((l) => [l.name, l]));
   ws.listeners.forEach((l, i) => {
     if (l.redirectTo !== undefined) {
@@ -73,6 +79,11 @@ export function compileWorkspace(ws: Workspace): { plan: Plan; issues: CompileIs
   }
 
   for (const [name, p] of Object.entries(ws.policies)) {
+    checkPolicyRegexes(p, ['policies', name], error);
+    if (p.type === 'fault' && p.delay !== undefined) {
+      if (typeof p.delay === 'string') checkTimer(p.delay, ['policies', name, 'delay'], error);
+      else for (const end of ['min', 'max'] as const) checkTimer(p.delay[end], ['policies', name, 'delay', end], error);
+    }
     const factory = POLICY_FACTORIES[p.type] as PolicyFactory<typeof p.type> | undefined;
     if (!factory) warn(['policies', name, 'type'], `policy type "${p.type}" is accepted but not enforced by this version of the engine`);
     else factory.check?.(p, (path, message, severity = 'error') => issues.push({ path: ['policies', name, ...path], message, severity }));
@@ -141,7 +152,10 @@ function compileListener(l: ListenerConfig, path: (string | number)[], error: Re
   if (host.startsWith('[')) host = host.slice(1, -1);
   const port = Number(l.address.slice(sep + 1));
   if (port > 65535) error([...path, 'address'], `port ${port} is out of range (0-65535)`);
+  if (l.address.startsWith('[') && !isIPv6(host)) error([...path, 'address'], `"${host}" is not an IPv6 address`);
+  else if (badIpv4(host)) error([...path, 'address'], `"${host}" is not an IPv4 address`);
   const lim = l.limits ?? {};
+  for (const key of ['headersTimeout', 'keepAliveTimeout'] as const) checkTimer(lim[key], [...path, 'limits', key], error);
   return Object.freeze({
     name: l.name,
     host,
@@ -174,6 +188,11 @@ function compileListener(l: ListenerConfig, path: (string | number)[], error: Re
 }
 
 function compileRegex(source: string, path: (string | number)[], error: Report): RegExp | null {
+  const redos = catastrophicRepetition(source);
+  if (redos !== null) {
+    error(path, `regular expression "${source}" is refused: ${redos} (write it without the nested repetition, e.g. (a+)+ as a+)`);
+    return null;
+  }
   try {
     return new RegExp(source);
   } catch (e) {
@@ -302,6 +321,7 @@ function compileUpstream(
     if (url.protocol !== 'http:' && url.protocol !== 'https:') error(tpath, `target URL "${t.url}" must start with http:// or https://`);
     else if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) error(tpath, `target URL "${t.url}" must not have a path or query; use rewrite instead`);
     else if (url.username || url.password) error(tpath, 'target URL must not contain credentials');
+    else if (url.port === '0') error(tpath, `target URL "${t.url}" has port 0, which nothing can be reached on`);
     if (seen.has(url.origin)) error(tpath, `target ${url.origin} is listed twice in upstream "${name}"`);
     seen.add(url.origin);
     targets.push(Object.freeze({ id: `${name}/${url.origin}`, url: url.origin, origin: url.origin, weight: t.weight, backup: t.backup }));
@@ -319,6 +339,15 @@ function compileUpstream(
   if ((u.tls || u.http2) && u.targets.every((t) => !t.url.startsWith('https:'))) {
     warn([...path, u.tls ? 'tls' : 'http2'], `upstream "${name}" has no https:// target, so its TLS settings are unused`);
   }
+
+  if (u.timeouts) for (const key of ['connect', 'response', 'idle'] as const) checkTimer(u.timeouts[key], [...path, 'timeouts', key], error);
+  checkTimer(u.keepAlive?.idleTimeout, [...path, 'keepAlive', 'idleTimeout'], error);
+  // The connection pool refuses 0 (every request would fail with 502).
+  if (u.keepAlive && parseDuration(u.keepAlive.idleTimeout) < 1) error([...path, 'keepAlive', 'idleTimeout'], `keepAlive.idleTimeout must be at least 1ms (got ${u.keepAlive.idleTimeout})`);
+  checkTimer(u.healthCheck?.interval, [...path, 'healthCheck', 'interval'], error);
+  checkTimer(u.healthCheck?.timeout, [...path, 'healthCheck', 'timeout'], error);
+  // Repeated ejections double the time, up to 10×.
+  checkTimer(u.outlierDetection?.ejectFor, [...path, 'outlierDetection', 'ejectFor'], error, 10);
 
   const hc = u.healthCheck;
   let healthCheck: HealthCheckPlan | null = null;
@@ -376,6 +405,28 @@ function compileUpstream(
     http2: u.http2 ?? false,
     fingerprint: JSON.stringify(u),
   });
+}
+
+/** Patterns inside policies (`when` conditions, transform paths) run on client input too: the same ReDoS check. */
+function checkPolicyRegexes(value: unknown, path: (string | number)[], error: Report): void {
+  if (value === null || typeof value !== 'object') return;
+  for (const [key, v] of Object.entries(value)) {
+    if ((key === 'regex' || key === 'pattern') && typeof v === 'string') {
+      const redos = catastrophicRepetition(v);
+      if (redos !== null) error([...path, key], `regular expression "${v}" is refused: ${redos}`);
+    } else {
+      checkPolicyRegexes(v, [...path, Array.isArray(value) ? Number(key) : key], error);
+    }
+  }
+}
+
+/** Node's timers fire at once for delays over 2^31-1 ms (about 24.8 days): refuse durations they would cut short. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function checkTimer(text: string | undefined, path: (string | number)[], error: Report, factor = 1): void {
+  if (text === undefined || parseDuration(text) * factor <= MAX_TIMER_MS) return;
+  const max = factor === 1 ? '24d' : `${Math.floor(MAX_TIMER_MS / factor / 3_600_000)}h`;
+  error(path, `${text} is too long; at most ${max}${factor === 1 ? '' : ` (it grows up to ${factor}× on repeated ejections)`}`);
 }
 
 function checkUnique(values: string[], onDuplicate: (index: number, value: string) => void): void {

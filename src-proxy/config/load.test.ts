@@ -261,9 +261,9 @@ describe('loadWorkspaceText: errors at the exact line and column', () => {
   });
 
   it('a duplicate YAML key: at the second one, named', () => {
-    expect(problems(ws('version: 1'))).toEqual(['4:1 YAML: duplicate key "version" (a key may appear only once in a map)']);
+    expect(problems(ws('version: 1'))).toEqual(['4:1 YAML: duplicate key "version" (first at line 1, column 1; a key may appear only once in a map)']);
     expect(problems(yaml('version: 1', 'listeners:', '  - { name: web, address: 127.0.0.1:0, name: api }'))).toEqual([
-      '3:40 YAML: duplicate key "name" (a key may appear only once in a map)',
+      '3:40 YAML: duplicate key "name" (first at line 3, column 7; a key may appear only once in a map)',
     ]);
   });
 

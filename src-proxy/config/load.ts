@@ -3,14 +3,17 @@
  * Every failure becomes a ConfigIssue at file:line:column; the same issues
  * feed the CLI, the editor markers and the control API.
  */
-import { readFile } from 'node:fs/promises';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type YAMLError } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Scalar, type YAMLError } from 'yaml';
 import type { z } from 'zod';
 import { compileWorkspace } from './compile.js';
 import type { ConfigIssue } from './issues.js';
 import type { Plan } from './plan.js';
 import { positionOf } from './positions.js';
+import { readWorkspaceFile } from './read-workspace.js';
 import { workspaceSchema, type Workspace } from './schema.js';
+
+/** YAML errors reported per load; the first ones are what a person fixes first anyway. */
+export const MAX_YAML_ERRORS = 20;
 
 export interface LoadResult {
   /** Present when there is no error (warnings allowed). */
@@ -20,19 +23,14 @@ export interface LoadResult {
 }
 
 export async function loadWorkspaceFile(file: string): Promise<LoadResult> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
-    return { issues: [{ file, line: 1, column: 1, message: `cannot read workspace: ${reason}`, path: [], severity: 'error' }] };
-  }
-  return loadWorkspaceText(text, file);
+  const read = await readWorkspaceFile(file);
+  if (read.issue) return { issues: [read.issue] };
+  return loadWorkspaceText(read.text, file);
 }
 
 export function loadWorkspaceText(text: string, file = 'workspace.yaml'): LoadResult {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: sameKey });
   const at = (path: (string | number)[], message: string, severity: ConfigIssue['severity'] = 'error', key = false): ConfigIssue => ({
     file,
     ...positionOf(doc, lineCounter, path, { key }),
@@ -43,12 +41,20 @@ export function loadWorkspaceText(text: string, file = 'workspace.yaml'): LoadRe
 
   if (doc.errors.length > 0) {
     return {
-      issues: sortIssues(doc.errors.map((e) => {
-        const { offset, message } = yamlProblem(e, text, doc);
+      // Locating an error walks the document: a broken paste with thousands of errors must not stall the engine.
+      issues: sortIssues(doc.errors.slice(0, MAX_YAML_ERRORS).map((e) => {
+        const { offset, message } = yamlProblem(e, text, doc, lineCounter);
         const { line, col } = lineCounter.linePos(offset);
         return { file, line, column: col, message: `YAML: ${message}`, path: [], severity: 'error' as const };
       })),
     };
+  }
+
+  const merge = mergeKeyOffset(doc);
+  if (merge !== null) {
+    const { line, col } = lineCounter.linePos(merge);
+    const message = 'YAML: merge keys ("<<") are not supported; write the keys out (an alias such as *name can still stand for a whole value)';
+    return { issues: [{ file, line, column: col, message, path: [], severity: 'error' }] };
   }
 
   let input: unknown;
@@ -70,17 +76,32 @@ export function loadWorkspaceText(text: string, file = 'workspace.yaml'): LoadRe
   return { plan: failed ? undefined : plan, workspace: parsed.data, issues: sortIssues(located) };
 }
 
+/** Where `path` was written in `text`, as an issue (for problems found after validation, e.g. a port that cannot be bound). */
+export function issueAt(text: string, file: string, path: (string | number)[], message: string): ConfigIssue {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: sameKey });
+  return { file, ...positionOf(doc, lineCounter, path), message, path, severity: 'error' };
+}
+
+/** Keys become strings in the workspace (`1` and `"1"` name the same upstream), so they are compared as strings. */
+function sameKey(a: unknown, b: unknown): boolean {
+  return a === b || (isScalar(a) && isScalar(b) && String(a.value) === String(b.value));
+}
+
 type At = (path: (string | number)[], message: string, severity?: ConfigIssue['severity'], key?: boolean) => ConfigIssue;
 type Issue = z.core.$ZodIssue;
 
 /** A YAML error's message and where to point: unclosed quotes and brackets at their opening, not at the end of the file. */
-function yamlProblem(e: YAMLError, text: string, doc: Document): { offset: number; message: string } {
+function yamlProblem(e: YAMLError, text: string, doc: Document, lineCounter: LineCounter): { offset: number; message: string } {
   const offset = e.pos[0];
   if (e.code === 'DUPLICATE_KEY') {
     // e.pos starts at the repeated key; read it up to its colon.
     const m = /^("[^"\n]*"|'[^'\n]*'|[^:\n]{1,60}?)\s*:(\s|$)/.exec(text.slice(offset));
     const key = m ? m[1].replace(/^(["'])(.*)\1$/, '$2') : null;
-    return { offset, message: `duplicate key${key ? ` "${key}"` : ''} (a key may appear only once in a map)` };
+    const first = firstKeyBefore(doc, offset);
+    const pos = first === null ? null : lineCounter.linePos(first);
+    const firstAt = pos === null ? '' : `first at line ${pos.line}, column ${pos.col}; `;
+    return { offset, message: `duplicate key${key ? ` "${key}"` : ''} (${firstAt}a key may appear only once in a map)` };
   }
   if (e.code === 'BLOCK_AS_IMPLICIT_KEY' && /^Nested mappings/.test(e.message)) {
     return { offset, message: 'a value with ": " in it must be quoted (or put the nested map on lines of its own)' };
@@ -99,6 +120,36 @@ function yamlProblem(e: YAMLError, text: string, doc: Document): { offset: numbe
     if (start !== null) return { offset: start, message: `this ${open} is never closed with ${flow[2]} (or a line inside it is not indented enough)` };
   }
   return { offset, message: firstLine(e.message) };
+}
+
+/** Offset of the first plain `<<` key: YAML 1.1 merge syntax, which the 1.2 parser would read as a key named "<<". */
+function mergeKeyOffset(doc: Document): number | null {
+  let offset: number | null = null;
+  visit(doc, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && pair.key.type === 'PLAIN' && pair.key.value === '<<') {
+        offset = pair.key.range?.[0] ?? 0;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return offset;
+}
+
+/** Where the key repeated at `offset` was first written in the same map. */
+function firstKeyBefore(doc: Document, offset: number): number | null {
+  let found: number | null = null;
+  visit(doc, {
+    Map(_, map) {
+      const dup = map.items.find((p) => isScalar(p.key) && p.key.range?.[0] === offset);
+      if (!dup) return undefined;
+      const first = map.items.find((p) => p !== dup && sameKey(p.key, dup.key));
+      found = (first?.key as Scalar | undefined)?.range?.[0] ?? null;
+      return visit.BREAK;
+    },
+  });
+  return found;
 }
 
 /** Start offset of the innermost node of a kind whose text ends at `offset`. */
