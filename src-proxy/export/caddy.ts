@@ -7,13 +7,16 @@
  * matched with `path_regexp` because Caddy's `path` matcher ignores case.
  */
 import type { ListenerPlan, Plan, RoutePlan, TargetPlan, UpstreamPlan } from '../config/plan.js';
+import { assertExportable } from './shared/export-guard.js';
+import { SwitchyardError } from '../errors.js';
 import type { Exporter } from './exporter.js';
 import { reportComment } from './report.js';
 import { CaddyPolicies } from './shared/caddy-policies.js';
-import { caddyRe, cq } from './shared/caddy-syntax.js';
+import { afterMatcher, assertNoEnvReference, caddyRe, celRegex, cq, cv, cvw, cw } from './shared/caddy-syntax.js';
 import { Notes } from './shared/notes.js';
 import { fmtDuration, hostRegex, identifiers, pathRegex, reverseListeners, routesOf, targetHostPort, upstreamHostHeader, valueRegex } from './shared/plan-view.js';
-import { escapeRegex, greaterThan, portabilityIssue, toRe2, wholeSubjectRewrite } from './shared/regex.js';
+import { escapeRegex, greaterThan, portabilityIssue, wholeSubjectRewrite } from './shared/regex.js';
+import { inDialect, routeRegexProblem } from './shared/regex-dialect.js';
 import { TextBlock } from './shared/text-block.js';
 
 /** Differences every caddy export has, whatever the workspace (they do not fail --strict). */
@@ -26,6 +29,7 @@ const CADDY_GENERAL = [
 export const CADDY_ETC = '/etc/caddy/switchyard';
 
 export const exportCaddy: Exporter = (plan, opts) => {
+  assertExportable(plan, 'caddy');
   const notes = new Notes();
   const out = new TextBlock('\t');
   const ids = identifiers(plan.routes.map((r) => r.name));
@@ -54,6 +58,7 @@ export const exportCaddy: Exporter = (plan, opts) => {
   for (const l of listeners) writeSite(plan, l, ids, out, policies, notes);
   // The global options block has no name: TextBlock writes " {", which Caddy reads as "{".
   const text = out.toString().replace(/^ \{/, '{');
+  assertNoEnvReference(text);
   return { target: 'caddy', fileName: 'Caddyfile', notes: notes.list, text: reportComment(notes.list, '#', 'caddy', CADDY_GENERAL) + text };
 };
 
@@ -82,7 +87,11 @@ function writeSite(plan: Plan, l: ListenerPlan, ids: Map<string, string>, out: T
     out.block('map {http.request.header.X-Request-Id} {swy_request_id}', () =>
       out.line(`${cq('~^([\\x21-\\x7e]{1,200})$')} ${cq('${1}')}`).line('default {http.request.uuid}'),
     );
-    const routes = routesOf(plan, l);
+    const routes = routesOf(plan, l).filter((r) => {
+      const problem = routeRegexProblem(r, 're2');
+      if (problem) notes.unsupported(`route ${r.name}`, `${problem}; route left out`);
+      return problem === null;
+    });
     for (const r of routes) writeMatcher(r, ids.get(r.name)!, out, notes);
     const maxBody = l.limits.maxBodySize;
     if (maxBody !== null) out.block('@swy_too_big', () => out.line(`header_regexp Content-Length ${cq(greaterThan(maxBody))}`));
@@ -105,26 +114,30 @@ function writeMatcher(r: RoutePlan, id: string, out: TextBlock, notes: Notes): v
   const m = r.match;
   const lines: string[] = [];
   const host = hostRegex(m);
-  if (host !== null) lines.push(`expression ${cq(`{http.request.host}.matches(r'(?i)${toRe2(host)}')`)}`);
+  if (host !== null) lines.push(`expression ${cq(`{http.request.host}.matches(r'(?i)${celRegex(host)}')`)}`);
   const path = pathRegex(m);
   if (path !== null) {
     if (m.pathRegex) {
       const issue = portabilityIssue(m.pathRegex.source, 're2');
       if (issue) notes.approx(`route ${r.name}: pathRegex`, `the pattern ${issue} (RE2); check that it matches the same paths`);
     }
-    lines.push(`path_regexp ${id} ${caddyRe(path)}`);
+    lines.push(`path_regexp ${id} ${caddyRe(inDialect(path, 're2'))}`);
   }
   if (m.methods !== null) lines.push(`method ${[...m.methods].join(' ')}`);
   for (const [name, , cond] of m.headers) {
-    if ('present' in cond) lines.push(cond.present ? `header ${name} *` : `not header ${name} *`);
-    else lines.push(`header_regexp ${name} ${caddyRe(valueRegex(cond)!)}`);
+    if ('present' in cond) lines.push(cond.present ? `header ${cw(name)} *` : `not header ${cw(name)} *`);
+    else lines.push(`header_regexp ${cw(name)} ${caddyRe(inDialect(valueRegex(cond)!, 're2'))}`);
   }
   if (m.headers.length > 0) notes.approx(`route ${r.name}: headers`, 'Caddy tests the first value of a repeated header; Switchyard tests all values joined with ", "');
   for (const [name, , cond] of m.query) {
-    if ('equals' in cond) lines.push(`query ${cq(`${name}=${cond.equals}`)}`);
-    else if ('present' in cond && cond.present) lines.push(`query ${name}=*`);
-    else if ('present' in cond) lines.push(`not query ${name}=*`);
-    else lines.push(`expression ${cq(`{http.request.uri.query.${name}}.matches(r'${toRe2(cond.regex)}')`)}`);
+    if (name.includes('=')) throw new SwitchyardError('CONFIG_INVALID', `cannot export to caddy: route ${r.name}: match.query name ${JSON.stringify(name)} contains "=", which Caddy's query matcher reads as the end of the name`);
+    if ('equals' in cond) lines.push(`query ${cv(`${name}=${cond.equals}`)}`);
+    else if ('present' in cond && cond.present) lines.push(`query ${cvw(`${name}=*`)}`);
+    else if ('present' in cond) lines.push(`not query ${cvw(`${name}=*`)}`);
+    else {
+      if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new SwitchyardError('CONFIG_INVALID', `cannot export to caddy: route ${r.name}: match.query name ${JSON.stringify(name)} cannot be written as a Caddy placeholder (letters, digits, ".", "_" and "-" only)`);
+      lines.push(`expression ${cq(`{http.request.uri.query.${name}}.matches(r'${celRegex(inDialect(cond.regex, 're2'))}')`)}`);
+    }
   }
   if (lines.length === 0) lines.push('path *');
   out.block(`@${id}`, () => lines.forEach((x) => out.line(x)));
@@ -134,21 +147,21 @@ function writeAction(r: RoutePlan, id: string, plan: Plan, proto: string, out: T
   const subject = `route ${r.name}`;
   const a = r.action;
   if (a.kind === 'respond') {
-    for (const [k, v] of Object.entries(a.headers)) out.line(`header ${k} ${cq(v)}`);
-    out.line(a.body.length > 0 ? `respond ${cq(a.body.toString('utf8'))} ${a.status}` : `respond ${a.status}`);
+    for (const [k, v] of Object.entries(a.headers)) out.line(`header ${cw(k)} ${cv(v)}`);
+    out.line(a.body.length > 0 ? `respond ${afterMatcher(a.body.toString('utf8'), cv(a.body.toString('utf8')))} ${a.status}` : `respond ${a.status}`);
     if (a.body.length > 0 && !Object.keys(a.headers).some((k) => k.toLowerCase() === 'content-type')) {
       notes.approx(`${subject}: respond`, 'Caddy may add a sniffed Content-Type to a body without one');
     } else notes.exact(`${subject}: respond`, `respond ${a.status}`);
     return;
   }
   if (a.kind === 'redirect') {
-    const to = a.to
-      .replace(/\$(\d+)/g, (_, n: string) => `{re.${id}.${n}}`)
-      .replace(/\$<([A-Za-z_][A-Za-z0-9_]*)>/g, (_, n: string) => `{re.${id}.${n}}`)
-      .replace(/\{path\}/g, '{http.request.uri.path}')
-      .replace(/\{query\}/g, '{?query}')
-      .replace(/\{host\}/g, '{host}');
-    out.line(`redir ${cq(to)} ${a.status}`);
+    // Switchyard's own {path}/{query}/{host} and captures become placeholders; any other brace is text.
+    const to = a.to.replace(/\$(\d+)|\$<([A-Za-z_][A-Za-z0-9_]*)>|\{(path|query|host)\}|[{}]/g, (m: string, n?: string, name?: string, v?: string) => {
+      if (n !== undefined || name !== undefined) return `{re.${id}.${n ?? name}}`;
+      if (v !== undefined) return v === 'path' ? '{http.request.uri.path}' : v === 'query' ? '{?query}' : '{host}';
+      return '\\' + m;
+    });
+    out.line(`redir ${afterMatcher(to, cq(to))} ${a.status}`);
     if (a.to.includes('{path}')) notes.approx(`${subject}: redirect`, '{path} is the decoded path in Caddy');
     else notes.exact(`${subject}: redirect`, `redir ${a.status}`);
     return;
@@ -170,10 +183,12 @@ function writeRewrite(r: RoutePlan, out: TextBlock, notes: Notes): void {
   if (rw.replacePrefix) {
     const { from, to } = rw.replacePrefix;
     const f = escapeRegex(from);
-    if (to.endsWith('/')) out.line(`uri path_regexp ${caddyRe(from.endsWith('/') ? `^${f}/?(.*)$` : `^${f}(?:/|$)(.*)$`)} ${cq(to + '$1')}`);
-    else if (!from.endsWith('/')) out.line(`uri path_regexp ${caddyRe(`^${f}((?:/.*)?)$`)} ${cq(to + '$1')}`);
+    // The replacement is expanded by Go's regexp ($ starts a group) and by Caddy's replacer ({…}).
+    const lit = (s: string) => s.replace(/\$/g, '$$$$');
+    if (to.endsWith('/')) out.line(`uri path_regexp ${caddyRe(from.endsWith('/') ? `^${f}/?(.*)$` : `^${f}(?:/|$)(.*)$`)} ${cv(lit(to) + '$1')}`);
+    else if (!from.endsWith('/')) out.line(`uri path_regexp ${caddyRe(`^${f}((?:/.*)?)$`)} ${cv(lit(to) + '$1')}`);
     else {
-      out.line(`uri path_regexp ${caddyRe(`^${f}/?(.*)$`)} ${cq(to + '/$1')}`);
+      out.line(`uri path_regexp ${caddyRe(`^${f}/?(.*)$`)} ${cv(lit(to) + '/$1')}`);
       notes.approx(`${subject} replacePrefix`, `the path "${from}" itself becomes "${to}/" rather than "${to}"`);
     }
   }
@@ -185,7 +200,7 @@ function writeRewrite(r: RoutePlan, out: TextBlock, notes: Notes): void {
     const ambiguous = w?.parts.some((p, i) => 'group' in p && /^[A-Za-z0-9_]/.test((w.parts[i + 1] as { text?: string } | undefined)?.text ?? ''));
     if (w === null || issue || ambiguous) {
       notes.unsupported(`${subject} regex`, `${issue ? `the pattern ${issue}` : ambiguous ? 'a group reference is followed by a letter or digit, which Caddy would read as part of the group name' : 'the replacement uses $` or $\''}; the path is sent unchanged`);
-    } else out.line(`uri path_regexp ${caddyRe(w.regex)} ${cq(w.parts.map((p) => ('group' in p ? `$${p.group}` : p.text.replace(/\$/g, '$$$$'))).join(''))}`);
+    } else out.line(`uri path_regexp ${caddyRe(inDialect(w.regex, 're2'))} ${cv(w.parts.map((p) => ('group' in p ? `$${p.group}` : p.text.replace(/\$/g, '$$$$'))).join(''))}`);
   }
   if (rw.stripPrefix || rw.replacePrefix || rw.regex) notes.exact(subject, 'uri path_regexp (one regex per step)');
 }
@@ -251,14 +266,14 @@ function writeProxy(r: RoutePlan, u: UpstreamPlan, proto: string, out: TextBlock
     }
     const hc = u.healthCheck;
     if (hc) {
-      out.line(`health_uri ${hc.path}`);
+      out.line(`health_uri ${cw(hc.path)}`);
       out.line(`health_interval ${fmtDuration(hc.intervalMs)}`);
       out.line(`health_timeout ${fmtDuration(hc.timeoutMs)}`);
       const single = hc.expectStatus.length === 1 && hc.expectStatus[0][0] === hc.expectStatus[0][1];
       const klass = hc.expectStatus.length === 1 && hc.expectStatus[0][0] % 100 === 0 && hc.expectStatus[0][1] === hc.expectStatus[0][0] + 99;
       if (single || klass) out.line(`health_status ${single ? hc.expectStatus[0][0] : `${hc.expectStatus[0][0] / 100}xx`}`);
       const checkHost = hc.host;
-      if (checkHost !== null) out.block('health_headers', () => out.line(`Host ${checkHost}`));
+      if (checkHost !== null) out.block('health_headers', () => out.line(`Host ${cvw(checkHost)}`));
       notes.approx(`${s}: healthCheck`, `health_uri ${hc.path} every ${fmtDuration(hc.intervalMs)}; Caddy 2.6 flips a target after one check (healthyAfter/unhealthyAfter not expressible)${single || klass ? '' : '; expected status is Caddy\'s default (2xx/3xx-like success) instead of the exact list'}`);
     }
     if (u.outlier) {
@@ -279,7 +294,7 @@ function writeProxy(r: RoutePlan, u: UpstreamPlan, proto: string, out: TextBlock
     out.line(`header_up Forwarded ${cq(`{swy_fwd_prev}for={swy_fwd_for};host={swy_fwd_host};proto=${proto}`)}`);
     out.line('header_up X-Request-Id {swy_request_id}');
     const host = upstreamHostHeader(r, u);
-    if (host !== null && 'fixed' in host) out.line(`header_up Host ${cq(host.fixed)}`);
+    if (host !== null && 'fixed' in host) out.line(`header_up Host ${cv(host.fixed)}`);
     else if (host !== null) out.line('header_up Host {upstream_hostport}');
     out.block('transport http', () => {
       out.line(`dial_timeout ${fmtDuration(u.timeouts.connectMs)}`);
@@ -290,9 +305,9 @@ function writeProxy(r: RoutePlan, u: UpstreamPlan, proto: string, out: TextBlock
         const tls = u.tls;
         out.line('tls');
         if (tls?.insecure) out.line('tls_insecure_skip_verify');
-        if (tls && tls.ca.length > 0) out.line(`tls_trusted_ca_certs ${tls.ca.join(' ')}`);
-        if (tls?.servername) out.line(`tls_server_name ${tls.servername}`);
-        if (tls?.cert && tls.key) out.line(`tls_client_auth ${tls.cert} ${tls.key}`);
+        if (tls && tls.ca.length > 0) out.line(`tls_trusted_ca_certs ${tls.ca.map(cw).join(' ')}`);
+        if (tls?.servername) out.line(`tls_server_name ${cw(tls.servername)}`);
+        if (tls?.cert && tls.key) out.line(`tls_client_auth ${cw(tls.cert)} ${cw(tls.key)}`);
         if (u.http2) out.line('versions h2 1.1');
       }
     });
@@ -319,9 +334,9 @@ function writeTls(l: ListenerPlan, out: TextBlock, notes: Notes): void {
     return;
   }
   const [first, ...rest] = tls.certificates;
-  out.block(`tls ${first.cert} ${first.key}`, () => {
+  out.block(`tls ${cw(first.cert)} ${cw(first.key)}`, () => {
     out.line(protocols);
-    for (const c of rest) out.line(`load ${c.cert.slice(0, c.cert.lastIndexOf('/') + 1) || '.'}`);
+    for (const c of rest) out.line(`load ${cw(c.cert.slice(0, c.cert.lastIndexOf('/') + 1) || '.')}`);
   });
   if (rest.length > 0) notes.approx(`listener ${l.name}: tls`, 'extra certificates are loaded from their folders (load) and chosen by the names inside them');
   else notes.exact(`listener ${l.name}: tls`, 'tls cert key');

@@ -7,9 +7,11 @@ import { stringify } from 'yaml';
 import type { ListenerPlan, Plan, RoutePlan, ValueCondition } from '../config/plan.js';
 import { envoyCluster, hashPolicy, T } from './envoy-cluster.js';
 import { EnvoyFilterSet, routePolicies } from './envoy-policies.js';
+import { assertExportable } from './shared/export-guard.js';
 import type { Exporter, ExportOptions } from './exporter.js';
 import { rewriteAsRegex } from './path-rewrite.js';
 import { reportComment } from './report.js';
+import { inDialect, routeRegexProblem } from './shared/regex-dialect.js';
 import { defaultLimits, defaultTimeouts, fullMatchRegex, hostPatternsOf, NoteLog, protoDuration, re2Problem, regexSource, reverseListeners, routeCoversHost, routesFor, toRe2, usedUpstreams } from './translate.js';
 
 type Json = Record<string, unknown>;
@@ -23,6 +25,7 @@ const ENVOY_GENERAL = [
 ];
 
 export const exportEnvoy: Exporter = (plan: Plan, opts: ExportOptions) => {
+  assertExportable(plan, 'envoy');
   const notes = new NoteLog();
   const extraClusters = new Map<string, Json>();
   const listeners = reverseListeners(plan, notes, 'Envoy').map((l) => envoyListener(plan, l, opts, notes, extraClusters));
@@ -129,7 +132,7 @@ function envoyListener(plan: Plan, l: ListenerPlan, opts: ExportOptions, notes: 
 
 function condition(c: ValueCondition): Json {
   if ('equals' in c) return { string_match: { exact: c.equals } };
-  if ('regex' in c) return { string_match: { safe_regex: { regex: fullMatchRegex(c.regex) } } };
+  if ('regex' in c) return { string_match: { safe_regex: { regex: fullMatchRegex(inDialect(c.regex, 're2')) } } };
   return { present_match: true, ...(c.present ? {} : { invert_match: true }) };
 }
 
@@ -147,9 +150,15 @@ function envoyRoute(plan: Plan, r: RoutePlan, l: ListenerPlan, filters: EnvoyFil
       notes.unsupported(subject, `pathRegex uses ${problem}, which Envoy's RE2 does not support; route left out`);
       return null;
     }
-    match.safe_regex = { regex: fullMatchRegex(regexSource(m.pathRegex)) };
+    match.safe_regex = { regex: fullMatchRegex(inDialect(regexSource(m.pathRegex), 're2')) };
   } else {
     match.prefix = '/';
+  }
+  // Envoy refuses the whole configuration when one RE2 pattern does not compile.
+  const regexProblem = routeRegexProblem(r, 're2');
+  if (regexProblem) {
+    notes.unsupported(subject, `${regexProblem}; route left out`);
+    return null;
   }
   const headers: Json[] = [];
   if (m.methods) {

@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import { stringify } from 'yaml';
 import type { ListenerPlan, Plan, RoutePlan, UpstreamPlan, ValueCondition } from '../config/plan.js';
 import { gatewayFilters } from './gateway-api-filters.js';
+import { assertExportable } from './shared/export-guard.js';
 import type { Exporter, ExportOptions } from './exporter.js';
 import { reportComment } from './report.js';
 import { defaultKeepAlive, defaultLimits, defaultTimeouts, goDuration, hostPatterns, hostPatternsOf, mayOverlap, routeCoversHost, NoteLog, regexSource, reverseListeners, targetAddress, usedUpstreams } from './translate.js';
@@ -39,6 +40,7 @@ export function k8sName(...parts: string[]): string {
 export const serviceName = (u: UpstreamPlan, i: number) => k8sName(u.name, String(i + 1));
 
 export const exportGatewayApi: Exporter = (plan: Plan, opts: ExportOptions) => {
+  assertExportable(plan, 'gateway-api');
   void opts; // The Gateway API carries no secrets: certificates are Secret references.
   const notes = new NoteLog();
   const listeners = reverseListeners(plan, notes, 'Gateway API');

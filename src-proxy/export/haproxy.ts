@@ -8,13 +8,15 @@
  * Each upstream is a backend.
  */
 import type { ListenerPlan, Plan, RoutePlan, UpstreamPlan } from '../config/plan.js';
+import { assertExportable } from './shared/export-guard.js';
 import type { Exporter } from './exporter.js';
 import { reportComment } from './report.js';
 import { HaproxyPolicies } from './shared/haproxy-policies.js';
-import { hfmt, hq, statusRegex } from './shared/haproxy-syntax.js';
+import { harg, hfmt, hq, hrepl, hstr, hw, statusRegex } from './shared/haproxy-syntax.js';
 import { Notes } from './shared/notes.js';
 import { fmtDuration, hostRegex, listenAddress, pathRegex, reverseListeners, routesOf, targetHostPort, upstreamHostHeader, valueRegex } from './shared/plan-view.js';
 import { escapeRegex, portabilityIssue, wholeSubjectRewrite } from './shared/regex.js';
+import { inDialect, routeRegexProblem, toDialect } from './shared/regex-dialect.js';
 import { TextBlock } from './shared/text-block.js';
 
 /** Differences every haproxy export has, whatever the workspace (they do not fail --strict). */
@@ -27,6 +29,7 @@ const HAPROXY_GENERAL = [
 export const HAPROXY_ETC = '/etc/haproxy/switchyard';
 
 export const exportHaproxy: Exporter = (plan, opts) => {
+  assertExportable(plan, 'haproxy');
   const notes = new Notes();
   const out = new TextBlock('    ');
   const policies = new HaproxyPolicies(plan, notes, opts);
@@ -59,6 +62,11 @@ export const exportHaproxy: Exporter = (plan, opts) => {
 
   return { target: 'haproxy', fileName: 'haproxy.cfg', notes: notes.list, text: reportComment(notes.list, '#', 'haproxy', HAPROXY_GENERAL) + out.toString() };
 };
+
+/** 204 and 304 answers carry no body (Switchyard does not send one either), and HAProxy refuses a config that gives them one. */
+function bodyless(status: number): boolean {
+  return status === 204 || status === 304;
+}
 
 function routeIs(r: RoutePlan): string {
   return `{ var(txn.route) -m str ${r.name} }`;
@@ -95,7 +103,11 @@ function writeFrontend(plan: Plan, l: ListenerPlan, out: TextBlock, policies: Ha
     out.line(`http-request set-header X-Request-Id %[uuid] unless { req.hdr(x-request-id) -m reg ${hq('^[!-~]{1,200}$')} }`);
     out.line('');
     out.line('# Route table: the first route whose conditions hold');
-    const routes = routesOf(plan, l);
+    const routes = routesOf(plan, l).filter((r) => {
+      const problem = routeRegexProblem(r, 'pcre') ?? (r.action.kind === 'respond' && r.action.status < 200 ? `respond status ${r.action.status}: HAProxy cannot answer with a 1xx status` : null);
+      if (problem) notes.unsupported(`route ${r.name}`, `${problem}; route left out`);
+      return problem === null;
+    });
     for (const r of routes) out.line(`http-request set-var(txn.route) str(${r.name}) if !{ var(txn.route) -m found }${conditions(r, notes)}`);
     out.line('http-request deny deny_status 404 unless { var(txn.route) -m found }');
     const useBackend: string[] = [];
@@ -120,17 +132,19 @@ function conditions(r: RoutePlan, notes: Notes): string {
       const issue = portabilityIssue(m.pathRegex.source, 'pcre');
       if (issue) notes.approx(`route ${r.name}: pathRegex`, `the pattern ${issue} (PCRE); check that it matches the same paths`);
     }
-    c.push(`{ path -m reg ${hq(path)} }`);
+    c.push(`{ path -m reg ${hq(inDialect(path, 'pcre'))} }`);
   }
   if (m.methods !== null) c.push(`{ method ${[...m.methods].join(' ')} }`);
   for (const [name, , cond] of m.headers) {
-    if ('present' in cond) c.push(`${cond.present ? '' : '!'}{ req.hdr(${name}) -m found }`);
-    else c.push(`{ req.fhdr(${name}) -m reg ${hq(valueRegex(cond)!)} }`);
+    const h = harg(name, `route ${r.name}: match.headers`);
+    if ('present' in cond) c.push(`${cond.present ? '' : '!'}{ req.hdr(${h}) -m found }`);
+    else c.push(`{ req.fhdr(${h}) -m reg ${hq(inDialect(valueRegex(cond)!, 'pcre'))} }`);
   }
   if (m.headers.length > 0) notes.approx(`route ${r.name}: headers`, 'req.fhdr reads the last occurrence of a repeated header; Switchyard reads all occurrences joined with ", "');
   for (const [name, , cond] of m.query) {
-    if ('present' in cond) c.push(`${cond.present ? '' : '!'}{ url_param(${name}) -m found }`);
-    else c.push(`{ url_param(${name}) -m reg ${hq(valueRegex(cond)!)} }`);
+    const q = harg(name, `route ${r.name}: match.query`);
+    if ('present' in cond) c.push(`${cond.present ? '' : '!'}{ url_param(${q}) -m found }`);
+    else c.push(`{ url_param(${q}) -m reg ${hq(inDialect(valueRegex(cond)!, 'pcre'))} }`);
   }
   if (m.query.length > 0) notes.approx(`route ${r.name}: query`, 'url_param compares the raw (still percent-encoded) value');
   return c.map((x) => ' ' + x).join('');
@@ -146,11 +160,11 @@ function writeRouteAction(r: RoutePlan, plan: Plan, out: TextBlock, notes: Notes
     const extra: string[] = [];
     for (const [k, v] of Object.entries(a.headers)) {
       if (k.toLowerCase() === 'content-type') type = v;
-      else extra.push(`hdr ${k} "${hfmt(v)}"`);
+      else extra.push(`hdr ${hw(k)} "${hfmt(v)}"`);
     }
-    const body = a.body.length > 0 ? ` content-type "${hfmt(type)}" string "${hfmt(a.body.toString('utf8'))}"` : '';
+    const body = a.body.length > 0 && !bodyless(a.status) ? ` content-type ${hstr(type)} string ${hstr(a.body.toString('utf8'))}` : '';
     out.line(`http-request return status ${a.status}${body}${extra.map((x) => ' ' + x).join('')} if ${when}`);
-    if (a.body.length > 0 && !Object.keys(a.headers).some((k) => k.toLowerCase() === 'content-type')) {
+    if (a.body.length > 0 && !bodyless(a.status) && !Object.keys(a.headers).some((k) => k.toLowerCase() === 'content-type')) {
       notes.approx(`${subject}: respond`, 'HAProxy needs a content-type with a body: application/octet-stream is sent');
     } else notes.exact(`${subject}: respond`, `http-request return status ${a.status}`);
     return null;
@@ -179,20 +193,21 @@ function writeRouteAction(r: RoutePlan, plan: Plan, out: TextBlock, notes: Notes
   if (rw?.replacePrefix) {
     const { from, to } = rw.replacePrefix;
     const f = escapeRegex(from);
-    if (to.endsWith('/')) out.line(`http-request replace-path ${hq(from.endsWith('/') ? `^${f}/?(.*)$` : `^${f}(?=/|$)/?(.*)$`)} ${hq(to + '\\1')} if ${when}`);
-    else if (!from.endsWith('/')) out.line(`http-request replace-path ${hq(`^${f}(?=/|$)(.*)$`)} ${hq(to + '\\1')} if ${when}`);
+    if (to.endsWith('/')) out.line(`http-request replace-path ${hq(from.endsWith('/') ? `^${f}/?(.*)$` : `^${f}(?=/|$)/?(.*)$`)} ${hq(hrepl(to) + '\\1')} if ${when}`);
+    else if (!from.endsWith('/')) out.line(`http-request replace-path ${hq(`^${f}(?=/|$)(.*)$`)} ${hq(hrepl(to) + '\\1')} if ${when}`);
     else {
-      out.line(`http-request replace-path ${hq(`^${f}/?(.*)$`)} ${hq(to + '/\\1')} if ${when}`);
+      out.line(`http-request replace-path ${hq(`^${f}/?(.*)$`)} ${hq(hrepl(to) + '/\\1')} if ${when}`);
       notes.approx(`${subject}: rewrite replacePrefix`, `the path "${from}" itself becomes "${to}/" rather than "${to}"`);
     }
   }
   if (rw?.regex) {
     const w = wholeSubjectRewrite(rw.regex.pattern, rw.regex.replacement);
-    if (w === null || w.parts.some((p) => 'group' in p && p.group > 9)) {
-      notes.unsupported(`${subject}: rewrite regex`, 'the replacement uses $` / $\' or more than 7 groups; the path is sent unchanged');
+    const d = w && toDialect(w.regex, 'pcre');
+    if (w === null || d === null || 'problem' in d || w.parts.some((p) => 'group' in p && p.group > 9)) {
+      notes.unsupported(`${subject}: rewrite regex`, `${d && 'problem' in d ? d.problem : 'the replacement uses $` / $\' or more than 7 groups'}; the path is sent unchanged`);
     } else {
-      const repl = w.parts.map((p) => ('group' in p ? `\\${p.group}` : hfmt(p.text))).join('');
-      out.line(`http-request replace-path ${hq(w.regex)} ${hq(repl)} if ${when}`);
+      const repl = w.parts.map((p) => ('group' in p ? `\\${p.group}` : hrepl(p.text))).join('');
+      out.line(`http-request replace-path ${hq(d.source)} ${hq(repl)} if ${when}`);
     }
   }
   if (rw && (rw.stripPrefix || rw.replacePrefix || rw.regex)) notes.exact(`${subject}: rewrite`, 'http-request replace-path (one regex per step)');
@@ -212,7 +227,7 @@ function bindTls(l: ListenerPlan, notes: Notes): string {
     crt = ` crt ${HAPROXY_ETC}/${l.name}.pem`;
     notes.approx(`listener ${l.name}: tls local-ca`, `Switchyard's local CA issues certificates on demand; HAProxy reads a placeholder ${HAPROXY_ETC}/${l.name}.pem (certificate and key in one file)`);
   } else {
-    crt = tls.certificates.map((c) => ` crt ${c.cert}`).join('');
+    crt = tls.certificates.map((c) => ` crt ${hw(c.cert)}`).join('');
     notes.approx(`listener ${l.name}: tls`, 'HAProxy reads each key from the certificate file itself or from "<cert>.key" next to it (Switchyard\'s separate key paths are not read); certificates are chosen by the names inside them' + (tls.certificates.some((c) => c.hosts) ? ' (explicit `hosts` would need a crt-list)' : ''));
   }
   const alpn = l.http2 ? ' alpn h2,http/1.1' : ' alpn http/1.1';
@@ -245,7 +260,8 @@ function writeBackend(u: UpstreamPlan, plan: Plan, out: TextBlock, policies: Hap
       case 'consistent-hash': {
         const on = u.hashOn ?? 'ip';
         const name = on.slice(on.indexOf(':') + 1);
-        out.line(on === 'ip' ? 'balance source' : on.startsWith('header:') ? `balance hdr(${name})` : on.startsWith('cookie:') ? `balance hash req.cook(${name})` : `balance url_param ${name}`);
+        const arg = on === 'ip' ? '' : harg(name, `upstream ${u.name}: hashOn`);
+        out.line(on === 'ip' ? 'balance source' : on.startsWith('header:') ? `balance hdr(${arg})` : on.startsWith('cookie:') ? `balance hash req.cook(${arg})` : `balance url_param ${arg}`);
         out.line('hash-type consistent');
         notes.approx(`${s}: balancer consistent-hash on ${on}`, 'hash-type consistent: the same key always reaches one target, but the key→target mapping differs from Switchyard\'s ring');
         break;
@@ -280,8 +296,8 @@ function writeBackend(u: UpstreamPlan, plan: Plan, out: TextBlock, policies: Hap
 
     const hc = u.healthCheck;
     if (hc) {
-      out.line(`option httpchk GET ${hc.path}`);
-      if (hc.host) out.line(`http-check send hdr Host ${hc.host}`);
+      out.line(`option httpchk GET ${hw(hc.path)}`);
+      if (hc.host) out.line(`http-check send hdr Host "${hfmt(hc.host)}"`);
       out.line(`http-check expect rstatus ${hq(statusRegex(hc.expectStatus))}`);
       out.line(`timeout check ${fmtDuration(hc.timeoutMs)}`);
       notes.exact(`${s}: healthCheck`, `option httpchk GET ${hc.path}, check inter ${fmtDuration(hc.intervalMs)} rise ${hc.healthyAfter} fall ${hc.unhealthyAfter}`);
@@ -299,7 +315,7 @@ function writeBackend(u: UpstreamPlan, plan: Plan, out: TextBlock, policies: Hap
     let ssl = '';
     if (https) {
       const tls = u.tls;
-      ssl = ` ssl ${tls?.insecure ? 'verify none' : `verify required ca-file ${tls?.ca[0] ?? '@system-ca'}`}${tls?.servername ? ` sni str(${tls.servername})` : ' sni req.hdr(host),field(1,:)'}${tls?.cert ? ` crt ${tls.cert}` : ''}${u.http2 ? ' alpn h2,http/1.1' : ''}`;
+      ssl = ` ssl ${tls?.insecure ? 'verify none' : `verify required ca-file ${tls?.ca[0] ? hw(tls.ca[0]) : '@system-ca'}`}${tls?.servername ? ` sni str(${harg(tls.servername, `upstream ${u.name}: tls.servername`)})` : ' sni req.hdr(host),field(1,:)'}${tls?.cert ? ` crt ${hw(tls.cert)}` : ''}${u.http2 ? ' alpn h2,http/1.1' : ''}`;
     }
     const check = hc ? ` check inter ${fmtDuration(hc.intervalMs)} rise ${hc.healthyAfter} fall ${hc.unhealthyAfter}` : u.outlier ? ` check inter ${fmtDuration(u.outlier.ejectForMs)}` : '';
     const observe = u.outlier ? ` observe layer7 error-limit ${u.outlier.consecutiveFailures} on-error mark-down` : '';

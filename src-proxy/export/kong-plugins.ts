@@ -54,7 +54,7 @@ export function kongPlugins(plan: Plan, r: RoutePlan, consumers: KongConsumers, 
         }
         const plans = Object.values(p.keys).some((k) => k.plan);
         notes.exact(subject, `key-auth (${header}${p.query ? ` or ?${p.query}` : ''}) with a consumer per key owner${plans ? '; plans are not translated (consumer groups)' : ''}`);
-        if (!opts.includeSecrets) notes.approx(`${subject}: secrets`, 'keys written as decK env references ${{ env "DECK_SWITCHYARD_SECRET_…" }}: set those variables for deck sync (or export with --include-secrets)');
+        if (!opts.includeSecrets) notes.approx(`${subject}: secrets`, 'keys written as decK env references to DECK_SWITCHYARD_SECRET_… variables: set those variables for deck sync (or export with --include-secrets)');
         break;
       }
       case 'jwt': {

@@ -6,10 +6,12 @@
  */
 import { stringify } from 'yaml';
 import type { Plan, RoutePlan, UpstreamPlan } from '../config/plan.js';
+import { assertExportable } from './shared/export-guard.js';
 import type { Exporter, ExportOptions } from './exporter.js';
 import { kongPlugins, type KongConsumers } from './kong-plugins.js';
 import { escapeRegex } from './path-rewrite.js';
 import { reportComment } from './report.js';
+import { escapeDeckTemplates } from './shared/go-template.js';
 import { defaultKeepAlive, defaultLimits, defaultTimeouts, groupIndex, mayOverlap, NoteLog, regexSource, reverseListeners, targetAddress, usedUpstreams } from './translate.js';
 
 type Json = Record<string, unknown>;
@@ -22,6 +24,7 @@ const KONG_GENERAL = [
 ];
 
 export const exportKong: Exporter = (plan: Plan, opts: ExportOptions) => {
+  assertExportable(plan, 'kong');
   const notes = new NoteLog();
   const listeners = reverseListeners(plan, notes, 'Kong');
   for (const l of listeners) {
@@ -67,7 +70,7 @@ export const exportKong: Exporter = (plan: Plan, opts: ExportOptions) => {
   if (looseRoutes.length) config.routes = looseRoutes;
   if (upstreams.length) config.upstreams = upstreams;
   if (consumers.size) config.consumers = [...consumers.values()];
-  const text = reportComment(notes.notes, '#', 'kong', KONG_GENERAL) + stringify(config, { lineWidth: 0, aliasDuplicateObjects: false });
+  const text = escapeDeckTemplates(reportComment(notes.notes, '#', 'kong', KONG_GENERAL) + stringify(config, { lineWidth: 0, aliasDuplicateObjects: false }));
   return { target: 'kong', fileName: 'kong.yaml', text, notes: notes.notes };
 };
 
@@ -126,7 +129,9 @@ function kongRoute(plan: Plan, r: RoutePlan, priority: number, notes: NoteLog, p
         notes.unsupported(subject, `header condition "${name} absent" has no Kong equivalent; route left out`);
         return null;
       }
-      headers[name] = 'equals' in c ? [c.equals] : 'regex' in c ? [`~*${c.regex}`] : ['~*.*'];
+      // Kong reads a value starting with "~*" as a regex: such an exact value is written as an anchored, escaped regex.
+      const exact = (v: string) => (v.startsWith('~*') ? `~*^${escapeRegex(v)}$` : v);
+      headers[name] = 'equals' in c ? [exact(c.equals)] : 'regex' in c ? [`~*${c.regex}`] : ['~*.*'];
     }
     route.headers = headers;
     notes.approx(`${subject}: headers`, 'Kong compares header values case-insensitively');

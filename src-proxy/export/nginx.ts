@@ -12,15 +12,17 @@
  * kept on a jump to a named location).
  */
 import type { ListenerPlan, Plan, RoutePlan, UpstreamPlan } from '../config/plan.js';
+import { assertExportable } from './shared/export-guard.js';
 import type { Exporter } from './exporter.js';
 import { reportComment } from './report.js';
 import { Notes } from './shared/notes.js';
 import { nginxRouteAction } from './shared/nginx-routes.js';
-import { headerVariable, nginxRegex } from './shared/nginx-syntax.js';
+import { hasHeaderVariable, headerVariable, nginxPlain, nginxRegex, nginxValue } from './shared/nginx-syntax.js';
 import { nginxUpstream } from './shared/nginx-upstreams.js';
 import { NginxPolicies } from './shared/nginx-policies.js';
 import { hostRegex, identifiers, listenAddress, pathRegex, reverseListeners, routesOf, valueRegex } from './shared/plan-view.js';
 import { portabilityIssue } from './shared/regex.js';
+import { inDialect, routeRegexProblem } from './shared/regex-dialect.js';
 import { TextBlock } from './shared/text-block.js';
 
 /** Differences every nginx export has, whatever the workspace (they do not fail --strict). */
@@ -40,6 +42,7 @@ export const NGINX_PATHS = {
 } as const;
 
 export const exportNginx: Exporter = (plan, opts) => {
+  assertExportable(plan, 'nginx');
   const notes = new Notes();
   const state = { usesDollar: false };
   const routeIds = identifiers(plan.routes.map((r) => r.name));
@@ -107,6 +110,22 @@ export const exportNginx: Exporter = (plan, opts) => {
 /** Writes the maps for a route's conditions and returns the variable (or constant "1") that says the route matches. */
 function routeConditionMaps(r: RoutePlan, id: string, maps: TextBlock, notes: Notes): string {
   const m = r.match;
+  const problem = routeRegexProblem(r, 'pcre');
+  if (problem) {
+    notes.unsupported(`route ${r.name}`, `${problem}; route left out`);
+    return '0';
+  }
+  // Dropping the condition would make the route match more requests than in Switchyard: leave the route out instead.
+  const unnamedQuery = m.query.find(([name]) => !/^[A-Za-z0-9_]+$/.test(name));
+  if (unnamedQuery) {
+    notes.unsupported(`route ${r.name}`, `match.query: nginx $arg_ variables only exist for names made of letters, digits and "_" (here ${JSON.stringify(unnamedQuery[0])}); route left out`);
+    return '0';
+  }
+  const unnamed = m.headers.find(([name]) => !hasHeaderVariable(name));
+  if (unnamed) {
+    notes.unsupported(`route ${r.name}`, `match.headers: nginx ignores header names with characters other than letters, digits and "-" (here ${JSON.stringify(unnamed[0])}) and has no variable for them; route left out`);
+    return '0';
+  }
   const parts: string[] = [];
   const flagMap = (variable: string, name: string, entries: [string, string][], dflt: string) => {
     maps.block(`map ${variable} $${name}`, () => {
@@ -123,7 +142,7 @@ function routeConditionMaps(r: RoutePlan, id: string, maps: TextBlock, notes: No
       const issue = portabilityIssue(m.pathRegex.source, 'pcre');
       if (issue) notes.approx(`route ${r.name}: pathRegex`, `the pattern ${issue} (PCRE); check that it matches the same paths`);
     }
-    flagMap('$uri', `swy_path_${id}`, [[nginxRegex('~' + path), '1']], '0');
+    flagMap('$uri', `swy_path_${id}`, [[nginxRegex('~' + inDialect(path, 'pcre')), '1']], '0');
   }
   if (m.methods !== null) flagMap('$request_method', `swy_method_${id}`, [[nginxRegex(`~^(${[...m.methods].join('|')})$`), '1']], '0');
   m.headers.forEach(([name, , cond], i) => {
@@ -132,18 +151,15 @@ function routeConditionMaps(r: RoutePlan, id: string, maps: TextBlock, notes: No
       notes.approx(`route ${r.name}: header ${name}`, 'nginx cannot tell an empty header from a missing one; an empty value counts as absent');
       flagMap(v, `swy_h${i}_${id}`, [['""', cond.present ? '0' : '1']], cond.present ? '1' : '0');
     } else {
-      flagMap(v, `swy_h${i}_${id}`, [[nginxRegex('~' + valueRegex(cond)!), '1']], '0');
+      notes.approx(`route ${r.name}: header ${name}`, 'nginx before 1.23 reads only the first line of a repeated header (1.23+ joins the lines with ", " as Switchyard does)');
+      flagMap(v, `swy_h${i}_${id}`, [[nginxRegex('~' + inDialect(valueRegex(cond)!, 'pcre')), '1']], '0');
     }
   });
   m.query.forEach(([name, , cond], i) => {
-    if (!/^[A-Za-z0-9_]+$/.test(name)) {
-      notes.unsupported(`route ${r.name}: query ${name}`, 'nginx $arg_ variables only exist for names made of letters, digits and "_"; the condition is left out, so the route matches more requests');
-      return;
-    }
     notes.approx(`route ${r.name}: query ${name}`, 'nginx compares the raw (still percent-encoded) value and matches the parameter name case-insensitively');
     const v = `$arg_${name}`;
     if ('present' in cond) flagMap(v, `swy_q${i}_${id}`, [['""', cond.present ? '0' : '1']], cond.present ? '1' : '0');
-    else flagMap(v, `swy_q${i}_${id}`, [[nginxRegex('~' + valueRegex(cond)!), '1']], '0');
+    else flagMap(v, `swy_q${i}_${id}`, [[nginxRegex('~' + inDialect(valueRegex(cond)!, 'pcre')), '1']], '0');
   });
   if (parts.length === 0) return '1';
   if (parts.length === 1) return parts[0];
@@ -169,7 +185,8 @@ function writeServer(
   notes: Notes,
   state: { usesDollar: boolean },
 ): void {
-  const routes = routesOf(plan, l);
+  // Routes left out (flag "0") get no location either: their regexes may not compile in PCRE.
+  const routes = routesOf(plan, l).filter((r) => routeFlag.get(r) !== '0');
   const pick = `$swy_route_${l.name.replace(/[^A-Za-z0-9_]/g, '_')}`;
   maps.block(`map "${routes.map((r) => routeFlag.get(r)).join('')}" ${pick}`, () => {
     routes.forEach((r, i) => maps.line(`${nginxRegex(`~^.{${i}}1`)} @${routeIds.get(r.name)};`));
@@ -179,7 +196,7 @@ function writeServer(
     const tls = l.tls !== null;
     out.line(`listen ${listenAddress(l)}${tls ? ' ssl' : ''}${tls && l.http2 ? ' http2' : ''};`);
     out.line('server_name _;');
-    if (l.tls) writeTls(l, out, maps, notes);
+    if (l.tls) writeTls(l, out, maps, notes, state);
     const lim = l.limits;
     if (lim.maxBodySize !== null) out.line(`client_max_body_size ${lim.maxBodySize};`);
     out.line(`client_header_timeout ${Math.ceil(lim.headersTimeoutMs / 1000)}s;`);
@@ -208,7 +225,7 @@ function writeServer(
   if (routes.length === 0) notes.approx(`listener ${l.name}`, 'serves no routes: every request gets 404');
 }
 
-function writeTls(l: ListenerPlan, out: TextBlock, maps: TextBlock, notes: Notes): void {
+function writeTls(l: ListenerPlan, out: TextBlock, maps: TextBlock, notes: Notes, state: { usesDollar: boolean }): void {
   const tls = l.tls!;
   const id = l.name.replace(/[^A-Za-z0-9_]/g, '_');
   if (tls.certificates === 'local-ca') {
@@ -219,8 +236,8 @@ function writeTls(l: ListenerPlan, out: TextBlock, maps: TextBlock, notes: Notes
       `Switchyard's local CA issues certificates on demand; nginx reads placeholder paths ${NGINX_PATHS.etc}/${l.name}.crt/.key: put a certificate for the served hosts there`,
     );
   } else if (tls.certificates.length === 1) {
-    out.line(`ssl_certificate ${tls.certificates[0].cert};`);
-    out.line(`ssl_certificate_key ${tls.certificates[0].key};`);
+    out.line(`ssl_certificate ${nginxValue(tls.certificates[0].cert, state)};`);
+    out.line(`ssl_certificate_key ${nginxValue(tls.certificates[0].key, state)};`);
     notes.exact(`listener ${l.name}: tls`, 'ssl_certificate / ssl_certificate_key');
   } else {
     // SNI choice by a map over $ssl_server_name (nginx loads variable certificates per handshake).
@@ -230,8 +247,8 @@ function writeTls(l: ListenerPlan, out: TextBlock, maps: TextBlock, notes: Notes
     for (const [v, pick] of [[cert, 'cert'], [key, 'key']] as const) {
       maps.block(`map $ssl_server_name ${v}`, () => {
         maps.line('hostnames;');
-        for (const c of rest) for (const h of c.hosts ?? []) maps.line(`${h} ${c[pick]};`);
-        maps.line(`default ${first[pick]};`);
+        for (const c of rest) for (const h of c.hosts ?? []) maps.line(`${nginxPlain(h)} ${nginxValue(c[pick], state)};`);
+        maps.line(`default ${nginxValue(first[pick], state)};`);
       });
     }
     out.line(`ssl_certificate ${cert};`);

@@ -6,9 +6,12 @@
  */
 import { stringify } from 'yaml';
 import type { ListenerPlan, Plan, RoutePlan, UpstreamPlan, ValueCondition } from '../config/plan.js';
+import { assertExportable } from './shared/export-guard.js';
 import type { Exporter, ExportOptions } from './exporter.js';
 import { escapeRegex, rewriteAsRegex } from './path-rewrite.js';
 import { reportComment } from './report.js';
+import { escapeTraefikTemplates } from './shared/go-template.js';
+import { toDialect } from './shared/regex-dialect.js';
 import { traefikPolicy } from './traefik-policies.js';
 import { defaultKeepAlive, defaultLimits, goDuration, hostPatterns, NoteLog, re2Problem, regexSource, reverseListeners, toRe2, usedUpstreams } from './translate.js';
 
@@ -29,6 +32,7 @@ export interface TraefikDoc {
 }
 
 export const exportTraefik: Exporter = (plan: Plan, opts: ExportOptions) => {
+  assertExportable(plan, 'traefik');
   const notes = new NoteLog();
   const doc: TraefikDoc = { routers: {}, middlewares: {}, services: {}, serversTransports: {} };
   const listeners = reverseListeners(plan, notes, 'Traefik');
@@ -44,15 +48,20 @@ export const exportTraefik: Exporter = (plan: Plan, opts: ExportOptions) => {
   const http: Json = {};
   for (const key of ['routers', 'middlewares', 'services', 'serversTransports'] as const) if (Object.keys(doc[key]).length) http[key] = doc[key];
   const config: Json = { http, ...(tls ? { tls } : {}) };
-  const text = reportComment(notes.notes, '#', 'traefik', TRAEFIK_GENERAL) + stringify(config, { lineWidth: 0, aliasDuplicateObjects: false });
+  const text = escapeTraefikTemplates(reportComment(notes.notes, '#', 'traefik', TRAEFIK_GENERAL) + stringify(config, { lineWidth: 0, aliasDuplicateObjects: false }));
   return { target: 'traefik', fileName: 'traefik.yaml', text, notes: notes.notes };
 };
 
-const tick = (s: string) => '`' + s.replace(/`/g, '') + '`';
+/** A rule string: backquoted (raw), or a Go double-quoted string when the value holds a backquote. */
+const tick = (s: string) => (s.includes('`') ? JSON.stringify(s) : '`' + s + '`');
 
-function valueRule(kind: 'Header' | 'Query', name: string, c: ValueCondition): string {
+function valueRule(kind: 'Header' | 'Query', name: string, c: ValueCondition): string | { problem: string } {
   if ('equals' in c) return `${kind}(${tick(name)}, ${tick(c.equals)})`;
-  if ('regex' in c) return `${kind}Regexp(${tick(name)}, ${tick(toRe2(c.regex))})`;
+  if ('regex' in c) {
+    const d = toDialect(c.regex, 're2');
+    if ('problem' in d) return { problem: `match.${kind === 'Header' ? 'headers' : 'query'}.${name}: ${d.problem}` };
+    return `${kind}Regexp(${tick(name)}, ${tick(toRe2(d.source))})`;
+  }
   const any = `${kind}Regexp(${tick(name)}, ${tick('.*')})`;
   return c.present ? any : `!${any}`;
 }
@@ -70,14 +79,21 @@ export function traefikRule(r: RoutePlan): { rule: string } | { problem: string 
   } else if (m.pathRegex !== null) {
     const problem = re2Problem(regexSource(m.pathRegex));
     if (problem) return { problem: `pathRegex uses ${problem}, which Go's regexp does not support` };
-    parts.push(`PathRegexp(${tick(toRe2(regexSource(m.pathRegex)))})`);
+    const d = toDialect(regexSource(m.pathRegex), 're2');
+    if ('problem' in d) return { problem: `pathRegex: ${d.problem}` };
+    parts.push(`PathRegexp(${tick(toRe2(d.source))})`);
   }
   if (m.methods) {
     const ms = [...m.methods].map((x) => `Method(${tick(x)})`);
     parts.push(ms.length === 1 ? ms[0] : `(${ms.join(' || ')})`);
   }
-  for (const [name, , c] of m.headers) parts.push(valueRule('Header', name, c));
-  for (const [name, , c] of m.query) parts.push(valueRule('Query', name, c));
+  for (const [kind, conds] of [['Header', m.headers], ['Query', m.query]] as const) {
+    for (const [name, , c] of conds) {
+      const v = valueRule(kind, name, c);
+      if (typeof v !== 'string') return v;
+      parts.push(v);
+    }
+  }
   return { rule: parts.length ? parts.join(' && ') : 'PathPrefix(`/`)' };
 }
 

@@ -3,7 +3,7 @@ import type { ListenerPlan, Plan, RoutePlan } from '../../config/plan.js';
 import type { PolicyOf } from '../../config/policy-schema.js';
 import { parseDuration, parseSize } from '../../config/units.js';
 import type { ExportOptions } from '../exporter.js';
-import { cq } from './caddy-syntax.js';
+import { afterMatcher, cq, cv, cw, headerPlaceholder } from './caddy-syntax.js';
 import type { Notes } from './notes.js';
 import { routePolicies, secretPlaceholder } from './plan-view.js';
 import { escapeRegex, greaterThan } from './regex.js';
@@ -32,9 +32,9 @@ export class CaddyPolicies {
         case 'api-key': {
           const header = policy.header ?? 'x-api-key';
           const keys = Object.keys(policy.keys).map((k, j) => (this.opts.includeSecrets ? k : secretPlaceholder(name, 'key', j + 1)));
-          lines.push(`${m}n not header ${header} *`, `respond ${m}n 401`);
-          lines.push(`${m}k not header_regexp ${header} ${cq(`^(${keys.map(escapeRegex).join('|')})$`)}`, `respond ${m}k 403`);
-          if (!policy.keep) lines.push(`request_header -${header}`);
+          lines.push(`${m}n not header ${cw(header)} *`, `respond ${m}n 401`);
+          lines.push(`${m}k not header_regexp ${cw(header)} ${cq(`^(${keys.map(escapeRegex).join('|')})$`)}`, `respond ${m}k 403`);
+          if (!policy.keep) lines.push(`request_header ${cw('-' + header)}`);
           if (policy.query) this.notes.unsupported(`${subject}: query`, 'keys in the query string are not checked; only the header');
           this.secretNote(name, 'API keys');
           this.notes.exact(subject, '401 without a key, 403 for an unknown one');
@@ -46,7 +46,7 @@ export class CaddyPolicies {
           users.forEach(([user, hash], j) => {
             // Caddy wants base64 here, even for the placeholder.
             const value = Buffer.from(this.opts.includeSecrets ? hash : secretPlaceholder(name, 'hash', j + 1)).toString('base64');
-            lines.push(`\t${user} ${value}`);
+            lines.push(`\t${cw(user)} ${value}`);
           });
           lines.push('}');
           if (!policy.keep) lines.push('request_header -Authorization');
@@ -69,7 +69,7 @@ export class CaddyPolicies {
         case 'compress': {
           const algos = (policy.algorithms ?? ['br', 'gzip']).filter((a) => a === 'gzip' || a === 'zstd');
           lines.push(`encode ${algos.join(' ') || 'gzip'} {`, `\tminimum_length ${parseSize(policy.minSize ?? '1KB')}`);
-          if (policy.contentTypes) lines.push('\tmatch {', ...policy.contentTypes.map((t) => `\t\theader Content-Type ${t.replace(/\*$/, '*')}`), '\t}');
+          if (policy.contentTypes) lines.push('\tmatch {', ...policy.contentTypes.map((t) => `\t\theader Content-Type ${cw(t)}`), '\t}');
           lines.push('}');
           if ((policy.algorithms ?? ['br']).some((a) => a === 'br' || a === 'deflate')) this.notes.approx(subject, 'standard Caddy encodes gzip and zstd only (br and deflate left out)');
           else this.notes.exact(subject, 'encode');
@@ -81,8 +81,8 @@ export class CaddyPolicies {
         case 'mock':
           if (policy.when || policy.bodyFile) this.notes.unsupported(subject, 'conditional mocks and bodyFile are not translated; requests are proxied');
           else {
-            for (const [k, v] of Object.entries(policy.headers ?? {})) lines.push(`header ${k} ${cq(v)}`);
-            lines.push(policy.body !== undefined ? `respond ${cq(policy.body)} ${policy.status}` : `respond ${policy.status}`);
+            for (const [k, v] of Object.entries(policy.headers ?? {})) lines.push(`header ${cw(k)} ${cv(v)}`);
+            lines.push(policy.body !== undefined ? `respond ${afterMatcher(policy.body, cv(policy.body))} ${policy.status}` : `respond ${policy.status}`);
             this.notes.exact(subject, `respond ${policy.status}`);
           }
           break;
@@ -114,18 +114,18 @@ export class CaddyPolicies {
 
   private headers(p: PolicyOf<'headers'>, listener: ListenerPlan, lines: string[], subject: string): void {
     const rq = p.request;
-    for (const h of rq?.remove ?? []) lines.push(`request_header -${h}`);
-    for (const [from, to] of Object.entries(rq?.rename ?? {})) lines.push(`request_header ${to} {http.request.header.${from}}`, `request_header -${from}`);
-    for (const [k, v] of Object.entries(rq?.set ?? {})) lines.push(`request_header ${k} ${cq(v)}`);
-    for (const [k, v] of Object.entries(rq?.add ?? {})) lines.push(`request_header +${k} ${cq(v)}`);
+    for (const h of rq?.remove ?? []) lines.push(`request_header ${cw('-' + h)}`);
+    for (const [from, to] of Object.entries(rq?.rename ?? {})) lines.push(`request_header ${cw(to)} ${headerPlaceholder('request', from)}`, `request_header ${cw('-' + from)}`);
+    for (const [k, v] of Object.entries(rq?.set ?? {})) lines.push(`request_header ${cw(k)} ${cv(v)}`);
+    for (const [k, v] of Object.entries(rq?.add ?? {})) lines.push(`request_header ${cw('+' + k)} ${cv(v)}`);
     const rs = p.response;
-    for (const h of rs?.remove ?? []) lines.push(`header -${h}`);
+    for (const h of rs?.remove ?? []) lines.push(`header ${cw('-' + h)}`);
     for (const [from, to] of Object.entries(rs?.rename ?? {})) {
-      lines.push(`header ${to} {http.response.header.${from}}`, `header -${from}`);
+      lines.push(`header ${cw(to)} ${headerPlaceholder('response', from)}`, `header ${cw('-' + from)}`);
       this.notes.approx(`${subject}: response rename ${from}`, 'Caddy reads response headers only in deferred header rules; the value may be empty');
     }
-    for (const [k, v] of Object.entries(rs?.set ?? {})) lines.push(`header ${k} ${cq(v)}`);
-    for (const [k, v] of Object.entries(rs?.add ?? {})) lines.push(`header +${k} ${cq(v)}`);
+    for (const [k, v] of Object.entries(rs?.set ?? {})) lines.push(`header ${cw(k)} ${cv(v)}`);
+    for (const [k, v] of Object.entries(rs?.add ?? {})) lines.push(`header ${cw('+' + k)} ${cv(v)}`);
     const sec = p.securityHeaders;
     if (sec) {
       const o = sec === true ? {} : sec;
@@ -136,7 +136,7 @@ export class CaddyPolicies {
       if (o.contentTypeOptions !== false) lines.push('header X-Content-Type-Options nosniff');
       if (o.frameOptions !== false) lines.push(`header X-Frame-Options ${o.frameOptions ?? 'DENY'}`);
       if (o.referrerPolicy !== false) lines.push(`header Referrer-Policy ${cq(o.referrerPolicy ?? 'strict-origin-when-cross-origin')}`);
-      if (o.csp) lines.push(`header Content-Security-Policy ${cq(o.csp)}`);
+      if (o.csp) lines.push(`header Content-Security-Policy ${cv(o.csp)}`);
     }
     this.notes.exact(subject, 'request_header / header');
   }
@@ -150,7 +150,7 @@ export class CaddyPolicies {
     lines.push(`${m}pre {`, `\t${origin}`, '\tmethod OPTIONS', '\theader Access-Control-Request-Method *', '}');
     lines.push(`header ${m}o Access-Control-Allow-Origin ${cq(value)}`, `header ${m}o +Vary Origin`);
     if (p.credentials) lines.push(`header ${m}o Access-Control-Allow-Credentials true`);
-    if (p.exposeHeaders) lines.push(`header ${m}o Access-Control-Expose-Headers ${cq(p.exposeHeaders.join(', '))}`);
+    if (p.exposeHeaders) lines.push(`header ${m}o Access-Control-Expose-Headers ${cv(p.exposeHeaders.join(', '))}`);
     lines.push(`header ${m}pre Access-Control-Allow-Methods ${cq((p.methods ?? ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']).join(', '))}`);
     lines.push(`header ${m}pre Access-Control-Allow-Headers ${cq(p.headers ? p.headers.join(', ') : '{http.request.header.Access-Control-Request-Headers}')}`);
     if (p.maxAge) lines.push(`header ${m}pre Access-Control-Max-Age ${Math.round(parseDuration(p.maxAge) / 1000)}`);

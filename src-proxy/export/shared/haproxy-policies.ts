@@ -7,7 +7,7 @@ import type { ListenerPlan, Plan, RoutePlan, UpstreamPlan } from '../../config/p
 import type { PolicyOf } from '../../config/policy-schema.js';
 import { parseDuration, parseSize } from '../../config/units.js';
 import type { ExportOptions } from '../exporter.js';
-import { hfmt, hq } from './haproxy-syntax.js';
+import { harg, hfmt, hq, hstr, hw } from './haproxy-syntax.js';
 import type { Notes } from './notes.js';
 import { fmtDuration, routePolicies, secretPlaceholder } from './plan-view.js';
 import { escapeRegex } from './regex.js';
@@ -45,9 +45,10 @@ export class HaproxyPolicies {
         case 'api-key': {
           const header = policy.header ?? 'x-api-key';
           const keys = Object.keys(policy.keys).map((k, i) => (this.opts.includeSecrets ? k : secretPlaceholder(name, 'key', i + 1)));
-          lines.push(`http-request return status 401 if ${when} !{ req.hdr(${header}) -m found }`);
-          lines.push(`http-request return status 403 if ${when} !{ req.fhdr(${header}) -m str ${keys.map(hq).join(' ')} }`);
-          if (!policy.keep) lines.push(`http-request del-header ${header} if ${when}`);
+          const h = harg(header, `${subject}: header`);
+          lines.push(`http-request return status 401 if ${when} !{ req.hdr(${h}) -m found }`);
+          lines.push(`http-request return status 403 if ${when} !{ req.fhdr(${h}) -m str ${keys.map(hq).join(' ')} }`);
+          if (!policy.keep) lines.push(`http-request del-header ${hw(header)} if ${when}`);
           if (policy.query) this.notes.unsupported(`${subject}: query`, 'keys in the query string are not checked; only the header');
           if (once && !this.opts.includeSecrets) this.notes.approx(`policy ${name}: keys`, 'API keys are written as SWITCHYARD_SECRET_… placeholders; replace them (or export with secrets included)');
           this.notes.exact(subject, '401 without a key, 403 for an unknown one');
@@ -87,16 +88,17 @@ export class HaproxyPolicies {
           break;
         case 'mock':
           if (policy.when || policy.bodyFile) this.notes.unsupported(subject, 'conditional mocks and bodyFile are not translated; requests are proxied');
+          else if (policy.status < 200) this.notes.unsupported(subject, `HAProxy cannot answer with a 1xx status (${policy.status}); requests are proxied`);
           else {
             const hdrs = Object.entries(policy.headers ?? {}).filter(([k]) => k.toLowerCase() !== 'content-type');
             const type = Object.entries(policy.headers ?? {}).find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? 'text/plain';
-            const body = policy.body !== undefined ? ` content-type "${hfmt(type)}" string "${hfmt(policy.body)}"` : '';
-            lines.push(`http-request return status ${policy.status}${body}${hdrs.map(([k, v]) => ` hdr ${k} "${hfmt(v)}"`).join('')} if ${when}`);
+            const body = policy.body !== undefined && policy.status !== 204 && policy.status !== 304 ? ` content-type ${hstr(type)} string ${hstr(policy.body)}` : '';
+            lines.push(`http-request return status ${policy.status}${body}${hdrs.map(([k, v]) => ` hdr ${hw(k)} "${hfmt(v)}"`).join('')} if ${when}`);
             this.notes.exact(subject, `http-request return status ${policy.status}`);
           }
           break;
         case 'fault':
-          if (policy.abort && !policy.when) {
+          if (policy.abort && !policy.when && policy.abort.status >= 200) {
             const pct = policy.percentage ?? 100;
             lines.push(`http-request return status ${policy.abort.status} if ${when}${pct < 100 ? ` { rand(100) lt ${pct} }` : ''}`);
             this.notes.approx(subject, 'abort translated; delay and reset are not');
@@ -117,7 +119,7 @@ export class HaproxyPolicies {
     const c = this.compressed.get(u.name);
     if (!c) return [];
     const types = (c.contentTypes ?? ['text/html', 'text/plain', 'text/css', 'application/json', 'application/javascript', 'application/xml', 'image/svg+xml']).filter((t) => !t.includes('*'));
-    return [`compression algo ${(c.algorithms ?? ['gzip']).filter((a) => a === 'gzip' || a === 'deflate').join(' ') || 'gzip'}`, `compression type ${types.join(' ')}`];
+    return [`compression algo ${(c.algorithms ?? ['gzip']).filter((a) => a === 'gzip' || a === 'deflate').join(' ') || 'gzip'}`, `compression type ${types.map(hw).join(' ')}`];
   }
 
   private basicAuth(name: string, p: PolicyOf<'basic-auth'>, once: boolean): void {
@@ -125,7 +127,7 @@ export class HaproxyPolicies {
     const users = [...Object.entries(p.users ?? {}), ...(p.htpasswd ?? []).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1)] as [string, string])];
     this.sections.push('', `userlist ul_${name}`);
     users.forEach(([user, hash], i) => {
-      this.sections.push(`    user ${user} password ${this.opts.includeSecrets ? hash : secretPlaceholder(name, 'hash', i + 1)}`);
+      this.sections.push(`    user ${hw(user)} password ${hw(this.opts.includeSecrets ? hash : secretPlaceholder(name, 'hash', i + 1))}`);
     });
     if (p.htpasswdFile) this.notes.unsupported(`policy ${name}: htpasswdFile`, 'HAProxy userlists are inline; copy the file\'s users into the userlist');
     if (!this.opts.includeSecrets) this.notes.approx(`policy ${name}: users`, 'password hashes are written as SWITCHYARD_SECRET_… placeholders; replace them with crypt(3) hashes');
@@ -135,11 +137,11 @@ export class HaproxyPolicies {
     const per = fmtDuration(parseDuration(p.per));
     let key = 'src';
     let type = 'ip';
-    if (p.by.startsWith('header:')) [key, type] = [`req.hdr(${p.by.slice(7)})`, 'string len 200'];
+    if (p.by.startsWith('header:')) [key, type] = [`req.hdr(${harg(p.by.slice(7), `${subject}: by`)})`, 'string len 200'];
     else if (p.by === 'route') [key, type] = [`str(${route.name})`, 'string len 64'];
     else if (p.by === 'consumer') {
       const auth = routePolicies(this.plan, route).find((x) => x.policy.type === 'api-key');
-      if (auth && auth.policy.type === 'api-key') [key, type] = [`req.hdr(${auth.policy.header ?? 'x-api-key'})`, 'string len 200'];
+      if (auth && auth.policy.type === 'api-key') [key, type] = [`req.hdr(${harg(auth.policy.header ?? 'x-api-key', `${subject}: by`)})`, 'string len 200'];
       else this.notes.approx(subject, 'by: consumer without an api-key policy on the route: counted per client address');
     }
     if (once) this.sections.push('', `backend st_${name}`, `    stick-table type ${type} size 100k expire ${per} store http_req_rate(${per})`);
@@ -150,23 +152,25 @@ export class HaproxyPolicies {
 
   private headers(p: PolicyOf<'headers'>, when: string, listener: ListenerPlan, lines: string[], subject: string): void {
     const rq = p.request;
-    for (const h of rq?.remove ?? []) lines.push(`http-request del-header ${h} if ${when}`);
+    for (const h of rq?.remove ?? []) lines.push(`http-request del-header ${hw(h)} if ${when}`);
     for (const [from, to] of Object.entries(rq?.rename ?? {})) {
-      lines.push(`http-request set-header ${to} %[req.hdr(${from})] if ${when} { req.hdr(${from}) -m found }`, `http-request del-header ${from} if ${when}`);
+      const f = harg(from, `${subject}: request.rename`);
+      lines.push(`http-request set-header ${hw(to)} %[req.hdr(${f})] if ${when} { req.hdr(${f}) -m found }`, `http-request del-header ${hw(from)} if ${when}`);
     }
-    for (const [k, v] of Object.entries(rq?.set ?? {})) lines.push(`http-request set-header ${k} "${hfmt(v)}" if ${when}`);
-    for (const [k, v] of Object.entries(rq?.add ?? {})) lines.push(`http-request add-header ${k} "${hfmt(v)}" if ${when}`);
+    for (const [k, v] of Object.entries(rq?.set ?? {})) lines.push(`http-request set-header ${hw(k)} "${hfmt(v)}" if ${when}`);
+    for (const [k, v] of Object.entries(rq?.add ?? {})) lines.push(`http-request add-header ${hw(k)} "${hfmt(v)}" if ${when}`);
     const rs = p.response;
-    for (const h of rs?.remove ?? []) lines.push(`http-response del-header ${h} if ${when}`);
+    for (const h of rs?.remove ?? []) lines.push(`http-response del-header ${hw(h)} if ${when}`);
     for (const [from, to] of Object.entries(rs?.rename ?? {})) {
-      lines.push(`http-response set-header ${to} %[res.hdr(${from})] if ${when} { res.hdr(${from}) -m found }`, `http-response del-header ${from} if ${when}`);
+      const f = harg(from, `${subject}: response.rename`);
+      lines.push(`http-response set-header ${hw(to)} %[res.hdr(${f})] if ${when} { res.hdr(${f}) -m found }`, `http-response del-header ${hw(from)} if ${when}`);
     }
-    for (const [k, v] of Object.entries(rs?.set ?? {})) lines.push(`http-response set-header ${k} "${hfmt(v)}" if ${when}`);
-    for (const [k, v] of Object.entries(rs?.add ?? {})) lines.push(`http-response add-header ${k} "${hfmt(v)}" if ${when}`);
+    for (const [k, v] of Object.entries(rs?.set ?? {})) lines.push(`http-response set-header ${hw(k)} "${hfmt(v)}" if ${when}`);
+    for (const [k, v] of Object.entries(rs?.add ?? {})) lines.push(`http-response add-header ${hw(k)} "${hfmt(v)}" if ${when}`);
     const sec = p.securityHeaders;
     if (sec) {
       const o = sec === true ? {} : sec;
-      const set = (k: string, v: string) => lines.push(`http-response set-header ${k} "${hfmt(v)}" if ${when}`);
+      const set = (k: string, v: string) => lines.push(`http-response set-header ${hw(k)} "${hfmt(v)}" if ${when}`);
       if (o.hsts !== false && listener.tls) {
         const h = o.hsts ?? { maxAge: '365d', includeSubDomains: true, preload: false };
         set('Strict-Transport-Security', `max-age=${Math.round(parseDuration(h.maxAge) / 1000)}${h.includeSubDomains ? '; includeSubDomains' : ''}${h.preload ? '; preload' : ''}`);

@@ -3,10 +3,11 @@
  * paths) written once per policy, and location-level directives per route.
  */
 import type { ListenerPlan, Plan, RoutePlan } from '../../config/plan.js';
+import { SwitchyardError } from '../../errors.js';
 import type { PolicyOf } from '../../config/policy-schema.js';
 import { parseDuration, parseSize } from '../../config/units.js';
 import type { ExportOptions } from '../exporter.js';
-import { headerVariable, nginxRegex, nginxSize, nginxString } from './nginx-syntax.js';
+import { headerVariable, nginxPlain, nginxRegex, nginxSize, nginxString, nginxValue } from './nginx-syntax.js';
 import type { Notes } from './notes.js';
 import { fmtDuration, routePolicies, secretPlaceholder } from './plan-view.js';
 import { escapeRegex, greaterThan } from './regex.js';
@@ -72,7 +73,7 @@ export class NginxPolicies {
         case 'compress': {
           const algos = policy.algorithms ?? ['br', 'gzip'];
           lines.push('gzip on;', `gzip_min_length ${parseSize(policy.minSize ?? '1KB')};`);
-          lines.push(`gzip_types ${(policy.contentTypes ?? ['text/*', 'application/json', 'application/javascript', 'application/xml', 'image/svg+xml']).map((t) => (t === 'text/*' ? 'text/plain text/css text/html text/xml text/javascript' : t)).join(' ')};`);
+          lines.push(`gzip_types ${(policy.contentTypes ?? ['text/*', 'application/json', 'application/javascript', 'application/xml', 'image/svg+xml']).map((t) => (t === 'text/*' ? 'text/plain text/css text/html text/xml text/javascript' : nginxPlain(t))).join(' ')};`);
           if (policy.level) lines.push(`gzip_comp_level ${Math.min(policy.level, 9)};`);
           if (algos.some((a) => a !== 'gzip')) this.notes.approx(subject, `open-source nginx compresses with gzip only (${algos.filter((a) => a !== 'gzip').join(', ')} left out)`);
           else this.notes.exact(subject, 'gzip');
@@ -87,7 +88,7 @@ export class NginxPolicies {
         case 'mock':
           if (policy.when || policy.bodyFile) this.notes.unsupported(subject, 'conditional mocks and bodyFile have no nginx equivalent; requests are proxied');
           else {
-            for (const [k, v] of Object.entries(policy.headers ?? {})) lines.push(`add_header ${k} ${nginxString(v, this.state)} always;`);
+            for (const [k, v] of Object.entries(policy.headers ?? {})) lines.push(`add_header ${nginxPlain(k)} ${nginxString(v, this.state)} always;`);
             lines.push(`return ${policy.status} ${nginxString(policy.body ?? '', this.state)};`);
             this.notes.exact(subject, `return ${policy.status}`);
           }
@@ -111,7 +112,11 @@ export class NginxPolicies {
     const header = p.header ?? 'x-api-key';
     const source = p.query ? `$swy_apikey_in_${id}` : headerVariable(header);
     if (once) {
-      if (p.query) this.http.push(`map ${headerVariable(header)} ${source} { "" $arg_${p.query.replace(/[^A-Za-z0-9_]/g, '_')}; default ${headerVariable(header)}; }`);
+      if (p.query && !/^[A-Za-z0-9_]+$/.test(p.query)) {
+        // Renaming it to fit $arg_ would read another parameter.
+        throw new SwitchyardError('CONFIG_INVALID', `cannot export to nginx: policy ${name}: query ${JSON.stringify(p.query)}: nginx $arg_ variables only exist for names made of letters, digits and "_"`);
+      }
+      if (p.query) this.http.push(`map ${headerVariable(header)} ${source} { "" $arg_${p.query}; default ${headerVariable(header)}; }`);
       const entries = Object.entries(p.keys).map(([key, v], i) => {
         const k = this.opts.includeSecrets ? key : secretPlaceholder(name, 'key', i + 1);
         return `  ${nginxRegex(`~^${escapeRegex(k)}$`)} ${nginxString(v.consumer)};`;
@@ -120,13 +125,13 @@ export class NginxPolicies {
       if (!this.opts.includeSecrets) this.notes.approx(`policy ${name}: keys`, 'API keys are written as SWITCHYARD_SECRET_… placeholders; replace them (or export with secrets included)');
     }
     lines.push(`if (${source} = "") { return 401; }`, `if ($swy_consumer_${id} = "") { return 403; }`);
-    if (!p.keep) lines.push(`proxy_set_header ${header} "";`);
+    if (!p.keep) lines.push(`proxy_set_header ${nginxPlain(header)} "";`);
     this.notes.exact(subject, 'keys in a map; 401 without a key, 403 for an unknown one');
   }
 
   private basicAuth(name: string, p: PolicyOf<'basic-auth'>, subject: string, once: boolean, lines: string[]): void {
     const file = p.htpasswdFile ?? `${NGINX_ETC}/${name}.htpasswd`;
-    lines.push(`auth_basic ${nginxString(p.realm ?? 'Switchyard', this.state)};`, `auth_basic_user_file ${file};`);
+    lines.push(`auth_basic ${nginxString(p.realm ?? 'Switchyard', this.state)};`, `auth_basic_user_file ${nginxValue(file, this.state)};`);
     if (!p.keep) lines.push('proxy_set_header Authorization "";');
     if (once && !p.htpasswdFile) {
       const entries = [...Object.entries(p.users ?? {}).map(([u, h]) => `${u}:${h}`), ...(p.htpasswd ?? [])];
@@ -169,19 +174,19 @@ export class NginxPolicies {
 
   private headers(p: PolicyOf<'headers'>, subject: string, listener: ListenerPlan, lines: string[]): void {
     const rq = p.request;
-    for (const h of rq?.remove ?? []) lines.push(`proxy_set_header ${h} "";`);
-    for (const [from, to] of Object.entries(rq?.rename ?? {})) lines.push(`proxy_set_header ${to} ${headerVariable(from)};`, `proxy_set_header ${from} "";`);
-    for (const [k, v] of Object.entries(rq?.set ?? {})) lines.push(`proxy_set_header ${k} ${nginxString(v, this.state)};`);
+    for (const h of rq?.remove ?? []) lines.push(`proxy_set_header ${nginxPlain(h)} "";`);
+    for (const [from, to] of Object.entries(rq?.rename ?? {})) lines.push(`proxy_set_header ${nginxPlain(to)} ${headerVariable(from)};`, `proxy_set_header ${nginxPlain(from)} "";`);
+    for (const [k, v] of Object.entries(rq?.set ?? {})) lines.push(`proxy_set_header ${nginxPlain(k)} ${nginxString(v, this.state)};`);
     for (const [k, v] of Object.entries(rq?.add ?? {})) {
-      lines.push(`proxy_set_header ${k} ${nginxString(v, this.state)};`);
+      lines.push(`proxy_set_header ${nginxPlain(k)} ${nginxString(v, this.state)};`);
       this.notes.approx(`${subject}: request add ${k}`, 'nginx replaces the header instead of appending a value');
     }
     const rs = p.response;
-    for (const h of rs?.remove ?? []) lines.push(`proxy_hide_header ${h};`);
-    for (const [k, v] of Object.entries(rs?.set ?? {})) lines.push(`proxy_hide_header ${k};`, `add_header ${k} ${nginxString(v, this.state)} always;`);
-    for (const [k, v] of Object.entries(rs?.add ?? {})) lines.push(`add_header ${k} ${nginxString(v, this.state)} always;`);
+    for (const h of rs?.remove ?? []) lines.push(`proxy_hide_header ${nginxPlain(h)};`);
+    for (const [k, v] of Object.entries(rs?.set ?? {})) lines.push(`proxy_hide_header ${nginxPlain(k)};`, `add_header ${nginxPlain(k)} ${nginxString(v, this.state)} always;`);
+    for (const [k, v] of Object.entries(rs?.add ?? {})) lines.push(`add_header ${nginxPlain(k)} ${nginxString(v, this.state)} always;`);
     for (const [from, to] of Object.entries(rs?.rename ?? {})) {
-      lines.push(`proxy_hide_header ${from};`, `add_header ${to} $upstream_http_${from.toLowerCase().replace(/-/g, '_')} always;`);
+      lines.push(`proxy_hide_header ${nginxPlain(from)};`, `add_header ${nginxPlain(to)} ${headerVariable(from, '$upstream_http_')} always;`);
     }
     const sec = p.securityHeaders;
     if (sec) {
@@ -203,7 +208,7 @@ export class NginxPolicies {
     const id = ident(name);
     if (once) {
       const max = p.disk?.maxSize ?? p.maxSize ?? '64MB';
-      this.http.push(`proxy_cache_path ${p.disk?.path ?? `${NGINX_CACHE}/${name}`} levels=1:2 keys_zone=swy_cache_${id}:10m max_size=${nginxSize(parseSize(max))} inactive=1d use_temp_path=off;`);
+      this.http.push(`proxy_cache_path ${nginxPlain(p.disk?.path ?? `${NGINX_CACHE}/${name}`)} levels=1:2 keys_zone=swy_cache_${id}:10m max_size=${nginxSize(parseSize(max))} inactive=1d use_temp_path=off;`);
     }
     lines.push(`proxy_cache swy_cache_${id};`, 'proxy_buffering on;');
     const k = p.key ?? { method: true, host: true, query: true, headers: [] };

@@ -1,9 +1,10 @@
 /** The body of a route's named location: rewrite, forwarding headers, retries, timeouts and proxy_pass; or a fixed answer. */
 import type { ListenerPlan, RewritePlan, RoutePlan, UpstreamPlan } from '../../config/plan.js';
-import { nginxRegex, nginxString, nginxTemplate } from './nginx-syntax.js';
+import { nginxPlain, nginxRegex, nginxString, nginxTemplate, nginxValue } from './nginx-syntax.js';
 import type { Notes } from './notes.js';
 import { fmtDuration, targetHostPort, upstreamHostHeader } from './plan-view.js';
 import { escapeRegex, wholeSubjectRewrite } from './regex.js';
+import { inDialect, toDialect } from './regex-dialect.js';
 import type { TextBlock } from './text-block.js';
 
 const NGINX_RETRY_STATUSES = new Set([500, 502, 503, 504, 403, 404, 429]);
@@ -23,11 +24,11 @@ export function nginxRouteAction(
     return;
   }
   if (a.kind === 'redirect') {
-    writeRedirect(r, a.to, a.status, out, notes);
+    writeRedirect(r, a.to, a.status, out, notes, state);
     return;
   }
   if (!u) return;
-  if (r.rewrite && (r.rewrite.stripPrefix !== null || r.rewrite.replacePrefix !== null || r.rewrite.regex !== null)) writeRewrite(r.rewrite, subject, out, notes);
+  if (r.rewrite && (r.rewrite.stripPrefix !== null || r.rewrite.replacePrefix !== null || r.rewrite.regex !== null)) writeRewrite(r.rewrite, subject, out, notes, state);
   if (r.rewrite?.host) notes.exact(`${subject}: rewrite host`, 'proxy_set_header Host');
 
   const host = upstreamHostHeader(r, u);
@@ -69,27 +70,29 @@ export function nginxRouteAction(
   }
 
   const https = u.targets.some((t) => targetHostPort(t).tls);
-  if (https) writeUpstreamTls(u, out, notes);
+  if (https) writeUpstreamTls(u, out, notes, state);
   out.line(`proxy_pass ${https ? 'https' : 'http'}://${u.name};`);
   void l;
 }
 
-function writeUpstreamTls(u: UpstreamPlan, out: TextBlock, notes: Notes): void {
+function writeUpstreamTls(u: UpstreamPlan, out: TextBlock, notes: Notes, state: { usesDollar: boolean }): void {
   const tls = u.tls;
   out.line('proxy_ssl_server_name on;');
-  if (tls?.servername) out.line(`proxy_ssl_name ${tls.servername};`);
+  if (tls?.servername) out.line(`proxy_ssl_name ${nginxValue(tls.servername, state)};`);
   if (tls?.insecure) out.line('proxy_ssl_verify off;');
   else {
     out.line('proxy_ssl_verify on;');
-    out.line(`proxy_ssl_trusted_certificate ${tls?.ca[0] ?? '/etc/ssl/certs/ca-certificates.crt'};`);
+    out.line(`proxy_ssl_trusted_certificate ${nginxPlain(tls?.ca[0] ?? '/etc/ssl/certs/ca-certificates.crt')};`);
     if (tls && tls.ca.length > 0) notes.approx(`upstream ${u.name}: tls ca`, 'nginx trusts only the given CA file, not the system store as well' + (tls.ca.length > 1 ? '; only the first file is used: concatenate them' : ''));
   }
-  if (tls?.cert && tls.key) out.line(`proxy_ssl_certificate ${tls.cert};`).line(`proxy_ssl_certificate_key ${tls.key};`);
+  if (tls?.cert && tls.key) out.line(`proxy_ssl_certificate ${nginxValue(tls.cert, state)};`).line(`proxy_ssl_certificate_key ${nginxValue(tls.key, state)};`);
   if (u.http2) notes.approx(`upstream ${u.name}: http2`, 'nginx proxies with HTTP/1.1 only');
 }
 
 /** Each step is one regex, so steps never chain into each other by accident; `break` ends rewriting in the named location. */
-function writeRewrite(rw: RewritePlan, subject: string, out: TextBlock, notes: Notes): void {
+function writeRewrite(rw: RewritePlan, subject: string, out: TextBlock, notes: Notes, state: { usesDollar: boolean }): void {
+  // Text from the workspace is literal: a "$" in it must not name an nginx variable.
+  const lit = (s: string) => (s.includes('$') ? ((state.usesDollar = true), s.replace(/\$/g, '${swy_dollar}')) : s);
   if (rw.stripPrefix !== null) {
     const p = rw.stripPrefix;
     if (p.endsWith('/')) out.line(`rewrite ${nginxRegex(`^${escapeRegex(p)}/?(.*)$`)} /$1;`);
@@ -98,20 +101,21 @@ function writeRewrite(rw: RewritePlan, subject: string, out: TextBlock, notes: N
   if (rw.replacePrefix !== null) {
     const { from, to } = rw.replacePrefix;
     const f = escapeRegex(from);
-    if (to.endsWith('/')) out.line(`rewrite ${nginxRegex(from.endsWith('/') ? `^${f}/?(.*)$` : `^${f}(?=/|$)/?(.*)$`)} ${nginxTemplate(to + '$1')};`);
-    else if (!from.endsWith('/')) out.line(`rewrite ${nginxRegex(`^${f}(?=/|$)(.*)$`)} ${nginxTemplate(to + '$1')};`);
+    if (to.endsWith('/')) out.line(`rewrite ${nginxRegex(from.endsWith('/') ? `^${f}/?(.*)$` : `^${f}(?=/|$)/?(.*)$`)} ${nginxTemplate(lit(to) + '$1')};`);
+    else if (!from.endsWith('/')) out.line(`rewrite ${nginxRegex(`^${f}(?=/|$)(.*)$`)} ${nginxTemplate(lit(to) + '$1')};`);
     else {
-      out.line(`rewrite ${nginxRegex(`^${f}/?(.*)$`)} ${nginxTemplate(to + '/$1')};`);
+      out.line(`rewrite ${nginxRegex(`^${f}/?(.*)$`)} ${nginxTemplate(lit(to) + '/$1')};`);
       notes.approx(`${subject}: rewrite replacePrefix`, `the path "${from}" itself becomes "${to}/" rather than "${to}"`);
     }
   }
   if (rw.regex !== null) {
     const w = wholeSubjectRewrite(rw.regex.pattern, rw.regex.replacement);
-    if (w === null || w.parts.some((p) => 'group' in p && p.group > 9)) {
-      notes.unsupported(`${subject}: rewrite regex`, 'the replacement uses $` / $\' or more than 7 groups, which nginx rewrite cannot express; the path is sent unchanged');
+    const d = w && toDialect(w.regex, 'pcre');
+    if (w === null || d === null || 'problem' in d || w.parts.some((p) => 'group' in p && p.group > 9)) {
+      notes.unsupported(`${subject}: rewrite regex`, `${d && 'problem' in d ? d.problem : 'the replacement uses $` / $\' or more than 7 groups, which nginx rewrite cannot express'}; the path is sent unchanged`);
     } else {
-      const repl = w.parts.map((p) => ('group' in p ? `$${p.group}` : p.text)).join('');
-      out.line(`rewrite ${nginxRegex(w.regex)} ${nginxTemplate(repl)};`);
+      const repl = w.parts.map((p) => ('group' in p ? `$${p.group}` : lit(p.text))).join('');
+      out.line(`rewrite ${nginxRegex(d.source)} ${nginxTemplate(repl)};`);
     }
   }
   out.line('break;');
@@ -131,7 +135,7 @@ function writeRespond(
   let contentType: string | null = null;
   for (const [k, v] of Object.entries(headers)) {
     if (k.toLowerCase() === 'content-type') contentType = v;
-    else out.line(`add_header ${k} ${nginxString(v, state)} always;`);
+    else out.line(`add_header ${nginxPlain(k)} ${nginxString(v, state)} always;`);
   }
   out.line(`default_type ${nginxString(contentType ?? '', state)};`);
   if (status >= 301 && status <= 308 && status !== 304 && status !== 305 && status !== 306) {
@@ -145,17 +149,23 @@ function writeRespond(
   if (r.policies.length > 0) notes.approx(`route ${r.name}: policies`, 'nginx answers `return` before access checks (allow/deny, auth_basic, limit_req), so those policies do not guard this fixed response');
 }
 
-function writeRedirect(r: RoutePlan, to: string, status: number, out: TextBlock, notes: Notes): void {
+function writeRedirect(r: RoutePlan, to: string, status: number, out: TextBlock, notes: Notes, state: { usesDollar: boolean }): void {
   const subject = `route ${r.name}: redirect`;
   let usesCaptures = false;
-  const target = to
-    .replace(/\$(\d+)|\$<([A-Za-z_][A-Za-z0-9_]*)>/g, (_, n: string | undefined, name: string | undefined) => {
+  // Captures and {path}/{query}/{host} become nginx variables; any other "$" is text.
+  const target = to.replace(/\$(\d+)|\$<([A-Za-z_][A-Za-z0-9_]*)>|\{(path|query|host)\}|\$/g, (m: string, n?: string, name?: string, v?: string) => {
+    if (n !== undefined || name !== undefined) {
       usesCaptures = true;
       return n !== undefined ? `$${n}` : `\${${name}}`;
-    })
-    .replace(/\{(path|query|host)\}/g, (_, v: string) => (v === 'path' ? '$uri' : v === 'query' ? '$is_args$args' : '$host'));
+    }
+    if (v !== undefined) return v === 'path' ? '$uri' : v === 'query' ? '$is_args$args' : '$host';
+    state.usesDollar = true;
+    return '${swy_dollar}';
+  });
+  // nginx turns a relative Location into an absolute URL (its own scheme, host and port); Switchyard sends it as written.
+  if (!/^[A-Za-z][A-Za-z0-9+.-]*:/.test(to)) out.line('absolute_redirect off;');
   if (usesCaptures && r.match.pathRegex) {
-    out.block(`if ($uri ~ ${nginxRegex(r.match.pathRegex.source)})`, () => out.line(`return ${status} ${nginxTemplate(target)};`));
+    out.block(`if ($uri ~ ${nginxRegex(inDialect(r.match.pathRegex.source, 'pcre'))})`, () => out.line(`return ${status} ${nginxTemplate(target)};`));
     out.line('return 404;');
   } else out.line(`return ${status} ${nginxTemplate(target)};`);
   if (to.includes('{path}')) notes.approx(subject, '{path} becomes $uri, the decoded path: percent-encoded characters are sent decoded');
