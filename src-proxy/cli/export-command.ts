@@ -7,6 +7,7 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { formatIssue } from '../config/issues.js';
+import { isSwitchyardError } from '../errors.js';
 import { loadWorkspaceFile } from '../config/load.js';
 import { EXPORT_TARGETS, isExportTarget, renderExport, strictProblems } from '../export/index.js';
 import { reportLines } from '../export/report.js';
@@ -46,7 +47,17 @@ export async function exportCommand(args: string[], io: CliIO): Promise<number> 
   for (const issue of issues) io.err(formatIssue(issue));
   if (!plan) return 1;
 
-  const result = renderExport(plan, target, { includeSecrets: values['include-secrets'] ?? false });
+  let result;
+  try {
+    result = renderExport(plan, target, { includeSecrets: values['include-secrets'] ?? false });
+  } catch (err) {
+    // A value no config of that target can carry (see export/shared/export-guard.ts): the workspace's problem, not usage.
+    if (!isSwitchyardError(err) || err.code !== 'CONFIG_INVALID') throw err;
+    const problems = err.extensions?.problems;
+    io.err(`switchyard export: cannot export ${file} to ${target}; nothing written`);
+    for (const p of Array.isArray(problems) ? problems : [err.message]) io.err(`  ${String(p)}`);
+    return 1;
+  }
   if (values.strict) {
     const problems = strictProblems(result);
     if (problems.length > 0) {

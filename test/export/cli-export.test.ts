@@ -67,4 +67,18 @@ describe('switchyard export (bin)', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('usage: switchyard export --target');
   });
+
+  it('a value the target cannot carry: each problem on stderr, exit 1, nothing written', async () => {
+    const ws = join(dir, 'unexportable.yaml');
+    const out = join(dir, 'unexportable.cfg');
+    writeFileSync(
+      ws,
+      'version: 1\nlisteners:\n  - { name: web, address: "127.0.0.1:0" }\nroutes:\n  - { name: r, match: { path: /x }, redirect: { to: "https://a.test/\\r\\nhttp-request deny" } }\n',
+    );
+    const run = await switchyard(['export', '--target', 'haproxy', ws, '-o', out]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`cannot export ${ws} to haproxy; nothing written`);
+    expect(run.stderr).toMatch(/route r: redirect\.to: .* contains a control character/);
+    expect(existsSync(out)).toBe(false);
+  });
 });
