@@ -185,6 +185,15 @@ describe('loadWorkspaceText: errors at the exact line and column', () => {
     ]);
   });
 
+  it('a header name that is not a token, and a control character in a head value', () => {
+    expect(problems(ws('routes:', '  - name: r', '    respond: { headers: { "X-A: b": v } }'))).toEqual([
+      `6:27 routes[0].respond.headers: "X-A: b" is not a valid name: not a valid header name (letters, digits and !#$%&'*+.^_\`|~-)`,
+    ]);
+    expect(problems(ws('routes:', '  - name: r', '    redirect: { to: "https://a.test/\\r\\nx: y" }'))).toEqual([
+      '6:21 routes[0].redirect.to: contains a control character (CR, LF, NUL…) (got "https://a.test/\\r\\nx: y")',
+    ]);
+  });
+
   it('a bad size', () => {
     expect(problems(yaml('version: 1', 'listeners:', '  - name: web', '    address: 127.0.0.1:0', '    limits: { maxBodySize: 10mb }'))).toEqual([
       '5:28 listeners[0].limits.maxBodySize: expected a size such as 512B, 64KB, 50MB or 1GB, got "10mb"',

@@ -9,21 +9,17 @@
  * reports positioned errors like the rest of compile.ts.
  */
 import { z } from 'zod';
-import { duration, httpMethod, size, statusCode, valueCondition } from './schema-parts.js';
+import { duration, headerName, headText, httpMethod, size, statusCode, valueCondition } from './schema-parts.js';
 
 const base = { description: z.string().optional().describe('What this policy is for (shown in the workbench)') };
-const headerName = z
-  .string()
-  .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { message: 'not a valid header name' })
-  .describe('A header name (case-insensitive)');
 const cidr = z
   .string()
   .regex(/^[0-9a-fA-F:.]+(\/\d{1,3})?$/, { message: 'expected an IP address or CIDR, e.g. 10.0.0.0/8 or 2001:db8::/32' })
   .describe('An IPv4 or IPv6 address or CIDR block');
-const headerMap = z.record(z.string(), z.string());
+const headerMap = z.record(headerName, headText);
 const conditions = z
   .strictObject({
-    headers: z.record(z.string(), valueCondition).optional().describe('Header conditions (all must hold)'),
+    headers: z.record(headerName, valueCondition).optional().describe('Header conditions (all must hold)'),
     query: z.record(z.string(), valueCondition).optional().describe('Query parameter conditions (all must hold)'),
   })
   .describe('Only act on requests that meet these conditions');
@@ -110,8 +106,8 @@ const cors = z
     ...base,
     origins: z.array(z.string()).min(1).describe('Allowed origins: "*", "https://app.example.com", or "https://*.example.com"'),
     methods: z.array(httpMethod).optional().describe('Allowed methods (default GET, HEAD, POST, PUT, PATCH, DELETE)'),
-    headers: z.array(z.string()).optional().describe('Allowed request headers (default: those the preflight asks for)'),
-    exposeHeaders: z.array(z.string()).optional().describe('Response headers scripts may read'),
+    headers: z.array(headerName).optional().describe('Allowed request headers (default: those the preflight asks for)'),
+    exposeHeaders: z.array(headerName).optional().describe('Response headers scripts may read'),
     credentials: z.boolean().optional().describe('Allow cookies/credentials (never with a literal "*" origin reply)'),
     maxAge: duration.optional().describe('How long browsers cache a preflight answer'),
   })
@@ -131,8 +127,8 @@ const headerOps = z
   .strictObject({
     add: headerMap.optional().describe('Append these headers (keeps existing values)'),
     set: headerMap.optional().describe('Set these headers (replaces existing values)'),
-    remove: z.array(z.string()).optional().describe('Remove these headers'),
-    rename: headerMap.optional().describe('Rename headers: { from: to }'),
+    remove: z.array(headerName).optional().describe('Remove these headers'),
+    rename: z.record(headerName, headerName).optional().describe('Rename headers: { from: to }'),
   })
   .describe('Header changes, applied in the order remove, rename, set, add');
 
@@ -253,7 +249,7 @@ const cache = z
         method: z.boolean().default(true).describe('Start the key with the method (always GET: HEAD is answered from the stored GET)'),
         host: z.boolean().default(true).describe('Include the host name (without port)'),
         query: z.union([z.boolean(), z.array(z.string())]).default(true).describe('true: whole query; a list: only these parameters'),
-        headers: z.array(z.string()).default([]).describe('Request headers added to the key'),
+        headers: z.array(headerName).default([]).describe('Request headers added to the key'),
       })
       .optional()
       .describe('What the cache key is made of (path is always part of it)'),

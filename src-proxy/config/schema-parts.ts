@@ -13,6 +13,20 @@ export const size = z
 export const name = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { message: 'names use letters, digits, ".", "_" and "-"' });
+/** RFC 9110 §5.1: a header name is a token. */
+export const headerName = z
+  .string()
+  .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { message: 'not a valid header name (letters, digits and !#$%&\'*+.^_`|~-)' })
+  .describe('A header name (case-insensitive)');
+/**
+ * Text that goes into a request or response head (header values, hosts,
+ * Location): no control characters but tab. A CR or LF would split the head,
+ * and node refuses them when sending, so they are caught here with a position.
+ */
+export const headText = z
+  .string()
+  // eslint-disable-next-line no-control-regex -- control characters are what is refused
+  .regex(/^[^\u0000-\u0008\u000a-\u001f\u007f]*$/, { message: 'contains a control character (CR, LF, NUL…)' });
 export const httpMethod = z
   .string()
   .regex(/^[A-Z][A-Z-]*$/, { message: 'HTTP methods are upper case, e.g. GET' })

@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { policySchema } from './policy-schema.js';
-import { duration, httpMethod, name, size, statusCode, valueCondition } from './schema-parts.js';
+import { duration, headerName, headText, httpMethod, name, size, statusCode, valueCondition } from './schema-parts.js';
 
 const address = z
   .string()
@@ -87,7 +87,7 @@ export const matchSchema = z
     exact: z.boolean().optional().describe('Match `path` exactly instead of as a prefix'),
     pathRegex: z.string().optional().describe('Regular expression over the path; named or numbered groups usable in rewrite'),
     methods: z.array(httpMethod).min(1).optional().describe('Allowed methods'),
-    headers: z.record(z.string(), headerMatch).optional().describe('Header conditions (names are case-insensitive)'),
+    headers: z.record(headerName, headerMatch).optional().describe('Header conditions (names are case-insensitive)'),
     query: z.record(z.string(), headerMatch).optional().describe('Query parameter conditions'),
   })
   .describe('Conditions a request must meet; all given conditions must hold');
@@ -109,7 +109,7 @@ export const routeSchema = z
           .strictObject({ pattern: z.string(), replacement: z.string() })
           .optional()
           .describe('Regex replace over the path; $1 or $<name> refer to captures'),
-        host: z.string().optional().describe('Host header sent upstream'),
+        host: headText.optional().describe('Host header sent upstream'),
       })
       .optional()
       .describe('Change the request before it goes upstream'),
@@ -119,13 +119,13 @@ export const routeSchema = z
       .strictObject({
         status: statusCode.default(200),
         body: z.string().optional(),
-        headers: z.record(z.string(), z.string()).optional(),
+        headers: z.record(headerName, headText).optional(),
       })
       .optional()
       .describe('Answer directly from the gateway'),
     redirect: z
       .strictObject({
-        to: z.string().min(1).describe('Location; may use $1 / $<name> captures of pathRegex and {path}, {query}, {host}'),
+        to: headText.min(1).describe('Location; may use $1 / $<name> captures of pathRegex and {path}, {query}, {host}'),
         status: z.union([z.literal(301), z.literal(302), z.literal(303), z.literal(307), z.literal(308)]).default(302),
       })
       .optional()
@@ -186,7 +186,7 @@ export const upstreamSchema = z
           .string()
           .regex(/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/, { message: 'expected a status or range list, e.g. 200-399 or 200,204' })
           .default('200-399'),
-        host: z.string().optional().describe('Host header for checks'),
+        host: headText.optional().describe('Host header for checks'),
       })
       .optional()
       .describe('Active health checks'),
