@@ -7,13 +7,16 @@
 import http, { ServerResponse, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
-import type { ListenerPlan } from '../config/plan.js';
+import type { ConnectionOptions } from 'node:tls';
+import type { ListenerPlan, UpstreamPlan } from '../config/plan.js';
 import type { EngineState } from '../engine-state.js';
 import { SwitchyardError, isSwitchyardError } from '../errors.js';
 import { rewritePath } from '../router/rewrite.js';
+import { upstreamTlsError } from '../tls/upstream-tls-error.js';
+import { upstreamServername, upstreamTlsOptions } from '../upstream/upstream-tls.js';
 import { Exchange } from './exchange.js';
 import { upstreamRequestHeaders } from './proxy/forward-headers.js';
-import { finish } from './handle-request.js';
+import { complete, finish } from './handle-request.js';
 import { sendExchangeProblem, sendFixed, sendRedirect } from './respond.js';
 import { compose, type StepResult } from './compose.js';
 import { prepareRequest } from './steps/prepare-request.js';
@@ -36,6 +39,9 @@ class UpgradeExchange extends Exchange {
     super(req, res, listener, state);
   }
 }
+
+/** Bytes a client may send before the upstream accepted its upgrade that are read and held (see proxyUpgrade). */
+const MAX_EARLY_BYTES = 64 * 1024;
 
 /** Upgrades take the same steps as requests — routing and the route's policies (auth must not be bypassable by an Upgrade header). */
 const upgradePipeline = compose<UpgradeExchange>([prepareRequest, routeRequest, runPolicies, serveUpgrade]);
@@ -89,7 +95,9 @@ function proxyUpgrade(ex: Exchange, upstreamName: string, client: Duplex, head: 
   ex.attempts = 1;
   const url = new URL(target.url);
   const path = ex.route?.rewrite ? rewritePath(ex.route.rewrite, ex.path) : ex.path;
-  const request = (url.protocol === 'https:' ? https : http).request({
+  const secure = url.protocol === 'https:';
+  const request = (secure ? https : http).request({
+    ...(secure ? upgradeTlsOptions(upstream.plan, target.url) : {}),
     host: url.hostname,
     port: url.port,
     method: ex.method,
@@ -107,13 +115,44 @@ function proxyUpgrade(ex: Exchange, upstreamName: string, client: Duplex, head: 
     held = false;
   };
 
+  // A client gone before the upstream answered: nobody will use the upstream side, so drop it
+  // (else it stays open, holding the target, until the upstream gives up) and end the exchange as aborted.
+  // Noticing that needs the client read meanwhile (a paused socket never sees its end); bytes it sends
+  // early are kept and passed on after the upgrade, up to a bound past which reading stops again.
+  const early: Buffer[] = [];
+  let earlyBytes = 0;
+  const keepEarly = (c: Buffer): void => {
+    early.push(c);
+    earlyBytes += c.length;
+    if (earlyBytes >= MAX_EARLY_BYTES) client.pause();
+  };
+  const abandon = (): void => {
+    ex.aborted = true;
+    request.destroy();
+    client.destroy();
+  };
+  client.on('data', keepEarly);
+  // Server sockets allow half-open connections: a client's FIN is an 'end' without a 'close'.
+  client.once('end', abandon).once('close', abandon);
+  const answered = (): void => {
+    client.off('data', keepEarly);
+    client.off('end', abandon).off('close', abandon);
+    client.pause();
+  };
+
   request.on('timeout', () => request.destroy(Object.assign(new Error('connect timeout'), { code: 'UND_ERR_CONNECT_TIMEOUT' })));
   request.on('error', (err) => {
     release();
+    if (ex.aborted) {
+      // The client's leaving is not the target's failure.
+      if (ex.state.events.active || ex.capturing) complete(ex);
+      return;
+    }
+    answered();
     target.recordFailure('upgrade failed');
     if (ex.res.headersSent || client.destroyed) return void client.destroy();
     const timedOut = (err as NodeJS.ErrnoException).code === 'UND_ERR_CONNECT_TIMEOUT';
-    ex.error = new SwitchyardError(
+    ex.error = upstreamTlsError(err, upstreamName) ?? new SwitchyardError(
       timedOut ? 'UPSTREAM_CONNECT_TIMEOUT' : 'UPSTREAM_CONNECT_FAILED',
       `WebSocket upgrade to upstream "${upstreamName}" failed: ${err.message}.`,
     );
@@ -121,15 +160,35 @@ function proxyUpgrade(ex: Exchange, upstreamName: string, client: Duplex, head: 
     finish(ex);
   });
   request.on('response', (upRes) => {
+    answered();
     upRes.once('close', release);
     relayDeclinedUpgrade(ex, upRes);
   });
   request.on('upgrade', (upRes, upstreamSocket, upstreamHead) => {
+    answered();
     upstreamSocket.once('close', release);
     request.setTimeout(0);
     target.recordSuccess();
-    spliceWebSocket(ex, client, head, upRes, upstreamSocket, upstreamHead, { route, target: target.url });
+    spliceWebSocket(ex, client, Buffer.concat([head, ...early]), upRes, upstreamSocket, upstreamHead, { route, target: target.url });
     ex.dispatchedAt = ex.sentAt; // the upgrade's answer is the dispatch
   });
   request.end();
+}
+
+/** Per upstream plan (a new apply brings new plans): building the trust store costs milliseconds. */
+const tlsOptionsByPlan = new WeakMap<UpstreamPlan, ConnectionOptions>();
+
+/**
+ * TLS to a wss:// (https://) target, as for ordinary requests: the upstream's trust store,
+ * extra CAs, client certificate and `insecure`, SNI from the target (or `servername`) and
+ * never from the client's Host header, and HTTP/1.1 only (an upgrade cannot ride on h2).
+ */
+function upgradeTlsOptions(plan: UpstreamPlan, origin: string): ConnectionOptions {
+  let options = tlsOptionsByPlan.get(plan);
+  if (!options) {
+    options = upstreamTlsOptions(plan);
+    tlsOptionsByPlan.set(plan, options);
+  }
+  // "" sends no SNI (IP targets, verified by IP); undefined would let node take the Host header.
+  return { ...options, servername: upstreamServername(plan, origin) ?? '', ALPNProtocols: ['http/1.1'] };
 }

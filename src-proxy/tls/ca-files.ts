@@ -3,9 +3,10 @@
  * renews them near expiry. A lock file keeps concurrent processes from creating
  * two different CAs; files are written to a temp name and renamed into place.
  */
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm, stat, writeFile, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
+import { SwitchyardError } from '../errors.js';
 import { createCaCertificate, type CaMaterial } from './ca-certificate.js';
 
 export const CA_CERT_FILE = 'switchyard-ca.pem';
@@ -30,14 +31,22 @@ export async function loadOrCreateCa(dataDir: string, opts: { regenerate?: boole
   const paths = caPaths(dataDir);
   await mkdir(paths.dir, { recursive: true, mode: 0o700 });
   if (!opts.regenerate) {
-    const existing = await readUsable(paths);
-    if (existing) return existing;
+    const found = await readCa(paths);
+    if (found.kind === 'usable') return found.material;
   }
   return withLock(paths, async () => {
-    // Another process may have created it while we waited for the lock.
+    // Another process may have created it while we waited for the lock (or been mid-way through
+    // writing it when we first looked: a damaged pair outside the lock is read again under it).
     if (!opts.regenerate) {
-      const existing = await readUsable(paths);
-      if (existing) return existing;
+      const found = await readCa(paths);
+      if (found.kind === 'usable') return found.material;
+      if (found.kind === 'damaged') {
+        // Replacing it silently would swap the root users trusted: that takes an explicit regenerate.
+        throw new SwitchyardError(
+          'CONFIG_INVALID',
+          `The local CA in ${paths.dir} is damaged: ${found.why} (${paths.certPath}, ${paths.keyPath}). Run "switchyard ca regenerate" to create a new one, then trust it again.`,
+        );
+      }
     }
     const material = await createCaCertificate();
     await writeAtomically(paths.keyPath, material.keyPem, 0o600);
@@ -46,22 +55,33 @@ export async function loadOrCreateCa(dataDir: string, opts: { regenerate?: boole
   });
 }
 
-async function readUsable(paths: CaPaths): Promise<CaMaterial | null> {
+type FoundCa = { kind: 'usable'; material: CaMaterial } | { kind: 'missing' } | { kind: 'expiring' } | { kind: 'damaged'; why: string };
+
+async function readCa(paths: CaPaths): Promise<FoundCa> {
   let certPem: string;
   let keyPem: string;
   try {
     [certPem, keyPem] = await Promise.all([readFile(paths.certPath, 'utf8'), readFile(paths.keyPath, 'utf8')]);
   } catch {
-    return null;
+    return { kind: 'missing' };
   }
+  let cert: X509Certificate;
   try {
-    const cert = new X509Certificate(certPem);
-    const renewAt = Date.parse(cert.validTo) - CA_RENEW_DAYS * 86_400_000;
-    if (Date.now() >= renewAt) return null;
-  } catch {
-    return null;
+    cert = new X509Certificate(certPem);
+  } catch (err) {
+    return { kind: 'damaged', why: `the certificate cannot be read (${(err as Error).message})` };
   }
-  return { certPem, keyPem };
+  let matches: boolean;
+  try {
+    matches = cert.checkPrivateKey(createPrivateKey(keyPem));
+  } catch (err) {
+    return { kind: 'damaged', why: `the private key cannot be read (${(err as Error).message})` };
+  }
+  // Leaves signed with another key would chain to nothing clients trust.
+  if (!matches) return { kind: 'damaged', why: 'the private key does not belong to the certificate' };
+  const renewAt = Date.parse(cert.validTo) - CA_RENEW_DAYS * 86_400_000;
+  if (Date.now() >= renewAt) return { kind: 'expiring' };
+  return { kind: 'usable', material: { certPem, keyPem } };
 }
 
 async function writeAtomically(path: string, text: string, mode: number): Promise<void> {

@@ -24,15 +24,21 @@ export interface LoadedPair {
 /** How often the files are checked for changes. */
 const POLL_MS = 1000;
 
-export async function loadPairs(plans: readonly CertificateFilePlan[], minVersion: 'TLSv1.2' | 'TLSv1.3'): Promise<LoadedPair[]> {
+/**
+ * Loads every pair, or throws a CONFIG_INVALID error naming the listener, the
+ * pair's index and its files: unreadable, unparsable, a key that does not
+ * belong to its certificate, or a certificate that has already expired.
+ */
+export async function loadPairs(plans: readonly CertificateFilePlan[], minVersion: 'TLSv1.2' | 'TLSv1.3', listener: string): Promise<LoadedPair[]> {
   return Promise.all(
-    plans.map(async (p) => {
+    plans.map(async (p, i) => {
+      const where = `listener "${listener}" (tls.certificates[${i}]: ${p.cert}, ${p.key})`;
       let cert: string;
       let key: string;
       try {
         [cert, key] = await Promise.all([readFile(p.cert, 'utf8'), readFile(p.key, 'utf8')]);
       } catch (err) {
-        throw new SwitchyardError('CONFIG_INVALID', `Cannot read TLS certificate files: ${(err as Error).message}`, { cause: err });
+        throw new SwitchyardError('CONFIG_INVALID', `Cannot read TLS certificate files of ${where}: ${(err as Error).message}`, { cause: err });
       }
       let context: SecureContext;
       let parsed: X509Certificate;
@@ -40,7 +46,14 @@ export async function loadPairs(plans: readonly CertificateFilePlan[], minVersio
         context = createSecureContext({ ...modernContextOptions(minVersion), cert, key });
         parsed = new X509Certificate(cert);
       } catch (err) {
-        throw new SwitchyardError('CONFIG_INVALID', `Invalid TLS certificate or key (${p.cert}, ${p.key}): ${(err as Error).message}`, { cause: err });
+        const message = (err as Error).message;
+        const why = /key values mismatch/.test(message) ? `the key does not match the certificate (${message})` : message;
+        throw new SwitchyardError('CONFIG_INVALID', `Invalid TLS certificate or key for ${where}: ${why}`, { cause: err });
+      }
+      // Every client would refuse it: better a clear error now than handshakes failing later.
+      const notAfter = Date.parse(parsed.validTo);
+      if (notAfter <= Date.now()) {
+        throw new SwitchyardError('CONFIG_INVALID', `The TLS certificate of ${where} expired on ${new Date(notAfter).toISOString()}.`);
       }
       const hosts = p.hosts ? p.hosts.map((h) => h.toLowerCase()) : certificateNames(parsed.subjectAltName, parsed.subject);
       return { hosts, cert, key, context };
@@ -56,6 +69,8 @@ export class CertificateFiles {
   constructor(
     private readonly plans: readonly CertificateFilePlan[],
     private readonly minVersion: 'TLSv1.2' | 'TLSv1.3',
+    /** The listener's name, for error messages. */
+    private readonly listener: string,
     /** Called after a successful reload with the new default pair. */
     private readonly onReload: (defaultPair: LoadedPair) => void,
   ) {
@@ -64,14 +79,15 @@ export class CertificateFiles {
 
   /** Loads the files (throws on a bad set) and starts watching them. */
   async open(): Promise<LoadedPair> {
-    this.pairs = await loadPairs(this.plans, this.minVersion);
+    this.pairs = await loadPairs(this.plans, this.minVersion, this.listener);
     for (const f of this.files) watchFile(f, { interval: POLL_MS, persistent: false }, this.changed);
     return this.pairs[0];
   }
 
   /** The context for an SNI name: exact names first, then wildcards, else the default. */
   select(servername: string): SecureContext {
-    const name = servername.toLowerCase();
+    // A fully qualified name ("api.example.com.") is the same name.
+    const name = servername.toLowerCase().replace(/\.$/, '');
     for (const p of this.pairs) if (p.hosts.includes(name)) return p.context;
     for (const p of this.pairs) if (p.hosts.some((h) => matchesHostPattern(h, name))) return p.context;
     return this.pairs[0].context;
@@ -88,7 +104,7 @@ export class CertificateFiles {
 
   private async reload(): Promise<void> {
     try {
-      const pairs = await loadPairs(this.plans, this.minVersion);
+      const pairs = await loadPairs(this.plans, this.minVersion, this.listener);
       this.pairs = pairs;
       this.onReload(pairs[0]);
     } catch {

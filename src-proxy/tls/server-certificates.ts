@@ -33,7 +33,7 @@ export async function openServerCertificates(
 ): Promise<ServerCertificates> {
   const certs = lp.tls.certificates;
   if (certs === 'local-ca') return openLocalCaCertificates(lp, certificates, onDefaultChange);
-  const files = new CertificateFiles(certs, lp.tls.minVersion, (pair) => onDefaultChange(pair));
+  const files = new CertificateFiles(certs, lp.tls.minVersion, lp.name, (pair) => onDefaultChange(pair));
   const first = await files.open();
   return {
     defaults: { cert: first.cert, key: first.key },

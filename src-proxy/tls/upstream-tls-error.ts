@@ -14,6 +14,16 @@ const VERIFY_REASONS: Record<string, string> = {
   CERT_REVOKED: 'its certificate was revoked',
   CERT_SIGNATURE_FAILURE: 'its certificate signature is invalid',
   INVALID_CA: 'a CA certificate in its chain is invalid',
+  INVALID_PURPOSE: 'its certificate is not meant for a TLS server (key usage or extended key usage)',
+  CERT_UNTRUSTED: 'its certificate is not trusted for TLS servers',
+  CERT_REJECTED: 'its certificate is rejected for TLS servers',
+  CERT_CHAIN_TOO_LONG: 'its certificate chain is too long',
+  PATH_LENGTH_EXCEEDED: 'its certificate chain exceeds a CA\'s path length limit',
+  HOSTNAME_MISMATCH: 'its certificate does not cover the host name',
+  UNABLE_TO_DECRYPT_CERT_SIGNATURE: 'its certificate signature cannot be read',
+  UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY: 'its issuer\'s public key cannot be read',
+  ERROR_IN_CERT_NOT_BEFORE_FIELD: 'its certificate has an invalid validity period',
+  ERROR_IN_CERT_NOT_AFTER_FIELD: 'its certificate has an invalid validity period',
 };
 
 /** A SwitchyardError for a TLS failure, or null when the error is not about TLS. */
