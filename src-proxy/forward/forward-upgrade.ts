@@ -14,9 +14,10 @@ import type { ListenerPlan } from '../config/plan.js';
 import type { EngineState } from '../engine-state.js';
 import { SwitchyardError, isSwitchyardError } from '../errors.js';
 import { Exchange } from '../pipeline/exchange.js';
-import { finish } from '../pipeline/handle-request.js';
+import { complete, finish } from '../pipeline/handle-request.js';
 import { sendExchangeProblem } from '../pipeline/respond.js';
 import { prepareRequest } from '../pipeline/steps/prepare-request.js';
+import { waitForUpgradeAnswer } from '../pipeline/upgrade-wait.js';
 import { relayDeclinedUpgrade, spliceWebSocket } from '../pipeline/websocket-splice.js';
 import { upstreamTlsError } from '../tls/upstream-tls-error.js';
 import type { ForwardContext } from './forward-context.js';
@@ -80,16 +81,31 @@ async function upgrade(ex: Exchange, client: Duplex, head: Buffer, ctx: ForwardC
     path,
     headers: [...originRequestHeaders(ex, origin.authority, { upgrade: true }), ...extra],
   });
+  // A client gone before the origin answered: nobody will use the origin side (see upgrade-wait.ts).
+  const wait = waitForUpgradeAnswer(client, () => {
+    ex.aborted = true;
+    request.destroy();
+    client.destroy();
+  });
   request.on('error', (err) => {
+    if (ex.aborted) {
+      if (ex.state.events.active || ex.capturing) complete(ex);
+      return;
+    }
+    wait.answered();
     if (ex.res.headersSent || client.destroyed) return void client.destroy();
     ex.error = new SwitchyardError('UPSTREAM_CONNECT_FAILED', `WebSocket upgrade to ${origin.url} failed: ${err.message}.`);
     sendExchangeProblem(ex, ex.error);
     finish(ex);
   });
-  request.on('response', (upRes) => relayDeclinedUpgrade(ex, upRes));
-  request.on('upgrade', (upRes, upSocket: Socket, upHead: Buffer) =>
-    spliceWebSocket(ex, client, head, upRes, upSocket, upHead, { route: ex.listener.name, target: origin.url }),
-  );
+  request.on('response', (upRes) => {
+    wait.answered();
+    relayDeclinedUpgrade(ex, upRes);
+  });
+  request.on('upgrade', (upRes, upSocket: Socket, upHead: Buffer) => {
+    const early = wait.answered();
+    spliceWebSocket(ex, client, Buffer.concat([head, ...early]), upRes, upSocket, upHead, { route: ex.listener.name, target: origin.url });
+  });
   request.end();
 }
 

@@ -19,6 +19,7 @@ import { upstreamRequestHeaders } from './proxy/forward-headers.js';
 import { complete, finish } from './handle-request.js';
 import { sendExchangeProblem, sendFixed, sendRedirect } from './respond.js';
 import { compose, type StepResult } from './compose.js';
+import { waitForUpgradeAnswer } from './upgrade-wait.js';
 import { prepareRequest } from './steps/prepare-request.js';
 import { routeRequest } from './steps/route-request.js';
 import { runPolicies } from './steps/run-policies.js';
@@ -39,9 +40,6 @@ class UpgradeExchange extends Exchange {
     super(req, res, listener, state);
   }
 }
-
-/** Bytes a client may send before the upstream accepted its upgrade that are read and held (see proxyUpgrade). */
-const MAX_EARLY_BYTES = 64 * 1024;
 
 /** Upgrades take the same steps as requests — routing and the route's policies (auth must not be bypassable by an Upgrade header). */
 const upgradePipeline = compose<UpgradeExchange>([prepareRequest, routeRequest, runPolicies, serveUpgrade]);
@@ -115,30 +113,12 @@ function proxyUpgrade(ex: Exchange, upstreamName: string, client: Duplex, head: 
     held = false;
   };
 
-  // A client gone before the upstream answered: nobody will use the upstream side, so drop it
-  // (else it stays open, holding the target, until the upstream gives up) and end the exchange as aborted.
-  // Noticing that needs the client read meanwhile (a paused socket never sees its end); bytes it sends
-  // early are kept and passed on after the upgrade, up to a bound past which reading stops again.
-  const early: Buffer[] = [];
-  let earlyBytes = 0;
-  const keepEarly = (c: Buffer): void => {
-    early.push(c);
-    earlyBytes += c.length;
-    if (earlyBytes >= MAX_EARLY_BYTES) client.pause();
-  };
-  const abandon = (): void => {
+  // A client gone before the upstream answered: nobody will use the upstream side (see upgrade-wait.ts).
+  const wait = waitForUpgradeAnswer(client, () => {
     ex.aborted = true;
     request.destroy();
     client.destroy();
-  };
-  client.on('data', keepEarly);
-  // Server sockets allow half-open connections: a client's FIN is an 'end' without a 'close'.
-  client.once('end', abandon).once('close', abandon);
-  const answered = (): void => {
-    client.off('data', keepEarly);
-    client.off('end', abandon).off('close', abandon);
-    client.pause();
-  };
+  });
 
   request.on('timeout', () => request.destroy(Object.assign(new Error('connect timeout'), { code: 'UND_ERR_CONNECT_TIMEOUT' })));
   request.on('error', (err) => {
@@ -148,7 +128,7 @@ function proxyUpgrade(ex: Exchange, upstreamName: string, client: Duplex, head: 
       if (ex.state.events.active || ex.capturing) complete(ex);
       return;
     }
-    answered();
+    wait.answered();
     target.recordFailure('upgrade failed');
     if (ex.res.headersSent || client.destroyed) return void client.destroy();
     const timedOut = (err as NodeJS.ErrnoException).code === 'UND_ERR_CONNECT_TIMEOUT';
@@ -160,12 +140,12 @@ function proxyUpgrade(ex: Exchange, upstreamName: string, client: Duplex, head: 
     finish(ex);
   });
   request.on('response', (upRes) => {
-    answered();
+    wait.answered();
     upRes.once('close', release);
     relayDeclinedUpgrade(ex, upRes);
   });
   request.on('upgrade', (upRes, upstreamSocket, upstreamHead) => {
-    answered();
+    const early = wait.answered();
     upstreamSocket.once('close', release);
     request.setTimeout(0);
     target.recordSuccess();
