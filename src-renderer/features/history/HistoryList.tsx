@@ -1,6 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useRef, type KeyboardEvent } from 'react';
 import { formatBytes } from '../../shared/exchange-detail/body';
+import { reveal } from '../../shared/text/reveal';
 import type { HistoryItem } from '../../store/history/state';
 import { formatDuration, formatTime, statusClass } from './history-format';
 
@@ -33,13 +34,13 @@ const Row = memo(function Row({
       onClick={() => onOpen(item.id)}
     >
       <span role="cell" className="c-check">
-        <input type="checkbox" aria-label={`Select ${item.method} ${item.url}`} checked={checked} onChange={() => onToggle(item.id)} onClick={(e) => e.stopPropagation()} />
+        <input type="checkbox" aria-label={`Select ${item.method} ${reveal(item.url)}`} checked={checked} onChange={() => onToggle(item.id)} onClick={(e) => e.stopPropagation()} />
       </span>
       <span role="cell" className="c-time">{formatTime(item.startedAt)}</span>
       <span role="cell" className="c-method">{item.method}</span>
       <span role="cell" className={`c-status ${statusClass(item)}`}>{item.status || 'ERR'}</span>
-      <span role="cell" className="c-host" title={item.host}>{item.host}</span>
-      <span role="cell" className="c-path" title={item.url}>{item.url}</span>
+      <span role="cell" className="c-host" title={reveal(item.host)}>{reveal(item.host)}</span>
+      <span role="cell" className="c-path" title={reveal(item.url)}>{reveal(item.url)}</span>
       <span role="cell" className="c-route">{item.route ?? '-'}</span>
       <span role="cell" className="c-target" title={item.target ?? undefined}>{item.target ?? '-'}</span>
       <span role="cell" className="c-num">{formatDuration(item.duration)}</span>

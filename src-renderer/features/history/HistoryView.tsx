@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, type ChangeEvent } f
 import type { ControlClient } from '../../client/contract';
 import { downloadText } from '../../shared/download';
 import { ExchangeDetail, type CompareCandidate } from '../../shared/exchange-detail/ExchangeDetail';
+import { reveal } from '../../shared/text/reveal';
 import { useAppStore, useAppStoreApi } from '../../store';
 import {
   selectHistoryError,
@@ -87,7 +88,7 @@ export function HistoryView({ control }: { control: ControlClient | null }) {
     () =>
       open === null
         ? []
-        : items.slice(0, 300).map((x) => ({ id: x.id, label: `${x.method} ${x.status || 'ERR'} ${x.url.slice(0, 60)} · ${new Date(x.startedAt).toLocaleString()}` })),
+        : items.slice(0, 300).map((x) => ({ id: x.id, label: `${x.method} ${x.status || 'ERR'} ${reveal(x.url).slice(0, 60)} · ${new Date(x.startedAt).toLocaleString()}` })),
     [items, open],
   );
 

@@ -139,4 +139,20 @@ describe('cache column', () => {
     expect(cacheOutcome([{ policy: 'x', type: 'rate-limit', outcome: 'allowed' }])).toBeNull();
     expect(cacheOutcome([{ policy: 'c', type: 'cache', outcome: 'STALE' }])).toBe('STALE');
   });
+
+  it('shows bidi overrides and zero-width characters in live rows as <U+…> markers', () => {
+    Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get: () => 400 });
+    try {
+      const { buffer, flush } = setup();
+      const event = { ...start('a', '/files/\u202Egpj.exe'), host: 'pay\u200Bpal.example' } as StreamEvent;
+      buffer.ingest([event]);
+      flush();
+      const row = document.querySelector('[data-id="a"]')!;
+      expect(row.querySelector('.c-path')!.textContent).toBe('/files/<U+202E>gpj.exe');
+      expect(row.querySelector('.c-path')!.getAttribute('title')).toBe('/files/<U+202E>gpj.exe');
+      expect(row.querySelector('.c-host')!.textContent).toBe('pay<U+200B>pal.example');
+    } finally {
+      Reflect.deleteProperty(HTMLElement.prototype, 'clientHeight');
+    }
+  });
 });

@@ -4,6 +4,7 @@ import type { ControlClient } from '../../client/contract';
 import type { TrafficBuffer, TrafficRow } from '../../live/traffic-buffer';
 import { formatBytes } from '../../shared/exchange-detail/body';
 import { ExchangeDetail, type CompareCandidate } from '../../shared/exchange-detail/ExchangeDetail';
+import { reveal } from '../../shared/text/reveal';
 import { parseLiveFilter } from './live-filter';
 import './traffic.css';
 
@@ -31,8 +32,8 @@ const Row = memo(function Row({ row, selected, onSelect }: { row: TrafficRow; re
       <span role="cell" className={`c-status ${statusClass(row)}`} title={row.error ? `${row.error.code}: ${row.error.message}` : undefined}>
         {row.status || (row.complete ? (row.error?.code ?? 'ERR') : '…')}
       </span>
-      <span role="cell" className="c-host" title={row.host}>{row.host}</span>
-      <span role="cell" className="c-path" title={row.url}>{row.url}</span>
+      <span role="cell" className="c-host" title={reveal(row.host)}>{reveal(row.host)}</span>
+      <span role="cell" className="c-path" title={reveal(row.url)}>{reveal(row.url)}</span>
       <span role="cell" className="c-route">{row.route ?? '-'}</span>
       <span role="cell" className="c-target" title={row.target ?? undefined}>{row.target ?? '-'}</span>
       <span role="cell" className="c-num">{row.duration === null ? '…' : `${row.duration < 10 ? row.duration.toFixed(1) : Math.round(row.duration)} ms`}</span>
@@ -117,7 +118,7 @@ export function TrafficView({ buffer, control }: TrafficViewProps) {
       .slice(-300)
       .filter((r) => r.complete)
       .reverse()
-      .map((r) => ({ id: r.id, label: `${r.method} ${r.status || r.error?.code || '-'} ${r.url.slice(0, 60)} · ${new Date(r.time).toLocaleTimeString()}` }));
+      .map((r) => ({ id: r.id, label: `${r.method} ${r.status || r.error?.code || '-'} ${reveal(r.url).slice(0, 60)} · ${new Date(r.time).toLocaleTimeString()}` }));
   }, [visible, selected]);
 
   return (

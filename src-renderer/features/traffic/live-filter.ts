@@ -8,6 +8,7 @@
  * full language runs server-side in history.search.
  */
 import type { TrafficRow } from '../../live/traffic-buffer';
+import { globMatcher } from './glob';
 
 export type RowPredicate = (row: TrafficRow) => boolean;
 
@@ -43,14 +44,6 @@ function tokenize(text: string): Token[] | { error: string; at: number } {
     out.push({ text: tok, at: start });
   }
   return out;
-}
-
-const escapeRe = (s: string) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
-
-/** `*` wildcard match, case-insensitive; `anchorEnd` false = prefix match. */
-function globMatcher(pattern: string, anchorEnd: boolean): (value: string) => boolean {
-  const re = new RegExp(`^${pattern.split('*').map(escapeRe).join('.*')}${anchorEnd ? '$' : ''}`, 'i');
-  return (v) => re.test(v);
 }
 
 function compare(op: string, n: number): (v: number) => boolean {

@@ -1,14 +1,16 @@
 import { useMemo, useState } from 'react';
 import type { ResultOf } from '../../client/contract';
+import { reveal } from '../text/reveal';
+import { childPath, initiallyOpen, jsonEntries, JSON_CHILD_LIMIT } from './json-open';
 import { asText, classifyBody, dataUrl, decodeBase64, formatBytes, hexDump, HEX_LIMIT, prettyJson } from './body';
 
 export type WireBody = ResultOf<'history.get'>['requestBody'];
 
-function JsonNode({ name, value, depth }: { name: string | null; value: unknown; depth: number }) {
-  const [open, setOpen] = useState(depth < 2);
+function JsonNode({ name, value, path, open: openPaths }: { name: string | null; value: unknown; path: string; open: ReadonlySet<string> }) {
+  const [open, setOpen] = useState(() => openPaths.has(path));
   const label = name === null ? null : <span className="json-key">{name}: </span>;
-  if (value !== null && typeof value === 'object') {
-    const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
+  const entries = jsonEntries(value);
+  if (entries !== null) {
     const brackets = Array.isArray(value) ? ['[', ']'] : ['{', '}'];
     return (
       <div className="json-node">
@@ -25,10 +27,10 @@ function JsonNode({ name, value, depth }: { name: string | null; value: unknown;
         )}
         {open && (
           <div className="json-children">
-            {entries.slice(0, 2000).map(([k, v]) => (
-              <JsonNode key={k} name={k} value={v} depth={depth + 1} />
+            {entries.slice(0, JSON_CHILD_LIMIT).map(([k, v]) => (
+              <JsonNode key={k} name={k} value={v} path={childPath(path, k)} open={openPaths} />
             ))}
-            {entries.length > 2000 && <div className="muted">… {entries.length - 2000} more</div>}
+            {entries.length > JSON_CHILD_LIMIT && <div className="muted">… {entries.length - JSON_CHILD_LIMIT} more</div>}
           </div>
         )}
         {brackets[1]}
@@ -56,6 +58,7 @@ export function BodyViewer({ body, testId }: { body: WireBody; testId?: string }
       return undefined;
     }
   }, [kind, text]);
+  const openPaths = useMemo(() => initiallyOpen(json), [json]);
 
   const notice = body.truncated ? (
     <div className="body-notice" role="note">
@@ -75,7 +78,7 @@ export function BodyViewer({ body, testId }: { body: WireBody; testId?: string }
     <div className="body-viewer" data-testid={testId} data-kind={kind}>
       <div className="body-head small muted">
         <span>
-          {body.contentType ?? 'no content type'} · {formatBytes(body.size)} · {kind}
+          {body.contentType === null ? 'no content type' : reveal(body.contentType)} · {formatBytes(body.size)} · {kind}
         </span>
         {kind === 'json' && (
           <span className="body-modes">
@@ -90,7 +93,7 @@ export function BodyViewer({ body, testId }: { body: WireBody; testId?: string }
       {notice}
       {kind === 'json' && mode === 'tree' && (
         <div className="json-tree mono">
-          <JsonNode name={null} value={json} depth={0} />
+          <JsonNode name={null} value={json} path="" open={openPaths} />
         </div>
       )}
       {kind === 'json' && mode !== 'tree' && <pre className="body-text">{mode === 'pretty' ? prettyJson(text) : text}</pre>}

@@ -1,5 +1,6 @@
 /** The "edit & resend" form of the exchange detail pane, and its header text format. */
 import { useMemo, useState } from 'react';
+import { reveal } from '../text/reveal';
 import { asText, decodeBase64, headerRows } from './body';
 import type { ReplayEdit, WireExchange } from './ExchangeDetail';
 
@@ -12,6 +13,14 @@ export function headersToText(raw: readonly string[]): string {
     .join('\n');
 }
 
+// RFC 9110 §5.1 (field-name = token) and §5.5 (field values: no control characters but tab).
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const BAD_VALUE_CHAR = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+// A request target in origin form: no whitespace or control characters.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const BAD_PATH_CHAR = /[\u0000-\u0020\u007f]/;
+
 export function parseHeaderText(text: string): { headers: Record<string, string[]>; error: string | null } {
   const headers: Record<string, string[]> = {};
   const lines = text.split('\n');
@@ -21,7 +30,12 @@ export function parseHeaderText(text: string): { headers: Record<string, string[
     const c = line.indexOf(':');
     if (c <= 0) return { headers, error: `line ${i + 1}: expected "Name: value"` };
     const name = line.slice(0, c).trim();
-    (headers[name] ??= []).push(line.slice(c + 1).trim());
+    if (!TOKEN.test(name)) {
+      return { headers, error: `line ${i + 1}: "${reveal(name)}" is not a valid header name (letters, digits and !#$%&'*+-.^_\`|~ only, no spaces)` };
+    }
+    const value = line.slice(c + 1).trim();
+    if (BAD_VALUE_CHAR.test(value)) return { headers, error: `line ${i + 1}: the value of ${name} holds a control character (${reveal(value)})` };
+    (headers[name] ??= []).push(value);
   }
   return { headers, error: null };
 }
@@ -39,6 +53,7 @@ export function EditForm({ x, busy, onSend, onCancel }: { x: WireExchange; busy:
     if (parsed.error) return setError(parsed.error);
     if (!/^[A-Z][A-Z-]*$/.test(method)) return setError('Method must be upper case letters (GET, POST …).');
     if (!url.startsWith('/')) return setError('Path must start with /.');
+    if (BAD_PATH_CHAR.test(url)) return setError(`Path must not hold spaces or control characters (${reveal(url)}); percent-encode them (%20).`);
     // The replayer computes Content-Length / Transfer-Encoding from the body and refuses them as edits.
     const set = Object.fromEntries(Object.entries(parsed.headers).filter(([n]) => !COMPUTED.has(n.toLowerCase())));
     const keep = new Set(Object.keys(parsed.headers).map((h) => h.toLowerCase()));

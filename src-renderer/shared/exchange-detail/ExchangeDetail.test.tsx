@@ -148,6 +148,7 @@ describe('ExchangeDetail', () => {
         body: {
           same: false,
           kind: 'json',
+          bytesEqual: false,
           changes: [{ path: '$.id', kind: 'changed', a: 7, b: 8 }],
           truncated: false,
           a: { size: 10, kept: 10, contentType: 'application/json', truncated: false },

@@ -10,6 +10,7 @@ import { asText, decodeBase64, formatBytes, headerRows, waterfall } from './body
 import { BodyViewer } from './BodyViewer';
 import { EditForm } from './EditForm';
 import { describeDiff, type DiffLine } from './diff-lines';
+import { hasHidden, reveal } from '../text/reveal';
 import './exchange-detail.css';
 
 export type WireExchange = ResultOf<'history.get'>;
@@ -44,8 +45,8 @@ function HeadersTable({ raw, testId }: { raw: readonly string[]; testId: string 
       <tbody>
         {rows.map(([name, value], i) => (
           <tr key={i}>
-            <th scope="row">{name}</th>
-            <td>{value}</td>
+            <th scope="row">{reveal(name)}</th>
+            <td>{reveal(value)}</td>
           </tr>
         ))}
       </tbody>
@@ -109,7 +110,7 @@ function DiffList({ lines }: { lines: DiffLine[] }) {
         return (
           <li key={i} className={`diff-${l.kind}`}>
             {head && <strong className="diff-section">{head}</strong>}
-            <span className="mono small">{l.text}</span>
+            <span className="mono small">{reveal(l.text)}</span>
           </li>
         );
       })}
@@ -217,10 +218,15 @@ export function ExchangeDetail({ id, control, compareCandidates = [], onClose, o
           <div className="detail-title">
             <span className={`status-badge status-${Math.floor(x.status / 100)}xx`}>{x.status || '—'}</span>
             <strong className="mono">{x.method}</strong>
-            <span className="mono detail-url" title={x.url}>
-              {x.host}
-              {x.url}
+            <span className="mono detail-url" title={reveal(x.url)}>
+              {reveal(x.host)}
+              {reveal(x.url)}
             </span>
+            {hasHidden(x.host + x.url) && (
+              <span className="hidden-chars-warning" role="note" data-testid="hidden-chars-warning">
+                holds invisible or bidi characters, shown as &lt;U+…&gt;
+              </span>
+            )}
           </div>
         ) : (
           <div className="detail-title mono">{id}</div>
@@ -290,7 +296,7 @@ export function ExchangeDetail({ id, control, compareCandidates = [], onClose, o
             {x.replayOf && <span>replay of {x.replayOf}</span>}
             {x.tls && (
               <span data-testid="detail-tls">
-                {[x.tls.version, x.tls.alpn, x.tls.sni && `SNI ${x.tls.sni}`].filter(Boolean).join(' · ')}
+                {[x.tls.version, x.tls.alpn, x.tls.sni && `SNI ${reveal(x.tls.sni)}`].filter(Boolean).join(' · ')}
               </span>
             )}
             {x.intercepted && <span>intercepted (decrypted by the forward proxy)</span>}
