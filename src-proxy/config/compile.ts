@@ -5,22 +5,21 @@
  */
 import { isIPv6 } from 'node:net';
 import type {
-  HealthCheckPlan,
   ListenerPlan,
   Plan,
-  RetryCondition,
   RouteAction,
   RouteMatchPlan,
   RewritePlan,
   RoutePlan,
-  TargetPlan,
   UpstreamPlan,
   ValueCondition,
   ValueMatcher,
 } from './plan.js';
-import type { ListenerConfig, RouteConfig, UpstreamConfig, Workspace } from './schema.js';
+import type { ListenerConfig, RouteConfig, Workspace } from './schema.js';
 import { addressesClash, badIpv4 } from './listen-address.js';
 import { catastrophicRepetition } from './regex-safety.js';
+import { checkTimer, type Report } from './compile-checks.js';
+import { compileUpstream } from './compile-upstream.js';
 import { parseDuration, parseSize } from './units.js';
 import { sortRoutes } from '../router/route-order.js';
 import { decodeUnreserved } from '../router/path-normal-form.js';
@@ -144,7 +143,6 @@ export function compileWorkspace(ws: Workspace): { plan: Plan; issues: CompileIs
   return { plan, issues };
 }
 
-type Report = (path: (string | number)[], message: string) => void;
 
 function compileListener(l: ListenerConfig, path: (string | number)[], error: Report): ListenerPlan {
   const sep = l.address.lastIndexOf(':');
@@ -300,113 +298,6 @@ function isPrefixOf(prefix: string, path: string): boolean {
   return path === p || path.startsWith(p.endsWith('/') ? p : p + '/') || p === '/';
 }
 
-function compileUpstream(
-  name: string,
-  u: UpstreamConfig,
-  path: (string | number)[],
-  error: Report,
-  warn: Report,
-): UpstreamPlan {
-  const targets: TargetPlan[] = [];
-  const seen = new Set<string>();
-  u.targets.forEach((t, i) => {
-    const tpath = [...path, 'targets', i, 'url'];
-    let url: URL;
-    try {
-      url = new URL(t.url);
-    } catch {
-      error(tpath, `"${t.url}" is not a valid URL (expected http://host:port)`);
-      return;
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') error(tpath, `target URL "${t.url}" must start with http:// or https://`);
-    else if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) error(tpath, `target URL "${t.url}" must not have a path or query; use rewrite instead`);
-    else if (url.username || url.password) error(tpath, 'target URL must not contain credentials');
-    else if (url.port === '0') error(tpath, `target URL "${t.url}" has port 0, which nothing can be reached on`);
-    if (seen.has(url.origin)) error(tpath, `target ${url.origin} is listed twice in upstream "${name}"`);
-    seen.add(url.origin);
-    targets.push(Object.freeze({ id: `${name}/${url.origin}`, url: url.origin, origin: url.origin, weight: t.weight, backup: t.backup }));
-  });
-  if (u.targets.every((t) => t.backup)) error([...path, 'targets'], `upstream "${name}" has only backup targets; mark at least one as primary`);
-  if (u.hashOn && u.balancer !== 'consistent-hash') warn([...path, 'hashOn'], `hashOn is only used by the consistent-hash balancer (this upstream uses ${u.balancer})`);
-  if (u.balancer === 'round-robin' && u.targets.some((t) => t.weight !== 1)) {
-    warn([...path, 'balancer'], 'round-robin ignores weights; use weighted-round-robin to honour them');
-  }
-
-  if (u.tls) {
-    if ((u.tls.cert === undefined) !== (u.tls.key === undefined)) error([...path, 'tls', u.tls.cert === undefined ? 'key' : 'cert'], 'a client certificate needs both cert and key');
-    if (u.tls.insecure) warn([...path, 'tls', 'insecure'], `upstream "${name}" does not verify its targets' certificates (insecure: true)`);
-  }
-  if ((u.tls || u.http2) && u.targets.every((t) => !t.url.startsWith('https:'))) {
-    warn([...path, u.tls ? 'tls' : 'http2'], `upstream "${name}" has no https:// target, so its TLS settings are unused`);
-  }
-
-  if (u.timeouts) for (const key of ['connect', 'response', 'idle'] as const) checkTimer(u.timeouts[key], [...path, 'timeouts', key], error);
-  checkTimer(u.keepAlive?.idleTimeout, [...path, 'keepAlive', 'idleTimeout'], error);
-  // The connection pool refuses 0 (every request would fail with 502).
-  if (u.keepAlive && parseDuration(u.keepAlive.idleTimeout) < 1) error([...path, 'keepAlive', 'idleTimeout'], `keepAlive.idleTimeout must be at least 1ms (got ${u.keepAlive.idleTimeout})`);
-  checkTimer(u.healthCheck?.interval, [...path, 'healthCheck', 'interval'], error);
-  checkTimer(u.healthCheck?.timeout, [...path, 'healthCheck', 'timeout'], error);
-  // Repeated ejections double the time, up to 10×.
-  checkTimer(u.outlierDetection?.ejectFor, [...path, 'outlierDetection', 'ejectFor'], error, 10);
-
-  const hc = u.healthCheck;
-  let healthCheck: HealthCheckPlan | null = null;
-  if (hc) {
-    const interval = parseDuration(hc.interval);
-    const timeout = parseDuration(hc.timeout);
-    if (timeout > interval) warn([...path, 'healthCheck', 'timeout'], 'health check timeout is longer than its interval');
-    if (interval < 100) error([...path, 'healthCheck', 'interval'], 'health check interval must be at least 100ms');
-    const ranges = hc.expectStatus.split(',').map((part) => {
-      const [lo, hi] = part.split('-').map(Number);
-      return [lo, hi ?? lo] as const;
-    });
-    if (ranges.some(([lo, hi]) => lo > hi || lo < 100 || hi > 599)) error([...path, 'healthCheck', 'expectStatus'], `"${hc.expectStatus}" is not a valid status range`);
-    healthCheck = Object.freeze({
-      path: hc.path,
-      intervalMs: interval,
-      timeoutMs: timeout,
-      healthyAfter: hc.healthyAfter,
-      unhealthyAfter: hc.unhealthyAfter,
-      expectStatus: ranges,
-      host: hc.host ?? null,
-    });
-  }
-
-  const timeouts = u.timeouts ?? { connect: '5s', response: '60s', idle: '60s' };
-  const keepAlive = u.keepAlive ?? { connections: 128, idleTimeout: '30s' };
-  return Object.freeze({
-    name,
-    balancer: u.balancer,
-    hashOn: u.balancer === 'consistent-hash' ? (u.hashOn ?? 'ip') : (u.hashOn ?? null),
-    targets: Object.freeze(targets),
-    sticky: u.sticky ? { cookie: u.sticky.cookie, ttlMs: u.sticky.ttl ? parseDuration(u.sticky.ttl) : null } : null,
-    slowStartMs: u.slowStart ? parseDuration(u.slowStart) : 0,
-    healthCheck,
-    outlier: u.outlierDetection
-      ? { consecutiveFailures: u.outlierDetection.consecutiveFailures, ejectForMs: parseDuration(u.outlierDetection.ejectFor) }
-      : null,
-    retry: u.retry ? { attempts: u.retry.attempts, on: new Set<RetryCondition>(u.retry.on), budget: u.retry.budget } : null,
-    timeouts: {
-      connectMs: parseDuration(timeouts.connect),
-      responseMs: parseDuration(timeouts.response),
-      idleMs: parseDuration(timeouts.idle),
-    },
-    keepAlive: { connections: keepAlive.connections, idleTimeoutMs: parseDuration(keepAlive.idleTimeout) },
-    hostHeader: u.hostHeader === 'preserve' || u.hostHeader === 'target' ? u.hostHeader : { fixed: u.hostHeader },
-    tls: u.tls
-      ? Object.freeze({
-          ca: Object.freeze([...(u.tls.ca ?? [])]),
-          insecure: u.tls.insecure ?? false,
-          servername: u.tls.servername ?? null,
-          cert: u.tls.cert ?? null,
-          key: u.tls.key ?? null,
-        })
-      : null,
-    http2: u.http2 ?? false,
-    fingerprint: JSON.stringify(u),
-  });
-}
-
 /** Patterns inside policies (`when` conditions, transform paths) run on client input too: the same ReDoS check. */
 function checkPolicyRegexes(value: unknown, path: (string | number)[], error: Report): void {
   if (value === null || typeof value !== 'object') return;
@@ -418,15 +309,6 @@ function checkPolicyRegexes(value: unknown, path: (string | number)[], error: Re
       checkPolicyRegexes(v, [...path, Array.isArray(value) ? Number(key) : key], error);
     }
   }
-}
-
-/** Node's timers fire at once for delays over 2^31-1 ms (about 24.8 days): refuse durations they would cut short. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-function checkTimer(text: string | undefined, path: (string | number)[], error: Report, factor = 1): void {
-  if (text === undefined || parseDuration(text) * factor <= MAX_TIMER_MS) return;
-  const max = factor === 1 ? '24d' : `${Math.floor(MAX_TIMER_MS / factor / 3_600_000)}h`;
-  error(path, `${text} is too long; at most ${max}${factor === 1 ? '' : ` (it grows up to ${factor}× on repeated ejections)`}`);
 }
 
 function checkUnique(values: string[], onDuplicate: (index: number, value: string) => void): void {
