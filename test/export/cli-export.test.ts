@@ -73,12 +73,12 @@ describe('switchyard export (bin)', () => {
     const out = join(dir, 'unexportable.cfg');
     writeFileSync(
       ws,
-      'version: 1\nlisteners:\n  - { name: web, address: "127.0.0.1:0" }\nroutes:\n  - { name: r, match: { path: /x }, redirect: { to: "https://a.test/\\r\\nhttp-request deny" } }\n',
+      'version: 1\nlisteners:\n  - { name: web, address: "127.0.0.1:0" }\nroutes:\n  - { name: r, match: { path: /x, headers: { x-t: "a\\nhttp-request deny" } }, respond: {} }\n',
     );
     const run = await switchyard(['export', '--target', 'haproxy', ws, '-o', out]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`cannot export ${ws} to haproxy; nothing written`);
-    expect(run.stderr).toMatch(/route r: redirect\.to: .* contains a control character/);
+    expect(run.stderr).toMatch(/route r: match\.headers\.x-t: .* contains a control character/);
     expect(existsSync(out)).toBe(false);
   });
 });
