@@ -137,7 +137,11 @@ export async function serveCommand(args: string[], io: CliIO, opts: { startUi?: 
   let stop: (signal: string) => void = () => undefined;
   await new Promise<void>((resolveStop) => {
     let stopping = false;
+    let firstSignalAt = 0;
     stop = (signal: string) => {
+      // The same signal delivered twice at once is one request to stop: `timeout`, for one, signals
+      // both the process and its group. Only a second signal a moment later means "now".
+      if (stopping && Date.now() - firstSignalAt < 1000) return;
       if (stopping) {
         // Handlers stay installed while draining: a second Ctrl-C or SIGTERM must land here, not kill us silently.
         io.err(`second signal (${signal}): exiting now`);
@@ -145,6 +149,7 @@ export async function serveCommand(args: string[], io: CliIO, opts: { startUi?: 
         process.exit(130);
       }
       stopping = true;
+      firstSignalAt = Date.now();
       io.out(`${signal}: shutting down (in-flight requests get up to ${GRACE_MS / 1000}s)`);
       stopTraffic();
       void Promise.all([ui?.close(), runtime.close(GRACE_MS), ui && removeServeInfo(dataDir)])

@@ -162,6 +162,8 @@ describe('serve', () => {
 
       child.kill('SIGTERM');
       await waitOut(/SIGTERM: shutting down/);
+      // A second signal within a second counts as the same one (see the next test).
+      await new Promise((r) => setTimeout(r, 1100));
       child.kill('SIGTERM');
       expect(await exited).toEqual({ code: 130, signal: null });
       expect(err).toContain('second signal (SIGTERM): exiting now');
@@ -172,6 +174,29 @@ describe('serve', () => {
       for (const res of held) res.destroy();
       upstream.closeAllConnections();
       await new Promise((r) => upstream.close(r));
+    }
+  });
+
+  it('the same signal delivered twice at once (as `timeout` does: to the process and its group) still shuts down gracefully', async () => {
+    const file = join(dir, 'twice.yaml');
+    writeFileSync(file, 'version: 1\nlisteners: [{ name: web, address: "127.0.0.1:0" }]\nroutes: [{ name: r, respond: {} }]\nhistory: { enabled: false }\n');
+    const child = spawn(process.execPath, [bin, 'serve', '--config', file, '--no-ui', '--data-dir', join(dir, 'data-twice')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })));
+    try {
+      const until = Date.now() + 20_000;
+      while (!/listener web/.test(out) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      child.kill('SIGTERM');
+      // The second arrives once the first is being handled (back to back, the kernel merges them).
+      while (!/shutting down/.test(out) && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+      child.kill('SIGTERM');
+      expect(await exited).toEqual({ code: 0, signal: null });
+      expect(err).not.toContain('second signal');
+    } finally {
+      child.kill('SIGKILL');
     }
   });
 });
