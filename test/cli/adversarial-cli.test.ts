@@ -177,9 +177,15 @@ describe('serve', () => {
     }
   });
 
-  it('the same signal delivered twice at once (as `timeout` does: to the process and its group) still shuts down gracefully', async () => {
+  it('the same signal delivered twice at once (as `timeout` does: to the process and its group) still drains gracefully', async () => {
+    // An upstream that answers after 800 ms keeps the drain going while the second signal arrives.
+    const upstream: Server = createServer((_req, res) => void setTimeout(() => res.end('late'), 800));
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
     const file = join(dir, 'twice.yaml');
-    writeFileSync(file, 'version: 1\nlisteners: [{ name: web, address: "127.0.0.1:0" }]\nroutes: [{ name: r, respond: {} }]\nhistory: { enabled: false }\n');
+    writeFileSync(
+      file,
+      `version: 1\nlisteners: [{ name: web, address: "127.0.0.1:0" }]\nupstreams:\n  slow: { targets: [{ url: "http://127.0.0.1:${(upstream.address() as AddressInfo).port}" }] }\nroutes: [{ name: r, upstream: slow }]\nhistory: { enabled: false }\n`,
+    );
     const child = spawn(process.execPath, [bin, 'serve', '--config', file, '--no-ui', '--data-dir', join(dir, 'data-twice')], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
@@ -188,15 +194,20 @@ describe('serve', () => {
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })));
     try {
       const until = Date.now() + 20_000;
-      while (!/listener web/.test(out) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      while (!/history: /.test(out) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      const gateway = /listener web \(reverse\): (\S+)/.exec(out)![1]!;
+      const answer = fetch(gateway + '/').then((r) => r.text());
+      await new Promise((r) => setTimeout(r, 200));
       child.kill('SIGTERM');
-      // The second arrives once the first is being handled (back to back, the kernel merges them).
       while (!/shutting down/.test(out) && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
       child.kill('SIGTERM');
       expect(await exited).toEqual({ code: 0, signal: null });
+      expect(await answer).toBe('late');
       expect(err).not.toContain('second signal');
     } finally {
       child.kill('SIGKILL');
+      upstream.closeAllConnections();
+      await new Promise((r) => upstream.close(r));
     }
   });
 });
