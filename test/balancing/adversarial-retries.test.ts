@@ -7,7 +7,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EngineEvent } from '../../src-proxy/events.js';
 import { Harness, load, sleep, until } from './harness.js';
 
 let h: Harness;
@@ -18,10 +17,8 @@ afterEach(async () => {
   await h.close();
 });
 
-type Upstream = Extract<EngineEvent, { type: 'exchange.upstream' }>;
-type Complete = Extract<EngineEvent, { type: 'exchange.complete' }>;
-const upstreamEvents = () => h.events.filter((e): e is Upstream => e.type === 'exchange.upstream');
-const completeEvents = () => h.events.filter((e): e is Complete => e.type === 'exchange.complete');
+const upstreamEvents = () => h.eventsOf('exchange.upstream');
+const completeEvents = () => h.eventsOf('exchange.complete');
 
 /** A URL nothing listens on (a port bound, then released). */
 async function deadUrl(): Promise<string> {

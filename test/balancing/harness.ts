@@ -193,8 +193,13 @@ export class Harness {
     return { status: res.statusCode, body, headers: res.headers };
   }
 
+  /** The recorded events of one type. */
+  eventsOf<T extends EngineEvent['type']>(type: T): Extract<EngineEvent, { type: T }>[] {
+    return this.events.filter((e): e is Extract<EngineEvent, { type: T }> => e.type === type);
+  }
+
   healthEvents(): Extract<EngineEvent, { type: 'health.change' }>[] {
-    return this.events.filter((e): e is Extract<EngineEvent, { type: 'health.change' }> => e.type === 'health.change');
+    return this.eventsOf('health.change');
   }
 
   async close(): Promise<void> {

@@ -16,10 +16,9 @@ afterEach(async () => {
   await h.close();
 });
 
-type Upstream = Extract<EngineEvent, { type: 'exchange.upstream' }>;
 type Complete = Extract<EngineEvent, { type: 'exchange.complete' }>;
-const upstreamEvents = () => h.events.filter((e): e is Upstream => e.type === 'exchange.upstream');
-const completeEvents = () => h.events.filter((e): e is Complete => e.type === 'exchange.complete');
+const upstreamEvents = () => h.eventsOf('exchange.upstream');
+const completeEvents = () => h.eventsOf('exchange.complete');
 
 /** Upstream behaviour: drop the connection as soon as the request arrives. */
 const resetting = (req: http.IncomingMessage) => {
