@@ -3,8 +3,8 @@
  * renews them near expiry. A lock file keeps concurrent processes from creating
  * two different CAs; files are written to a temp name and renamed into place.
  */
-import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat, writeFile, chmod } from 'node:fs/promises';
+import { createPrivateKey, randomUUID, X509Certificate } from 'node:crypto';
+import { chmod, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SwitchyardError } from '../errors.js';
 import { createCaCertificate, type CaMaterial } from './ca-certificate.js';
@@ -85,7 +85,8 @@ async function readCa(paths: CaPaths): Promise<FoundCa> {
 }
 
 async function writeAtomically(path: string, text: string, mode: number): Promise<void> {
-  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  // Unique per call: two writers in one process (or one millisecond) must never share a temp file.
+  const tmp = `${path}.${randomUUID()}.tmp`;
   await writeFile(tmp, text, { mode });
   await chmod(tmp, mode);
   await rename(tmp, path);
@@ -95,19 +96,48 @@ async function withLock<T>(paths: CaPaths, fn: () => Promise<T>): Promise<T> {
   const lockPath = join(paths.dir, '.lock');
   for (;;) {
     try {
-      const handle = await open(lockPath, 'wx');
-      await handle.close();
+      await (await open(lockPath, 'wx')).close();
       break;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const age = await stat(lockPath).then((s) => Date.now() - s.mtimeMs, () => 0);
-      if (age > LOCK_STALE_MS) await rm(lockPath, { force: true });
-      else await new Promise((r) => setTimeout(r, 50));
+      const broken = (await lockAge(lockPath)) > LOCK_STALE_MS && (await breakStaleLock(lockPath));
+      if (!broken) await new Promise((r) => setTimeout(r, 50));
     }
   }
   try {
     return await fn();
   } finally {
     await rm(lockPath, { force: true });
+  }
+}
+
+/** Milliseconds since the file was created (0 when it is gone). */
+function lockAge(path: string): Promise<number> {
+  return stat(path).then((s) => Date.now() - s.mtimeMs, () => 0);
+}
+
+/**
+ * Removes a lock left by a process that died holding it. Several openers may
+ * judge it stale at once, and deleting it by name after one of them has broken
+ * it and taken a fresh lock would let two hold it (two CAs, a key of one and a
+ * certificate of the other). So only the holder of a second, short-lived
+ * guard file may delete the lock, after looking at its age again.
+ */
+async function breakStaleLock(lockPath: string): Promise<boolean> {
+  const guard = `${lockPath}.breaking`;
+  try {
+    await (await open(guard, 'wx')).close();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    // A guard this old belongs to a process that died while breaking the lock.
+    if ((await lockAge(guard)) > LOCK_STALE_MS) await rm(guard, { force: true });
+    return false;
+  }
+  try {
+    if ((await lockAge(lockPath)) <= LOCK_STALE_MS) return false;
+    await rm(lockPath, { force: true });
+    return true;
+  } finally {
+    await rm(guard, { force: true });
   }
 }

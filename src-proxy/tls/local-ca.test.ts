@@ -1,9 +1,10 @@
 import { X509Certificate } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, createServer, TLSSocket, type Server } from 'node:tls';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { caPaths, loadOrCreateCa } from './ca-files.js';
 import { createCaCertificate } from './ca-certificate.js';
@@ -62,6 +63,22 @@ describe('local CA files', () => {
     const all = await Promise.all(Array.from({ length: 6 }, () => loadOrCreateCa(dir)));
     expect(new Set(all.map((m) => m.certPem)).size).toBe(1);
     expect(await readFile(caPaths(dir).certPath, 'utf8')).toBe(all[0].certPem);
+  });
+
+  it('creates one CA when openers race to take over a stale lock (left by a process that died holding it)', async () => {
+    for (let round = 0; round < 10; round++) {
+      await rm(caPaths(dir).dir, { recursive: true, force: true });
+      await mkdir(caPaths(dir).dir, { recursive: true });
+      const lock = join(caPaths(dir).dir, '.lock');
+      await writeFile(lock, '');
+      const longAgo = new Date(Date.now() - 3_600_000);
+      await utimes(lock, longAgo, longAgo);
+      // Staggered, so one opener may already hold a fresh lock when another decides the old one is stale.
+      const all = await Promise.all(Array.from({ length: 8 }, (_, i) => delay(i % 4).then(() => loadOrCreateCa(dir))));
+      expect(new Set(all.map((m) => m.certPem)).size).toBe(1);
+      expect(await readFile(caPaths(dir).certPath, 'utf8')).toBe(all[0].certPem);
+      expect(await readFile(caPaths(dir).keyPath, 'utf8')).toBe(all[0].keyPem);
+    }
   });
 
   it('regenerates when asked and when the CA expires within 30 days', async () => {
