@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'TOO_MANY_CLIENTS'
   | 'PROXY_AUTH_REQUIRED'
   | 'TOO_MANY_REQUESTS'
+  | 'EXPORT_TOO_LARGE'
   | 'INTERNAL';
 
 const TITLES: Record<ErrorCode, [status: number, title: string]> = {
@@ -51,6 +52,7 @@ const TITLES: Record<ErrorCode, [status: number, title: string]> = {
   TOO_MANY_CLIENTS: [503, 'Too many clients'],
   PROXY_AUTH_REQUIRED: [407, 'Proxy authentication required'],
   TOO_MANY_REQUESTS: [429, 'Too many requests'],
+  EXPORT_TOO_LARGE: [422, 'Too large to export here'],
   INTERNAL: [500, 'Internal gateway error'],
 };
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { exportHar } from '../har/har-export.js';
 import { importHar } from '../har/har-import.js';
 import type { CapturedExchange } from '../capture/captured-exchange.js';
+import { metadataBytes, payloadBytes } from '../capture/record-size.js';
 import { diffExchanges } from '../replay/diff.js';
 import { toCurl } from '../replay/curl.js';
 import { replayExchange } from '../replay/replay.js';
@@ -23,16 +24,37 @@ const edit = z
   })
   .optional();
 
+/**
+ * The most a HAR built in memory may weigh (bodies as base64 plus metadata, estimated). The answer is
+ * built, serialised and copied to the workbench whole, several times its size: past this a large
+ * history could exhaust the gateway's memory. The CLI streams exports of any size to a file.
+ */
+export const MAX_HAR_EXPORT_BYTES = 128 * 1024 * 1024;
+
 /** Exchanges for an export: explicit ids, or everything a query finds (newest first, bounded). */
 async function selectExchanges(deps: ControlDeps, args: { ids?: string[]; query?: string; limit: number }): Promise<CapturedExchange[]> {
-  if (args.ids) return Promise.all(args.ids.map((id) => getExchange(deps, id)));
+  const out: CapturedExchange[] = [];
+  let bytes = 0;
+  const add = (record: CapturedExchange): void => {
+    bytes += metadataBytes(record) + Math.ceil(payloadBytes(record) / 3) * 4;
+    if (bytes > MAX_HAR_EXPORT_BYTES) {
+      throw new SwitchyardError(
+        'EXPORT_TOO_LARGE',
+        `The ${args.ids ? `${args.ids.length} chosen` : 'found'} exchanges make a HAR of more than ${MAX_HAR_EXPORT_BYTES / 1024 / 1024} MB (${out.length} fit): export fewer, or use "switchyard history export-har QUERY -o FILE", which writes any size.`,
+      );
+    }
+    out.push(record);
+  };
+  if (args.ids) {
+    for (const id of args.ids) add(await getExchange(deps, id));
+    return out;
+  }
   const history = deps.history;
   if (history === null) throw new SwitchyardError('NOT_FOUND', 'History is switched off in this workspace (history.enabled: false).');
-  const out: CapturedExchange[] = [];
   let cursor: string | undefined;
   do {
     const page = await history.reader.search({ query: args.query ?? '', limit: Math.min(500, args.limit - out.length), cursor });
-    for (const item of page.items) out.push(await getExchange(deps, item.id));
+    for (const item of page.items) add(await getExchange(deps, item.id));
     cursor = page.nextCursor ?? undefined;
   } while (cursor !== undefined && out.length < args.limit);
   return out;
