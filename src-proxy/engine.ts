@@ -75,10 +75,10 @@ export class Engine {
     if (this.stopped) throw new Error('engine is stopped');
     const previous = this.state;
 
-    const onAvailability: AvailabilityListener = (target, available, source, reason) => {
+    const onAvailability: AvailabilityListener = (target, available, source, reason, wasAvailable) => {
       if (this.events.active) {
         const upstream = target.id.slice(0, target.id.indexOf('/'));
-        this.events.emit({ type: 'health.change', time: Date.now(), upstream, target: target.url, healthy: available, source, reason });
+        this.events.emit({ type: 'health.change', time: Date.now(), upstream, target: target.url, healthy: available, wasHealthy: wasAvailable, source, reason });
       }
     };
     const upstreams = new Map<string, Upstream>();

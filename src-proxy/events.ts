@@ -105,13 +105,17 @@ export interface WebSocketEvent {
   bytesOut?: number;
 }
 
-/** One health input of a target changed; `healthy` is the target's availability afterwards. */
+/**
+ * One health input of a target changed; `healthy` is the target's availability afterwards and
+ * `wasHealthy` before (equal when the change did not flip it, e.g. a check failing on an ejected target).
+ */
 export interface HealthChangeEvent {
   type: 'health.change';
   time: number;
   upstream: string;
   target: string;
   healthy: boolean;
+  wasHealthy: boolean;
   /** active = health check, passive = outlier detection, manual = drained/enabled by hand. */
   source: 'active' | 'passive' | 'manual';
   reason: string;

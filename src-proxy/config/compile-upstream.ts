@@ -87,7 +87,11 @@ export function compileUpstream(
     slowStartMs: u.slowStart ? parseDuration(u.slowStart) : 0,
     healthCheck,
     outlier: u.outlierDetection
-      ? { consecutiveFailures: u.outlierDetection.consecutiveFailures, ejectForMs: parseDuration(u.outlierDetection.ejectFor) }
+      ? {
+          consecutiveFailures: u.outlierDetection.consecutiveFailures,
+          ejectForMs: parseDuration(u.outlierDetection.ejectFor),
+          maxEjectionPercent: u.outlierDetection.maxEjectionPercent,
+        }
       : null,
     retry: u.retry ? { attempts: u.retry.attempts, on: new Set<RetryCondition>(u.retry.on), budget: u.retry.budget } : null,
     timeouts: {

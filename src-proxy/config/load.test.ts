@@ -52,7 +52,7 @@ describe('loadWorkspaceText: the DESIGN.md §3 workspace', () => {
       ['http://127.0.0.1:9003', 1, true],
     ]);
     expect(up.healthCheck).toMatchObject({ path: '/health', intervalMs: 2000, timeoutMs: 1000, expectStatus: [[200, 399]] });
-    expect(up.outlier).toEqual({ consecutiveFailures: 3, ejectForMs: 30_000 });
+    expect(up.outlier).toEqual({ consecutiveFailures: 3, ejectForMs: 30_000, maxEjectionPercent: 50 });
     expect(up.retry?.attempts).toBe(2);
     expect([...up.retry!.on]).toEqual(['connect-failure', 502, 503, 504]);
     expect(up.timeouts).toMatchObject({ connectMs: 2000, responseMs: 30_000 });

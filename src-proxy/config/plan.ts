@@ -112,7 +112,7 @@ export interface UpstreamPlan {
   readonly sticky: { readonly cookie: string; readonly ttlMs: number | null } | null;
   readonly slowStartMs: number;
   readonly healthCheck: HealthCheckPlan | null;
-  readonly outlier: { readonly consecutiveFailures: number; readonly ejectForMs: number } | null;
+  readonly outlier: { readonly consecutiveFailures: number; readonly ejectForMs: number; readonly maxEjectionPercent: number } | null;
   readonly retry: { readonly attempts: number; readonly on: ReadonlySet<RetryCondition>; readonly budget: number } | null;
   readonly timeouts: { readonly connectMs: number; readonly responseMs: number; readonly idleMs: number };
   readonly keepAlive: { readonly connections: number; readonly idleTimeoutMs: number };

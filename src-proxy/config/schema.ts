@@ -194,6 +194,13 @@ export const upstreamSchema = z
       .strictObject({
         consecutiveFailures: z.number().int().min(1).default(5),
         ejectFor: duration.default('30s').describe('First ejection time; doubles on each repeat, up to 10×'),
+        maxEjectionPercent: z
+          .number()
+          .int()
+          .min(0)
+          .max(100)
+          .default(50)
+          .describe('Most targets (primaries and backups together) ejected at once, in percent; Envoy\'s rule: one more ejection must not exceed it'),
       })
       .optional()
       .describe('Passive health: eject targets that keep failing'),

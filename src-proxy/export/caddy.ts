@@ -13,6 +13,7 @@ import type { Exporter } from './exporter.js';
 import { reportComment } from './report.js';
 import { CaddyPolicies } from './shared/caddy-policies.js';
 import { afterMatcher, assertNoEnvReference, caddyRe, celRegex, cq, cv, cvw, cw } from './shared/caddy-syntax.js';
+import { noteUncappedEjection } from './shared/ejection-cap.js';
 import { Notes } from './shared/notes.js';
 import { fmtDuration, hostRegex, identifiers, pathRegex, reverseListeners, routesOf, targetHostPort, upstreamHostHeader, valueRegex } from './shared/plan-view.js';
 import { escapeRegex, greaterThan, portabilityIssue, wholeSubjectRewrite } from './shared/regex.js';
@@ -280,6 +281,7 @@ function writeProxy(r: RoutePlan, u: UpstreamPlan, proto: string, out: TextBlock
       out.line(`fail_duration ${fmtDuration(u.outlier.ejectForMs)}`);
       out.line(`max_fails ${u.outlier.consecutiveFailures}`);
       notes.approx(`${s}: outlierDetection`, 'fail_duration/max_fails count failures within the window, not consecutive ones');
+      noteUncappedEjection(u, s, 'Caddy', notes);
     }
     if (u.retry && u.retry.attempts > 0) {
       out.line(`lb_try_duration ${fmtDuration(u.timeouts.connectMs * (u.retry.attempts + 1))}`);

@@ -74,12 +74,13 @@ export function envoyCluster(u: UpstreamPlan, notes: NoteLog): Json {
       consecutive_gateway_failure: u.outlier.consecutiveFailures,
       base_ejection_time: protoDuration(eject),
       max_ejection_time: protoDuration(eject * 10),
-      max_ejection_percent: 100,
+      // Same rule as Switchyard (Envoy's, always_eject_one_host off), counted over both priorities.
+      max_ejection_percent: u.outlier.maxEjectionPercent,
       interval: '1s',
     };
     notes.approx(
       `${subject}: outlier detection`,
-      'consecutive_5xx / consecutive_gateway_failure with base_ejection_time (doubling up to 10×); Envoy evaluates ejections on a 1s interval sweep instead of at once',
+      `consecutive_5xx / consecutive_gateway_failure with base_ejection_time (doubling up to 10×), max_ejection_percent ${u.outlier.maxEjectionPercent}; Envoy evaluates ejections on a 1s interval sweep instead of at once`,
     );
   }
   cluster.circuit_breakers = {

@@ -13,6 +13,7 @@ import type { Exporter } from './exporter.js';
 import { reportComment } from './report.js';
 import { HaproxyPolicies } from './shared/haproxy-policies.js';
 import { harg, hfmt, hq, hrepl, hstr, hw, statusRegex } from './shared/haproxy-syntax.js';
+import { noteUncappedEjection } from './shared/ejection-cap.js';
 import { Notes } from './shared/notes.js';
 import { fmtDuration, hostRegex, listenAddress, pathRegex, reverseListeners, routesOf, targetHostPort, upstreamHostHeader, valueRegex } from './shared/plan-view.js';
 import { escapeRegex, portabilityIssue, wholeSubjectRewrite } from './shared/regex.js';
@@ -309,6 +310,7 @@ function writeBackend(u: UpstreamPlan, plan: Plan, out: TextBlock, policies: Hap
     }
     if (u.outlier) {
       notes.approx(`${s}: outlierDetection`, `observe layer7 error-limit ${u.outlier.consecutiveFailures} on-error mark-down: the server is marked down until a health check (every ${fmtDuration(u.outlier.ejectForMs)} when none is configured) succeeds`);
+      noteUncappedEjection(u, s, 'HAProxy', notes);
     }
     const https = u.targets.some((t) => targetHostPort(t).tls);
     if (u.targets.some((t) => targetHostPort(t).tls !== https)) notes.unsupported(`${s}: targets`, 'mixes http:// and https:// targets; every server uses TLS');

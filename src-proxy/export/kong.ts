@@ -11,6 +11,7 @@ import type { Exporter, ExportOptions } from './exporter.js';
 import { kongPlugins, type KongConsumers } from './kong-plugins.js';
 import { escapeRegex } from './path-rewrite.js';
 import { reportComment } from './report.js';
+import { noteUncappedEjection } from './shared/ejection-cap.js';
 import { escapeDeckTemplates } from './shared/go-template.js';
 import { defaultKeepAlive, defaultLimits, defaultTimeouts, groupIndex, mayOverlap, NoteLog, regexSource, reverseListeners, targetAddress, usedUpstreams } from './translate.js';
 
@@ -256,6 +257,7 @@ function kongUpstream(u: UpstreamPlan, notes: NoteLog): Json {
   if (u.outlier) {
     healthchecks.passive = { unhealthy: { http_failures: u.outlier.consecutiveFailures, tcp_failures: u.outlier.consecutiveFailures, timeouts: u.outlier.consecutiveFailures } };
     notes.approx(`${subject}: outlier detection`, `passive checks mark a target down after ${u.outlier.consecutiveFailures} failures; Kong has no ejection time, only an active check${hc ? '' : ' (none here)'} brings it back`);
+    noteUncappedEjection(u, subject, 'Kong', notes);
   }
   if (Object.keys(healthchecks).length) up.healthchecks = healthchecks;
   if (u.slowStartMs) notes.unsupported(`${subject}: slow start`, 'no Kong equivalent');

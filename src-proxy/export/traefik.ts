@@ -10,6 +10,7 @@ import { assertExportable } from './shared/export-guard.js';
 import type { Exporter, ExportOptions } from './exporter.js';
 import { escapeRegex, rewriteAsRegex } from './path-rewrite.js';
 import { reportComment } from './report.js';
+import { noteUncappedEjection } from './shared/ejection-cap.js';
 import { escapeTraefikTemplates } from './shared/go-template.js';
 import { toDialect } from './shared/regex-dialect.js';
 import { traefikPolicy } from './traefik-policies.js';
@@ -272,7 +273,10 @@ function traefikService(u: UpstreamPlan, doc: TraefikDoc, notes: NoteLog): void 
   } else {
     doc.services[u.name] = { loadBalancer: lb(primaries) };
   }
-  if (u.outlier) notes.approx(`${subject}: outlier detection`, `passiveHealthCheck: ${u.outlier.consecutiveFailures} failed attempts within ${goDuration(u.outlier.ejectForMs)} take a server out for that window (Switchyard: consecutive failures, ejection doubling up to 10×)`);
+  if (u.outlier) {
+    notes.approx(`${subject}: outlier detection`, `passiveHealthCheck: ${u.outlier.consecutiveFailures} failed attempts within ${goDuration(u.outlier.ejectForMs)} take a server out for that window (Switchyard: consecutive failures, ejection doubling up to 10×)`);
+    noteUncappedEjection(u, subject, 'Traefik', notes);
+  }
   if (u.sticky) notes.exact(`${subject}: sticky cookie`, `sticky.cookie ${u.sticky.cookie}`);
   if (u.healthCheck) {
     const hc = u.healthCheck;

@@ -88,7 +88,7 @@ function proxyUpgrade(ex: Exchange, upstreamName: string, client: Duplex, head: 
   if (!upstream) throw new SwitchyardError('INTERNAL', `Upstream "${upstreamName}" is missing from the running plan.`);
   ex.upstream = upstream;
   const target = upstream.choose(ex, null);
-  if (!target) throw new SwitchyardError('NO_HEALTHY_TARGET', `Upstream "${upstreamName}" has no healthy target.`, { headers: { 'retry-after': '5' } });
+  if (!target) throw new SwitchyardError('NO_HEALTHY_TARGET', upstream.noTargetDetail(), { headers: { 'retry-after': '5' } });
   ex.target = target;
   ex.attempts = 1;
   const url = new URL(target.url);

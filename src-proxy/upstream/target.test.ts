@@ -23,7 +23,8 @@ const EJECT = 1000;
 const config = (targets: string[]) => ({
   balancer: 'round-robin',
   targets: targets.map((url) => ({ url })),
-  outlierDetection: { consecutiveFailures: 1, ejectFor: `${EJECT}ms` },
+  // No cap: these tests follow one target's ejections, alone in its upstream.
+  outlierDetection: { consecutiveFailures: 1, ejectFor: `${EJECT}ms`, maxEjectionPercent: 100 },
   slowStart: '10s',
 });
 

@@ -10,8 +10,16 @@ import type { TargetPlan, UpstreamPlan } from '../config/plan.js';
 import { sameServername, upstreamConnector } from './upstream-tls.js';
 
 export type HealthSource = 'active' | 'passive' | 'manual';
-/** Called whenever a health input changes, with the target's resulting availability. */
-export type AvailabilityListener = (target: Target, available: boolean, source: HealthSource, reason: string) => void;
+/**
+ * Called whenever a health input changes, with the target's availability after and before it
+ * (equal when another input still decides it, or when an ejection was held back by the cap).
+ */
+export type AvailabilityListener = (target: Target, available: boolean, source: HealthSource, reason: string, wasAvailable: boolean) => void;
+/** The upstream's side of an ejection decision: how many of its targets (primaries and backups) are ejected now. */
+export interface EjectionCount {
+  ejected(): number;
+  total(): number;
+}
 
 const MAX_EJECTION_MULTIPLIER = 10;
 
@@ -48,6 +56,7 @@ export class Target implements BalancerTarget {
     readonly plan: TargetPlan,
     private readonly upstream: UpstreamPlan,
     private readonly onAvailability: AvailabilityListener,
+    private readonly siblings: EjectionCount,
   ) {
     this.id = plan.id;
     this.url = plan.url;
@@ -119,7 +128,20 @@ export class Target implements BalancerTarget {
     const outlier = this.upstream.outlier;
     // A retired target (removed by a re-apply) is out of rotation already: ejecting it would only report a ghost.
     if (outlier && !this.retired && this.ejectedUntil === 0 && this.consecutiveFailures >= outlier.consecutiveFailures) {
-      this.eject(outlier.ejectForMs * Math.min(2 ** this.ejections, MAX_EJECTION_MULTIPLIER), reason);
+      const ejected = this.siblings.ejected();
+      const total = this.siblings.total();
+      if (mayEject(ejected, total, outlier.maxEjectionPercent)) {
+        this.eject(outlier.ejectForMs * Math.min(2 ** this.ejections, MAX_EJECTION_MULTIPLIER), reason);
+      } else if (this.consecutiveFailures === outlier.consecutiveFailures) {
+        // Said once per threshold crossing; each later failure tries again quietly, so a freed slot is taken at the next one.
+        this.onAvailability(
+          this,
+          this.available,
+          'passive',
+          `not ejected: ${ejected} of ${total} targets already ejected (maxEjectionPercent ${outlier.maxEjectionPercent}) after ${this.consecutiveFailures} consecutive failures (${reason})`,
+          this.available,
+        );
+      }
     }
   }
 
@@ -181,7 +203,7 @@ export class Target implements BalancerTarget {
     mutate();
     const after = this.available;
     if (after && !before && this.upstream.slowStartMs > 0) this.recoveredAt = Date.now();
-    this.onAvailability(this, after, source, reason);
+    this.onAvailability(this, after, source, reason, before);
   }
 
   /** Waits for in-flight requests, then closes the pool's connections. */
@@ -199,4 +221,14 @@ export class Target implements BalancerTarget {
     this.retired = true;
     if (this.ejectionTimer) clearTimeout(this.ejectionTimer);
   }
+}
+
+/**
+ * Envoy's max_ejection_percent rule (with its default always_eject_one_host off):
+ * eject only if the ejected share, this target included, stays within the cap.
+ * So one target at 50% is never ejected, and 0% turns ejection off.
+ * Integer form of Envoy's `100 * (ejected + 1) / total <= max`.
+ */
+export function mayEject(ejected: number, total: number, maxPercent: number): boolean {
+  return 100 * (ejected + 1) <= maxPercent * total;
 }

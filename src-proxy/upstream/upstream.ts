@@ -10,7 +10,7 @@ import { createBalancer } from '../balancers/index.js';
 import type { UpstreamPlan } from '../config/plan.js';
 import { HealthChecker } from './health-checker.js';
 import { RetryBudget } from './retry-budget.js';
-import { Target, type AvailabilityListener } from './target.js';
+import { Target, type AvailabilityListener, type EjectionCount } from './target.js';
 
 export interface TargetStatus {
   id: string;
@@ -45,12 +45,17 @@ export class Upstream {
     onAvailability: AvailabilityListener,
   ) {
     this.name = plan.name;
-    const listener: AvailabilityListener = (target, available, source, reason) => {
+    const listener: AvailabilityListener = (target, available, source, reason, wasAvailable) => {
       this.refresh();
-      onAvailability(target, available, source, reason);
+      onAvailability(target, available, source, reason, wasAvailable);
+    };
+    // Ejection is capped by how many targets of this upstream are out already (maxEjectionPercent).
+    const siblings: EjectionCount = {
+      ejected: () => this.targets.filter((t) => t.ejectedUntil !== 0).length,
+      total: () => this.targets.length,
     };
     this.targets = plan.targets.map((t) => {
-      const target = new Target(t, plan, listener);
+      const target = new Target(t, plan, listener, siblings);
       const old = previous?.targets.find((p) => p.id === t.id);
       if (old) {
         target.inheritFrom(old);
@@ -115,6 +120,21 @@ export class Upstream {
     if (value === current) return null;
     const maxAge = sticky.ttlMs === null ? '' : `; Max-Age=${Math.round(sticky.ttlMs / 1000)}`;
     return `${sticky.cookie}=${value}; Path=/; HttpOnly; SameSite=Lax${maxAge}${secure ? '; Secure' : ''}`;
+  }
+
+  /** The 503 detail when nothing is available, saying why (ejected, failing checks, drained). */
+  noTargetDetail(): string {
+    const total = this.targets.length;
+    const why = (
+      [
+        [this.targets.filter((t) => t.ejectedUntil !== 0).length, 'ejected by outlier detection'],
+        [this.targets.filter((t) => !t.activeHealthy).length, 'failing health checks'],
+        [this.targets.filter((t) => t.drained).length, 'drained'],
+      ] as const
+    )
+      .filter(([n]) => n > 0)
+      .map(([n, what]) => `${n} of ${total} ${what}`);
+    return `Upstream "${this.name}" has no healthy target${why.length ? `: ${why.join(', ')}` : ''}.`;
   }
 
   findTarget(idOrUrl: string): Target | undefined {

@@ -152,7 +152,7 @@ describe('DashboardAggregator', () => {
     expect(last.shares.length).toBeLessThanOrEqual(4);
 
     for (let i = 0; i < 20; i++) {
-      agg.ingest([{ type: 'health.change', time: h.now + i, upstream: 'pool', target: `http://h${i % 4}:1`, healthy: i % 2 === 0, source: 'active', reason: 'x' }]);
+      agg.ingest([{ type: 'health.change', time: h.now + i, upstream: 'pool', target: `http://h${i % 4}:1`, healthy: i % 2 === 0, wasHealthy: i % 2 !== 0, source: 'active', reason: 'x' }]);
     }
     const health = agg.snapshot(60, true).health;
     expect(health.size).toBe(3);
@@ -162,9 +162,9 @@ describe('DashboardAggregator', () => {
   it('keeps the last health transition before the window as the starting state', () => {
     const h = manual();
     h.agg.ingest([
-      { type: 'health.change', time: T0 - 120_000, upstream: 'pool', target: 'http://a:1', healthy: false, source: 'active', reason: 'down' },
-      { type: 'health.change', time: T0 - 100_000, upstream: 'pool', target: 'http://a:1', healthy: true, source: 'active', reason: 'up' },
-      { type: 'health.change', time: T0 - 10_000, upstream: 'pool', target: 'http://a:1', healthy: false, source: 'manual', reason: 'drained' },
+      { type: 'health.change', time: T0 - 120_000, upstream: 'pool', target: 'http://a:1', healthy: false, wasHealthy: true, source: 'active', reason: 'down' },
+      { type: 'health.change', time: T0 - 100_000, upstream: 'pool', target: 'http://a:1', healthy: true, wasHealthy: false, source: 'active', reason: 'up' },
+      { type: 'health.change', time: T0 - 10_000, upstream: 'pool', target: 'http://a:1', healthy: false, wasHealthy: true, source: 'manual', reason: 'drained' },
     ]);
     const list = h.agg.snapshot(60, true).health.get('pool/http://a:1')!;
     expect(list.map((t) => t.reason)).toEqual(['up', 'drained']);

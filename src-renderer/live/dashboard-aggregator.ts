@@ -43,6 +43,8 @@ interface Bucket {
 export interface HealthTransition {
   time: number;
   healthy: boolean;
+  /** Availability before the change: equal to `healthy` when the change did not flip it. */
+  wasHealthy: boolean;
   source: 'active' | 'passive' | 'manual';
   reason: string;
 }
@@ -186,7 +188,7 @@ export class DashboardAggregator {
         this.addExchange(ev.time, ev.status, ev.timings.total, ev.upstream, ev.target, ev.error !== undefined || ev.aborted);
         changed = true;
       } else if (ev.type === 'health.change') {
-        this.addHealth(`${ev.upstream}/${ev.target}`, { time: ev.time, healthy: ev.healthy, source: ev.source, reason: ev.reason });
+        this.addHealth(`${ev.upstream}/${ev.target}`, { time: ev.time, healthy: ev.healthy, wasHealthy: ev.wasHealthy, source: ev.source, reason: ev.reason });
         changed = true;
       }
     }

@@ -50,7 +50,7 @@ describe('routeEvents', () => {
     store.setState({ refreshUpstreams });
     const events = fakeEvents();
     routeEvents(events, store, { sinks: new Set(), healthRefreshMs: 100 });
-    const health: StreamEvent = { type: 'health.change', time: 1, upstream: 'u', target: 't', healthy: false, source: 'active', reason: 'x' };
+    const health: StreamEvent = { type: 'health.change', time: 1, upstream: 'u', target: 't', healthy: false, wasHealthy: true, source: 'active', reason: 'x' };
     events.emit([health]);
     events.emit([health, health]);
     expect(refreshUpstreams).not.toHaveBeenCalled();

@@ -147,7 +147,7 @@ describe('passive health (adversarial)', () => {
     await h.gateway({
       balancer: 'round-robin',
       targets: [{ url: a.url }, { url: b.url }],
-      outlierDetection: { consecutiveFailures: 1, ejectFor: '30s' },
+      outlierDetection: { consecutiveFailures: 1, ejectFor: '30s', maxEjectionPercent: 100 },
     });
     await h.get('/');
     await h.get('/');

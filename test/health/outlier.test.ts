@@ -77,7 +77,8 @@ describe('passive outlier detection', () => {
     const [solo] = await h.backendsNamed('solo');
     const engine = await h.gateway({
       targets: [{ url: solo.url }],
-      outlierDetection: { consecutiveFailures: 3, ejectFor: '5s' },
+      // A lone target is only ejected without a cap (1 of 1 is 100%).
+      outlierDetection: { consecutiveFailures: 3, ejectFor: '5s', maxEjectionPercent: 100 },
     });
     for (let i = 0; i < 4; i++) {
       solo.status = 502;

@@ -1,5 +1,6 @@
 /** nginx `upstream` blocks: balancer, weights, backup, passive health, keepalive. */
 import type { UpstreamPlan } from '../../config/plan.js';
+import { noteUncappedEjection } from './ejection-cap.js';
 import { headerVariable } from './nginx-syntax.js';
 import type { Notes } from './notes.js';
 import { fmtDuration, targetHostPort } from './plan-view.js';
@@ -21,6 +22,7 @@ export function nginxUpstream(u: UpstreamPlan, out: TextBlock, notes: Notes): vo
       `${s}: outlierDetection`,
       `max_fails=${u.outlier.consecutiveFailures} fail_timeout=${fmtDuration(u.outlier.ejectForMs)}: nginx counts failures within fail_timeout (not consecutive ones) and does not double the ejection time`,
     );
+    noteUncappedEjection(u, s, 'nginx', notes);
   }
   if (u.healthCheck) {
     const hc = u.healthCheck;

@@ -35,7 +35,7 @@ export async function fetchFromUpstream(ex: Exchange, upstreamName: string, opts
   if (upstream === undefined) throw new SwitchyardError('INTERNAL', `Upstream "${upstreamName}" is missing from the running plan.`);
   ex.upstream ??= upstream;
   const target = upstream.choose(ex, null);
-  if (target === undefined) throw new SwitchyardError('NO_HEALTHY_TARGET', `Upstream "${upstreamName}" has no healthy target.`);
+  if (target === undefined) throw new SwitchyardError('NO_HEALTHY_TARGET', upstream.noTargetDetail());
   const path = ex.route?.rewrite ? rewritePath(ex.route.rewrite, ex.path) : ex.path;
   const all = upstreamRequestHeaders(ex, target);
   const headers: string[] = [];

@@ -41,7 +41,7 @@ export async function proxyRequest(ex: Exchange, upstreamName: string): Promise<
     const target = upstream.choose(ex, tried);
     if (target === undefined) {
       if (lastFailure !== null) throw failureError(lastFailure, upstreamName);
-      throw new SwitchyardError('NO_HEALTHY_TARGET', `Upstream "${upstreamName}" has no healthy target.`, {
+      throw new SwitchyardError('NO_HEALTHY_TARGET', upstream.noTargetDetail(), {
         headers: { 'retry-after': '5' },
       });
     }

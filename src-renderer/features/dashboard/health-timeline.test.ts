@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { HealthTransition } from '../../live/dashboard-aggregator';
 import { healthSegments } from './health-timeline';
 
-const t = (time: number, healthy: boolean, reason = 'r'): HealthTransition => ({ time, healthy, source: 'active', reason });
+const t = (time: number, healthy: boolean, reason = 'r', wasHealthy = !healthy): HealthTransition => ({ time, healthy, wasHealthy, source: 'active', reason });
 
 describe('healthSegments', () => {
   it('uses the current status when nothing changed', () => {
@@ -19,9 +19,19 @@ describe('healthSegments', () => {
     ]);
   });
 
-  it('infers the starting state from the first change inside the window', () => {
+  it('takes the starting state from the first change inside the window', () => {
     const segs = healthSegments([t(30, false)], 0, 100, false);
     expect(segs.map((s) => s.state)).toEqual(['healthy', 'unhealthy']);
+  });
+
+  it('does not take a change that kept availability for a flip (a held-back ejection, a check failing on an ejected target)', () => {
+    const held = healthSegments([t(30, true, 'not ejected: 1 of 2 targets already ejected', true)], 0, 100, true);
+    expect(held.map((s) => [s.start, s.end, s.state])).toEqual([[0, 100, 'healthy']]);
+    const stillDown = healthSegments([t(30, false, 'check failed', false), t(60, true, 'ejection ended')], 0, 100, true);
+    expect(stillDown.map((s) => [s.start, s.end, s.state])).toEqual([
+      [0, 60, 'unhealthy'],
+      [60, 100, 'healthy'],
+    ]);
   });
 
   it('merges transitions that do not change availability', () => {

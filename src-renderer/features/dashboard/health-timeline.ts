@@ -30,8 +30,7 @@ export function healthSegments(transitions: readonly HealthTransition[], from: n
     reason = last.reason;
     source = last.source;
   } else if (inside.length > 0) {
-    // The first change inside the window flipped the state it started in.
-    state = inside[0].healthy ? 'unhealthy' : 'healthy';
+    state = inside[0].wasHealthy ? 'healthy' : 'unhealthy';
   } else {
     state = current === null ? 'unknown' : current ? 'healthy' : 'unhealthy';
   }
