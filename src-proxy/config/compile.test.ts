@@ -214,6 +214,7 @@ describe('listeners', () => {
       connectPorts: [443],
       proxyAuth: null,
       parentProxy: null,
+      originTimeouts: { connectMs: 10_000, responseMs: 300_000, idleMs: 300_000 },
       limits: { maxUrlLength: 8192, maxHeaderSize: 32768, maxBodySize: null, headersTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 },
     });
   });

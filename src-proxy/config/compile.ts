@@ -6,6 +6,7 @@
 import { isIPv6 } from 'node:net';
 import type {
   ListenerPlan,
+  OriginTimeoutsPlan,
   Plan,
   RouteAction,
   RouteMatchPlan,
@@ -65,6 +66,7 @@ export function compileWorkspace(ws: Workspace): { plan: Plan; issues: CompileIs
     for (const key of ['intercept', 'allowClients', 'connectPorts', 'proxyAuth', 'parentProxy'] as const) {
       if (l[key] !== undefined && l.mode !== 'forward') warn(['listeners', i, key], `${key} only applies to forward listeners`);
     }
+    if (l.originTimeouts !== undefined && l.mode !== 'forward') error(['listeners', i, 'originTimeouts'], 'originTimeouts only applies to forward listeners', true);
     if (l.mode === 'forward' && l.tls) error(['listeners', i, 'tls'], 'forward listeners take plain HTTP proxy requests; remove tls (HTTPS goes through CONNECT)');
     if (l.parentProxy !== undefined && !/^http:\/\/([^@/]+@)?[^/:@]+(:\d{1,5})?\/?$/.test(l.parentProxy)) {
       error(['listeners', i, 'parentProxy'], `"${l.parentProxy}" is not an http://[user:pass@]host:port proxy URL`);
@@ -175,6 +177,7 @@ function compileListener(l: ListenerConfig, path: (string | number)[], error: Re
     connectPorts: Object.freeze(l.connectPorts ?? [443]),
     proxyAuth: l.proxyAuth ? Object.freeze({ realm: l.proxyAuth.realm ?? 'Switchyard', users: { ...l.proxyAuth.users } }) : null,
     parentProxy: l.parentProxy ?? null,
+    originTimeouts: compileOriginTimeouts(l.originTimeouts, [...path, 'originTimeouts'], error),
     limits: Object.freeze({
       maxUrlLength: lim.maxUrlLength ? parseSize(lim.maxUrlLength) : 8 * 1024,
       maxHeaderSize: lim.maxHeaderSize ? parseSize(lim.maxHeaderSize) : 32 * 1024,
@@ -183,6 +186,17 @@ function compileListener(l: ListenerConfig, path: (string | number)[], error: Re
       keepAliveTimeoutMs: lim.keepAliveTimeout ? parseDuration(lim.keepAliveTimeout) : 5_000,
     }),
   });
+}
+
+/** Defaults: today's fixed values (undici's 10 s connect, 300 s headers and body). */
+function compileOriginTimeouts(t: ListenerConfig['originTimeouts'], path: (string | number)[], error: Report): OriginTimeoutsPlan {
+  const given = t ?? { connect: '10s', response: '5m', idle: '5m' };
+  for (const key of ['connect', 'response', 'idle'] as const) {
+    checkTimer(given[key], [...path, key], error);
+    // undici reads 0 as "no timeout"; the upgrade path would time out at once: neither is meant.
+    if (parseDuration(given[key]) === 0) error([...path, key], `originTimeouts.${key} must be longer than 0`);
+  }
+  return Object.freeze({ connectMs: parseDuration(given.connect), responseMs: parseDuration(given.response), idleMs: parseDuration(given.idle) });
 }
 
 function compileRegex(source: string, path: (string | number)[], error: Report): RegExp | null {

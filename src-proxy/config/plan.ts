@@ -31,6 +31,8 @@ export interface ListenerPlan {
   readonly connectPorts: readonly number[];
   readonly proxyAuth: { readonly realm: string; readonly users: Readonly<Record<string, string>> } | null;
   readonly parentProxy: string | null;
+  /** Forward mode: timeouts towards origins (connect covers the TLS handshake). */
+  readonly originTimeouts: OriginTimeoutsPlan;
   readonly limits: {
     readonly maxUrlLength: number;
     readonly maxHeaderSize: number;
@@ -38,6 +40,12 @@ export interface ListenerPlan {
     readonly headersTimeoutMs: number;
     readonly keepAliveTimeoutMs: number;
   };
+}
+
+export interface OriginTimeoutsPlan {
+  readonly connectMs: number;
+  readonly responseMs: number;
+  readonly idleMs: number;
 }
 
 export type ValueMatcher = (value: string | undefined) => boolean;

@@ -70,6 +70,14 @@ export const listenerSchema = z
       .optional()
       .describe('Forward mode: require Basic proxy authentication (407)'),
     parentProxy: z.string().optional().describe('Forward mode: send traffic on through this HTTP proxy (http://[user:pass@]host:port)'),
+    originTimeouts: z
+      .strictObject({
+        connect: duration.default('10s').describe('TCP connect and TLS handshake (through the parent proxy too)'),
+        response: duration.default('5m').describe('Time to the response headers (or the answer to an upgrade)'),
+        idle: duration.default('5m').describe('Longest silence inside a response body'),
+      })
+      .optional()
+      .describe('Forward mode: timeouts towards origins'),
     redirectTo: name.optional().describe('Redirect every request to the named TLS listener (HTTP → HTTPS)'),
     limits: limits.optional(),
   })

@@ -20,7 +20,7 @@ import { proxyAuthError } from './forward-request.js';
 import { hostMatcher } from './host-patterns.js';
 import { interceptTunnel, type DecryptedServers } from './intercept.js';
 import { parseParentProxy, type OriginAgents, type ParentProxy } from './origin-agents.js';
-import { openStream } from './parent-connect.js';
+import { isConnectTimeout, openStream } from './parent-connect.js';
 import { checkProxyAuth } from './proxy-auth.js';
 import { sniffTunnel } from './tunnel-sniff.js';
 
@@ -70,10 +70,12 @@ export async function handleConnect(req: http.IncomingMessage, client: Socket, h
 async function blindTunnel(ex: Exchange, client: Socket, origin: Authority, parent: ParentProxy | null, head: Buffer, announced: boolean): Promise<void> {
   let upstream: Socket;
   try {
-    upstream = await openStream(origin, parent, { allowHalfOpen: true });
+    upstream = await openStream(origin, parent, { timeoutMs: ex.listener.originTimeouts.connectMs, allowHalfOpen: true });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    const e = new SwitchyardError('UPSTREAM_CONNECT_FAILED', `Could not open a tunnel to ${formatAuthority(origin)}: ${message}.`, { cause: err });
+    const e = isConnectTimeout(err)
+      ? new SwitchyardError('UPSTREAM_CONNECT_TIMEOUT', `Timed out opening a tunnel to ${formatAuthority(origin)}: ${message}.`, { cause: err })
+      : new SwitchyardError('UPSTREAM_CONNECT_FAILED', `Could not open a tunnel to ${formatAuthority(origin)}: ${message}.`, { cause: err });
     return announced ? tunnelFailed(ex, client, e) : refuseConnect(ex, e);
   }
   if (client.destroyed) return void upstream.destroy();

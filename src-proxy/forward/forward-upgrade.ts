@@ -19,13 +19,12 @@ import { sendExchangeProblem } from '../pipeline/respond.js';
 import { prepareRequest } from '../pipeline/steps/prepare-request.js';
 import { waitForUpgradeAnswer } from '../pipeline/upgrade-wait.js';
 import { relayDeclinedUpgrade, spliceWebSocket } from '../pipeline/websocket-splice.js';
-import { upstreamTlsError } from '../tls/upstream-tls-error.js';
 import type { ForwardContext } from './forward-context.js';
-import { proxyAuthError } from './forward-request.js';
+import { originError, proxyAuthError } from './forward-request.js';
 import { parseParentProxy } from './origin-agents.js';
 import { originRequestHeaders } from './origin-headers.js';
 import { originTarget, type OriginTarget } from './origin-target.js';
-import { openStream } from './parent-connect.js';
+import { connectTimeout, openStream } from './parent-connect.js';
 import { checkProxyAuth } from './proxy-auth.js';
 
 export function handleForwardUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, listener: ListenerPlan, state: EngineState, ctx: ForwardContext): void {
@@ -56,6 +55,9 @@ async function upgrade(ex: Exchange, client: Duplex, head: Buffer, ctx: ForwardC
   ex.target = { url: origin.url };
   ex.attempts = 1;
   ex.dispatchedAt = performance.now();
+  const { connectMs, responseMs } = ex.listener.originTimeouts;
+  // One connect budget: TCP (and the parent's answer to CONNECT), then the TLS handshake.
+  const deadline = performance.now() + connectMs;
   let conn: Socket;
   let path = origin.path;
   const extra: string[] = [];
@@ -63,16 +65,16 @@ async function upgrade(ex: Exchange, client: Duplex, head: Buffer, ctx: ForwardC
     const parent = ex.listener.parentProxy === null ? null : parseParentProxy(ex.listener.parentProxy);
     if (origin.scheme === 'http' && parent !== null) {
       // Plain HTTP goes to the parent in absolute form, as for ordinary requests.
-      conn = await openStream({ host: parent.host, port: parent.port }, null);
+      conn = await openStream({ host: parent.host, port: parent.port }, null, { timeoutMs: connectMs });
       path = origin.url + origin.path;
       if (parent.authorization) extra.push('proxy-authorization', parent.authorization);
     } else {
-      conn = await openStream(origin, parent);
+      conn = await openStream(origin, parent, { timeoutMs: connectMs });
     }
-    if (origin.scheme === 'https') conn = await secure(conn, origin, ctx.tunnel?.servername ?? null, ctx.agents.secureContext);
+    if (origin.scheme === 'https') conn = await secure(conn, origin, ctx.tunnel?.servername ?? null, ctx.agents.secureContext, deadline - performance.now());
   } catch (err) {
     const cause = err instanceof Error ? err : new Error(String(err));
-    throw upstreamTlsError(cause, origin.url) ?? new SwitchyardError('UPSTREAM_CONNECT_FAILED', `Could not connect to ${origin.url}: ${cause.message}.`, { cause });
+    throw originError({ kind: 'failed', failure: 'connect-failure', error: cause, committed: false }, origin.url);
   }
   const upstreamSocket = conn;
   const request = http.request({
@@ -81,13 +83,29 @@ async function upgrade(ex: Exchange, client: Duplex, head: Buffer, ctx: ForwardC
     path,
     headers: [...originRequestHeaders(ex, origin.authority, { upgrade: true }), ...extra],
   });
+  // No answer (a 101, or a response declining the upgrade) in time: a 504, and the origin side is let go.
+  // Once upgraded there is no timeout: the connection lasts until a side closes it.
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    wait.answered();
+    request.destroy();
+    upstreamSocket.destroy();
+    const cause = new Error(`no answer to the upgrade within ${responseMs} ms`);
+    ex.error = originError({ kind: 'failed', failure: 'timeout', error: cause, committed: false }, origin.url);
+    if (!client.destroyed) sendExchangeProblem(ex, ex.error);
+    finish(ex);
+  }, responseMs);
   // A client gone before the origin answered: nobody will use the origin side (see upgrade-wait.ts).
   const wait = waitForUpgradeAnswer(client, () => {
+    clearTimeout(timer);
     ex.aborted = true;
     request.destroy();
     client.destroy();
   });
   request.on('error', (err) => {
+    clearTimeout(timer);
+    if (timedOut) return;
     if (ex.aborted) {
       if (ex.state.events.active || ex.capturing) complete(ex);
       return;
@@ -99,24 +117,35 @@ async function upgrade(ex: Exchange, client: Duplex, head: Buffer, ctx: ForwardC
     finish(ex);
   });
   request.on('response', (upRes) => {
+    clearTimeout(timer);
     wait.answered();
     relayDeclinedUpgrade(ex, upRes);
   });
   request.on('upgrade', (upRes, upSocket: Socket, upHead: Buffer) => {
+    clearTimeout(timer);
     const early = wait.answered();
     spliceWebSocket(ex, client, Buffer.concat([head, ...early]), upRes, upSocket, upHead, { route: ex.listener.name, target: origin.url });
   });
   request.end();
 }
 
-function secure(socket: Socket, origin: OriginTarget, sni: string | null, secureContext: tls.SecureContext): Promise<Socket> {
+/** TLS with the origin within what is left of the connect budget; a silent server is let go. */
+function secure(socket: Socket, origin: OriginTarget, sni: string | null, secureContext: tls.SecureContext, timeoutMs: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const servername = sni ?? (isIP(origin.host) ? undefined : origin.host);
     const t = tls.connect({ socket, servername, secureContext, ALPNProtocols: ['http/1.1'] });
+    const fail = (err: Error) => {
+      clearTimeout(timer);
+      t.destroy();
+      socket.destroy();
+      reject(err);
+    };
+    const timer = setTimeout(() => fail(connectTimeout('the TLS handshake did not finish in time')), Math.max(0, timeoutMs));
     t.once('secureConnect', () => {
-      t.removeListener('error', reject);
+      clearTimeout(timer);
+      t.removeListener('error', fail);
       resolve(t);
     });
-    t.once('error', reject);
+    t.once('error', fail);
   });
 }

@@ -2,11 +2,15 @@
  * Connections from a forward listener to origins: one keep-alive undici
  * Agent (any origin), or — with `parentProxy` — a ProxyAgent that sends plain
  * HTTP in absolute form to the parent and HTTPS through a CONNECT tunnel.
- * Origin certificates are always verified (see origin-trust.ts).
+ * Origin certificates are always verified (see origin-trust.ts). The
+ * listener's `originTimeouts` are built into the agent, so a new value makes a
+ * new agent; the one it replaces closes once its requests are done.
  */
-import { Agent, ProxyAgent, type Dispatcher } from 'undici';
+import { Agent, Pool, ProxyAgent, type Dispatcher } from 'undici';
 import type { SecureContext } from 'node:tls';
+import type { OriginTimeoutsPlan } from '../config/plan.js';
 import { originSecureContext } from './origin-trust.js';
+import { ParentConnectPool } from './parent-connect-pool.js';
 
 export interface ParentProxy {
   host: string;
@@ -25,26 +29,42 @@ export function parseParentProxy(url: string): ParentProxy {
 }
 
 export class OriginAgents {
-  private readonly agents = new Map<string, Dispatcher>();
+  /** The agent for the listener's current parent proxy and timeouts. */
+  private current: { key: string; agent: Dispatcher } | null = null;
+  /** Replaced agents still finishing their requests. */
+  private readonly retiring = new Set<Dispatcher>();
   /** Trust for origin TLS, built once when the listener starts. */
   readonly secureContext: SecureContext = originSecureContext();
 
-  /** The dispatcher for the listener's current parent proxy (null: straight to origins). */
-  get(parentProxy: string | null): Dispatcher {
-    const key = parentProxy ?? '';
-    let agent = this.agents.get(key);
-    if (agent === undefined) {
-      agent = parentProxy === null ? this.direct() : this.viaParent(parentProxy);
-      this.agents.set(key, agent);
-    }
+  /** The dispatcher for the listener's parent proxy (null: straight to origins) and timeouts. */
+  get(parentProxy: string | null, timeouts: OriginTimeoutsPlan): Dispatcher {
+    const key = `${parentProxy ?? ''} ${timeouts.connectMs} ${timeouts.responseMs} ${timeouts.idleMs}`;
+    if (this.current?.key === key) return this.current.agent;
+    if (this.current !== null) this.retire(this.current.agent);
+    const agent = parentProxy === null ? this.direct(timeouts) : this.viaParent(parentProxy, timeouts);
+    this.current = { key, agent };
     return agent;
   }
 
-  private direct(): Dispatcher {
-    return new Agent({ connect: { secureContext: this.secureContext, timeout: 10_000 }, keepAliveTimeout: 4_000 });
+  /** Graceful: requests already dispatched on it keep their connection (and the timeouts they started with). */
+  private retire(agent: Dispatcher): void {
+    this.retiring.add(agent);
+    void agent
+      .close()
+      .catch(() => undefined)
+      .finally(() => this.retiring.delete(agent));
   }
 
-  private viaParent(url: string): Dispatcher {
+  private direct(t: OriginTimeoutsPlan): Dispatcher {
+    return new Agent({
+      connect: { secureContext: this.secureContext, timeout: t.connectMs },
+      headersTimeout: t.responseMs,
+      bodyTimeout: t.idleMs,
+      keepAliveTimeout: 4_000,
+    });
+  }
+
+  private viaParent(url: string, t: OriginTimeoutsPlan): Dispatcher {
     const parent = parseParentProxy(url);
     const uri = `http://${parent.host.includes(':') ? `[${parent.host}]` : parent.host}:${parent.port}`;
     return new ProxyAgent({
@@ -52,19 +72,25 @@ export class OriginAgents {
       ...(parent.authorization ? { token: parent.authorization } : {}),
       // Plain HTTP goes to the parent in absolute form, so the parent sees (and may capture) it.
       proxyTunnel: false,
-      requestTls: { secureContext: this.secureContext },
-      connect: { timeout: 10_000 },
+      // ProxyAgent ignores `connect`: the parent's TCP connect and the origin's TLS (inside the tunnel) each take their own timeout.
+      proxyTls: { timeout: t.connectMs },
+      requestTls: { secureContext: this.secureContext, timeout: t.connectMs },
+      headersTimeout: t.responseMs,
+      bodyTimeout: t.idleMs,
+      // The pool for absolute-form requests to the parent is made with `connect` only: give it the timeouts too.
+      factory: (origin: string | URL, opts: object) => new Pool(origin, { ...opts, headersTimeout: t.responseMs, bodyTimeout: t.idleMs }),
+      clientFactory: (origin: URL, opts: object) => new ParentConnectPool(origin, opts, t.connectMs),
     });
   }
 
   async close(): Promise<void> {
-    const all = [...this.agents.values()];
-    this.agents.clear();
+    const all = [...this.retiring, ...(this.current === null ? [] : [this.current.agent])];
+    this.current = null;
     await Promise.all(all.map((a) => a.close().catch(() => undefined)));
   }
 
   destroy(): void {
-    for (const a of this.agents.values()) void a.destroy().catch(() => undefined);
-    this.agents.clear();
+    for (const a of [...this.retiring, ...(this.current === null ? [] : [this.current.agent])]) void a.destroy().catch(() => undefined);
+    this.current = null;
   }
 }

@@ -3,25 +3,36 @@
  * through the parent proxy (RFC 9110 §9.3.6) when the listener chains.
  */
 import net, { type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { formatAuthority, type Authority } from './authority.js';
 import type { ParentProxy } from './origin-agents.js';
 
-const CONNECT_TIMEOUT_MS = 10_000;
 const MAX_RESPONSE_HEAD = 16 * 1024;
 
 export interface StreamOptions {
+  /** The listener's originTimeouts.connect: TCP connect and, through a parent, its answer to CONNECT. */
+  timeoutMs: number;
   /** Keep sending after the peer ends its side (tunnels carry half-closes through). */
   allowHalfOpen?: boolean;
 }
 
-export function openStream(target: Authority, parent: ParentProxy | null, opts: StreamOptions = {}): Promise<Socket> {
+/** A connect step that ran out of time (the code undici gives its own, so both report UPSTREAM_CONNECT_TIMEOUT). */
+export function connectTimeout(message: string): Error {
+  return Object.assign(new Error(message), { code: 'UND_ERR_CONNECT_TIMEOUT' });
+}
+
+export function isConnectTimeout(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException | null)?.code === 'UND_ERR_CONNECT_TIMEOUT';
+}
+
+export function openStream(target: Authority, parent: ParentProxy | null, opts: StreamOptions): Promise<Socket> {
   return parent === null ? connectDirect(target.host, target.port, opts) : connectViaParent(target, parent, opts);
 }
 
 function connectDirect(host: string, port: number, opts: StreamOptions): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host, port, allowHalfOpen: opts.allowHalfOpen === true });
-    const timer = setTimeout(() => socket.destroy(Object.assign(new Error(`timed out connecting to ${host}:${port}`), { code: 'ETIMEDOUT' })), CONNECT_TIMEOUT_MS);
+    const timer = setTimeout(() => socket.destroy(connectTimeout(`timed out connecting to ${host}:${port}`)), opts.timeoutMs);
     socket.once('connect', () => {
       clearTimeout(timer);
       socket.removeListener('error', onError);
@@ -36,6 +47,8 @@ function connectDirect(host: string, port: number, opts: StreamOptions): Promise
 }
 
 async function connectViaParent(target: Authority, parent: ParentProxy, opts: StreamOptions): Promise<Socket> {
+  // One budget for both steps: the parent's TCP connect and its answer to CONNECT.
+  const deadline = performance.now() + opts.timeoutMs;
   const socket = await connectDirect(parent.host, parent.port, opts);
   const authority = formatAuthority(target);
   let request = `CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n`;
@@ -66,7 +79,7 @@ async function connectViaParent(target: Authority, parent: ParentProxy, opts: St
     };
     const onError = (err: Error) => fail(err);
     const onClose = () => fail(new Error('the parent proxy closed the connection during CONNECT'));
-    const timer = setTimeout(() => fail(new Error('the parent proxy did not answer CONNECT in time')), CONNECT_TIMEOUT_MS);
+    const timer = setTimeout(() => fail(connectTimeout('the parent proxy did not answer CONNECT in time')), Math.max(0, deadline - performance.now()));
     const cleanup = () => {
       clearTimeout(timer);
       socket.removeListener('data', onData).removeListener('error', onError).removeListener('close', onClose).removeListener('end', onClose);
