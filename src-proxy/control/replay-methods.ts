@@ -1,9 +1,9 @@
 /** Control methods that act on captured exchanges: replay, diff, curl, HAR. */
 import { z } from 'zod';
-import { exportHar } from '../har/har-export.js';
+import { exportHar, harEntry } from '../har/har-export.js';
+import type { HarEntry } from '../har/har-types.js';
 import { importHar } from '../har/har-import.js';
 import type { CapturedExchange } from '../capture/captured-exchange.js';
-import { metadataBytes, payloadBytes } from '../capture/record-size.js';
 import { diffExchanges } from '../replay/diff.js';
 import { toCurl } from '../replay/curl.js';
 import { replayExchange } from '../replay/replay.js';
@@ -25,25 +25,30 @@ const edit = z
   .optional();
 
 /**
- * The most a HAR built in memory may weigh (bodies as base64 plus metadata, estimated). The answer is
- * built, serialised and copied to the workbench whole, several times its size: past this a large
+ * The most a HAR built in memory may weigh, in characters of JSON. The answer is built,
+ * serialised and copied to the workbench whole, several times its size: past this a large
  * history could exhaust the gateway's memory. The CLI streams exports of any size to a file.
  */
 export const MAX_HAR_EXPORT_BYTES = 128 * 1024 * 1024;
 
-/** Exchanges for an export: explicit ids, or everything a query finds (newest first, bounded). */
-async function selectExchanges(deps: ControlDeps, args: { ids?: string[]; query?: string; limit: number }): Promise<CapturedExchange[]> {
-  const out: CapturedExchange[] = [];
-  let bytes = 0;
+/**
+ * HAR entries for an export: explicit ids, or everything a query finds (newest first, bounded).
+ * Each entry is measured as it is built: a compressed body is written decoded, so the stored
+ * bytes say little about its size in the HAR.
+ */
+async function harEntries(deps: ControlDeps, args: { ids?: string[]; query?: string; limit: number }): Promise<HarEntry[]> {
+  const out: HarEntry[] = [];
+  let chars = 0;
   const add = (record: CapturedExchange): void => {
-    bytes += metadataBytes(record) + Math.ceil(payloadBytes(record) / 3) * 4;
-    if (bytes > MAX_HAR_EXPORT_BYTES) {
+    const entry = harEntry(record);
+    chars += JSON.stringify(entry).length;
+    if (chars > MAX_HAR_EXPORT_BYTES) {
       throw new SwitchyardError(
         'EXPORT_TOO_LARGE',
         `The ${args.ids ? `${args.ids.length} chosen` : 'found'} exchanges make a HAR of more than ${MAX_HAR_EXPORT_BYTES / 1024 / 1024} MB (${out.length} fit): export fewer, or use "switchyard history export-har QUERY -o FILE", which writes any size.`,
       );
     }
-    out.push(record);
+    out.push(entry);
   };
   if (args.ids) {
     for (const id of args.ids) add(await getExchange(deps, id));
@@ -94,8 +99,12 @@ export const replayMethods = {
       z.strictObject({ ids: z.array(z.string()).min(1) }),
       z.strictObject({ query: z.string().default(''), limit: z.number().int().min(1).max(100_000).default(10_000) }),
     ]),
-    async (deps, args) =>
-      exportHar(await selectExchanges(deps, 'ids' in args ? { ids: args.ids, limit: args.ids.length } : args), { version: deps.info.version }),
+    async (deps, args) => {
+      const entries = await harEntries(deps, 'ids' in args ? { ids: args.ids, limit: args.ids.length } : args);
+      const har = exportHar([], { version: deps.info.version });
+      har.log.entries = entries;
+      return har;
+    },
   ),
   'history.importHar': method(z.strictObject({ har: z.union([z.string(), z.record(z.string(), z.unknown())]) }), async (deps, { har }) => {
     const capture = deps.engine.current().plan.capture;

@@ -11,7 +11,6 @@
  * `enqueue`.
  */
 import type { CapturedBody, CapturedExchange } from '../capture/captured-exchange.js';
-import { payloadBytes } from '../capture/record-size.js';
 
 export interface PackedBody {
   /** Offset and length in the batch buffer; length -1 when bytes are null. */
@@ -51,6 +50,36 @@ export interface QueuedRecord {
   dropBodies: boolean;
   /** What the record counts against the queue limits. */
   bytes: number;
+}
+
+/** Body and WebSocket payload bytes a record carries. */
+export function payloadBytes(record: CapturedExchange): number {
+  let n = (record.requestBody.bytes?.byteLength ?? 0) + (record.responseBody.bytes?.byteLength ?? 0);
+  if (record.websocket !== null) for (const m of record.websocket) n += m.data.byteLength;
+  return n;
+}
+
+function stringsLength(list: readonly string[]): number {
+  let n = 0;
+  for (const s of list) n += s.length + 4;
+  return n;
+}
+
+/** A cheap estimate of a record's metadata bytes (strings, headers, fixed fields). */
+export function metadataBytes(record: CapturedExchange): number {
+  return (
+    200 +
+    record.url.length * 2 +
+    record.host.length +
+    (record.route?.length ?? 0) +
+    (record.upstream?.length ?? 0) +
+    (record.target?.length ?? 0) +
+    stringsLength(record.requestHeaders) +
+    stringsLength(record.responseHeaders) +
+    record.policies.length * 48 +
+    (record.error === null ? 0 : record.error.message.length + 32) +
+    (record.websocket === null ? 0 : record.websocket.length * 48)
+  );
 }
 
 function packBody(body: CapturedBody, drop: boolean, target: Uint8Array | null, at: number): PackedBody {

@@ -17,8 +17,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import type { CapturedExchange } from '../capture/captured-exchange.js';
-import { metadataBytes, payloadBytes } from '../capture/record-size.js';
-import { packBatch, type QueuedRecord } from './batch-codec.js';
+import { metadataBytes, packBatch, payloadBytes, type QueuedRecord } from './batch-codec.js';
 import type { RetentionLimits, WriterStats } from './types.js';
 import { launchHistoryWorker } from './worker-launch.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
