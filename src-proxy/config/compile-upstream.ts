@@ -2,6 +2,7 @@
 import type { HealthCheckPlan, RetryCondition, TargetPlan, UpstreamPlan } from './plan.js';
 import type { UpstreamConfig } from './schema.js';
 import { checkTimer, type Report } from './compile-checks.js';
+import { mayEject } from '../upstream/ejection-rule.js';
 import { parseDuration } from './units.js';
 
 export function compileUpstream(
@@ -31,6 +32,14 @@ export function compileUpstream(
     targets.push(Object.freeze({ id: `${name}/${url.origin}`, url: url.origin, origin: url.origin, weight: t.weight, backup: t.backup }));
   });
   if (u.targets.every((t) => t.backup)) error([...path, 'targets'], `upstream "${name}" has only backup targets; mark at least one as primary`);
+  const cap = u.outlierDetection?.maxEjectionPercent;
+  if (cap !== undefined && !mayEject(0, u.targets.length, cap)) {
+    // With this cap not even one of these targets may be ejected.
+    warn(
+      [...path, 'outlierDetection'],
+      `outlierDetection never ejects: ${cap}% of ${u.targets.length} target${u.targets.length === 1 ? '' : 's'} is less than one (raise maxEjectionPercent to ${Math.ceil(100 / u.targets.length)} or more)`,
+    );
+  }
   if (u.hashOn && u.balancer !== 'consistent-hash') warn([...path, 'hashOn'], `hashOn is only used by the consistent-hash balancer (this upstream uses ${u.balancer})`);
   if (u.balancer === 'round-robin' && u.targets.some((t) => t.weight !== 1)) {
     warn([...path, 'balancer'], 'round-robin ignores weights; use weighted-round-robin to honour them');

@@ -63,10 +63,9 @@ export function compileWorkspace(ws: Workspace): { plan: Plan; issues: CompileIs
       if (!target) error(['listeners', i, 'redirectTo'], `redirectTo names listener "${l.redirectTo}", which does not exist`);
       else if (!target.tls) error(['listeners', i, 'redirectTo'], `redirectTo must name a TLS listener; "${l.redirectTo}" has no tls`);
     }
-    for (const key of ['intercept', 'allowClients', 'connectPorts', 'proxyAuth', 'parentProxy'] as const) {
+    for (const key of ['intercept', 'allowClients', 'connectPorts', 'proxyAuth', 'parentProxy', 'originTimeouts'] as const) {
       if (l[key] !== undefined && l.mode !== 'forward') warn(['listeners', i, key], `${key} only applies to forward listeners`);
     }
-    if (l.originTimeouts !== undefined && l.mode !== 'forward') error(['listeners', i, 'originTimeouts'], 'originTimeouts only applies to forward listeners', true);
     if (l.mode === 'forward' && l.tls) error(['listeners', i, 'tls'], 'forward listeners take plain HTTP proxy requests; remove tls (HTTPS goes through CONNECT)');
     if (l.parentProxy !== undefined && !/^http:\/\/([^@/]+@)?[^/:@]+(:\d{1,5})?\/?$/.test(l.parentProxy)) {
       error(['listeners', i, 'parentProxy'], `"${l.parentProxy}" is not an http://[user:pass@]host:port proxy URL`);

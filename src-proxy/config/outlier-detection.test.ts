@@ -21,4 +21,18 @@ describe('outlierDetection.maxEjectionPercent', () => {
     expect(errors('{ maxEjectionPercent: 12.5 }')).toEqual([expect.stringMatching(/^w\.yaml:6:45 .*integer/)]);
     expect(errors('{ maxEjectionPercent: "50%" }')).toEqual([expect.stringMatching(/^w\.yaml:6:45 /)]);
   });
+
+  it('warns, at outlierDetection, when the cap allows no ejection at all', () => {
+    const warnings = (outlier: string, targets = '[{ url: "http://127.0.0.1:1" }]') =>
+      loadWorkspaceText(workspace(outlier).replace('[{ url: "http://127.0.0.1:1" }]', targets), 'w.yaml')
+        .issues.filter((i) => i.severity === 'warning')
+        .map(formatIssue);
+    expect(warnings('{ consecutiveFailures: 2 }')).toEqual([
+      'w.yaml:6:23 warning: outlierDetection never ejects: 50% of 1 target is less than one (raise maxEjectionPercent to 100 or more)',
+    ]);
+    const three = '[{ url: "http://127.0.0.1:1" }, { url: "http://127.0.0.1:2" }, { url: "http://127.0.0.1:3" }]';
+    expect(warnings('{ maxEjectionPercent: 10 }', three)).toEqual([expect.stringContaining('10% of 3 targets is less than one (raise maxEjectionPercent to 34 or more)')]);
+    expect(warnings('{ maxEjectionPercent: 34 }', three)).toEqual([]);
+    expect(warnings('{ maxEjectionPercent: 100 }')).toEqual([]);
+  });
 });

@@ -112,7 +112,9 @@ async function upgrade(ex: Exchange, client: Duplex, head: Buffer, ctx: ForwardC
     }
     wait.answered();
     if (ex.res.headersSent || client.destroyed) return void client.destroy();
-    ex.error = new SwitchyardError('UPSTREAM_CONNECT_FAILED', `WebSocket upgrade to ${origin.url} failed: ${err.message}.`);
+    // Connected already: the origin reset the connection or answered something that is not HTTP.
+    const failure = (err as NodeJS.ErrnoException).code?.startsWith('HPE_') ? 'bad-response' : 'reset';
+    ex.error = originError({ kind: 'failed', failure, error: err, committed: false }, origin.url);
     sendExchangeProblem(ex, ex.error);
     finish(ex);
   });

@@ -5,7 +5,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { planOf, workspaceYaml } from '../../test/balancing/harness.js';
-import { mayEject, type HealthSource } from './target.js';
+import { mayEject } from './ejection-rule.js';
+import type { HealthSource } from './target.js';
 import { Upstream } from './upstream.js';
 
 interface Change {

@@ -3,7 +3,8 @@
  * never answers, a TLS handshake the origin never completes (upgrade and
  * ordinary request, in an intercepted tunnel), an origin slow to send its
  * headers (straight and through a parent proxy), a re-apply that changes the
- * timeout, and the option refused where it does not apply.
+ * timeout, an origin that resets or answers garbage to an upgrade, and the
+ * option where it does not apply.
  */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -99,6 +100,21 @@ describe('forward proxy: originTimeouts', () => {
     await waitFor(() => origin.sockets.length === 1 && origin.sockets[0].closed, 3000, 'origin socket closed');
     const rec = await recordedOnce('ws-silent');
     expect(rec).toMatchObject({ status: 504, error: { code: 'UPSTREAM_TIMEOUT' } });
+  });
+
+  it('reports an origin that resets or answers garbage to an upgrade as UPSTREAM_RESET / UPSTREAM_BAD_RESPONSE, not a connect failure', async () => {
+    const answers = { reset: (s: Socket) => s.resetAndDestroy(), garbage: (s: Socket) => s.end('SSH-2.0-OpenSSH_9.6\r\n\r\n') };
+    let answer = answers.reset;
+    const server = net.createServer((s) => s.once('data', () => answer(s)).on('error', () => undefined));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise((r) => server.close(() => r())));
+    const port = (server.address() as AddressInfo).port;
+    rig = await startProxy(forward('response: 5s'));
+    const upgrade = (id: string) => rawRequest(rig!.portOf('egress'), upgradeHead(`http://127.0.0.1:${port}/ws`, `127.0.0.1:${port}`, id), { timeoutMs: 5000 });
+    expect(problemOf((await upgrade('ws-reset')).text)).toMatchObject({ status: 502, body: { code: 'UPSTREAM_RESET' } });
+    answer = answers.garbage;
+    expect(problemOf((await upgrade('ws-garbage')).text)).toMatchObject({ status: 502, body: { code: 'UPSTREAM_BAD_RESPONSE' } });
+    expect(await recordedOnce('ws-garbage')).toMatchObject({ status: 502, error: { code: 'UPSTREAM_BAD_RESPONSE' } });
   });
 
   describe('in an intercepted tunnel to an origin that never finishes its TLS handshake', () => {
@@ -225,20 +241,20 @@ listeners:
 });
 
 describe('originTimeouts: validation', () => {
-  const problems = (yaml: string) =>
+  const problems = (yaml: string, severity: 'error' | 'warning' = 'error') =>
     loadWorkspaceText(yaml, 'origin-timeouts.yaml')
-      .issues.filter((i) => i.severity === 'error')
+      .issues.filter((i) => i.severity === severity)
       .map((i) => `${i.line}:${i.column} ${i.message}`);
 
-  it('is refused on a reverse listener, at its key', () => {
-    expect(
-      problems(`version: 1
+  it('is a warning on a reverse listener, at its key (as the other forward-only options: a switch of mode keeps applying)', () => {
+    const yaml = `version: 1
 listeners:
   - name: web
     address: 127.0.0.1:0
     originTimeouts: { response: 1s }
-`),
-    ).toEqual(['5:5 originTimeouts only applies to forward listeners']);
+`;
+    expect(problems(yaml)).toEqual([]);
+    expect(problems(yaml, 'warning')).toEqual(['5:21 originTimeouts only applies to forward listeners']);
   });
 
   it('refuses a value that is not a duration, and a zero one', () => {
