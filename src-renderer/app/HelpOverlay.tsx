@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import { keepTabInside, useReturnFocus } from '../shared/dialog/dialog-focus';
 import { formatCombo, SHORTCUTS, type ShortcutDefinition } from './shortcuts';
 import { viewById } from './views';
 
@@ -6,10 +7,11 @@ const GROUPS: ShortcutDefinition['group'][] = ['Navigation', 'Workspace', 'Help'
 
 export function HelpOverlay({ onClose }: { onClose: () => void }) {
   const closeRef = useRef<HTMLButtonElement>(null);
+  useReturnFocus();
   useEffect(() => closeRef.current?.focus(), []);
   return (
     <div className="overlay" role="presentation" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div className="dialog help" role="dialog" aria-modal="true" aria-labelledby="help-title" data-testid="help-overlay">
+      <div className="dialog help" role="dialog" aria-modal="true" aria-labelledby="help-title" data-testid="help-overlay" onKeyDown={keepTabInside}>
         <div className="dialog-head">
           <h2 id="help-title">Keyboard shortcuts</h2>
           <button type="button" ref={closeRef} onClick={onClose} aria-label="Close">

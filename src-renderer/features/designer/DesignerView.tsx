@@ -1,6 +1,6 @@
 import { Background, Controls, ReactFlow, useReactFlow, type NodeMouseHandler } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef, type KeyboardEvent } from 'react';
 import { useColorScheme } from '../../app/theme';
 import { WorkspaceActions } from '../../shared/workspace/WorkspaceActions';
 import { WorkspaceBanners } from '../../shared/workspace/WorkspaceBanners';
@@ -56,7 +56,18 @@ export function DesignerView() {
   const selectedId = selectionNodeId(selection);
   const nodes = useMemo(() => graph.nodes.map((n) => (n.id === selectedId ? { ...n, selected: true } : n)), [graph, selectedId]);
 
+  const panelRef = useRef<HTMLElement>(null);
   const onNodeClick: NodeMouseHandler = (_e, node) => select(selectionForNode(node.id));
+  // React Flow makes the boxes focusable, but Enter on one only marks it selected: open its form as a click does.
+  const onCanvasKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.key !== 'Enter' && e.key !== ' ') return;
+    const id = (e.target as Element).closest('.react-flow__node')?.getAttribute('data-id');
+    if (!id) return;
+    e.preventDefault();
+    select(selectionForNode(id));
+    // The canvas refits around the opened panel and the box loses the focus: continue in the form.
+    requestAnimationFrame(() => panelRef.current?.querySelector<HTMLElement>('input, select, textarea, button')?.focus());
+  };
 
   return (
     <div className="view designer-view" data-testid="view-designer">
@@ -79,7 +90,7 @@ export function DesignerView() {
         </div>
       )}
       <div className="designer-body">
-        <div className="designer-canvas" data-testid="designer-canvas">
+        <div className="designer-canvas" data-testid="designer-canvas" onKeyDown={onCanvasKeyDown}>
           {status === 'ready' ? (
             <ReactFlow
               nodes={nodes}
@@ -106,7 +117,7 @@ export function DesignerView() {
           <ColumnLegend />
         </div>
         {selection && read.ok && (
-          <aside className="designer-panel" aria-label="Edit">
+          <aside className="designer-panel" aria-label="Edit" ref={panelRef}>
             <Inspector key={JSON.stringify(selection)} model={model} selection={selection} />
           </aside>
         )}

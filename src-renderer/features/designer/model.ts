@@ -71,7 +71,9 @@ export function readWorkspace(text: string): ReadResult {
   const doc = parseDocument(text);
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
-    return { ok: false, error: e.linePos ? `line ${e.linePos[0].line}: ${e.message.split('\n')[0]}` : e.message.split('\n')[0] };
+    // The parser's first line ends in " at line L, column C:" (its code frame follows); the position is given once, in front.
+    const message = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    return { ok: false, error: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}: ${message}` : message };
   }
   let data: unknown;
   try {

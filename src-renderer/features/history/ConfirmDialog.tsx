@@ -1,4 +1,5 @@
 import { useEffect, useRef, type ReactNode } from 'react';
+import { keepTabInside, useReturnFocus } from '../../shared/dialog/dialog-focus';
 
 export interface ConfirmDialogProps {
   title: string;
@@ -12,10 +13,11 @@ export interface ConfirmDialogProps {
 /** A modal yes/no question; Cancel has the focus, so Enter never destroys anything by accident. */
 export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onCancel, testId }: ConfirmDialogProps) {
   const cancelRef = useRef<HTMLButtonElement>(null);
+  useReturnFocus();
   useEffect(() => cancelRef.current?.focus(), []);
   return (
     <div className="overlay" role="presentation" onMouseDown={(e) => e.target === e.currentTarget && onCancel()} onKeyDown={(e) => e.key === 'Escape' && onCancel()}>
-      <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="confirm-title" data-testid={testId}>
+      <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="confirm-title" data-testid={testId} onKeyDown={keepTabInside}>
         <div className="dialog-head">
           <h2 id="confirm-title">{title}</h2>
         </div>

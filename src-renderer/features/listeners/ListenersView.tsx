@@ -165,7 +165,7 @@ export function ListenersView() {
         {status === 'ready' && list.length === 0 && <p className="muted">The running config has no listeners.</p>}
         {list.length > 0 && (
           <section className="upstream-card">
-            <table className="data-table">
+            <table className="data-table listeners-table">
               <thead>
                 <tr>
                   <th>Name</th>

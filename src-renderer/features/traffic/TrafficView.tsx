@@ -11,6 +11,8 @@ import './traffic.css';
 const ROW_HEIGHT = 24;
 // The filter text outlives a visit to another view.
 let rememberedFilter = '';
+// So does the open exchange (per buffer: a new buffer is a new session).
+const rememberedSelection = new WeakMap<TrafficBuffer, string | null>();
 
 const statusClass = (row: TrafficRow) => (row.status === 0 ? (row.error ? 'status-5xx' : 'status-0xx') : `status-${Math.floor(row.status / 100)}xx`);
 
@@ -64,7 +66,10 @@ export function TrafficView({ buffer, control }: TrafficViewProps) {
   const active = filter.ok ? filter : lastGood.current;
   const visible = useMemo(() => (active && !active.empty ? rows.filter(active.test) : rows), [rows, active]);
 
-  const [selected, setSelected] = useState<string | null>(null);
+  const [selected, setSelected] = useState<string | null>(() => rememberedSelection.get(buffer) ?? null);
+  useEffect(() => {
+    rememberedSelection.set(buffer, selected);
+  }, [buffer, selected]);
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
     count: visible.length,

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { keepTabInside, useReturnFocus } from '../../shared/dialog/dialog-focus';
 import { useAppStore } from '../../store';
 import { selectUpstreamStatus, selectUpstreamsUpdatedAt } from '../../store/upstreams/selectors';
 import { drainCheck, formatClock, formatRate, upstreamTables, type TargetRow, type UpstreamTable } from './rows';
@@ -22,10 +23,11 @@ function HealthPill({ row }: { row: TargetRow }) {
 
 function ConfirmDrain({ pending, onCancel, onConfirm }: { pending: PendingDrain; onCancel: () => void; onConfirm: () => void }) {
   const cancelRef = useRef<HTMLButtonElement>(null);
+  useReturnFocus();
   useEffect(() => cancelRef.current?.focus(), []);
   return (
     <div className="overlay" role="presentation" onMouseDown={(e) => e.target === e.currentTarget && onCancel()} onKeyDown={(e) => e.key === 'Escape' && onCancel()}>
-      <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="drain-title" data-testid="drain-confirm">
+      <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="drain-title" data-testid="drain-confirm" onKeyDown={keepTabInside}>
         <div className="dialog-head">
           <h2 id="drain-title">Drain the last available target?</h2>
         </div>

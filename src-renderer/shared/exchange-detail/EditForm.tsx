@@ -3,6 +3,7 @@ import { useMemo, useState } from 'react';
 import { reveal } from '../text/reveal';
 import { asText, decodeBase64, headerRows } from './body';
 import type { ReplayEdit, WireExchange } from './ExchangeDetail';
+import { editablePath } from './request-target';
 
 const COMPUTED = new Set(['content-length', 'transfer-encoding']);
 
@@ -43,7 +44,7 @@ export function parseHeaderText(text: string): { headers: Record<string, string[
 export function EditForm({ x, busy, onSend, onCancel }: { x: WireExchange; busy: boolean; onSend: (edit: ReplayEdit) => void; onCancel: () => void }) {
   const originalBody = useMemo(() => (x.requestBody.base64 ? (asText(decodeBase64(x.requestBody.base64)) ?? '') : ''), [x.requestBody.base64]);
   const [method, setMethod] = useState(x.method);
-  const [url, setUrl] = useState(x.url);
+  const [url, setUrl] = useState(() => editablePath(x.url));
   const [headers, setHeaders] = useState(() => headersToText(x.requestHeaders));
   const [body, setBody] = useState(originalBody);
   const [error, setError] = useState<string | null>(null);

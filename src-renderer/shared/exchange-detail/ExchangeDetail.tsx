@@ -10,6 +10,7 @@ import { asText, decodeBase64, formatBytes, headerRows, waterfall } from './body
 import { BodyViewer } from './BodyViewer';
 import { EditForm } from './EditForm';
 import { describeDiff, type DiffLine } from './diff-lines';
+import { requestTarget } from './request-target';
 import { hasHidden, reveal } from '../text/reveal';
 import './exchange-detail.css';
 
@@ -219,8 +220,7 @@ export function ExchangeDetail({ id, control, compareCandidates = [], onClose, o
             <span className={`status-badge status-${Math.floor(x.status / 100)}xx`}>{x.status || '—'}</span>
             <strong className="mono">{x.method}</strong>
             <span className="mono detail-url" title={reveal(x.url)}>
-              {reveal(x.host)}
-              {reveal(x.url)}
+              {reveal(requestTarget(x.host, x.url))}
             </span>
             {hasHidden(x.host + x.url) && (
               <span className="hidden-chars-warning" role="note" data-testid="hidden-chars-warning">
