@@ -61,7 +61,7 @@ function fakeSource() {
   };
 }
 
-const health = (i: number): EngineEvent => ({ type: 'health.change', time: i, upstream: 'u', target: 't', healthy: true, source: 'manual', reason: 'r' });
+const health = (i: number): EngineEvent => ({ type: 'health.change', time: i, upstream: 'u', target: 't', healthy: true, wasHealthy: false, source: 'manual', reason: 'r' });
 
 describe('registerControlIpc', () => {
   it('forwards calls from trusted frames and refuses others before forwarding', async () => {
