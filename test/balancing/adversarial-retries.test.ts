@@ -155,9 +155,9 @@ describe('passive health (adversarial)', () => {
     expect(r.status).toBe(503);
     expect(r.headers['retry-after']).toBe('5');
     expect(r.headers['content-type']).toMatch(/application\/problem\+json/);
-    const problem = JSON.parse(r.body) as { status: number; detail: string };
-    expect(problem.status).toBe(503);
-    expect(problem.detail).toContain('"app"');
+    const problem = JSON.parse(r.body) as { status: number; code: string; detail: string };
+    expect(problem).toMatchObject({ status: 503, code: 'NO_HEALTHY_TARGET' });
+    expect(problem.detail).toBe('Upstream "app" has no healthy target: 2 of 2 ejected by outlier detection.');
     expect(a.hits + b.hits).toBe(2);
   }, 20_000);
 
