@@ -8,6 +8,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openHistoryDatabase } from './database.js';
 import { BackgroundPacer } from './background-pacer.js';
+import { lowerThisThreadPriority } from './background-priority.js';
 import { createFtsIndexer } from './fts-indexer.js';
 import { createBatchInserter } from './insert-exchanges.js';
 import { applyRetention, hasRetentionLimits } from './retention.js';
@@ -16,6 +17,7 @@ import type { FromWorker, ToWorker, WorkerConfig } from './worker-protocol.js';
 const port = parentPort!;
 const config = workerData as WorkerConfig;
 const send = (m: FromWorker): void => port.postMessage(m);
+lowerThisThreadPriority();
 
 let db: ReturnType<typeof openHistoryDatabase>;
 try {

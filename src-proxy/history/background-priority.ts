@@ -1,0 +1,29 @@
+/**
+ * Recording history is background work: on a busy machine the gateway's own
+ * thread, and the user's other programs, should get the CPU first. The writer
+ * thread lowers its own scheduling priority to the lowest nice value, so it
+ * runs on otherwise idle CPU time and gives way when cores are contended. When
+ * it cannot keep up, the writer's bounded queue sheds bodies first, counted and
+ * shown, as it does for a slow disk.
+ *
+ * Only on Linux, where the nice value belongs to the calling thread
+ * (`setpriority(PRIO_PROCESS, 0, …)`, see setpriority(2) "BUGS"). On macOS and
+ * Windows the same call would lower the whole process, the gateway included,
+ * so it is not made there.
+ */
+import os from 'node:os';
+
+/** The lowest priority a nice value gives. */
+export const BACKGROUND_NICE = 19;
+
+/** Lowers the calling thread's priority where that is per-thread; true when it did. */
+export function lowerThisThreadPriority(platform: NodeJS.Platform = process.platform): boolean {
+  if (platform !== 'linux') return false;
+  try {
+    os.setPriority(BACKGROUND_NICE);
+    return true;
+  } catch {
+    // A sandbox may forbid it (seccomp); the writer then runs at normal priority.
+    return false;
+  }
+}
