@@ -71,7 +71,7 @@ async function proxyToOrigin(ex: Exchange, ctx: ForwardContext): Promise<void> {
   ex.dispatchedAt = performance.now();
   const outcome = await attemptUpstream(
     ex,
-    { url: origin.url, pool: ctx.agents.get(ex.listener.parentProxy, ex.listener.originTimeouts) },
+    { url: origin.url, pool: ctx.agents.get(ex.listener.parentProxy, ex.listener.originTimeouts, ex.state.generation) },
     { path: origin.path, headers: originRequestHeaders(ex, origin.authority), body: requestBody(ex), retryStatus: () => false, setCookie: null },
   );
   if (outcome.kind === 'failed') {

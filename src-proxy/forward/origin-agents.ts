@@ -4,7 +4,10 @@
  * HTTP in absolute form to the parent and HTTPS through a CONNECT tunnel.
  * Origin certificates are always verified (see origin-trust.ts). The
  * listener's `originTimeouts` are built into the agent, so a new value makes a
- * new agent; the one it replaces closes once its requests are done.
+ * new agent; the one it replaces closes once its requests are done. A request
+ * that arrived before that re-apply and is sent after it takes the newer agent
+ * rather than bringing the old settings back (which would retire the new agent
+ * and make yet another one for each such request).
  */
 import { Agent, Pool, ProxyAgent, type Dispatcher } from 'undici';
 import type { SecureContext } from 'node:tls';
@@ -30,19 +33,23 @@ export function parseParentProxy(url: string): ParentProxy {
 
 export class OriginAgents {
   /** The agent for the listener's current parent proxy and timeouts. */
-  private current: { key: string; agent: Dispatcher } | null = null;
+  private current: { key: string; agent: Dispatcher; generation: number } | null = null;
   /** Replaced agents still finishing their requests. */
   private readonly retiring = new Set<Dispatcher>();
   /** Trust for origin TLS, built once when the listener starts. */
   readonly secureContext: SecureContext = originSecureContext();
 
-  /** The dispatcher for the listener's parent proxy (null: straight to origins) and timeouts. */
-  get(parentProxy: string | null, timeouts: OriginTimeoutsPlan): Dispatcher {
+  /**
+   * The dispatcher for the listener's parent proxy (null: straight to origins)
+   * and timeouts, as the plan of config `generation` has them.
+   */
+  get(parentProxy: string | null, timeouts: OriginTimeoutsPlan, generation: number): Dispatcher {
     const key = `${parentProxy ?? ''} ${timeouts.connectMs} ${timeouts.responseMs} ${timeouts.idleMs}`;
-    if (this.current?.key === key) return this.current.agent;
-    if (this.current !== null) this.retire(this.current.agent);
+    const current = this.current;
+    if (current !== null && (current.key === key || generation < current.generation)) return current.agent;
+    if (current !== null) this.retire(current.agent);
     const agent = parentProxy === null ? this.direct(timeouts) : this.viaParent(parentProxy, timeouts);
-    this.current = { key, agent };
+    this.current = { key, agent, generation };
     return agent;
   }
 
