@@ -55,7 +55,7 @@ async function upgrade(ex: Exchange, client: Duplex, head: Buffer, ctx: ForwardC
   ex.target = { url: origin.url };
   ex.attempts = 1;
   ex.dispatchedAt = performance.now();
-  const { connectMs, responseMs } = ex.listener.originTimeouts;
+  const { connectMs, responseMs, idleMs } = ex.listener.originTimeouts;
   // One connect budget: TCP (and the parent's answer to CONNECT), then the TLS handshake.
   const deadline = performance.now() + connectMs;
   let conn: Socket;
@@ -121,7 +121,7 @@ async function upgrade(ex: Exchange, client: Duplex, head: Buffer, ctx: ForwardC
   request.on('response', (upRes) => {
     clearTimeout(timer);
     wait.answered();
-    relayDeclinedUpgrade(ex, upRes);
+    relayDeclinedUpgrade(ex, upRes, idleMs);
   });
   request.on('upgrade', (upRes, upSocket: Socket, upHead: Buffer) => {
     clearTimeout(timer);

@@ -10,6 +10,7 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import { WebSocketFrameReader } from '../capture/websocket-frames.js';
+import { SwitchyardError } from '../errors.js';
 import type { Exchange } from './exchange.js';
 import { complete, finish } from './handle-request.js';
 
@@ -85,14 +86,29 @@ export function spliceWebSocket(
   upstream.on('close', close).on('error', close);
 }
 
-/** The upstream said no to the upgrade: its answer goes to the client as an ordinary response. */
-export function relayDeclinedUpgrade(ex: Exchange, upRes: IncomingMessage): void {
+/**
+ * The upstream said no to the upgrade: its answer goes to the client as an
+ * ordinary response. An answer whose body stalls for `idleMs` (the upstream's
+ * idle timeout) is cut, as a stalled body of an ordinary response is: it would
+ * otherwise hold both connections for ever.
+ */
+export function relayDeclinedUpgrade(ex: Exchange, upRes: IncomingMessage, idleMs: number): void {
   ex.status = upRes.statusCode ?? 502;
   ex.res.writeHead(ex.status, upRes.statusMessage, upRes.rawHeaders);
   if (ex.capturing) {
     ex.responseHeaders = upRes.rawHeaders;
     upRes.on('data', (c: Buffer) => ex.responseBody?.add(c));
   }
+  const stalled = setTimeout(() => {
+    ex.error = new SwitchyardError('UPSTREAM_TIMEOUT', `The upstream's answer declining the upgrade sent nothing for ${idleMs} ms; the connection was closed.`);
+    upRes.destroy();
+    ex.res.destroy();
+  }, idleMs);
+  // Progress on either side: a client slow to read is not a stalled upstream.
+  upRes.on('data', () => stalled.refresh());
+  ex.res.on('drain', () => stalled.refresh());
+  upRes.once('close', () => clearTimeout(stalled));
+  ex.res.once('close', () => clearTimeout(stalled));
   upRes.pipe(ex.res);
   finish(ex);
 }

@@ -12,10 +12,11 @@ import type { ListenerPlan, UpstreamPlan } from '../config/plan.js';
 import type { EngineState } from '../engine-state.js';
 import { SwitchyardError, isSwitchyardError } from '../errors.js';
 import { rewritePath } from '../router/rewrite.js';
-import { upstreamTlsError } from '../tls/upstream-tls-error.js';
 import { upstreamServername, upstreamTlsOptions } from '../upstream/upstream-tls.js';
 import { Exchange } from './exchange.js';
 import { upstreamRequestHeaders } from './proxy/forward-headers.js';
+import { failureError } from './proxy/proxy-request.js';
+import { classify } from './proxy/upstream-call.js';
 import { complete, finish } from './handle-request.js';
 import { sendExchangeProblem, sendFixed, sendRedirect } from './respond.js';
 import { compose, type StepResult } from './compose.js';
@@ -92,6 +93,7 @@ function proxyUpgrade(ex: Exchange, upstreamName: string, client: Duplex, head: 
   ex.target = target;
   ex.attempts = 1;
   const url = new URL(target.url);
+  const { connectMs, responseMs, idleMs } = upstream.plan.timeouts;
   const path = ex.route?.rewrite ? rewritePath(ex.route.rewrite, ex.path) : ex.path;
   const secure = url.protocol === 'https:';
   const request = (secure ? https : http).request({
@@ -102,8 +104,16 @@ function proxyUpgrade(ex: Exchange, upstreamName: string, client: Duplex, head: 
     path: ex.search ? `${path}?${ex.search}` : path,
     headers: upstreamRequestHeaders(ex, target, { upgrade: true }),
     agent: false,
-    timeout: upstream.plan.timeouts.connectMs,
+    timeout: connectMs,
   });
+  // The connection (TCP, and TLS for wss) within the connect timeout, then the answer to the upgrade within the response timeout.
+  let connected = false;
+  request.on('socket', (s) =>
+    s.once(secure ? 'secureConnect' : 'connect', () => {
+      connected = true;
+      request.setTimeout(responseMs);
+    }),
+  );
   const route = ex.route!.name;
   // An open WebSocket keeps its target busy: least-connections and p2c must see it until it closes.
   target.inflight++;
@@ -120,7 +130,13 @@ function proxyUpgrade(ex: Exchange, upstreamName: string, client: Duplex, head: 
     client.destroy();
   });
 
-  request.on('timeout', () => request.destroy(Object.assign(new Error('connect timeout'), { code: 'UND_ERR_CONNECT_TIMEOUT' })));
+  request.on('timeout', () =>
+    request.destroy(
+      connected
+        ? Object.assign(new Error(`no answer to the upgrade within ${responseMs} ms`), { code: 'UND_ERR_HEADERS_TIMEOUT' })
+        : Object.assign(new Error('connect timeout'), { code: 'UND_ERR_CONNECT_TIMEOUT' }),
+    ),
+  );
   request.on('error', (err) => {
     release();
     if (ex.aborted) {
@@ -131,18 +147,16 @@ function proxyUpgrade(ex: Exchange, upstreamName: string, client: Duplex, head: 
     wait.answered();
     target.recordFailure('upgrade failed');
     if (ex.res.headersSent || client.destroyed) return void client.destroy();
-    const timedOut = (err as NodeJS.ErrnoException).code === 'UND_ERR_CONNECT_TIMEOUT';
-    ex.error = upstreamTlsError(err, upstreamName) ?? new SwitchyardError(
-      timedOut ? 'UPSTREAM_CONNECT_TIMEOUT' : 'UPSTREAM_CONNECT_FAILED',
-      `WebSocket upgrade to upstream "${upstreamName}" failed: ${err.message}.`,
-    );
+    // Before the connection stood it is a connect failure; after it, no answer, a reset, or something that is not HTTP.
+    ex.error = failureError({ failure: classify(err, connected), error: err }, upstreamName);
     sendExchangeProblem(ex, ex.error);
     finish(ex);
   });
   request.on('response', (upRes) => {
     wait.answered();
+    request.setTimeout(0);
     upRes.once('close', release);
-    relayDeclinedUpgrade(ex, upRes);
+    relayDeclinedUpgrade(ex, upRes, idleMs);
   });
   request.on('upgrade', (upRes, upstreamSocket, upstreamHead) => {
     const early = wait.answered();

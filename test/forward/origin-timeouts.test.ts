@@ -3,7 +3,8 @@
  * never answers, a TLS handshake the origin never completes (upgrade and
  * ordinary request, in an intercepted tunnel), an origin slow to send its
  * headers (straight and through a parent proxy), a re-apply that changes the
- * timeout, an origin that resets or answers garbage to an upgrade, and the
+ * timeout, an origin that resets or answers garbage to an upgrade or stalls
+ * in the body of its refusal, and the
  * option where it does not apply.
  */
 import { readFileSync } from 'node:fs';
@@ -115,6 +116,27 @@ describe('forward proxy: originTimeouts', () => {
     answer = answers.garbage;
     expect(problemOf((await upgrade('ws-garbage')).text)).toMatchObject({ status: 502, body: { code: 'UPSTREAM_BAD_RESPONSE' } });
     expect(await recordedOnce('ws-garbage')).toMatchObject({ status: 502, error: { code: 'UPSTREAM_BAD_RESPONSE' } });
+  });
+
+  it('cuts an origin\'s answer declining an upgrade when its body stalls for `idle`, and records why', async () => {
+    const sockets = new Set<Socket>();
+    const server = net.createServer((s) => {
+      sockets.add(s);
+      s.on('error', () => undefined).once('data', () => s.write('HTTP/1.1 403 Forbidden\r\nContent-Length: 100\r\n\r\npartial'));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanups.push(async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => server.close(r));
+    });
+    const port = (server.address() as AddressInfo).port;
+    rig = await startProxy(forward('idle: 300ms'));
+    const started = Date.now();
+    const r = await rawRequest(rig.portOf('egress'), upgradeHead(`http://127.0.0.1:${port}/ws`, `127.0.0.1:${port}`, 'ws-stall'), { timeoutMs: 5000 });
+    expect(r.closedByPeer).toBe(true);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(280);
+    expect(r.text).toMatch(/^HTTP\/1\.1 403 Forbidden\r\n[\s\S]*\r\n\r\npartial$/);
+    expect(await recordedOnce('ws-stall')).toMatchObject({ status: 403, error: { code: 'UPSTREAM_TIMEOUT' } });
   });
 
   describe('in an intercepted tunnel to an origin that never finishes its TLS handshake', () => {

@@ -29,6 +29,8 @@ let lastUpstreamClose: { code: number; reason: string } | null = null;
 /** Upgrade requests the holding server keeps unanswered: socket + whether it closed. */
 const held: { socket: Duplex; closed: boolean; req: http.IncomingMessage }[] = [];
 let pemDir = '';
+/** Sockets the silent and stalling upstreams hold open. */
+const rawSockets = new Set<net.Socket>();
 /** SNI names the wss:// upstream saw. */
 const wssSni: (string | undefined)[] = [];
 
@@ -66,6 +68,16 @@ beforeAll(async () => {
     s.once('data', () => s.end('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nplain')),
   );
   const garbage = await startRawServer((s) => s.once('data', () => s.end('\x00\x01garbage that is not HTTP\r\n\r\n')));
+  // Connected, then: no answer at all; a reset; a declining answer whose body stops after 7 of its 100 bytes.
+  const keep = (s: net.Socket): net.Socket => {
+    rawSockets.add(s);
+    return s.on('error', () => undefined).on('close', () => rawSockets.delete(s));
+  };
+  const silent = await startRawServer((s) => keep(s).resume());
+  const reset = await startRawServer((s) => s.once('data', () => s.resetAndDestroy()));
+  const stall = await startRawServer((s) =>
+    keep(s).once('data', () => s.write('HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\npartial')),
+  );
   // A wss:// upstream whose certificate (for ws.internal.test) comes from a private CA.
   const ca = await testCa();
   const leaf = await ca.issue(['ws.internal.test']);
@@ -79,7 +91,7 @@ beforeAll(async () => {
   );
   await new Promise<void>((r) => secure.listen(0, '127.0.0.1', r));
   const securePort = (secure.address() as net.AddressInfo).port;
-  servers.push(wsUp, holding, noUpgradeHeader, ok200, garbage, {
+  servers.push(wsUp, holding, noUpgradeHeader, ok200, garbage, silent, reset, stall, {
     close: () => new Promise<void>((r) => {
       secure.closeAllConnections();
       secure.close(() => r());
@@ -100,6 +112,9 @@ routes:
   - { name: no-upgrade, match: { path: /no-upgrade }, upstream: noUpgrade }
   - { name: ok200, match: { path: /ok200 }, upstream: ok200 }
   - { name: garbage, match: { path: /garbage }, upstream: garbage }
+  - { name: silent, match: { path: /silent }, upstream: silent }
+  - { name: reset, match: { path: /reset }, upstream: reset }
+  - { name: stall, match: { path: /stall }, upstream: stall }
   - { name: wss, match: { path: /wss }, upstream: wss }
   - { name: wss-untrusted, match: { path: /untrusted }, upstream: wssUntrusted }
 policies:
@@ -112,11 +127,15 @@ upstreams:
   noUpgrade: { targets: [{ url: "http://127.0.0.1:${noUpgradeHeader.port}" }] }
   ok200: { targets: [{ url: "http://127.0.0.1:${ok200.port}" }] }
   garbage: { targets: [{ url: "http://127.0.0.1:${garbage.port}" }] }
+  silent: { targets: [{ url: "http://127.0.0.1:${silent.port}" }], timeouts: { connect: 10s, response: 300ms, idle: 10s } }
+  reset: { targets: [{ url: "http://127.0.0.1:${reset.port}" }] }
+  stall: { targets: [{ url: "http://127.0.0.1:${stall.port}" }], timeouts: { connect: 10s, response: 10s, idle: 300ms } }
 `);
   gw.engine.capture.add((r) => records.push(r));
 });
 
 afterAll(async () => {
+  for (const s of rawSockets) s.destroy();
   await gw?.stop();
   await Promise.all(servers.map((s) => s.close()));
   if (pemDir) await rm(pemDir, { recursive: true, force: true });
@@ -205,6 +224,52 @@ describe('websocket handshakes the gateway must relay or refuse', () => {
     // Relayed as the upstream sent it (as nginx does): the client's own handshake check refuses it.
     expect(bare.head).toMatch(/^HTTP\/1\.1 101 Switching Protocols\r\nConnection: close\r\n/);
     bare.socket.destroy();
+  });
+});
+
+describe('upstreams that answer an upgrade slowly or badly', () => {
+  /** Everything the gateway sends until it closes the connection (or 5 s pass). */
+  function untilClosed(path: string, id: string): Promise<{ text: string; ms: number }> {
+    return new Promise((resolve) => {
+      const started = Date.now();
+      const socket = net.connect(gw.port, '127.0.0.1');
+      let text = '';
+      const done = () => {
+        clearTimeout(timer);
+        socket.destroy();
+        resolve({ text, ms: Date.now() - started });
+      };
+      const timer = setTimeout(done, 5000);
+      socket.on('data', (c: Buffer) => (text += c.toString('latin1'))).on('close', done).on('error', done);
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: gw.test\r\nX-Request-Id: ${id}\r\n${WS_HEADERS.map((h) => h + '\r\n').join('')}\r\n`);
+    });
+  }
+  const problem = (text: string) => JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) as { status: number; code: string };
+
+  it('answers 504 UPSTREAM_TIMEOUT when a connected upstream never answers, after the response timeout (not the connect one)', async () => {
+    const r = await untilClosed('/silent', 'up-silent');
+    expect(r.text).toMatch(/^HTTP\/1\.1 504 /);
+    expect(problem(r.text)).toMatchObject({ status: 504, code: 'UPSTREAM_TIMEOUT' });
+    expect(r.ms).toBeGreaterThanOrEqual(280);
+    expect(r.ms).toBeLessThan(4000);
+    expect((await recordFor('up-silent')).error?.code).toBe('UPSTREAM_TIMEOUT');
+  });
+
+  it('tells a reset and an answer that is not HTTP apart from a failed connect', async () => {
+    expect(problem((await untilClosed('/reset', 'up-reset')).text)).toMatchObject({ status: 502, code: 'UPSTREAM_RESET' });
+    expect(problem((await untilClosed('/garbage', 'up-garbage')).text)).toMatchObject({ status: 502, code: 'UPSTREAM_BAD_RESPONSE' });
+    expect((await recordFor('up-garbage')).error?.code).toBe('UPSTREAM_BAD_RESPONSE');
+  });
+
+  it('cuts a declining answer whose body stalls, after the idle timeout, and records why', async () => {
+    const r = await untilClosed('/stall', 'up-stall');
+    expect(r.text).toMatch(/^HTTP\/1\.1 403 Forbidden\r\n/);
+    expect(r.text.endsWith('\r\n\r\npartial')).toBe(true);
+    expect(r.ms).toBeGreaterThanOrEqual(280);
+    expect(r.ms).toBeLessThan(4000);
+    const rec = await recordFor('up-stall');
+    expect(rec).toMatchObject({ status: 403, error: { code: 'UPSTREAM_TIMEOUT' } });
+    expect(Buffer.from(rec.responseBody.bytes!).toString()).toBe('partial');
   });
 });
 

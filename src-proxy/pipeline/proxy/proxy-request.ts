@@ -157,7 +157,8 @@ function drainRest(ex: Exchange): void {
   if (!ex.req.complete && !ex.req.destroyed) ex.req.resume();
 }
 
-function failureError(f: { failure: FailureKind | number; error?: Error }, upstream: string): SwitchyardError {
+/** The problem a failed upstream call (or WebSocket upgrade) is reported as. */
+export function failureError(f: { failure: FailureKind | number; error?: Error }, upstream: string): SwitchyardError {
   const cause = f.error;
   const why = cause ? `: ${cause.message}` : '';
   switch (f.failure) {
