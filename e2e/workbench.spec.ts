@@ -117,6 +117,23 @@ test('edit, apply, inspect, replay, restart, history, designer, export', async (
     await expect(page.getByTestId('response-body')).toContainText('edited replay');
   });
 
+  await test.step('History deletes a ticked exchange from the keyboard; the focus stays in the list', async () => {
+    const history = page.getByTestId('view-history');
+    const rows = history.getByTestId('history-list').getByRole('row');
+    await rows.filter({ hasText: '/v1/orders/replayed' }).getByRole('checkbox').check();
+    await page.getByTestId('history-delete').focus();
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('history-confirm')).toContainText('Delete 1 exchange?');
+    await page.getByTestId('history-confirm-yes').focus();
+    await page.keyboard.press('Enter');
+    await expect(history.getByTestId('history-notice')).toContainText('Deleted 1 exchange.');
+    await expect(rows.filter({ hasText: '/v1/orders/replayed' })).toHaveCount(0);
+    await expect(rows.filter({ hasText: '/v1/orders' })).toHaveCount(1);
+    await expect(history.getByTestId('history-list')).toBeFocused();
+    await page.keyboard.press('ArrowDown');
+    await expect(page.getByTestId('response-body')).toBeVisible();
+  });
+
   await test.step('an upstream edited in the Designer changes the YAML', async () => {
     await showView(page, 'designer');
     await page.getByTestId('node-upstream-alpha').click();

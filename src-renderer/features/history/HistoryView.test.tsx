@@ -55,6 +55,12 @@ function historyControl(page = 10, count = 30): FakeControl {
       return { items, nextCursor: start + page < rows.length ? String(start + page) : null, ...(args.withTotal ? { total: rows.length } : {}) };
     },
     'history.stats': () => STATS,
+    'history.delete': (args) => {
+      const gone = new Set(args.ids as string[]);
+      const before = rows.length;
+      rows = rows.filter((r) => !gone.has(r.id));
+      return { deleted: before - rows.length };
+    },
     'history.clear': () => {
       const deleted = rows.length;
       rows = [];
@@ -126,6 +132,30 @@ describe('HistoryView', () => {
     await screen.findByTestId('history-empty');
     expect(control.calls.filter((c) => c.method === 'history.clear')).toHaveLength(1);
     expect(screen.getByTestId('history-notice').textContent).toContain('Cleared history (30 exchanges).');
+  });
+
+  it('deletes the ticked rows once confirmed, and leaves the focus on the list (or the query box once it is empty)', async () => {
+    const { control } = setup();
+    await screen.findByText('30 of 30 loaded (all)');
+    fireEvent.click(screen.getByLabelText('Select GET /items/4'));
+    fireEvent.click(screen.getByLabelText('Select GET /items/5'));
+    const del = screen.getByTestId('history-delete');
+    del.focus();
+    fireEvent.click(del);
+    expect(screen.getByTestId('history-confirm').textContent).toContain('Delete 2 exchanges?');
+    fireEvent.click(screen.getByTestId('history-confirm-yes'));
+    await screen.findByText('28 of 28 loaded (all)');
+    expect(control.calls.find((c) => c.method === 'history.delete')?.args).toEqual({ ids: ['x4', 'x5'] });
+    expect(screen.queryByText('/items/4')).toBeNull();
+    expect(screen.getByTestId('history-notice').textContent).toContain('Deleted 2 exchanges.');
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('history-list')));
+
+    fireEvent.click(screen.getByTestId('history-select-all'));
+    screen.getByTestId('history-delete').focus();
+    fireEvent.click(screen.getByTestId('history-delete'));
+    fireEvent.click(screen.getByTestId('history-confirm-yes'));
+    await screen.findByTestId('history-empty');
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('history-filter')));
   });
 
   it('opens a row in the detail pane and ticks rows for export', async () => {

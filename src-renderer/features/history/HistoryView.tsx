@@ -43,7 +43,10 @@ export function HistoryView({ control }: { control: ControlClient | null }) {
   const hasMore = useAppStore(selectHistoryHasMore);
   const [text, setText] = useState(query);
   const [pending, setPending] = useState<Pending>(null);
+  const [deleted, setDeleted] = useState(0);
   const fileInput = useRef<HTMLInputElement>(null);
+  const filterInput = useRef<HTMLInputElement>(null);
+  const main = useRef<HTMLDivElement>(null);
   const selection = useMemo(() => new Set(selectionList), [selectionList]);
 
   // Every visit starts from the newest page of the current query (the list remounts anyway).
@@ -80,9 +83,17 @@ export function HistoryView({ control }: { control: ControlClient | null }) {
   const confirm = () => {
     const p = pending;
     setPending(null);
-    if (p?.kind === 'delete') void api.getState().deleteHistorySelection();
+    if (p?.kind === 'delete') void api.getState().deleteHistorySelection().then(() => setDeleted((n) => n + 1));
     else if (p?.kind === 'clear') void api.getState().clearHistory();
   };
+
+  // The dialog gives the focus back to Delete…, which a successful delete disables (nothing is
+  // ticked any more): the list takes it, or the query box when the list emptied, never <body>.
+  useEffect(() => {
+    const at = document.activeElement;
+    if (deleted === 0 || (at instanceof HTMLElement && at !== document.body && !at.matches(':disabled'))) return;
+    (main.current?.querySelector<HTMLElement>('.traffic-scroll') ?? filterInput.current)?.focus();
+  }, [deleted]);
 
   const candidates = useMemo<CompareCandidate[]>(
     () =>
@@ -110,6 +121,7 @@ export function HistoryView({ control }: { control: ControlClient | null }) {
           }}
         >
           <input
+            ref={filterInput}
             type="search"
             className={`mono filter-input${error ? ' invalid' : ''}`}
             aria-label="History query"
@@ -175,7 +187,7 @@ export function HistoryView({ control }: { control: ControlClient | null }) {
           </button>
         </div>
       )}
-      <div className={`traffic-main${open ? ' with-detail' : ''}`}>
+      <div ref={main} className={`traffic-main${open ? ' with-detail' : ''}`}>
         {status === 'ready' && items.length === 0 ? (
           <p className="muted traffic-empty" data-testid="history-empty">
             {query ? 'No stored exchange matches the query.' : 'History is empty: send requests through a listener, or import a HAR file.'}
