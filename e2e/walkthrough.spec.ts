@@ -103,6 +103,17 @@ test('walkthrough: every view, layout, keyboard and the exchange detail', async 
     expect(errors).toEqual([]);
   });
 
+  await test.step('at 800×600 the workspace toolbars keep every label on one line and the draft state on screen', async () => {
+    for (const v of ['routes', 'designer', 'listeners'] as const) {
+      await showView(page, v);
+      const toolbar = page.getByTestId(`view-${v}`).getByRole('toolbar', { name: 'Workspace' });
+      await expect(toolbar.getByTestId('draft-state')).toBeInViewport({ ratio: 1 });
+      expect(await toolbar.evaluate((e) => e.scrollWidth - e.clientWidth), v).toBeLessThanOrEqual(0);
+      const heights = await toolbar.getByRole('button').evaluateAll((bs) => bs.map((b) => b.getBoundingClientRect().height));
+      expect(new Set(heights).size, `${v}: button heights ${heights.join(', ')}`).toBe(1);
+    }
+  });
+
   await test.step('at 800×600 the History query box keeps its width and every button is on screen', async () => {
     await showView(page, 'history');
     const box = await page.getByTestId('history-filter').boundingBox();

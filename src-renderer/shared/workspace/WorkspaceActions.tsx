@@ -26,7 +26,7 @@ export function WorkspaceActions({ children }: { children?: ReactNode }) {
 
   const applying = lastApply.status === 'applying';
   return (
-    <div className="toolbar" role="toolbar" aria-label="Workspace">
+    <div className="toolbar workspace-toolbar" role="toolbar" aria-label="Workspace">
       <button type="button" onClick={() => void validateDraft()} disabled={!ready} title={`Check the draft with the engine (${formatCombo('Mod+S')} validates and applies)`} data-testid="validate">
         Validate
       </button>
