@@ -13,8 +13,8 @@ export function buildRecord(ex: Exchange, timings: CapturedExchange['timings'], 
   const requestBody = ex.requestBody?.result(reqType) ?? NO_BODY;
   const responseBody = ex.responseBody?.result(resType) ?? NO_BODY;
   if (!keep) {
-    requestBody.bytes = maskBody(requestBody.bytes, reqType);
-    responseBody.bytes = maskBody(responseBody.bytes, resType);
+    requestBody.bytes = maskBody(requestBody, ex.req.rawHeaders);
+    responseBody.bytes = maskBody(responseBody, ex.responseHeaders ?? []);
   }
   const action = ex.route?.action;
   return {

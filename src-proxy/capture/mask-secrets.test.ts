@@ -1,5 +1,8 @@
+import { randomBytes } from 'node:crypto';
+import { brotliCompressSync, brotliDecompressSync, constants, deflateRawSync, deflateSync, gunzipSync, gzipSync, inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { MASK, maskBody, maskHeaders, maskJwts, maskUrl } from './mask-secrets.js';
+import type { CapturedBody } from './captured-exchange.js';
+import { MASK, MAX_DECODED_FOR_MASKING, maskBody, maskHeaders, maskJwts, maskUrl } from './mask-secrets.js';
 
 const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZGEifQ.c2lnbmF0dXJl';
 
@@ -27,13 +30,62 @@ describe('maskHeaders', () => {
 });
 
 describe('maskBody', () => {
-  it('changes only the JWT: invalid UTF-8, a character cut at the cap and compressed bytes stay byte for byte', () => {
+  const body = (bytes: Uint8Array, contentType = 'application/json', truncated = false): CapturedBody => ({ bytes, size: bytes.byteLength, truncated, contentType });
+
+  it('changes only the JWT: invalid UTF-8, a character cut at the cap and gzip-like bytes without a Content-Encoding stay byte for byte', () => {
     const before = Buffer.concat([Buffer.from([0xff, 0x1f, 0x8b]), Buffer.from(`{"t":"${JWT}","eyJ":"é`), Buffer.from('€').subarray(0, 2)]);
-    const masked = Buffer.from(maskBody(before, 'application/json')!);
+    const masked = Buffer.from(maskBody(body(before), [])!);
     const expected = Buffer.concat([Buffer.from([0xff, 0x1f, 0x8b]), Buffer.from('{"t":"[masked-jwt]","eyJ":"é'), Buffer.from('€').subarray(0, 2)]);
     expect(masked.toString('hex')).toBe(expected.toString('hex'));
     // "eyJ" without a JWT: the very same bytes come back.
     const gzipLike = Buffer.from([0x1f, 0x8b, 0x08, 0x65, 0x79, 0x4a, 0xc3, 0x28, 0xfe]);
-    expect(maskBody(gzipLike, 'application/json')).toBe(gzipLike);
+    expect(maskBody(body(gzipLike), [])).toBe(gzipLike);
+  });
+
+  it('leaves binary types and bodies without a JWT untouched', () => {
+    const png = Buffer.from(`\x89PNG ${JWT}`);
+    expect(maskBody(body(png, 'image/png'), [])).toBe(png);
+    const plain = gzipSync('{"ok":true}');
+    expect(maskBody(body(plain), ['Content-Encoding', 'gzip'])).toBe(plain);
+  });
+
+  const json = `{"user":"ada","token":"${JWT}","pad":"${'x'.repeat(4000)}"}`;
+  const codings: [string, (b: Buffer) => Buffer, (b: Buffer) => Buffer][] = [
+    ['gzip', gzipSync, gunzipSync],
+    ['deflate', deflateSync, inflateSync],
+    ['br', brotliCompressSync, brotliDecompressSync],
+  ];
+  it.each(codings)('masks a JWT inside a %s body and stores it in the same coding', (name, encode, decode) => {
+    const wire = encode(Buffer.from(json));
+    const masked = maskBody(body(wire), ['Content-Type', 'application/json', 'Content-Encoding', name.toUpperCase()]);
+    expect(masked).not.toBe(wire);
+    expect(decode(Buffer.from(masked!)).toString()).toBe(json.replace(JWT, '[masked-jwt]'));
+  });
+
+  it('applies stacked codings in order (one header line or several), and raw deflate as servers send it', () => {
+    const twice = brotliCompressSync(gzipSync(json));
+    for (const headers of [['Content-Encoding', 'gzip, br'], ['content-encoding', 'gzip', 'content-encoding', 'identity, br']]) {
+      const masked = maskBody(body(twice), headers)!;
+      expect(gunzipSync(brotliDecompressSync(masked)).toString()).toContain('"token":"[masked-jwt]"');
+    }
+    const raw = deflateRawSync(json);
+    expect(inflateSync(maskBody(body(raw), ['Content-Encoding', 'deflate'])!).toString()).toContain('[masked-jwt]');
+  });
+
+  it('masks a compressed body cut at the capture cap as far as it decodes', () => {
+    const wire = gzipSync(Buffer.from(`{"token":"${JWT}","rest":"${randomBytes(20_000).toString('hex')}"}`));
+    const cut = wire.subarray(0, Math.floor(wire.length / 2));
+    const masked = maskBody(body(cut, 'application/json', true), ['Content-Encoding', 'gzip'])!;
+    const decoded = gunzipSync(masked, { finishFlush: constants.Z_SYNC_FLUSH }).toString();
+    expect(decoded.startsWith('{"token":"[masked-jwt]","rest":"')).toBe(true);
+    expect(decoded).not.toContain(JWT);
+  });
+
+  it('does not keep a compressed body it cannot check (decodes past the bound), and scans a mislabelled or unknown coding as it is', () => {
+    const bomb = gzipSync(Buffer.alloc(MAX_DECODED_FOR_MASKING + 1, 0x20));
+    expect(maskBody(body(bomb), ['Content-Encoding', 'gzip'])).toBeNull();
+    const mislabelled = Buffer.from(`{"t":"${JWT}"}`);
+    expect(Buffer.from(maskBody(body(mislabelled), ['Content-Encoding', 'gzip'])!).toString()).toBe('{"t":"[masked-jwt]"}');
+    expect(Buffer.from(maskBody(body(mislabelled), ['Content-Encoding', 'zstd'])!).toString()).toBe('{"t":"[masked-jwt]"}');
   });
 });

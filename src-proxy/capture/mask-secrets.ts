@@ -2,8 +2,11 @@
  * Masking of secrets before anything is stored or shown: credentials in
  * headers keep their shape (scheme, cookie names, Set-Cookie attributes) so
  * an exchange stays readable, and JWTs are masked wherever they appear in
- * header values, URLs and text bodies.
+ * header values, URLs and text bodies (compressed ones too).
  */
+import type { CapturedBody } from './captured-exchange.js';
+import { contentCodingsIn, decodeCodings, encodeCodings } from './content-coding.js';
+
 export const MASK = '[masked]';
 const JWT = /eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*/g;
 const JWT_MARK = Buffer.from('eyJ');
@@ -81,14 +84,40 @@ export function isTextual(contentType: string | null): boolean {
   return contentType !== null && TEXTUAL.test(contentType);
 }
 
-/** Masks JWTs in a captured text body; binary bodies and bodies without a JWT are returned as they are. */
-export function maskBody(bytes: Uint8Array | null, contentType: string | null): Uint8Array | null {
-  if (bytes === null || !isTextual(contentType) || Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(JWT_MARK) === -1) {
-    return bytes;
+/** The most a compressed body is decoded to when looking for JWTs (the capture cap bounds the input, not this). */
+export const MAX_DECODED_FOR_MASKING = 16 * 1024 * 1024;
+
+/**
+ * Masks JWTs in a captured text body (`headers`: the raw headers it came
+ * with); binary bodies and bodies without a JWT are returned as they are. A
+ * body with a Content-Encoding is looked at
+ * decoded (a cut one as far as it goes) and, when it held a JWT, stored
+ * masked and encoded again with the same codings, so it still matches its
+ * headers. One that decodes to more than MAX_DECODED_FOR_MASKING cannot be
+ * checked and is not kept (null: "not stored", its size still recorded).
+ */
+export function maskBody(body: CapturedBody, headers: readonly string[]): Uint8Array | null {
+  const { bytes } = body;
+  if (bytes === null || !isTextual(body.contentType)) return bytes;
+  const codings = contentCodingsIn(headers);
+  if (codings.length > 0) {
+    const decoded = decodeCodings(bytes, codings, { maxOutputLength: MAX_DECODED_FOR_MASKING, partial: body.truncated });
+    if (decoded.ok) {
+      const masked = maskText(decoded.bytes);
+      return masked === decoded.bytes ? bytes : encodeCodings(masked, codings);
+    }
+    if (decoded.reason === 'too-large') return null;
+    // An unknown coding, or bytes that are not what the header says (often plain text): scanned as they are.
   }
+  return maskText(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), bytes);
+}
+
+/** `bytes` with each JWT replaced, or `same` (default: `bytes`) when there was none. */
+function maskText(bytes: Buffer, same: Uint8Array = bytes): Uint8Array {
+  if (bytes.indexOf(JWT_MARK) === -1) return same;
   // Latin-1 maps each byte to one character and back, so every byte outside a JWT (invalid
-  // UTF-8, a multi-byte character cut at the capture cap, compressed bytes) stays exactly as it was.
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  // UTF-8, a multi-byte character cut at the capture cap) stays exactly as it was.
+  const text = bytes.toString('latin1');
   const masked = maskJwts(text);
-  return masked === text ? bytes : Buffer.from(masked, 'latin1');
+  return masked === text ? same : Buffer.from(masked, 'latin1');
 }

@@ -9,9 +9,9 @@ import { STATUS_CODES } from 'node:http';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import type { CapturedBody, CapturedExchange } from '../capture/captured-exchange.js';
+import { contentCodingsIn, decodeCodings } from '../capture/content-coding.js';
 import { projectRoot } from '../project-root.js';
 import { firstHeader, headerValues, requestAuthority } from '../replay/raw-headers.js';
-import { decodeContent } from './content-coding.js';
 import { encodeBody } from './har-bodies.js';
 import { requestCookies, responseCookies } from './har-cookies.js';
 import type { Har, HarContent, HarEntry, HarNameValue, HarPostData, HarTimings, SwitchyardEntryFields } from './har-types.js';
@@ -185,11 +185,16 @@ function responseContent(x: CapturedExchange, decoded: Buffer | null): HarConten
   return c;
 }
 
+/** Decoded response bodies larger than this stay encoded in a HAR (base64 of the wire bytes). */
+const MAX_DECODED = 64 * 1024 * 1024;
+
 /** A complete content-encoded response body, decoded; null when there is nothing (or nothing complete) to decode. */
 function decodedResponse(x: CapturedExchange): Buffer | null {
   const body = x.responseBody;
-  if (body.bytes === null || body.truncated) return null;
-  return decodeContent(body.bytes, headerValues(x.responseHeaders, 'content-encoding').join(',') || undefined);
+  const codings = contentCodingsIn(x.responseHeaders);
+  if (body.bytes === null || body.truncated || codings.length === 0) return null;
+  const decoded = decodeCodings(body.bytes, codings, { maxOutputLength: MAX_DECODED });
+  return decoded.ok ? decoded.bytes : null;
 }
 
 function truncationNote(body: CapturedBody): string | null {

@@ -193,8 +193,8 @@ function importEntry(entry: unknown, ctx: Ctx): { record: CapturedExchange; orig
     record.requestHeaders = maskHeaders(record.requestHeaders, ctx.secretHeaders);
     record.responseHeaders = maskHeaders(record.responseHeaders, ctx.secretHeaders);
     record.url = maskJwts(record.url);
-    record.requestBody.bytes = maskBody(record.requestBody.bytes, record.requestBody.contentType);
-    record.responseBody.bytes = maskBody(record.responseBody.bytes, record.responseBody.contentType);
+    record.requestBody.bytes = maskBody(record.requestBody, record.requestHeaders);
+    record.responseBody.bytes = maskBody(record.responseBody, record.responseHeaders);
   }
   return { record, originalId: ours ? (ours.id as string) : null };
 }

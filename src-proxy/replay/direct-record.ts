@@ -42,8 +42,8 @@ export function buildDirectRecord(input: DirectRecordInput): CapturedExchange {
   const requestBody = capBody(input.requestBody, mediaType(firstHeader(input.requestHeaders, 'content-type')), capture.maxBodySize);
   const responseBody: CapturedBody = input.responseBody === null ? { ...NO_BODY } : { ...input.responseBody };
   if (!keep) {
-    requestBody.bytes = maskBody(requestBody.bytes, requestBody.contentType);
-    responseBody.bytes = maskBody(responseBody.bytes, responseBody.contentType);
+    requestBody.bytes = maskBody(requestBody, input.requestHeaders);
+    responseBody.bytes = maskBody(responseBody, input.responseHeaders);
   }
   return {
     id: input.id,

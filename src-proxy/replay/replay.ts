@@ -304,7 +304,7 @@ function describeRequest(request: ReplayRequest, headers: string[], capture: typ
 
 function describeResponse(sent: SendResult, capture: typeof DEFAULT_CAPTURE) {
   const body = { ...sent.responseBody };
-  if (!capture.keepSecrets) body.bytes = maskBody(body.bytes, body.contentType);
+  if (!capture.keepSecrets) body.bytes = maskBody(body, sent.responseHeaders);
   return {
     status: sent.status,
     statusText: sent.statusText,

@@ -5,6 +5,7 @@
  * truncation, problems and WebSocket messages are captured; the capture and
  * history switches do what they say.
  */
+import { gunzipSync, gzipSync } from 'node:zlib';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CapturedExchange } from '../../src-proxy/capture/captured-exchange.js';
@@ -267,6 +268,31 @@ describe('capture into history through a running gateway', () => {
     await r.runtime.history!.flush({ index: true });
     expect((await r.call<SearchPage>('history.search', { query: 'sk_live_abcdef123456' })).items).toEqual([]);
     expect((await r.call<SearchPage>('history.search', { query: 'header:visible' })).items.map((i) => i.id)).toEqual([live.id]);
+  });
+
+  it('masks JWTs inside gzip-encoded request and response bodies and stores them still gzip-encoded, as the headers say', async () => {
+    const upload = gzipSync(JSON.stringify({ user: 'ann', token: JWT }));
+    const headers = ['Host', 'api.localhost', 'X-Request-Id', 'cap-secret-gzip', 'Content-Type', 'application/json', 'Content-Encoding', 'gzip', 'Content-Length', String(upload.length)];
+    const res = await send(r.port, { method: 'POST', path: '/gzip-json', headers, body: upload });
+    expect(res.status).toBe(200);
+    // The client and the upstream got every byte as sent.
+    expect(gunzipSync(res.body).toString()).toContain(JWT);
+    expect(app.seen.at(-1)!.body.equals(upload)).toBe(true);
+
+    const live = await r.record('cap-secret-gzip');
+    await r.runtime.history!.flush();
+    const x = stored(r, live.id);
+    expect(headerValues(x.requestHeaders, 'content-encoding')).toEqual(['gzip']);
+    expect(headerValues(x.responseHeaders, 'content-encoding')).toEqual(['gzip']);
+    expect(gunzipSync(x.requestBody.bytes!).toString()).toBe(JSON.stringify({ user: 'ann', token: '[masked-jwt]' }));
+    expect(JSON.parse(gunzipSync(x.responseBody.bytes!).toString())).toEqual({ echoed: JSON.stringify({ user: 'ann', token: '[masked-jwt]' }) });
+    // The wire sizes, not those of the re-encoded copies.
+    expect(x.requestBody.size).toBe(upload.length);
+    expect(x.responseBody.size).toBe(Number(headerValues(res.rawHeaders, 'content-length')[0] ?? res.body.length));
+    // A HAR export decodes the response: masked there too.
+    const har = await r.call<{ log: { entries: { response: { content: { text: string } } }[] } }>('history.exportHar', { ids: [live.id] });
+    expect(har.log.entries[0].response.content.text).toContain('[masked-jwt]');
+    expect(JSON.stringify(har)).not.toContain(JWT);
   });
 
   it('flags a body over capture.maxBodySize as truncated with its true size, keeping the first bytes exactly', async () => {

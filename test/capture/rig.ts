@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { WebSocketServer } from 'ws';
 import type { CapturedExchange } from '../../src-proxy/capture/captured-exchange.js';
 import type { WireExchange } from '../../src-proxy/control/wire.js';
@@ -58,6 +59,13 @@ export async function startApp(): Promise<AppUpstream> {
             'X-App', 'json',
           ]);
           res.end(out);
+          return;
+        }
+        case '/gzip-json': {
+          // Decodes a gzip upload and answers gzip-encoded JSON that carries it back.
+          const upload = req.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body;
+          res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+          res.end(gzipSync(JSON.stringify({ echoed: upload.toString('utf8') })));
           return;
         }
         case '/binary':
