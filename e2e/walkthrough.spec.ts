@@ -61,6 +61,20 @@ test('walkthrough: every view, layout, keyboard and the exchange detail', async 
   });
 
   const detail = page.getByTestId('exchange-detail');
+  await test.step('a gzip-encoded response is shown decoded, its wire bytes one click away', async () => {
+    expect((await send(host.gateway, '/api/walk/gz?gzip')).status).toBe(200);
+    await page.getByRole('row').filter({ hasText: '/api/walk/gz' }).click();
+    const body = detail.getByTestId('response-body');
+    await expect(body).toHaveAttribute('data-kind', 'json');
+    await expect(body).toContainText(/B decoded from gzip \(\d+ B on the wire\)/);
+    await expect(body).toContainText('service: "alpha"');
+    await body.getByTestId('body-wire-toggle').click();
+    await expect(body).toHaveAttribute('data-kind', 'binary');
+    await expect(body.locator('.body-hex')).toContainText('1f 8b 08');
+    await body.getByTestId('body-wire-toggle').click();
+    await expect(body).toHaveAttribute('data-kind', 'json');
+  });
+
   await test.step('a forward-proxy exchange is titled by its URL, not host+URL', async () => {
     await page.getByRole('row').filter({ hasText: '/proxied' }).click();
     await expect(detail.locator('.detail-url')).toHaveText(`${alpha.url}/proxied`);

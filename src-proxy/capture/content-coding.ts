@@ -17,6 +17,7 @@ import {
   type BrotliOptions,
   type ZlibOptions,
 } from 'node:zlib';
+import type { CapturedBody } from './captured-exchange.js';
 
 interface Coding {
   decode(bytes: Uint8Array, partial: boolean, maxOutputLength: number): Buffer;
@@ -94,4 +95,29 @@ export function encodeCodings(bytes: Uint8Array, codings: readonly string[]): Bu
   let out: Uint8Array = bytes;
   for (const c of codings) out = CODINGS[c].encode(out);
   return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+}
+
+/** How far a captured body is decoded to be masked, shown or compared; beyond it, it cannot be. */
+export const MAX_DECODED = 16 * 1024 * 1024;
+
+const WHY: Record<'unknown' | 'corrupt' | 'too-large', (codings: readonly string[]) => string> = {
+  unknown: (c) => `"${c.join(', ')}" cannot be decoded here (gzip, deflate and br can)`,
+  corrupt: (c) => `the bytes are not valid ${c.join(', ')}`,
+  'too-large': () => `it decodes to more than ${MAX_DECODED / (1024 * 1024)} MiB`,
+};
+
+/**
+ * A captured body as a reader wants it: with its Content-Encoding undone
+ * (`size` then the decoded size, unless the capture cut it), or as it was
+ * with the reason it could not be decoded.
+ */
+export function readableBody(
+  body: CapturedBody,
+  headers: readonly string[],
+): { body: CapturedBody; codings: string[]; error: string | null } {
+  const codings = contentCodingsIn(headers);
+  if (codings.length === 0 || body.bytes === null) return { body, codings: [], error: null };
+  const decoded = decodeCodings(body.bytes, codings, { maxOutputLength: MAX_DECODED, partial: body.truncated });
+  if (!decoded.ok) return { body, codings, error: WHY[decoded.reason](codings) };
+  return { body: { ...body, bytes: decoded.bytes, size: body.truncated ? body.size : decoded.bytes.byteLength }, codings, error: null };
 }

@@ -5,7 +5,7 @@
  * header values, URLs and text bodies (compressed ones too).
  */
 import type { CapturedBody } from './captured-exchange.js';
-import { contentCodingsIn, decodeCodings, encodeCodings } from './content-coding.js';
+import { MAX_DECODED, contentCodingsIn, decodeCodings, encodeCodings } from './content-coding.js';
 
 export const MASK = '[masked]';
 const JWT = /eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*/g;
@@ -84,16 +84,13 @@ export function isTextual(contentType: string | null): boolean {
   return contentType !== null && TEXTUAL.test(contentType);
 }
 
-/** The most a compressed body is decoded to when looking for JWTs (the capture cap bounds the input, not this). */
-export const MAX_DECODED_FOR_MASKING = 16 * 1024 * 1024;
-
 /**
  * Masks JWTs in a captured text body (`headers`: the raw headers it came
  * with); binary bodies and bodies without a JWT are returned as they are. A
  * body with a Content-Encoding is looked at
  * decoded (a cut one as far as it goes) and, when it held a JWT, stored
  * masked and encoded again with the same codings, so it still matches its
- * headers. One that decodes to more than MAX_DECODED_FOR_MASKING cannot be
+ * headers. One that decodes to more than MAX_DECODED cannot be
  * checked and is not kept (null: "not stored", its size still recorded).
  */
 export function maskBody(body: CapturedBody, headers: readonly string[]): Uint8Array | null {
@@ -101,7 +98,7 @@ export function maskBody(body: CapturedBody, headers: readonly string[]): Uint8A
   if (bytes === null || !isTextual(body.contentType)) return bytes;
   const codings = contentCodingsIn(headers);
   if (codings.length > 0) {
-    const decoded = decodeCodings(bytes, codings, { maxOutputLength: MAX_DECODED_FOR_MASKING, partial: body.truncated });
+    const decoded = decodeCodings(bytes, codings, { maxOutputLength: MAX_DECODED, partial: body.truncated });
     if (decoded.ok) {
       const masked = maskText(decoded.bytes);
       return masked === decoded.bytes ? bytes : encodeCodings(masked, codings);

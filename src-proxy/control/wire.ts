@@ -3,8 +3,14 @@
  * travel as base64 (both transports carry JSON).
  */
 import type { CapturedBody, CapturedExchange, WebSocketMessage } from '../capture/captured-exchange.js';
+import { readableBody } from '../capture/content-coding.js';
 
-export type WireBody = Omit<CapturedBody, 'bytes'> & { base64: string | null };
+/**
+ * The bytes as they went over the wire; with a Content-Encoding, also what
+ * they decode to (bounded: see MAX_DECODED) or why they do not.
+ */
+export type WireBody = Omit<CapturedBody, 'bytes'> & { base64: string | null; decoded?: WireDecoded };
+export type WireDecoded = { codings: string[]; base64: string; size: number } | { codings: string[]; error: string };
 export type WireWebSocketMessage = Omit<WebSocketMessage, 'data'> & { base64: string };
 export type WireExchange = Omit<CapturedExchange, 'requestBody' | 'responseBody' | 'websocket'> & {
   requestBody: WireBody;
@@ -15,16 +21,22 @@ export type WireExchange = Omit<CapturedExchange, 'requestBody' | 'responseBody'
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 
-function wireBody(body: CapturedBody): WireBody {
+function wireBody(body: CapturedBody, headers: readonly string[]): WireBody {
   const { bytes, ...rest } = body;
-  return { ...rest, base64: bytes === null ? null : b64(bytes) };
+  const wire: WireBody = { ...rest, base64: bytes === null ? null : b64(bytes) };
+  const readable = readableBody(body, headers);
+  if (readable.codings.length > 0) {
+    const { codings, error } = readable;
+    wire.decoded = error === null ? { codings, base64: b64(readable.body.bytes!), size: readable.body.size } : { codings, error };
+  }
+  return wire;
 }
 
 export function toWire(x: CapturedExchange & { bodiesDropped?: boolean }): WireExchange {
   return {
     ...x,
-    requestBody: wireBody(x.requestBody),
-    responseBody: wireBody(x.responseBody),
+    requestBody: wireBody(x.requestBody, x.requestHeaders),
+    responseBody: wireBody(x.responseBody, x.responseHeaders),
     websocket: x.websocket === null ? null : x.websocket.map(({ data, ...m }) => ({ ...m, base64: b64(data) })),
   };
 }

@@ -4,6 +4,7 @@
  * and how timings and sizes moved from a to b.
  */
 import type { CapturedExchange } from '../capture/captured-exchange.js';
+import { readableBody } from '../capture/content-coding.js';
 import { REPLAY_HEADER } from '../capture/replay-marks.js';
 import type { TimingPhases } from '../events.js';
 import { diffBodies, type BodyDiff, type BodyDiffOptions } from './body-diff.js';
@@ -74,8 +75,9 @@ export function diffExchanges(a: CapturedExchange, b: CapturedExchange, opts: Di
   const host = value(a.host, b.host);
   const requestHeaders = diffHeaders(a.requestHeaders, b.requestHeaders, { ignore });
   const responseHeaders = diffHeaders(a.responseHeaders, b.responseHeaders, { ignore });
-  const requestBody = diffBodies(a.requestBody, b.requestBody, opts);
-  const responseBody = diffBodies(a.responseBody, b.responseBody, opts);
+  // By what the bodies say, not by how they were compressed.
+  const requestBody = diffBodies(readableBody(a.requestBody, a.requestHeaders).body, readableBody(b.requestBody, b.requestHeaders).body, opts);
+  const responseBody = diffBodies(readableBody(a.responseBody, a.responseHeaders).body, readableBody(b.responseBody, b.responseHeaders).body, opts);
   const phases: CommonPhase[] = ['queue', 'connect', 'ttfb', 'total'];
   return {
     a: a.id,

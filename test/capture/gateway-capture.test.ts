@@ -289,10 +289,27 @@ describe('capture into history through a running gateway', () => {
     // The wire sizes, not those of the re-encoded copies.
     expect(x.requestBody.size).toBe(upload.length);
     expect(x.responseBody.size).toBe(Number(headerValues(res.rawHeaders, 'content-length')[0] ?? res.body.length));
+    // history.get gives the wire bytes and what they decode to.
+    const wire = await r.call<WireExchange>('history.get', { id: live.id });
+    expect(fromBase64(wire.responseBody.base64)!.equals(Buffer.from(x.responseBody.bytes!))).toBe(true);
+    const decoded = wire.responseBody.decoded as { codings: string[]; base64: string; size: number };
+    expect(decoded.codings).toEqual(['gzip']);
+    expect(JSON.parse(fromBase64(decoded.base64)!.toString())).toEqual({ echoed: JSON.stringify({ user: 'ann', token: '[masked-jwt]' }) });
+    expect(decoded.size).toBe(fromBase64(decoded.base64)!.length);
     // A HAR export decodes the response: masked there too.
     const har = await r.call<{ log: { entries: { response: { content: { text: string } } }[] } }>('history.exportHar', { ids: [live.id] });
     expect(har.log.entries[0].response.content.text).toContain('[masked-jwt]');
     expect(JSON.stringify(har)).not.toContain(JWT);
+  });
+
+  it('says why a body that claims a Content-Encoding does not decode, and keeps its bytes as they came', async () => {
+    await send(r.port, { path: '/not-gzip', headers: ['Host', 'api.localhost', 'X-Request-Id', 'cap-not-gzip'] });
+    const live = await r.record('cap-not-gzip');
+    await r.runtime.history!.flush();
+    const wire = await r.call<WireExchange>('history.get', { id: live.id });
+    expect(text(wire.responseBody)).toBe('plain words');
+    expect(wire.responseBody.decoded).toEqual({ codings: ['gzip'], error: 'the bytes are not valid gzip' });
+    expect(wire.requestBody.decoded).toBeUndefined();
   });
 
   it('flags a body over capture.maxBodySize as truncated with its true size, keeping the first bytes exactly', async () => {

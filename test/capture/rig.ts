@@ -68,6 +68,11 @@ export async function startApp(): Promise<AppUpstream> {
           res.end(gzipSync(JSON.stringify({ echoed: upload.toString('utf8') })));
           return;
         }
+        case '/not-gzip':
+          // Says gzip, sends plain text: the viewer must say so, not show garbage.
+          res.writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'gzip' });
+          res.end('plain words');
+          return;
         case '/binary':
           res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': BINARY.length });
           res.end(BINARY);

@@ -4,6 +4,7 @@
  * timing and size deltas — and a replay compared with its original.
  */
 import http from 'node:http';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CapturedExchange } from '../../src-proxy/capture/captured-exchange.js';
 import { diffExchanges } from '../../src-proxy/replay/diff.js';
@@ -49,6 +50,11 @@ beforeAll(async () => {
       const body = JSON.stringify(catalog(v), null, v === 1 ? 0 : 2);
       res.writeHead(v === 1 ? 200 : 201, { 'content-type': 'application/json', 'x-version': String(v), ...(v === 2 ? { 'x-extra': 'yes' } : { 'x-gone': 'old' }) });
       res.end(body);
+    } else if (url.pathname === '/gz') {
+      // v1 as br, v2 as gzip: the diff is of the JSON either way.
+      const json = JSON.stringify(catalog(v));
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': v === 1 ? 'br' : 'gzip' });
+      res.end(v === 1 ? brotliCompressSync(json) : gzipSync(json));
     } else if (url.pathname === '/text') {
       const lines = Array.from({ length: 40 }, (_, i) => `line ${i}`);
       if (v === 2) {
@@ -117,6 +123,18 @@ describe('diff of captured exchanges', () => {
     expect(d.request.body.kind).toBe('none');
     expect(d.size.response.delta).toBe(b.responseBody.size - a.responseBody.size);
     expect(d.timing.total.delta).toBeCloseTo(b.timings.total - a.timings.total, 6);
+  });
+
+  it('compares content-encoded bodies by what they decode to', async () => {
+    const a = await get('/gz?v=1');
+    const b = await get('/gz?v=2');
+    const d = diffExchanges(a, b);
+    if (d.response.body.kind !== 'json') throw new Error(`not json: ${d.response.body.kind}`);
+    expect(d.response.body.changes.map((c) => c.path)).toEqual(['$.version', '$.store.sections[1].items[3].price', '$.store.sections[1].items[3].meta.origin.farms[1]', '$.note']);
+    expect(d.response.body.a.size).toBe(JSON.stringify(catalog(1)).length);
+    // The same JSON, once br-encoded and once as plain bytes, is the same body.
+    const plain = await get('/catalog?v=1');
+    expect(diffExchanges(a, plain).response.body).toMatchObject({ kind: 'json', same: true, bytesEqual: true });
   });
 
   it('compares text line by line', async () => {

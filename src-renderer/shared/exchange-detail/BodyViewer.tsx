@@ -2,7 +2,7 @@ import { useMemo, useState } from 'react';
 import type { ResultOf } from '../../client/contract';
 import { reveal } from '../text/reveal';
 import { childPath, initiallyOpen, jsonEntries, JSON_CHILD_LIMIT } from './json-open';
-import { asText, classifyBody, dataUrl, decodeBase64, formatBytes, hexDump, HEX_LIMIT, prettyJson } from './body';
+import { asText, base64Length, classifyBody, dataUrl, decodeBase64, formatBytes, hexDump, HEX_LIMIT, prettyJson } from './body';
 
 export type WireBody = ResultOf<'history.get'>['requestBody'];
 
@@ -46,7 +46,11 @@ function JsonNode({ name, value, path, open: openPaths }: { name: string | null;
 }
 
 export function BodyViewer({ body, testId }: { body: WireBody; testId?: string }) {
-  const bytes = useMemo(() => (body.base64 === null ? null : decodeBase64(body.base64)), [body.base64]);
+  // A content-encoded body is shown decoded, with the wire bytes one click away.
+  const [showWire, setShowWire] = useState(false);
+  const decoded = body.decoded && 'base64' in body.decoded ? body.decoded : null;
+  const shown = decoded !== null && !showWire ? decoded.base64 : body.base64;
+  const bytes = useMemo(() => (shown === null ? null : decodeBase64(shown)), [shown]);
   const kind = useMemo(() => classifyBody(body.contentType, bytes), [body.contentType, bytes]);
   const [mode, setMode] = useState<'tree' | 'pretty' | 'raw'>('tree');
   const text = useMemo(() => (bytes && kind !== 'binary' && kind !== 'image' ? (asText(bytes) ?? '') : ''), [bytes, kind]);
@@ -60,11 +64,18 @@ export function BodyViewer({ body, testId }: { body: WireBody; testId?: string }
   }, [kind, text]);
   const openPaths = useMemo(() => initiallyOpen(json), [json]);
 
+  const wireKept = body.base64 === null ? 0 : base64Length(body.base64);
   const notice = body.truncated ? (
     <div className="body-notice" role="note">
-      Truncated: {formatBytes(bytes?.length ?? 0)} of {formatBytes(body.size)} captured.
+      Truncated: {formatBytes(wireKept)} of {formatBytes(body.size)} captured{decoded !== null && !showWire ? ', shown decoded as far as it goes' : ''}.
     </div>
   ) : null;
+  const codingNote =
+    body.decoded && 'error' in body.decoded ? (
+      <div className="body-notice" role="note" data-testid="body-coding-error">
+        Content-Encoding {body.decoded.codings.join(', ')}: not decoded, {body.decoded.error}. Shown as it came.
+      </div>
+    ) : null;
 
   if (bytes === null || kind === 'none') {
     return (
@@ -78,19 +89,31 @@ export function BodyViewer({ body, testId }: { body: WireBody; testId?: string }
     <div className="body-viewer" data-testid={testId} data-kind={kind}>
       <div className="body-head small muted">
         <span>
-          {body.contentType === null ? 'no content type' : reveal(body.contentType)} · {formatBytes(body.size)} · {kind}
+          {body.contentType === null ? 'no content type' : reveal(body.contentType)} ·{' '}
+          {decoded !== null && !showWire
+            ? `${formatBytes(decoded.size)} decoded from ${decoded.codings.join(', ')} (${formatBytes(body.size)} on the wire)`
+            : formatBytes(body.size)}{' '}
+          · {kind}
         </span>
-        {kind === 'json' && (
-          <span className="body-modes">
-            {(['tree', 'pretty', 'raw'] as const).map((m) => (
-              <button key={m} type="button" className={mode === m ? 'active' : ''} aria-pressed={mode === m} onClick={() => setMode(m)}>
-                {m}
-              </button>
-            ))}
-          </span>
-        )}
+        <span className="body-actions">
+          {decoded !== null && (
+            <button type="button" className="body-wire-toggle" aria-pressed={showWire} onClick={() => setShowWire(!showWire)} data-testid="body-wire-toggle">
+              {showWire ? 'Show decoded' : 'Show wire bytes'}
+            </button>
+          )}
+          {kind === 'json' && (
+            <span className="body-modes">
+              {(['tree', 'pretty', 'raw'] as const).map((m) => (
+                <button key={m} type="button" className={mode === m ? 'active' : ''} aria-pressed={mode === m} onClick={() => setMode(m)}>
+                  {m}
+                </button>
+              ))}
+            </span>
+          )}
+        </span>
       </div>
       {notice}
+      {codingNote}
       {kind === 'json' && mode === 'tree' && (
         <div className="json-tree mono">
           <JsonNode name={null} value={json} path="" open={openPaths} />
@@ -98,8 +121,8 @@ export function BodyViewer({ body, testId }: { body: WireBody; testId?: string }
       )}
       {kind === 'json' && mode !== 'tree' && <pre className="body-text">{mode === 'pretty' ? prettyJson(text) : text}</pre>}
       {(kind === 'text' || kind === 'xml' || kind === 'html') && <pre className="body-text">{text}</pre>}
-      {kind === 'image' && body.base64 && (
-        <img className="body-image" alt={`response body (${body.contentType})`} src={dataUrl(body.contentType ?? 'application/octet-stream', body.base64)} />
+      {kind === 'image' && shown && (
+        <img className="body-image" alt={`response body (${body.contentType})`} src={dataUrl(body.contentType ?? 'application/octet-stream', shown)} />
       )}
       {kind === 'binary' && (
         <>

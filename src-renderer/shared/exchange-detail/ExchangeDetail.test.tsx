@@ -84,6 +84,29 @@ describe('ExchangeDetail', () => {
     expect(screen.queryByRole('tab', { name: 'Websocket' })).toBeNull();
   });
 
+  it('shows a content-encoded body decoded, with the wire bytes one click away, and says why one does not decode', async () => {
+    const wire = '\x1f\x8b\x08\x00\x00\x00\x00\x00';
+    setup(
+      exchange({
+        responseHeaders: ['content-type', 'application/json', 'content-encoding', 'gzip'],
+        responseBody: { base64: b64(wire), size: 8, truncated: false, contentType: 'application/json', decoded: { codings: ['gzip'], base64: b64('{"ok":true}'), size: 11 } },
+        requestBody: { base64: b64('plain'), size: 5, truncated: false, contentType: 'text/plain', decoded: { codings: ['br'], error: 'the bytes are not valid br' } },
+      }),
+    );
+    const body = await screen.findByTestId('response-body');
+    expect(body.dataset.kind).toBe('json');
+    expect(body.textContent).toContain('11 B decoded from gzip (8 B on the wire)');
+    expect(body.textContent).toContain('ok: true');
+    fireEvent.click(screen.getByTestId('body-wire-toggle'));
+    expect(body.dataset.kind).toBe('binary');
+    expect(body.querySelector('.body-hex')!.textContent).toContain('1f 8b 08');
+    expect(screen.getByTestId('body-wire-toggle').textContent).toBe('Show decoded');
+
+    fireEvent.click(screen.getByRole('tab', { name: 'Request' }));
+    expect(screen.getByTestId('body-coding-error').textContent).toBe('Content-Encoding br: not decoded, the bytes are not valid br. Shown as it came.');
+    expect(screen.getByTestId('request-body').textContent).toContain('plain');
+  });
+
   it('shows the client TLS connection and whether the forward proxy intercepted it', async () => {
     setup(exchange({ scheme: 'https', tls: { version: 'TLSv1.3', sni: 'api.example.test', alpn: 'h2' }, intercepted: true }));
     expect((await screen.findByTestId('detail-tls')).textContent).toBe('TLSv1.3 · h2 · SNI api.example.test');

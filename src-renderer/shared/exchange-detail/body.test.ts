@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asText, classifyBody, dataUrl, decodeBase64, formatBytes, headerRows, hexDump, looksLikeJson, prettyJson, waterfall } from './body';
+import { asText, base64Length, classifyBody, dataUrl, decodeBase64, formatBytes, headerRows, hexDump, looksLikeJson, prettyJson, waterfall } from './body';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -31,6 +31,7 @@ describe('body helpers', () => {
 
   it('decodes base64 and UTF-8', () => {
     expect(asText(decodeBase64(btoa('héllo'.normalize()) && 'aMOpbGxv'))).toBe('héllo');
+    for (const s of ['', 'a', 'ab', 'abc', 'abcd']) expect(base64Length(btoa(s))).toBe(s.length);
     expect(asText(new Uint8Array([0x61, 0]))).toBeNull();
     expect(prettyJson('{"a":[1]}')).toBe('{\n  "a": [\n    1\n  ]\n}');
     expect(prettyJson('not json')).toBe('not json');

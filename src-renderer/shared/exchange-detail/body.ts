@@ -14,6 +14,12 @@ export function decodeBase64(base64: string): Uint8Array {
   return out;
 }
 
+/** How many bytes a (padded) base64 string holds, without decoding it. */
+export function base64Length(base64: string): number {
+  const pad = base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0;
+  return (base64.length / 4) * 3 - pad;
+}
+
 /** UTF-8 text, or null when the bytes are not valid UTF-8 or hold NUL bytes. */
 export function asText(bytes: Uint8Array): string | null {
   if (bytes.includes(0)) return null;
