@@ -6,6 +6,7 @@
  * batches). Free-text search sees rows up to `history_state.indexed_seq`.
  */
 import type { HistoryDatabase } from './database.js';
+import { readableBody } from '../capture/content-coding.js';
 import { bodyText, headerText, urlText } from './fts-text.js';
 
 export interface FtsIndexer {
@@ -31,13 +32,31 @@ const TEXTUAL_SQL = `(content_type LIKE 'text/%' OR content_type LIKE '%json%' O
   OR content_type LIKE '%javascript%' OR content_type LIKE '%ecmascript%' OR content_type LIKE '%x-www-form-urlencoded%'
   OR content_type LIKE '%graphql%' OR content_type LIKE '%yaml%')`;
 
+interface BodyRow {
+  seq: number;
+  kind: 'req' | 'res';
+  bytes: Buffer;
+  size: number;
+  truncated: number;
+  content_type: string;
+}
+
+/** Of a content-encoded body, the index takes this much decoded text (the capture cap bounds only the wire bytes). */
+const MAX_DECODED_INDEXED = 1024 * 1024;
+
+/** The bytes whose text is indexed: decoded when the body has a Content-Encoding (so its words are found), else as stored. */
+function indexedBytes(b: BodyRow, headers: readonly string[]): Uint8Array {
+  const { body } = readableBody({ bytes: b.bytes, size: b.size, truncated: b.truncated === 1, contentType: b.content_type }, headers);
+  return body.bytes === b.bytes ? b.bytes : body.bytes!.subarray(0, MAX_DECODED_INDEXED);
+}
+
 export function createFtsIndexer(db: HistoryDatabase): FtsIndexer {
   const indexedSeq = db.prepare('SELECT indexed_seq FROM history_state WHERE id = 1').pluck();
   const nextRows = db.prepare(
     'SELECT seq, scheme, host, url, req_headers, res_headers, error, ws_count FROM exchanges WHERE seq > ? ORDER BY seq LIMIT ?',
   );
   const bodies = db.prepare(
-    `SELECT exchange_seq AS seq, kind, bytes, content_type FROM bodies
+    `SELECT exchange_seq AS seq, kind, bytes, size, truncated, content_type FROM bodies
      WHERE exchange_seq BETWEEN ? AND ? AND bytes IS NOT NULL AND ${TEXTUAL_SQL} ORDER BY exchange_seq, kind`,
   );
   const wsMessages = db.prepare(
@@ -54,9 +73,11 @@ export function createFtsIndexer(db: HistoryDatabase): FtsIndexer {
     if (rows.length === 0) return 0;
     const first = rows[0].seq;
     const last = rows[rows.length - 1].seq;
+    const headersOf = new Map<number, { req: string[]; res: string[] }>();
+    for (const r of rows) headersOf.set(r.seq, { req: JSON.parse(r.req_headers) as string[], res: JSON.parse(r.res_headers) as string[] });
     const text = new Map<number, string>();
-    for (const b of bodies.all(first, last) as { seq: number; bytes: Buffer; content_type: string }[]) {
-      const t = bodyText(b.bytes, b.content_type);
+    for (const b of bodies.all(first, last) as BodyRow[]) {
+      const t = bodyText(indexedBytes(b, headersOf.get(b.seq)![b.kind]), b.content_type);
       if (t !== '') text.set(b.seq, text.has(b.seq) ? `${text.get(b.seq)}\n${t}` : t);
     }
     if (rows.some((r) => r.ws_count !== null && r.ws_count > 0)) {
@@ -66,7 +87,8 @@ export function createFtsIndexer(db: HistoryDatabase): FtsIndexer {
       }
     }
     for (const r of rows) {
-      const headers = headerText(JSON.parse(r.req_headers) as string[]) + headerText(JSON.parse(r.res_headers) as string[]);
+      const { req, res } = headersOf.get(r.seq)!;
+      const headers = headerText(req) + headerText(res);
       let body = text.get(r.seq) ?? '';
       if (r.error !== null) {
         const e = JSON.parse(r.error) as { code: string; message: string };
