@@ -7,6 +7,7 @@
  */
 import type { CapturedBody, CapturedExchange, PolicyDecision, WebSocketMessage } from '../capture/captured-exchange.js';
 import { mediaType } from '../capture/body-collector.js';
+import { MAX_DECODED, contentCodingsIn, decodeCodings, encodeCodings } from '../capture/content-coding.js';
 import { maskBody, maskHeaders, maskJwts } from '../capture/mask-secrets.js';
 import { SwitchyardError } from '../errors.js';
 import type { TimingPhases } from '../events.js';
@@ -150,8 +151,13 @@ function importEntry(entry: unknown, ctx: Ctx): { record: CapturedExchange; orig
   const scheme = protocol === 'https' || protocol === 'wss' ? 'https' : 'http';
   const path = urlMatch[3] === '' ? '/' : urlMatch[3].startsWith('/') ? urlMatch[3] : '/' + urlMatch[3];
 
-  const reqBody = requestBody(request, requestHeaders, ctx.cap);
-  const resBody = responseBody(response, responseHeaders, ctx.cap);
+  let reqBody = requestBody(request, requestHeaders, ctx.cap);
+  let resBody = responseBody(response, responseHeaders, ctx.cap);
+  if (ours === null) {
+    // Other tools write decoded text; Switchyard's own entries carry the wire bytes (`_switchyard`).
+    reqBody = asWireBytes(reqBody, requestHeaders, undefined);
+    resBody = asWireBytes(resBody, responseHeaders, num(response?.bodySize));
+  }
   const timings = harPhases(entry);
   const status = num(response?.status);
   if (status !== undefined && status > 999) throw new EntryProblem(`response.status ${status} is not an HTTP status`);
@@ -346,6 +352,23 @@ function responseBody(response: Obj | null, headers: string[], cap: number): Cap
   const decoded = content !== null && typeof content.text === 'string' ? entryBody(content.text, content.encoding, cap, 'response.content') : null;
   const size = num(content?.size);
   return cappedBody(decoded, size !== undefined && size >= 0 ? size : undefined, contentType);
+}
+
+/**
+ * HAR text is the decoded body while the headers keep the Content-Encoding
+ * the wire had. Capture stores wire bytes (and history.get, export and diff
+ * decode them), so the text is encoded again with those codings; bytes that
+ * already decode (a tool that kept the wire bytes) stay as they are.
+ * `wireSize`: the HAR's transferred body size, when it gives one.
+ */
+function asWireBytes(body: CapturedBody, headers: string[], wireSize: number | undefined): CapturedBody {
+  const codings = contentCodingsIn(headers);
+  if (body.bytes === null || codings.length === 0) return body;
+  const asIs = decodeCodings(body.bytes, codings, { maxOutputLength: MAX_DECODED, partial: body.truncated });
+  if (asIs.ok || asIs.reason === 'unknown') return body;
+  const bytes = encodeCodings(body.bytes, codings);
+  const size = wireSize !== undefined && wireSize > 0 ? wireSize : body.truncated ? body.size : bytes.byteLength;
+  return { ...body, bytes, size };
 }
 
 /** HAR timings as our phases; -1 (not applicable) and other negatives count as 0. */

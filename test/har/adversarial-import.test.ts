@@ -1,4 +1,5 @@
 /** HAR imports that must not turn into silently wrong records. */
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { importHar } from '../../src-proxy/har/har-import.js';
 
@@ -32,6 +33,18 @@ describe('HAR import, adversarial', () => {
     const skipped = importHar(har({ response: { content: { text: 'a', encoding: 'base64' } } }), { skipInvalid: true });
     expect(skipped.exchanges).toHaveLength(0);
     expect(skipped.warnings[0]).toMatch(/not valid base64; skipped/);
+  });
+
+  it('stores decoded HAR text under a Content-Encoding as the wire had it (encoded again), and leaves wire bytes or an unknown coding alone', () => {
+    const json = '{"a":"b"}';
+    const gz = (headers: Json[], content: Json, bodySize?: number) =>
+      importHar(har({ response: { headers, content: { mimeType: 'application/json', size: json.length, ...content }, ...(bodySize ? { bodySize } : {}) } })).exchanges[0].responseBody;
+    const decodedText = gz([{ name: 'Content-Encoding', value: 'gzip' }], { text: json }, 29);
+    expect(gunzipSync(decodedText.bytes!).toString()).toBe(json);
+    expect(decodedText.size).toBe(29);
+    const wireBytes = gzipSync(json);
+    expect(Buffer.from(gz([{ name: 'Content-Encoding', value: 'gzip' }], { text: wireBytes.toString('base64'), encoding: 'base64' }).bytes!).equals(wireBytes)).toBe(true);
+    expect(Buffer.from(gz([{ name: 'Content-Encoding', value: 'zstd' }], { text: json }).bytes!).toString()).toBe(json);
   });
 
   it('keeps credentials in the URL out of the host and the Host header', () => {

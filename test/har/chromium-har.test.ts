@@ -7,8 +7,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readableBody } from '../../src-proxy/capture/content-coding.js';
 import { exportHar } from '../../src-proxy/har/har-export.js';
 import { importHar } from '../../src-proxy/har/har-import.js';
 import { startServer, type Started } from '../helpers/upstreams.js';
@@ -35,8 +37,10 @@ beforeAll(async () => {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'set-cookie': 'visit=1; Path=/' });
         res.end(page);
       } else if (req.url?.startsWith('/api/data.json')) {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ items: [1, 2, 3], name: 'données' }));
+        // gzip, as servers answer browsers: the HAR then holds decoded text under Content-Encoding: gzip.
+        const json = gzipSync(JSON.stringify({ items: [1, 2, 3], name: 'données' }));
+        res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': json.length });
+        res.end(json);
       } else if (req.url === '/pixel.png') {
         res.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'no-store' });
         res.end(png);
@@ -112,7 +116,12 @@ describe.skipIf(!existsSync(CHROMIUM))('HAR recorded by Chromium', () => {
     expect(api.requestBody.contentType).toBe('application/json');
     expect(JSON.parse(Buffer.from(api.requestBody.bytes!).toString('utf8'))).toEqual({ hello: 'wörld' });
     expect(api.responseBody.contentType).toBe('application/json');
-    expect(JSON.parse(Buffer.from(api.responseBody.bytes!).toString('utf8'))).toEqual({ items: [1, 2, 3], name: 'données' });
+    // Stored as the wire had it (gzip, as its headers say), and read decoded.
+    expect(api.responseHeaders.map((h) => h.toLowerCase())).toContain('content-encoding');
+    expect(JSON.parse(gunzipSync(api.responseBody.bytes!).toString('utf8'))).toEqual({ items: [1, 2, 3], name: 'données' });
+    const readable = readableBody(api.responseBody, api.responseHeaders);
+    expect(readable.error).toBeNull();
+    expect(JSON.parse(Buffer.from(readable.body.bytes!).toString('utf8'))).toEqual({ items: [1, 2, 3], name: 'données' });
 
     expect(img.responseBody.contentType).toBe('image/png');
     expect(Buffer.from(img.responseBody.bytes!).equals(png)).toBe(true);
