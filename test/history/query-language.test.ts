@@ -121,8 +121,8 @@ describe('query language: parsing', () => {
       { kind: 'match', field: 'path', value: '/a b/*', negated: false },
       { kind: 'match', field: 'route', value: 'Users', negated: false },
     ]);
-    expect(terms('is:ws is:truncated is:dropped is:websocket is:replay is:import is:live')).toEqual(
-      ['websocket', 'truncated', 'dropped', 'websocket', 'replay', 'imported', 'live'].map((flag) => ({ kind: 'flag', flag, negated: false })),
+    expect(terms('is:ws is:truncated is:dropped is:websocket is:replay is:import is:live is:intercepted')).toEqual(
+      ['websocket', 'truncated', 'dropped', 'websocket', 'replay', 'imported', 'live', 'intercepted'].map((flag) => ({ kind: 'flag', flag, negated: false })),
     );
     expect(parseQuery('   ').terms).toEqual([]);
   });
@@ -146,7 +146,7 @@ describe('query language: parsing', () => {
     ['after:2026-13-01', 'expects a date', 6, 10],
     ['before:2026-02-30', 'expects a date', 7, 10],
     ['after:15m', 'relative time', 6, 3],
-    ['is:slow', 'Unknown "is:slow"', 3, 4],
+    ['is:slow', 'Unknown "is:slow" (use is:error, is:aborted, is:truncated, is:websocket, is:dropped, is:replay, is:imported, is:live or is:intercepted)', 3, 4],
     ['source:cli', 'live, replay or import', 7, 3],
     ['host>3', 'not a comparison', 4, 1],
     ['"..."', 'letter or digit', 0, 5],
