@@ -72,6 +72,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     async close(graceMs = 10_000) {
       workspace.close();
       await engine.stop(graceMs);
+      await engine.capture.settled();
       await history?.close();
     },
   };

@@ -1,21 +1,45 @@
 /** Turns a finished exchange into the record that history and the inspector keep. */
 import type { CapturePlan } from '../config/plan.js';
 import type { Exchange } from '../pipeline/exchange.js';
-import type { CapturedExchange } from './captured-exchange.js';
+import type { CapturedBody, CapturedExchange } from './captured-exchange.js';
 import { NO_BODY, mediaType } from './body-collector.js';
-import { maskBody, maskHeaders, maskUrl } from './mask-secrets.js';
+import { maskBody, maskBodyAsync, maskHeaders, maskNeedsDecoding, maskUrl } from './mask-secrets.js';
 import { REPLAY_HEADER } from './replay-marks.js';
 
-export function buildRecord(ex: Exchange, timings: CapturedExchange['timings'], capture: CapturePlan): CapturedExchange {
+/**
+ * The record, or a promise of it when a compressed text body has to be
+ * decoded to be masked: that work runs in zlib's thread pool, so a
+ * compression bomb sent by a client never stalls the event loop.
+ */
+export function buildRecord(ex: Exchange, timings: CapturedExchange['timings'], capture: CapturePlan): CapturedExchange | Promise<CapturedExchange> {
   const keep = capture.keepSecrets;
   const reqType = mediaType(ex.req.headers['content-type']);
   const resType = ex.responseHeaders === null ? null : mediaType(headerIn(ex.responseHeaders, 'content-type'));
   const requestBody = ex.requestBody?.result(reqType) ?? NO_BODY;
   const responseBody = ex.responseBody?.result(resType) ?? NO_BODY;
+  const pending: Promise<void>[] = [];
   if (!keep) {
-    requestBody.bytes = maskBody(requestBody, ex.req.rawHeaders);
-    responseBody.bytes = maskBody(responseBody, ex.responseHeaders ?? []);
+    for (const [body, headers] of [
+      [requestBody, ex.req.rawHeaders],
+      [responseBody, ex.responseHeaders ?? []],
+    ] as const) {
+      if (!maskNeedsDecoding(body, headers)) body.bytes = maskBody(body, headers);
+      else {
+        pending.push(
+          maskBodyAsync(body, headers).then(
+            (bytes) => void (body.bytes = bytes),
+            () => void (body.bytes = null),
+          ),
+        );
+      }
+    }
   }
+  const record = recordOf(ex, timings, capture, requestBody, responseBody);
+  return pending.length === 0 ? record : Promise.all(pending).then(() => record);
+}
+
+function recordOf(ex: Exchange, timings: CapturedExchange['timings'], capture: CapturePlan, requestBody: CapturedBody, responseBody: CapturedBody): CapturedExchange {
+  const keep = capture.keepSecrets;
   const action = ex.route?.action;
   return {
     id: ex.uid,

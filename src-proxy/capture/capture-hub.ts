@@ -23,7 +23,29 @@ export class CaptureHub {
     };
   }
 
-  record(exchange: CapturedExchange): void {
+  /** Records still being masked off the event loop (see buildRecord). */
+  private readonly pending = new Set<Promise<void>>();
+
+  /** Hands a record to every sink; a promised one when it is ready (a failed one is dropped). */
+  record(exchange: CapturedExchange | Promise<CapturedExchange>): void {
+    if (exchange instanceof Promise) {
+      const p: Promise<void> = exchange.then(
+        (x) => this.deliver(x),
+        () => undefined,
+      );
+      this.pending.add(p);
+      void p.finally(() => this.pending.delete(p));
+      return;
+    }
+    this.deliver(exchange);
+  }
+
+  /** Resolves once every record handed over so far has reached the sinks (before history closes). */
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all(this.pending);
+  }
+
+  private deliver(exchange: CapturedExchange): void {
     for (const sink of this.sinks) {
       try {
         sink(exchange);

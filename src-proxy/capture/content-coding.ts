@@ -1,58 +1,80 @@
 /**
  * Content-Encoding (RFC 9110 §8.4) undone and redone. Capture keeps bodies
- * as they went over the wire; HAR export wants them decoded, and masking has
- * to look inside a compressed text body (then re-encode it, so the stored
- * bytes still match the stored Content-Encoding). Decoding is bounded so a
- * compression bomb costs at most `maxOutputLength` bytes of work.
+ * as they went over the wire; masking has to look inside a compressed text
+ * body (and re-encode it, so the stored bytes still match the stored
+ * Content-Encoding), and the viewer, diff, search and HAR export read it
+ * decoded. The sender chooses the codings, so decoding is bounded: at most
+ * MAX_CODINGS of them, each stage's output at most `maxOutputLength`. The
+ * capture path uses the async variants (zlib's thread pool), never blocking
+ * the event loop on a compression bomb.
  */
-import {
-  brotliCompressSync,
-  brotliDecompressSync,
-  constants,
-  deflateSync,
-  gunzipSync,
-  gzipSync,
-  inflateRawSync,
-  inflateSync,
-  type BrotliOptions,
-  type ZlibOptions,
-} from 'node:zlib';
+import { promisify } from 'node:util';
+import zlib, { constants } from 'node:zlib';
 import type { CapturedBody } from './captured-exchange.js';
 
+/** How far a captured body is decoded to be masked, shown, compared or exported. */
+export const MAX_DECODED = 16 * 1024 * 1024;
+/** Real traffic stacks at most two (and rarely that); more is refused before any work. */
+export const MAX_CODINGS = 2;
+
+type Bytes = Uint8Array;
+type Options = zlib.ZlibOptions & zlib.BrotliOptions;
 interface Coding {
-  decode(bytes: Uint8Array, partial: boolean, maxOutputLength: number): Buffer;
-  encode(bytes: Uint8Array): Buffer;
+  decode(bytes: Bytes, opts: Options): Buffer;
+  decodeAsync(bytes: Bytes, opts: Options): Promise<Buffer>;
+  /** Options that let a stream whose end is missing decode as far as it goes. */
+  partial: Options;
+  encode(bytes: Bytes): Buffer;
+  encodeAsync(bytes: Bytes): Promise<Buffer>;
 }
 
-const zlibOptions = (partial: boolean, maxOutputLength: number): ZlibOptions => ({
-  maxOutputLength,
-  // A body cut at the capture cap still decodes as far as it goes.
-  ...(partial ? { finishFlush: constants.Z_SYNC_FLUSH } : {}),
-});
-
-const gzip: Coding = { decode: (b, p, max) => gunzipSync(b, zlibOptions(p, max)), encode: (b) => gzipSync(b) };
-
-const CODINGS: Record<string, Coding> = {
-  gzip,
-  'x-gzip': gzip,
-  deflate: {
-    // "deflate" is zlib-wrapped by the spec, raw deflate in practice from some servers.
-    decode: (b, p, max) => {
-      try {
-        return inflateSync(b, zlibOptions(p, max));
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw err;
-        return inflateRawSync(b, zlibOptions(p, max));
-      }
-    },
-    encode: (b) => deflateSync(b),
-  },
-  br: {
-    decode: (b, p, max) => brotliDecompressSync(b, { maxOutputLength: max, ...(p ? { finishFlush: constants.BROTLI_OPERATION_FLUSH } : {}) } as BrotliOptions),
-    // Quality 11 (the default) costs tens of ms per MiB; 5 is what servers use on the fly.
-    encode: (b) => brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } }),
-  },
+const ZLIB_PARTIAL: Options = { finishFlush: constants.Z_SYNC_FLUSH };
+const gzip: Coding = {
+  decode: (b, o) => zlib.gunzipSync(b, o),
+  decodeAsync: promisify(zlib.gunzip) as (b: Bytes, o: Options) => Promise<Buffer>,
+  partial: ZLIB_PARTIAL,
+  encode: (b) => zlib.gzipSync(b),
+  encodeAsync: promisify(zlib.gzip) as (b: Bytes) => Promise<Buffer>,
 };
+const inflate = promisify(zlib.inflate) as (b: Bytes, o: Options) => Promise<Buffer>;
+const inflateRaw = promisify(zlib.inflateRaw) as (b: Bytes, o: Options) => Promise<Buffer>;
+const tooLarge = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
+// Quality 11 (brotli's default) costs tens of ms per MiB; 5 is what servers use on the fly.
+const BROTLI_ENCODE: zlib.BrotliOptions = { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } };
+const brotliCompress = promisify(zlib.brotliCompress) as (b: Bytes, o: zlib.BrotliOptions) => Promise<Buffer>;
+
+const CODINGS = new Map<string, Coding>([
+  ['gzip', gzip],
+  ['x-gzip', gzip],
+  [
+    'deflate',
+    {
+      // "deflate" is zlib-wrapped by the spec, raw deflate in practice from some servers.
+      decode: (b, o) => {
+        try {
+          return zlib.inflateSync(b, o);
+        } catch (err) {
+          if (tooLarge(err)) throw err;
+          return zlib.inflateRawSync(b, o);
+        }
+      },
+      decodeAsync: (b, o) => inflate(b, o).catch((err: unknown) => (tooLarge(err) ? Promise.reject(err) : inflateRaw(b, o))),
+      partial: ZLIB_PARTIAL,
+      encode: (b) => zlib.deflateSync(b),
+      encodeAsync: promisify(zlib.deflate) as (b: Bytes) => Promise<Buffer>,
+    },
+  ],
+  [
+    'br',
+    {
+      decode: (b, o) => zlib.brotliDecompressSync(b, o),
+      decodeAsync: promisify(zlib.brotliDecompress) as (b: Bytes, o: Options) => Promise<Buffer>,
+      partial: { finishFlush: constants.BROTLI_OPERATION_FLUSH },
+      encode: (b) => zlib.brotliCompressSync(b, BROTLI_ENCODE),
+      encodeAsync: (b) => brotliCompress(b, BROTLI_ENCODE),
+    },
+  ],
+]);
 
 /** The codings of every Content-Encoding line in raw headers, in the order they were applied, without `identity`; [] for none. */
 export function contentCodingsIn(rawHeaders: readonly string[]): string[] {
@@ -67,57 +89,136 @@ export function contentCodingsIn(rawHeaders: readonly string[]): string[] {
   return out;
 }
 
+export type DecodeFailure = 'too-many' | 'unknown' | 'corrupt' | 'too-large';
 export type DecodeResult =
-  | { ok: true; bytes: Buffer }
-  /** `unknown`: a coding this build cannot undo; `corrupt`: the bytes are not what the coding says; `too-large`: more than maxOutputLength. */
-  | { ok: false; reason: 'unknown' | 'corrupt' | 'too-large' };
+  /** `cut`: the stream ended early (a capture cut at its cap, an aborted transfer) and decoded as far as it went. */
+  | { ok: true; bytes: Buffer; cut: boolean }
+  | { ok: false; reason: DecodeFailure };
+
+export interface DecodeOptions {
+  maxOutputLength: number;
+  /** The bytes are known to be cut (the capture's cap): decode as far as they go. */
+  partial?: boolean;
+}
+
+/** Codings this build can undo, all of them, or why not; checked before any work. */
+function plan(codings: readonly string[]): Coding[] | DecodeFailure {
+  if (codings.length > MAX_CODINGS) return 'too-many';
+  const steps: Coding[] = [];
+  // Last applied, first undone.
+  for (let i = codings.length - 1; i >= 0; i--) {
+    const c = CODINGS.get(codings[i]);
+    if (c === undefined) return 'unknown';
+    steps.push(c);
+  }
+  return steps;
+}
 
 /**
- * The body with every coding undone (last applied first). `partial` decodes
- * a body whose end is missing (a capture cut at its cap) as far as it goes.
+ * One stage: a stream that does not decode whole is tried once more as a cut
+ * one (an aborted transfer is not flagged as truncated, but its text must
+ * still be found and masked).
  */
-export function decodeCodings(bytes: Uint8Array, codings: readonly string[], opts: { maxOutputLength: number; partial?: boolean }): DecodeResult {
-  let out: Uint8Array = bytes;
-  for (let i = codings.length - 1; i >= 0; i--) {
-    const coding = CODINGS[codings[i]];
-    if (coding === undefined) return { ok: false, reason: 'unknown' };
-    try {
-      out = coding.decode(out, opts.partial === true, opts.maxOutputLength);
-    } catch (err) {
-      return { ok: false, reason: (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? 'too-large' : 'corrupt' };
-    }
+function stage(c: Coding, bytes: Bytes, opts: DecodeOptions): { bytes: Buffer; cut: boolean } {
+  const base = { maxOutputLength: opts.maxOutputLength };
+  if (opts.partial === true) return { bytes: c.decode(bytes, { ...base, ...c.partial }), cut: true };
+  try {
+    return { bytes: c.decode(bytes, base), cut: false };
+  } catch (err) {
+    if (tooLarge(err)) throw err;
+    return { bytes: nonEmpty(c.decode(bytes, { ...base, ...c.partial }), err), cut: true };
   }
-  return { ok: true, bytes: Buffer.from(out.buffer, out.byteOffset, out.byteLength) };
 }
 
-/** `bytes` with the codings applied in order (all of them known: they decoded). */
-export function encodeCodings(bytes: Uint8Array, codings: readonly string[]): Buffer {
-  let out: Uint8Array = bytes;
-  for (const c of codings) out = CODINGS[c].encode(out);
-  return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+async function stageAsync(c: Coding, bytes: Bytes, opts: DecodeOptions): Promise<{ bytes: Buffer; cut: boolean }> {
+  const base = { maxOutputLength: opts.maxOutputLength };
+  if (opts.partial === true) return { bytes: await c.decodeAsync(bytes, { ...base, ...c.partial }), cut: true };
+  try {
+    return { bytes: await c.decodeAsync(bytes, base), cut: false };
+  } catch (err) {
+    if (tooLarge(err)) throw err;
+    return { bytes: nonEmpty(await c.decodeAsync(bytes, { ...base, ...c.partial }), err), cut: true };
+  }
 }
 
-/** How far a captured body is decoded to be masked, shown or compared; beyond it, it cannot be. */
-export const MAX_DECODED = 16 * 1024 * 1024;
+/** A salvage that yields nothing was not a cut stream: the first error stands. */
+function nonEmpty(out: Buffer, err: unknown): Buffer {
+  if (out.byteLength === 0) throw err;
+  return out;
+}
 
-const WHY: Record<'unknown' | 'corrupt' | 'too-large', (codings: readonly string[]) => string> = {
+const failure = (err: unknown): DecodeResult => ({ ok: false, reason: tooLarge(err) ? 'too-large' : 'corrupt' });
+
+/** The body with every coding undone (last applied first). */
+export function decodeCodings(bytes: Bytes, codings: readonly string[], opts: DecodeOptions): DecodeResult {
+  const steps = plan(codings);
+  if (typeof steps === 'string') return { ok: false, reason: steps };
+  let out: { bytes: Buffer; cut: boolean } = { bytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), cut: opts.partial === true };
+  try {
+    for (const c of steps) {
+      const next = stage(c, out.bytes, { ...opts, partial: out.cut });
+      out = { bytes: next.bytes, cut: out.cut || next.cut };
+    }
+  } catch (err) {
+    return failure(err);
+  }
+  return { ok: true, ...out };
+}
+
+/** decodeCodings off the event loop. */
+export async function decodeCodingsAsync(bytes: Bytes, codings: readonly string[], opts: DecodeOptions): Promise<DecodeResult> {
+  const steps = plan(codings);
+  if (typeof steps === 'string') return { ok: false, reason: steps };
+  let out: { bytes: Buffer; cut: boolean } = { bytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), cut: opts.partial === true };
+  try {
+    for (const c of steps) {
+      const next = await stageAsync(c, out.bytes, { ...opts, partial: out.cut });
+      out = { bytes: next.bytes, cut: out.cut || next.cut };
+    }
+  } catch (err) {
+    return failure(err);
+  }
+  return { ok: true, ...out };
+}
+
+/** `bytes` with the codings applied in order; null when one is not known here (or there are too many). */
+export function encodeCodings(bytes: Bytes, codings: readonly string[]): Buffer | null {
+  if (typeof plan(codings) === 'string') return null;
+  let out = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (const c of codings) out = CODINGS.get(c)!.encode(out);
+  return out;
+}
+
+/** encodeCodings off the event loop. */
+export async function encodeCodingsAsync(bytes: Bytes, codings: readonly string[]): Promise<Buffer | null> {
+  if (typeof plan(codings) === 'string') return null;
+  let out = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (const c of codings) out = await CODINGS.get(c)!.encodeAsync(out);
+  return out;
+}
+
+const WHY: Record<DecodeFailure, (codings: readonly string[]) => string> = {
+  'too-many': (c) => `${c.length} stacked codings are more than the ${MAX_CODINGS} this reads`,
   unknown: (c) => `"${c.join(', ')}" cannot be decoded here (gzip, deflate and br can)`,
   corrupt: (c) => `the bytes are not valid ${c.join(', ')}`,
   'too-large': () => `it decodes to more than ${MAX_DECODED / (1024 * 1024)} MiB`,
 };
 
-/**
- * A captured body as a reader wants it: with its Content-Encoding undone
- * (`size` then the decoded size, unless the capture cut it), or as it was
- * with the reason it could not be decoded.
- */
-export function readableBody(
-  body: CapturedBody,
-  headers: readonly string[],
-): { body: CapturedBody; codings: string[]; error: string | null } {
+/** A captured body as a reader wants it: decoded, or as it was with the reason it could not be. */
+export interface ReadableBody {
+  /** The decoded body (`size`: what it decoded to, at least, when `cut`), or the body as captured. */
+  body: CapturedBody;
+  /** The codings undone ([] when there were none). */
+  codings: string[];
+  /** The decoded text is only the start of the body: the capture cut it, or the transfer ended early. */
+  cut: boolean;
+  error: string | null;
+}
+
+export function readableBody(body: CapturedBody, headers: readonly string[], maxOutputLength = MAX_DECODED): ReadableBody {
   const codings = contentCodingsIn(headers);
-  if (codings.length === 0 || body.bytes === null) return { body, codings: [], error: null };
-  const decoded = decodeCodings(body.bytes, codings, { maxOutputLength: MAX_DECODED, partial: body.truncated });
-  if (!decoded.ok) return { body, codings, error: WHY[decoded.reason](codings) };
-  return { body: { ...body, bytes: decoded.bytes, size: body.truncated ? body.size : decoded.bytes.byteLength }, codings, error: null };
+  if (codings.length === 0 || body.bytes === null) return { body, codings: [], cut: false, error: null };
+  const decoded = decodeCodings(body.bytes, codings, { maxOutputLength, partial: body.truncated });
+  if (!decoded.ok) return { body, codings, cut: false, error: WHY[decoded.reason](codings) };
+  return { body: { ...body, bytes: decoded.bytes, size: decoded.bytes.byteLength, truncated: decoded.cut }, codings, cut: decoded.cut, error: null };
 }

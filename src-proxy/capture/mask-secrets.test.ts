@@ -3,7 +3,7 @@ import { brotliCompressSync, brotliDecompressSync, constants, deflateRawSync, de
 import { describe, expect, it } from 'vitest';
 import type { CapturedBody } from './captured-exchange.js';
 import { MAX_DECODED } from './content-coding.js';
-import { MASK, maskBody, maskHeaders, maskJwts, maskUrl } from './mask-secrets.js';
+import { MASK, maskBody, maskBodyAsync, maskHeaders, maskJwts, maskUrl } from './mask-secrets.js';
 
 const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZGEifQ.c2lnbmF0dXJl';
 
@@ -56,11 +56,15 @@ describe('maskBody', () => {
     ['deflate', deflateSync, inflateSync],
     ['br', brotliCompressSync, brotliDecompressSync],
   ];
-  it.each(codings)('masks a JWT inside a %s body and stores it in the same coding', (name, encode, decode) => {
+  it.each(codings)('masks a JWT inside a %s body and stores it in the same coding (sync and off the event loop)', async (name, encode, decode) => {
     const wire = encode(Buffer.from(json));
-    const masked = maskBody(body(wire), ['Content-Type', 'application/json', 'Content-Encoding', name.toUpperCase()]);
-    expect(masked).not.toBe(wire);
-    expect(decode(Buffer.from(masked!)).toString()).toBe(json.replace(JWT, '[masked-jwt]'));
+    const headers = ['Content-Type', 'application/json', 'Content-Encoding', name.toUpperCase()];
+    for (const masked of [maskBody(body(wire), headers), await maskBodyAsync(body(wire), headers)]) {
+      expect(masked).not.toBe(wire);
+      expect(decode(Buffer.from(masked!)).toString()).toBe(json.replace(JWT, '[masked-jwt]'));
+    }
+    const plain = encode(Buffer.from('{"ok":true}'));
+    expect(await maskBodyAsync(body(plain), headers)).toBe(plain);
   });
 
   it('applies stacked codings in order (one header line or several), and raw deflate as servers send it', () => {
@@ -82,11 +86,35 @@ describe('maskBody', () => {
     expect(decoded).not.toContain(JWT);
   });
 
-  it('does not keep a compressed body it cannot check (decodes past the bound), and scans a mislabelled or unknown coding as it is', () => {
-    const bomb = gzipSync(Buffer.alloc(MAX_DECODED + 1, 0x20));
-    expect(maskBody(body(bomb), ['Content-Encoding', 'gzip'])).toBeNull();
+  it('masks a compressed body whose transfer ended early though it is not flagged as cut (an abort, a reset)', async () => {
+    const wire = gzipSync(Buffer.from(`{"token":"${JWT}","rest":"${randomBytes(20_000).toString('hex')}"}`));
+    const aborted = body(wire.subarray(0, Math.floor(wire.length / 2)));
+    for (const masked of [maskBody(aborted, ['Content-Encoding', 'gzip']), await maskBodyAsync(aborted, ['Content-Encoding', 'gzip'])]) {
+      const decoded = gunzipSync(masked!, { finishFlush: constants.Z_SYNC_FLUSH }).toString();
+      expect(decoded.startsWith('{"token":"[masked-jwt]","rest":"')).toBe(true);
+    }
+  });
+
+  it('does not keep a compressed body it cannot check (a bomb, an unknown or broken coding, too many), but scans mislabelled plain text', async () => {
+    const wire = gzipSync(`{"t":"${JWT}"}`);
+    const badCrc = Buffer.from(wire);
+    badCrc[badCrc.length - 6] ^= 0xff;
+    const cases: [string, Buffer, string][] = [
+      ['a bomb', gzipSync(Buffer.alloc(MAX_DECODED + 1, 0x20)), 'gzip'],
+      ['an unknown coding after a known one', wire, 'gzip, utf-8'],
+      ['zstd (not in this Node)', wire, 'zstd'],
+      ['a broken checksum', badCrc, 'gzip'],
+      ['trailing bytes', Buffer.concat([wire, Buffer.from('\r\n')]), 'gzip'],
+      ['1000 stacked codings', wire, Array(1000).fill('deflate').join(', ')],
+    ];
+    for (const [what, bytes, coding] of cases) {
+      expect(maskBody(body(bytes), ['Content-Encoding', coding]), what).toBeNull();
+      expect(await maskBodyAsync(body(bytes), ['Content-Encoding', coding]), what).toBeNull();
+    }
     const mislabelled = Buffer.from(`{"t":"${JWT}"}`);
-    expect(Buffer.from(maskBody(body(mislabelled), ['Content-Encoding', 'gzip'])!).toString()).toBe('{"t":"[masked-jwt]"}');
-    expect(Buffer.from(maskBody(body(mislabelled), ['Content-Encoding', 'zstd'])!).toString()).toBe('{"t":"[masked-jwt]"}');
+    for (const coding of ['gzip', 'zstd']) {
+      expect(Buffer.from(maskBody(body(mislabelled), ['Content-Encoding', coding])!).toString()).toBe('{"t":"[masked-jwt]"}');
+      expect(Buffer.from((await maskBodyAsync(body(mislabelled), ['Content-Encoding', coding]))!).toString()).toBe('{"t":"[masked-jwt]"}');
+    }
   });
 });

@@ -5,7 +5,7 @@
  * header values, URLs and text bodies (compressed ones too).
  */
 import type { CapturedBody } from './captured-exchange.js';
-import { MAX_DECODED, contentCodingsIn, decodeCodings, encodeCodings } from './content-coding.js';
+import { MAX_DECODED, contentCodingsIn, decodeCodings, decodeCodingsAsync, encodeCodings, encodeCodingsAsync, type DecodeResult } from './content-coding.js';
 
 export const MASK = '[masked]';
 const JWT = /eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*/g;
@@ -84,29 +84,73 @@ export function isTextual(contentType: string | null): boolean {
   return contentType !== null && TEXTUAL.test(contentType);
 }
 
+/** What masking a body needs next: nothing (`done`: the bytes to store), or its decoded text looked at. */
+type MaskStep = { done: Uint8Array | null } | { decode: string[] };
+
+function maskStart(body: CapturedBody, headers: readonly string[]): MaskStep {
+  const { bytes } = body;
+  if (bytes === null || !isTextual(body.contentType)) return { done: bytes };
+  const codings = contentCodingsIn(headers);
+  if (codings.length === 0) return { done: maskText(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), bytes) };
+  return { decode: codings };
+}
+
+/** After decoding: the bytes to store, or masked text to encode again with the body's codings. */
+function maskDecoded(body: CapturedBody, decoded: DecodeResult): { done: Uint8Array | null } | { encode: Uint8Array } {
+  const bytes = body.bytes!;
+  if (decoded.ok) {
+    const masked = maskText(decoded.bytes);
+    return masked === decoded.bytes ? { done: bytes } : { encode: masked };
+  }
+  // Mislabelled plain text (a HAR tool, a misconfigured server) is scanned as it is; anything
+  // else (an unknown coding such as zstd, too many, a bomb, garbage) cannot be checked, so it is not kept.
+  return looksLikeText(bytes, body.truncated) ? { done: maskText(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), bytes) } : { done: null };
+}
+
+const decodeOptions = (body: CapturedBody) => ({ maxOutputLength: MAX_DECODED, partial: body.truncated });
+
 /**
  * Masks JWTs in a captured text body (`headers`: the raw headers it came
  * with); binary bodies and bodies without a JWT are returned as they are. A
- * body with a Content-Encoding is looked at
- * decoded (a cut one as far as it goes) and, when it held a JWT, stored
- * masked and encoded again with the same codings, so it still matches its
- * headers. One that decodes to more than MAX_DECODED cannot be
- * checked and is not kept (null: "not stored", its size still recorded).
+ * body with a Content-Encoding is looked at decoded (a cut one as far as it
+ * goes) and, when it held a JWT, stored masked and encoded again with the
+ * same codings, so it still matches its headers. One that cannot be decoded
+ * (more than MAX_DECODED, an unknown coding, not what its header says) is
+ * kept only when it is plain text; otherwise null: "not stored", its size
+ * still recorded.
  */
 export function maskBody(body: CapturedBody, headers: readonly string[]): Uint8Array | null {
-  const { bytes } = body;
-  if (bytes === null || !isTextual(body.contentType)) return bytes;
-  const codings = contentCodingsIn(headers);
-  if (codings.length > 0) {
-    const decoded = decodeCodings(bytes, codings, { maxOutputLength: MAX_DECODED, partial: body.truncated });
-    if (decoded.ok) {
-      const masked = maskText(decoded.bytes);
-      return masked === decoded.bytes ? bytes : encodeCodings(masked, codings);
-    }
-    if (decoded.reason === 'too-large') return null;
-    // An unknown coding, or bytes that are not what the header says (often plain text): scanned as they are.
+  const start = maskStart(body, headers);
+  if ('done' in start) return start.done;
+  const next = maskDecoded(body, decodeCodings(body.bytes!, start.decode, decodeOptions(body)));
+  return 'done' in next ? next.done : encodeCodings(next.encode, start.decode);
+}
+
+/** Whether maskBody would have to decode (the capture path then masks off the event loop). */
+export function maskNeedsDecoding(body: CapturedBody, headers: readonly string[]): boolean {
+  return body.bytes !== null && isTextual(body.contentType) && contentCodingsIn(headers).length > 0;
+}
+
+/** maskBody with its decoding and encoding in zlib's thread pool. */
+export async function maskBodyAsync(body: CapturedBody, headers: readonly string[]): Promise<Uint8Array | null> {
+  const start = maskStart(body, headers);
+  if ('done' in start) return start.done;
+  const next = maskDecoded(body, await decodeCodingsAsync(body.bytes!, start.decode, decodeOptions(body)));
+  return 'done' in next ? next.done : encodeCodingsAsync(next.encode, start.decode);
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Valid UTF-8 without NULs (a character cut at the capture cap allowed): never the output of a compressor. */
+function looksLikeText(bytes: Uint8Array, truncated: boolean): boolean {
+  const whole = truncated ? bytes.subarray(0, Math.max(0, bytes.byteLength - 3)) : bytes;
+  if (whole.includes(0)) return false;
+  try {
+    utf8.decode(whole);
+    return true;
+  } catch {
+    return false;
   }
-  return maskText(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), bytes);
 }
 
 /** `bytes` with each JWT replaced, or `same` (default: `bytes`) when there was none. */

@@ -10,7 +10,8 @@ import { readableBody } from '../capture/content-coding.js';
  * they decode to (bounded: see MAX_DECODED) or why they do not.
  */
 export type WireBody = Omit<CapturedBody, 'bytes'> & { base64: string | null; decoded?: WireDecoded };
-export type WireDecoded = { codings: string[]; base64: string; size: number } | { codings: string[]; error: string };
+/** `cut`: the decoded text is only the start of the body (the capture cut it, or the transfer ended early). */
+export type WireDecoded = { codings: string[]; base64: string; size: number; cut: boolean } | { codings: string[]; error: string };
 export type WireWebSocketMessage = Omit<WebSocketMessage, 'data'> & { base64: string };
 export type WireExchange = Omit<CapturedExchange, 'requestBody' | 'responseBody' | 'websocket'> & {
   requestBody: WireBody;
@@ -26,8 +27,8 @@ function wireBody(body: CapturedBody, headers: readonly string[]): WireBody {
   const wire: WireBody = { ...rest, base64: bytes === null ? null : b64(bytes) };
   const readable = readableBody(body, headers);
   if (readable.codings.length > 0) {
-    const { codings, error } = readable;
-    wire.decoded = error === null ? { codings, base64: b64(readable.body.bytes!), size: readable.body.size } : { codings, error };
+    const { codings, error, cut } = readable;
+    wire.decoded = error === null ? { codings, base64: b64(readable.body.bytes!), size: readable.body.size, cut } : { codings, error };
   }
   return wire;
 }

@@ -9,7 +9,7 @@ import { STATUS_CODES } from 'node:http';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import type { CapturedBody, CapturedExchange } from '../capture/captured-exchange.js';
-import { contentCodingsIn, decodeCodings } from '../capture/content-coding.js';
+import { MAX_DECODED, contentCodingsIn, decodeCodings } from '../capture/content-coding.js';
 import { projectRoot } from '../project-root.js';
 import { firstHeader, headerValues, requestAuthority } from '../replay/raw-headers.js';
 import { encodeBody } from './har-bodies.js';
@@ -185,16 +185,14 @@ function responseContent(x: CapturedExchange, decoded: Buffer | null): HarConten
   return c;
 }
 
-/** Decoded response bodies larger than this stay encoded in a HAR (base64 of the wire bytes). */
-const MAX_DECODED = 64 * 1024 * 1024;
-
 /** A complete content-encoded response body, decoded; null when there is nothing (or nothing complete) to decode. */
 function decodedResponse(x: CapturedExchange): Buffer | null {
   const body = x.responseBody;
   const codings = contentCodingsIn(x.responseHeaders);
   if (body.bytes === null || body.truncated || codings.length === 0) return null;
+  // Bodies larger than MAX_DECODED decoded, or cut, stay encoded in a HAR (base64 of the wire bytes).
   const decoded = decodeCodings(body.bytes, codings, { maxOutputLength: MAX_DECODED });
-  return decoded.ok ? decoded.bytes : null;
+  return decoded.ok && !decoded.cut ? decoded.bytes : null;
 }
 
 function truncationNote(body: CapturedBody): string | null {

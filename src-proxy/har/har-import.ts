@@ -364,9 +364,11 @@ function responseBody(response: Obj | null, headers: string[], cap: number): Cap
 function asWireBytes(body: CapturedBody, headers: string[], wireSize: number | undefined): CapturedBody {
   const codings = contentCodingsIn(headers);
   if (body.bytes === null || codings.length === 0) return body;
+  // Only text that is not already in those codings; anything else (wire bytes, a bomb, an unknown coding) stays as it is.
   const asIs = decodeCodings(body.bytes, codings, { maxOutputLength: MAX_DECODED, partial: body.truncated });
-  if (asIs.ok || asIs.reason === 'unknown') return body;
+  if (asIs.ok || asIs.reason !== 'corrupt') return body;
   const bytes = encodeCodings(body.bytes, codings);
+  if (bytes === null) return body;
   const size = wireSize !== undefined && wireSize > 0 ? wireSize : body.truncated ? body.size : bytes.byteLength;
   return { ...body, bytes, size };
 }

@@ -44,10 +44,15 @@ interface BodyRow {
 /** Of a content-encoded body, the index takes this much decoded text (the capture cap bounds only the wire bytes). */
 const MAX_DECODED_INDEXED = 1024 * 1024;
 
-/** The bytes whose text is indexed: decoded when the body has a Content-Encoding (so its words are found), else as stored. */
-function indexedBytes(b: BodyRow, headers: readonly string[]): Uint8Array {
-  const { body } = readableBody({ bytes: b.bytes, size: b.size, truncated: b.truncated === 1, contentType: b.content_type }, headers);
-  return body.bytes === b.bytes ? b.bytes : body.bytes!.subarray(0, MAX_DECODED_INDEXED);
+/**
+ * The bytes whose text is indexed: decoded when the body has a
+ * Content-Encoding (so its words are found), else as stored; null when it
+ * does not decode (compressed bytes are not text).
+ */
+function indexedBytes(b: BodyRow, headers: readonly string[]): Uint8Array | null {
+  const r = readableBody({ bytes: b.bytes, size: b.size, truncated: b.truncated === 1, contentType: b.content_type }, headers);
+  if (r.error !== null) return null;
+  return r.codings.length === 0 ? b.bytes : r.body.bytes!.subarray(0, MAX_DECODED_INDEXED);
 }
 
 export function createFtsIndexer(db: HistoryDatabase): FtsIndexer {

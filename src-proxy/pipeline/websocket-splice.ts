@@ -99,16 +99,27 @@ export function relayDeclinedUpgrade(ex: Exchange, upRes: IncomingMessage, idleM
     ex.responseHeaders = upRes.rawHeaders;
     upRes.on('data', (c: Buffer) => ex.responseBody?.add(c));
   }
-  const stalled = setTimeout(() => {
-    ex.error = new SwitchyardError('UPSTREAM_TIMEOUT', `The upstream's answer declining the upgrade sent nothing for ${idleMs} ms; the connection was closed.`);
-    upRes.destroy();
-    ex.res.destroy();
-  }, idleMs);
-  // Progress on either side: a client slow to read is not a stalled upstream.
-  upRes.on('data', () => stalled.refresh());
-  ex.res.on('drain', () => stalled.refresh());
-  upRes.once('close', () => clearTimeout(stalled));
-  ex.res.once('close', () => clearTimeout(stalled));
+  // idle 0 means no idle timeout, as for ordinary responses.
+  if (idleMs > 0) {
+    const stalled = setTimeout(() => {
+      ex.error = new SwitchyardError('UPSTREAM_TIMEOUT', `The upstream's answer declining the upgrade sent nothing for ${idleMs} ms; the connection was closed.`);
+      upRes.destroy();
+      ex.res.destroy();
+    }, idleMs);
+    // Progress on either side: a client slow to read is not a stalled upstream.
+    upRes.on('data', () => stalled.refresh());
+    ex.res.on('drain', () => stalled.refresh());
+    upRes.once('close', () => clearTimeout(stalled));
+    ex.res.once('close', () => clearTimeout(stalled));
+  }
+  // A client that leaves first lets the upstream connection (and its target's in-flight count) go;
+  // its FIN only shows as 'end' on the half-open socket while nothing is written to it.
+  const left = () => {
+    if (!upRes.complete) upRes.destroy();
+    ex.res.socket?.destroy();
+  };
+  ex.res.once('close', left);
+  ex.res.socket?.once('end', left);
   upRes.pipe(ex.res);
   finish(ex);
 }

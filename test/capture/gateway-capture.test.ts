@@ -5,7 +5,7 @@
  * truncation, problems and WebSocket messages are captured; the capture and
  * history switches do what they say.
  */
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { brotliCompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CapturedExchange } from '../../src-proxy/capture/captured-exchange.js';
@@ -304,6 +304,18 @@ describe('capture into history through a running gateway', () => {
     // Free text finds words inside compressed bodies (the index holds them decoded).
     await r.runtime.history!.flush({ index: true });
     expect((await r.call<SearchPage>('history.search', { query: 'quokka' })).items.map((i) => i.id)).toEqual([live.id]);
+  });
+
+  it('does not store a compressed body it cannot check for secrets (a br bomb), and keeps serving', async () => {
+    const bomb = brotliCompressSync(Buffer.alloc(17 * 1024 * 1024, 0x20));
+    const headers = ['Host', 'api.localhost', 'X-Request-Id', 'cap-bomb', 'Content-Type', 'application/json', 'Content-Encoding', 'br', 'Content-Length', String(bomb.length)];
+    const res = await send(r.port, { method: 'POST', path: '/json', headers, body: bomb });
+    expect(res.status).toBe(200);
+    expect(app.seen.at(-1)!.body.equals(bomb)).toBe(true);
+    const live = await r.record('cap-bomb');
+    await r.runtime.history!.flush();
+    expect(stored(r, live.id).requestBody).toMatchObject({ bytes: null, size: bomb.length, truncated: false });
+    expect((await send(r.port, { path: '/json', headers: ['Host', 'api.localhost'] })).status).toBe(200);
   });
 
   it('says why a body that claims a Content-Encoding does not decode, and keeps its bytes as they came', async () => {

@@ -13,7 +13,7 @@ import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CapturedExchange } from '../../src-proxy/capture/captured-exchange.js';
-import { startGateway, waitFor, type Gateway } from '../helpers/gateway.js';
+import { sleep, startGateway, waitFor, type Gateway } from '../helpers/gateway.js';
 import { startRawServer, startServer, type Started } from '../helpers/upstreams.js';
 import { testCa, writePems } from '../tls/certs.js';
 
@@ -31,6 +31,7 @@ const held: { socket: Duplex; closed: boolean; req: http.IncomingMessage }[] = [
 let pemDir = '';
 /** Sockets the silent and stalling upstreams hold open. */
 const rawSockets = new Set<net.Socket>();
+const stallNoIdleSockets: net.Socket[] = [];
 /** SNI names the wss:// upstream saw. */
 const wssSni: (string | undefined)[] = [];
 
@@ -78,6 +79,10 @@ beforeAll(async () => {
   const stall = await startRawServer((s) =>
     keep(s).once('data', () => s.write('HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\npartial')),
   );
+  const stallNoIdle = await startRawServer((s) => {
+    stallNoIdleSockets.push(s);
+    keep(s).once('data', () => s.write('HTTP/1.1 403 Forbidden\r\nContent-Length: 100\r\n\r\npartial'));
+  });
   // A wss:// upstream whose certificate (for ws.internal.test) comes from a private CA.
   const ca = await testCa();
   const leaf = await ca.issue(['ws.internal.test']);
@@ -91,7 +96,7 @@ beforeAll(async () => {
   );
   await new Promise<void>((r) => secure.listen(0, '127.0.0.1', r));
   const securePort = (secure.address() as net.AddressInfo).port;
-  servers.push(wsUp, holding, noUpgradeHeader, ok200, garbage, silent, reset, stall, {
+  servers.push(wsUp, holding, noUpgradeHeader, ok200, garbage, silent, reset, stall, stallNoIdle, {
     close: () => new Promise<void>((r) => {
       secure.closeAllConnections();
       secure.close(() => r());
@@ -115,6 +120,7 @@ routes:
   - { name: silent, match: { path: /silent }, upstream: silent }
   - { name: reset, match: { path: /reset }, upstream: reset }
   - { name: stall, match: { path: /stall }, upstream: stall }
+  - { name: stall-no-idle, match: { path: /no-idle }, upstream: stallNoIdle }
   - { name: wss, match: { path: /wss }, upstream: wss }
   - { name: wss-untrusted, match: { path: /untrusted }, upstream: wssUntrusted }
 policies:
@@ -130,6 +136,7 @@ upstreams:
   silent: { targets: [{ url: "http://127.0.0.1:${silent.port}" }], timeouts: { connect: 10s, response: 300ms, idle: 10s } }
   reset: { targets: [{ url: "http://127.0.0.1:${reset.port}" }] }
   stall: { targets: [{ url: "http://127.0.0.1:${stall.port}" }], timeouts: { connect: 10s, response: 10s, idle: 300ms } }
+  stallNoIdle: { targets: [{ url: "http://127.0.0.1:${stallNoIdle.port}" }], timeouts: { idle: 0s } }
 `);
   gw.engine.capture.add((r) => records.push(r));
 });
@@ -270,6 +277,20 @@ describe('upstreams that answer an upgrade slowly or badly', () => {
     const rec = await recordFor('up-stall');
     expect(rec).toMatchObject({ status: 403, error: { code: 'UPSTREAM_TIMEOUT' } });
     expect(Buffer.from(rec.responseBody.bytes!).toString()).toBe('partial');
+  });
+
+  it('with idle 0s waits for a stalled declining answer, and lets the upstream go when the client leaves', async () => {
+    const socket = net.connect(gw.port, '127.0.0.1');
+    let text = '';
+    socket.on('data', (c: Buffer) => (text += c.toString('latin1'))).on('error', () => undefined);
+    socket.write(`GET /no-idle HTTP/1.1\r\nHost: gw.test\r\nX-Request-Id: up-no-idle\r\n${WS_HEADERS.map((h) => h + '\r\n').join('')}\r\n`);
+    await waitFor(() => text.endsWith('partial'), 3000, 'the partial answer');
+    await sleep(400);
+    expect(socket.destroyed).toBe(false);
+    const upstream = stallNoIdleSockets.at(-1)!;
+    expect(upstream.destroyed).toBe(false);
+    socket.destroy();
+    await waitFor(() => upstream.destroyed, 3000, 'the upstream socket closed after the client left');
   });
 });
 

@@ -49,7 +49,8 @@ export function BodyViewer({ body, testId }: { body: WireBody; testId?: string }
   // A content-encoded body is shown decoded, with the wire bytes one click away.
   const [showWire, setShowWire] = useState(false);
   const decoded = body.decoded && 'base64' in body.decoded ? body.decoded : null;
-  const shown = decoded !== null && !showWire ? decoded.base64 : body.base64;
+  const showDecoded = decoded !== null && !showWire;
+  const shown = showDecoded ? decoded.base64 : body.base64;
   const bytes = useMemo(() => (shown === null ? null : decodeBase64(shown)), [shown]);
   const kind = useMemo(() => classifyBody(body.contentType, bytes), [body.contentType, bytes]);
   const [mode, setMode] = useState<'tree' | 'pretty' | 'raw'>('tree');
@@ -65,11 +66,13 @@ export function BodyViewer({ body, testId }: { body: WireBody; testId?: string }
   const openPaths = useMemo(() => initiallyOpen(json), [json]);
 
   const wireKept = body.base64 === null ? 0 : base64Length(body.base64);
-  const notice = body.truncated ? (
-    <div className="body-notice" role="note">
-      Truncated: {formatBytes(wireKept)} of {formatBytes(body.size)} captured{decoded !== null && !showWire ? ', shown decoded as far as it goes' : ''}.
-    </div>
-  ) : null;
+  const notice =
+    body.truncated || (showDecoded && decoded.cut) ? (
+      <div className="body-notice" role="note">
+        {body.truncated ? `Truncated: ${formatBytes(wireKept)} of ${formatBytes(body.size)} captured` : 'The transfer ended early'}
+        {showDecoded ? ', shown decoded as far as it goes' : ''}.
+      </div>
+    ) : null;
   const codingNote =
     body.decoded && 'error' in body.decoded ? (
       <div className="body-notice" role="note" data-testid="body-coding-error">
@@ -90,8 +93,8 @@ export function BodyViewer({ body, testId }: { body: WireBody; testId?: string }
       <div className="body-head small muted">
         <span>
           {body.contentType === null ? 'no content type' : reveal(body.contentType)} ·{' '}
-          {decoded !== null && !showWire
-            ? `${formatBytes(decoded.size)} decoded from ${decoded.codings.join(', ')} (${formatBytes(body.size)} on the wire)`
+          {showDecoded
+            ? `${decoded.cut ? 'at least ' : ''}${formatBytes(decoded.size)} decoded from ${decoded.codings.join(', ')} (${formatBytes(body.size)} on the wire)`
             : formatBytes(body.size)}{' '}
           · {kind}
         </span>

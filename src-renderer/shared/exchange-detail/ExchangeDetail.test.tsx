@@ -89,7 +89,7 @@ describe('ExchangeDetail', () => {
     setup(
       exchange({
         responseHeaders: ['content-type', 'application/json', 'content-encoding', 'gzip'],
-        responseBody: { base64: b64(wire), size: 8, truncated: false, contentType: 'application/json', decoded: { codings: ['gzip'], base64: b64('{"ok":true}'), size: 11 } },
+        responseBody: { base64: b64(wire), size: 8, truncated: false, contentType: 'application/json', decoded: { codings: ['gzip'], base64: b64('{"ok":true}'), size: 11, cut: false } },
         requestBody: { base64: b64('plain'), size: 5, truncated: false, contentType: 'text/plain', decoded: { codings: ['br'], error: 'the bytes are not valid br' } },
       }),
     );

@@ -320,7 +320,7 @@ export function ExchangeDetail({ id, control, compareCandidates = [], onClose, o
                 <h3>Request headers</h3>
                 <HeadersTable raw={x.requestHeaders} testId="request-headers" />
                 <h3>Request body</h3>
-                <BodyViewer body={x.requestBody} testId="request-body" />
+                <BodyViewer key={x.id} body={x.requestBody} testId="request-body" />
               </>
             )}
             {activeTab === 'response' && (
@@ -328,7 +328,7 @@ export function ExchangeDetail({ id, control, compareCandidates = [], onClose, o
                 <h3>Response headers</h3>
                 <HeadersTable raw={x.responseHeaders} testId="response-headers" />
                 <h3>Response body</h3>
-                <BodyViewer body={x.responseBody} testId="response-body" />
+                <BodyViewer key={x.id} body={x.responseBody} testId="response-body" />
               </>
             )}
             {activeTab === 'timing' && (
