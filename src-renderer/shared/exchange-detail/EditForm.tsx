@@ -42,7 +42,10 @@ export function parseHeaderText(text: string): { headers: Record<string, string[
 }
 
 export function EditForm({ x, busy, onSend, onCancel }: { x: WireExchange; busy: boolean; onSend: (edit: ReplayEdit) => void; onCancel: () => void }) {
-  const originalBody = useMemo(() => (x.requestBody.base64 ? (asText(decodeBase64(x.requestBody.base64)) ?? '') : ''), [x.requestBody.base64]);
+  // A compressed body is edited as its decoded text, and an edited one is sent as that text (without Content-Encoding).
+  const decoded = x.requestBody.decoded && 'base64' in x.requestBody.decoded ? x.requestBody.decoded : null;
+  const originalBase64 = decoded?.base64 ?? x.requestBody.base64;
+  const originalBody = useMemo(() => (originalBase64 ? (asText(decodeBase64(originalBase64)) ?? '') : ''), [originalBase64]);
   const [method, setMethod] = useState(x.method);
   const [url, setUrl] = useState(() => editablePath(x.url));
   const [headers, setHeaders] = useState(() => headersToText(x.requestHeaders));
@@ -56,11 +59,13 @@ export function EditForm({ x, busy, onSend, onCancel }: { x: WireExchange; busy:
     if (!url.startsWith('/')) return setError('Path must start with /.');
     if (BAD_PATH_CHAR.test(url)) return setError(`Path must not hold spaces or control characters (${reveal(url)}); percent-encode them (%20).`);
     // The replayer computes Content-Length / Transfer-Encoding from the body and refuses them as edits.
-    const set = Object.fromEntries(Object.entries(parsed.headers).filter(([n]) => !COMPUTED.has(n.toLowerCase())));
-    const keep = new Set(Object.keys(parsed.headers).map((h) => h.toLowerCase()));
+    const bodyEdited = body !== originalBody || x.requestBody.truncated;
+    const computed = (n: string) => COMPUTED.has(n) || (bodyEdited && decoded !== null && n === 'content-encoding');
+    const set = Object.fromEntries(Object.entries(parsed.headers).filter(([n]) => !computed(n.toLowerCase())));
+    const keep = new Set(Object.keys(parsed.headers).map((h) => h.toLowerCase()).filter((n) => !computed(n)));
     const remove = [...new Set(headerRows(x.requestHeaders).map(([n]) => n.toLowerCase()))].filter((n) => !keep.has(n) && !COMPUTED.has(n));
     const edit: ReplayEdit = { method, url, headers: { set, ...(remove.length ? { remove } : {}) } };
-    if (body !== originalBody || x.requestBody.truncated) edit.body = body === '' ? null : { text: body };
+    if (bodyEdited) edit.body = body === '' ? null : { text: body };
     setError(null);
     onSend(edit);
   };
@@ -83,7 +88,7 @@ export function EditForm({ x, busy, onSend, onCancel }: { x: WireExchange; busy:
         <textarea aria-label="Headers" className="mono" rows={6} value={headers} onChange={(e) => setHeaders(e.target.value)} />
       </label>
       <label className="small muted">
-        Body
+        Body{decoded !== null && ` (decoded from ${decoded.codings.join(', ')}; an edited body is sent as plain text, without Content-Encoding)`}
         <textarea aria-label="Body" className="mono" rows={6} value={body} onChange={(e) => setBody(e.target.value)} />
       </label>
       {error && (

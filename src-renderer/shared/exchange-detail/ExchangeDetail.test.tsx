@@ -152,6 +152,34 @@ describe('ExchangeDetail', () => {
     });
   });
 
+  it('edits a compressed request body as its decoded text, and sends an edited one without Content-Encoding', async () => {
+    const { control } = setup(
+      exchange({
+        requestHeaders: ['Content-Type', 'application/json', 'Content-Encoding', 'gzip'],
+        requestBody: { base64: b64('\x1f\x8b\x08'), size: 29, truncated: false, contentType: 'application/json', decoded: { codings: ['gzip'], base64: b64('{"qty":2}'), size: 9, cut: false } },
+      }),
+    );
+    await screen.findByTestId('response-body');
+    fireEvent.click(screen.getByRole('button', { name: 'Edit & resend' }));
+    const body = screen.getByLabelText(/^Body \(decoded from gzip; an edited body is sent as plain text, without Content-Encoding\)/) as HTMLTextAreaElement;
+    expect(body.value).toBe('{"qty":2}');
+    // Unchanged: the original (compressed) bytes go out with their header.
+    fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    await screen.findByText(/Resent: 201/);
+    expect((control.calls.at(-1)!.args as { edit: object }).edit).toEqual({
+      method: 'POST',
+      url: '/orders?x=1',
+      headers: { set: { 'Content-Type': ['application/json'], 'Content-Encoding': ['gzip'] } },
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Edit & resend' }));
+    fireEvent.change(screen.getByLabelText(/^Body/), { target: { value: '{"qty":5}' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    await waitFor(() => expect((control.calls.at(-1)!.args as { edit: { body?: object } }).edit.body).toEqual({ text: '{"qty":5}' }));
+    expect((control.calls.at(-1)!.args as { edit: object }).edit).toMatchObject({
+      headers: { set: { 'Content-Type': ['application/json'] }, remove: ['content-encoding'] },
+    });
+  });
+
   it('compares with another exchange and lists the changes', async () => {
     const { control } = setup();
     const diff = {
