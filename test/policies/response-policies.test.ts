@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { startGateway, type Gateway } from '../helpers/gateway.js';
+import { startGateway, waitFor, type Gateway } from '../helpers/gateway.js';
 import { startServer, type Started } from '../helpers/upstreams.js';
 import type { CapturedExchange } from '../../src-proxy/capture/captured-exchange.js';
 
@@ -163,7 +163,8 @@ describe('compress', () => {
     expect(gz.headers['content-encoding']).toBe('gzip');
     expect(zlib.gunzipSync(gz.body).toString()).toBe('x'.repeat(5000));
 
-    // Capture records the decision with the exchange.
+    // Capture records the decision with the exchange (a compressed text body is masked off the event loop, so it comes a moment later).
+    await waitFor(() => records.some((r) => r.requestId === gz.headers['x-request-id']), 3000, 'the record of the gzip exchange');
     const record = records.find((r) => r.requestId === gz.headers['x-request-id']);
     expect(record?.policies).toEqual([{ policy: 'zip', type: 'compress', outcome: 'gzip' }]);
   });
