@@ -215,10 +215,20 @@ export interface ReadableBody {
   error: string | null;
 }
 
-export function readableBody(body: CapturedBody, headers: readonly string[], maxOutputLength = MAX_DECODED): ReadableBody {
+export function readableBody(body: CapturedBody, headers: readonly string[]): ReadableBody {
   const codings = contentCodingsIn(headers);
   if (codings.length === 0 || body.bytes === null) return { body, codings: [], cut: false, error: null };
-  const decoded = decodeCodings(body.bytes, codings, { maxOutputLength, partial: body.truncated });
+  return readable(body, codings, decodeCodings(body.bytes, codings, { maxOutputLength: MAX_DECODED, partial: body.truncated }));
+}
+
+/** readableBody off the event loop (for the control API: a reader may open a 16 MiB body while the gateway serves). */
+export async function readableBodyAsync(body: CapturedBody, headers: readonly string[]): Promise<ReadableBody> {
+  const codings = contentCodingsIn(headers);
+  if (codings.length === 0 || body.bytes === null) return { body, codings: [], cut: false, error: null };
+  return readable(body, codings, await decodeCodingsAsync(body.bytes, codings, { maxOutputLength: MAX_DECODED, partial: body.truncated }));
+}
+
+function readable(body: CapturedBody, codings: string[], decoded: DecodeResult): ReadableBody {
   if (!decoded.ok) return { body, codings, cut: false, error: WHY[decoded.reason](codings) };
   return { body: { ...body, bytes: decoded.bytes, size: decoded.bytes.byteLength, truncated: decoded.cut }, codings, cut: decoded.cut, error: null };
 }

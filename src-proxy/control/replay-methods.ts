@@ -83,7 +83,7 @@ export const replayMethods = {
       return {
         ...rest,
         responseBody: { ...body, base64: bytes === null ? null : Buffer.from(bytes).toString('base64') },
-        record: record === null ? null : toWire(record),
+        record: record === null ? null : await toWire(record),
       };
     },
   ),

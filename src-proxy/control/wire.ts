@@ -3,7 +3,7 @@
  * travel as base64 (both transports carry JSON).
  */
 import type { CapturedBody, CapturedExchange, WebSocketMessage } from '../capture/captured-exchange.js';
-import { readableBody } from '../capture/content-coding.js';
+import { readableBodyAsync } from '../capture/content-coding.js';
 
 /**
  * The bytes as they went over the wire; with a Content-Encoding, also what
@@ -22,10 +22,10 @@ export type WireExchange = Omit<CapturedExchange, 'requestBody' | 'responseBody'
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 
-function wireBody(body: CapturedBody, headers: readonly string[]): WireBody {
+async function wireBody(body: CapturedBody, headers: readonly string[]): Promise<WireBody> {
   const { bytes, ...rest } = body;
   const wire: WireBody = { ...rest, base64: bytes === null ? null : b64(bytes) };
-  const readable = readableBody(body, headers);
+  const readable = await readableBodyAsync(body, headers);
   if (readable.codings.length > 0) {
     const { codings, error, cut } = readable;
     wire.decoded = error === null ? { codings, base64: b64(readable.body.bytes!), size: readable.body.size, cut } : { codings, error };
@@ -33,11 +33,12 @@ function wireBody(body: CapturedBody, headers: readonly string[]): WireBody {
   return wire;
 }
 
-export function toWire(x: CapturedExchange & { bodiesDropped?: boolean }): WireExchange {
+/** Async: decoding a content-encoded body runs in zlib's thread pool, never on the gateway's event loop. */
+export async function toWire(x: CapturedExchange & { bodiesDropped?: boolean }): Promise<WireExchange> {
   return {
     ...x,
-    requestBody: wireBody(x.requestBody, x.requestHeaders),
-    responseBody: wireBody(x.responseBody, x.responseHeaders),
+    requestBody: await wireBody(x.requestBody, x.requestHeaders),
+    responseBody: await wireBody(x.responseBody, x.responseHeaders),
     websocket: x.websocket === null ? null : x.websocket.map(({ data, ...m }) => ({ ...m, base64: b64(data) })),
   };
 }

@@ -170,7 +170,7 @@ describe('capture into history through a running gateway', () => {
     // From the database (recent cache emptied) it is the same record as capture made it.
     r.runtime.recent.delete([live.id]);
     const fromDb = await r.call<WireExchange>('history.get', { id: live.id });
-    expect(fromDb).toEqual({ ...toWire(live), bodiesDropped: false });
+    expect(fromDb).toEqual({ ...(await toWire(live)), bodiesDropped: false });
   });
 
   it('without a client X-Request-Id the generated one is the exchange id', async () => {
@@ -262,7 +262,7 @@ describe('capture into history through a running gateway', () => {
     const resText = Buffer.from(x.responseBody.bytes!).toString('utf8');
     expect(resText).toContain('[masked-jwt]');
     // Nothing secret anywhere in what was stored.
-    const all = JSON.stringify(toWire(x)) + reqText + resText;
+    const all = JSON.stringify(await toWire(x)) + reqText + resText;
     for (const secret of [JWT, 'sk_live_abcdef123456', 'abc123', 's3cr3t-value', 'k-123', 'dark']) expect(all).not.toContain(secret);
     // Search sees the masked record: the secret is not findable.
     await r.runtime.history!.flush({ index: true });
