@@ -5,11 +5,13 @@
  * truncation, problems and WebSocket messages are captured; the capture and
  * history switches do what they say.
  */
+import { join } from 'node:path';
 import { brotliCompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CapturedExchange } from '../../src-proxy/capture/captured-exchange.js';
 import { toWire } from '../../src-proxy/control/wire.js';
+import { HistoryStore } from '../../src-proxy/history/history-store.js';
 import type { SearchPage } from '../../src-proxy/history/types.js';
 import { tempDir } from '../history/fixtures.js';
 import {
@@ -426,6 +428,28 @@ describe('capture into history through a running gateway', () => {
     expect(page.items[0].wsMessages).toBe(x.websocket!.length);
     const wire = await r.call<WireExchange>('history.get', { id: live.id });
     expect(text(wire.websocket![0])).toBe('hello gateway');
+  });
+});
+
+describe('shutdown', () => {
+  it('waits for a record whose compressed body is still being masked, so closing right after a response loses nothing', async () => {
+    const t = tempDir('switchyard-capture-close-');
+    cleanups.push(t.cleanup);
+    const r = await startRuntimeRig(workspace('capture: { maxBodySize: 16MB }'), t.dir);
+    // Megabytes to decode, mask and encode again: the record is still on its way when close() starts.
+    const upload = gzipSync(JSON.stringify({ token: JWT, rows: Array.from({ length: 60_000 }, (_, i) => ({ i, name: `row ${i}`, tags: ['a', 'b'] })) }));
+    const headers = ['Host', 'api.localhost', 'X-Request-Id', 'close-gzip', 'Content-Type', 'application/json', 'Content-Encoding', 'gzip', 'Content-Length', String(upload.length)];
+    expect((await send(r.port, { method: 'POST', path: '/json', headers, body: upload })).status).toBe(200);
+    await r.close();
+    const store = HistoryStore.open(join(t.dir, 'history.db'));
+    try {
+      const items = store.search({ query: 'rid:close-gzip' }).items;
+      expect(items).toHaveLength(1);
+      const x = store.get(items[0].id)!;
+      expect(gunzipSync(x.requestBody.bytes!).toString()).toContain('"token":"[masked-jwt]"');
+    } finally {
+      store.close();
+    }
   });
 });
 
