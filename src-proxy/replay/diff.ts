@@ -3,8 +3,8 @@
  * removed, changed), bodies (JSON structurally, text by line, binary by hash),
  * and how timings and sizes moved from a to b.
  */
-import type { CapturedExchange } from '../capture/captured-exchange.js';
-import { readableBody } from '../capture/content-coding.js';
+import type { CapturedBody, CapturedExchange } from '../capture/captured-exchange.js';
+import { readableBodyAsync } from '../capture/content-coding.js';
 import { REPLAY_HEADER } from '../capture/replay-marks.js';
 import type { TimingPhases } from '../events.js';
 import { diffBodies, type BodyDiff, type BodyDiffOptions } from './body-diff.js';
@@ -66,7 +66,23 @@ function delta(a: number, b: number): Delta {
   return { a, b, delta: b - a };
 }
 
-export function diffExchanges(a: CapturedExchange, b: CapturedExchange, opts: DiffOptions = {}): ExchangeDiff {
+/** The four bodies of a diff as compared: by what they say, not by how they were compressed. */
+interface Bodies {
+  a: { request: CapturedBody; response: CapturedBody };
+  b: { request: CapturedBody; response: CapturedBody };
+}
+
+/** Bodies are decoded in zlib's thread pool: the control API compares beside a running gateway. */
+export async function diffExchanges(a: CapturedExchange, b: CapturedExchange, opts: DiffOptions = {}): Promise<ExchangeDiff> {
+  const read = async (x: CapturedExchange) => {
+    const [request, response] = await Promise.all([readableBodyAsync(x.requestBody, x.requestHeaders), readableBodyAsync(x.responseBody, x.responseHeaders)]);
+    return { request: request.body, response: response.body };
+  };
+  const [ra, rb] = await Promise.all([read(a), read(b)]);
+  return diffWith(a, b, { a: ra, b: rb }, opts);
+}
+
+function diffWith(a: CapturedExchange, b: CapturedExchange, bodies: Bodies, opts: DiffOptions): ExchangeDiff {
   // The gateway's replay mark is in the captured request of every replay: never a difference that matters.
   const ignore = [...(opts.ignoreHeaders ?? []), REPLAY_HEADER];
   const status = value(a.status, b.status);
@@ -75,9 +91,8 @@ export function diffExchanges(a: CapturedExchange, b: CapturedExchange, opts: Di
   const host = value(a.host, b.host);
   const requestHeaders = diffHeaders(a.requestHeaders, b.requestHeaders, { ignore });
   const responseHeaders = diffHeaders(a.responseHeaders, b.responseHeaders, { ignore });
-  // By what the bodies say, not by how they were compressed.
-  const requestBody = diffBodies(readableBody(a.requestBody, a.requestHeaders).body, readableBody(b.requestBody, b.requestHeaders).body, opts);
-  const responseBody = diffBodies(readableBody(a.responseBody, a.responseHeaders).body, readableBody(b.responseBody, b.responseHeaders).body, opts);
+  const requestBody = diffBodies(bodies.a.request, bodies.b.request, opts);
+  const responseBody = diffBodies(bodies.a.response, bodies.b.response, opts);
   const phases: CommonPhase[] = ['queue', 'connect', 'ttfb', 'total'];
   return {
     a: a.id,

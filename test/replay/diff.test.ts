@@ -104,7 +104,7 @@ describe('diff of captured exchanges', () => {
   it('compares JSON bodies structurally and finds changes deep inside', async () => {
     const a = await get('/catalog?v=1');
     const b = await get('/catalog?v=2');
-    const d = diffExchanges(a, b, { ignoreHeaders: ['date', 'content-length', 'x-request-id'] });
+    const d = await diffExchanges(a, b, { ignoreHeaders: ['date', 'content-length', 'x-request-id'] });
     expect(d.same).toBe(false);
     expect(d.status).toEqual({ same: false, a: 200, b: 201 });
     expect(d.request.url).toEqual({ same: false, a: '/catalog?v=1', b: '/catalog?v=2' });
@@ -128,19 +128,19 @@ describe('diff of captured exchanges', () => {
   it('compares content-encoded bodies by what they decode to', async () => {
     const a = await get('/gz?v=1');
     const b = await get('/gz?v=2');
-    const d = diffExchanges(a, b);
+    const d = await diffExchanges(a, b);
     if (d.response.body.kind !== 'json') throw new Error(`not json: ${d.response.body.kind}`);
     expect(d.response.body.changes.map((c) => c.path)).toEqual(['$.version', '$.store.sections[1].items[3].price', '$.store.sections[1].items[3].meta.origin.farms[1]', '$.note']);
     expect(d.response.body.a.size).toBe(JSON.stringify(catalog(1)).length);
     // The same JSON, once br-encoded and once as plain bytes, is the same body.
     const plain = await get('/catalog?v=1');
-    expect(diffExchanges(a, plain).response.body).toMatchObject({ kind: 'json', same: true, bytesEqual: true });
+    expect((await diffExchanges(a, plain)).response.body).toMatchObject({ kind: 'json', same: true, bytesEqual: true });
   });
 
   it('compares text line by line', async () => {
     const a = await get('/text?v=1');
     const b = await get('/text?v=2');
-    const d = diffExchanges(a, b);
+    const d = await diffExchanges(a, b);
     if (d.response.body.kind !== 'text') throw new Error(`not text: ${d.response.body.kind}`);
     const text = d.response.body.text;
     expect(text).toMatchObject({ added: 1, removed: 2, approximate: false });
@@ -153,9 +153,9 @@ describe('diff of captured exchanges', () => {
     const a = await get('/bin?v=1');
     const b = await get('/bin?v=2');
     const c = await get('/bin?v=1');
-    const d = diffExchanges(a, b);
+    const d = await diffExchanges(a, b);
     expect(d.response.body).toMatchObject({ kind: 'binary', same: false });
-    const same = diffExchanges(a, c, { ignoreHeaders: ['date'] });
+    const same = await diffExchanges(a, c, { ignoreHeaders: ['date'] });
     expect(same.response.body).toMatchObject({ kind: 'binary', same: true });
     if (same.response.body.kind === 'binary') expect(same.response.body.sha256.a).toBe(same.response.body.sha256.b);
   });
@@ -165,7 +165,7 @@ describe('diff of captured exchanges', () => {
     const r = await replayExchange(a, {}, { engine: gw.engine });
     await waitFor(() => records.some((x) => x.id === r.id), 3000, 'replay record');
     const b = records.find((x) => x.id === r.id)!;
-    const d = diffExchanges(a, b, { ignoreHeaders: ['date', 'x-request-id'] });
+    const d = await diffExchanges(a, b, { ignoreHeaders: ['date', 'x-request-id'] });
     expect(d.request.headers, JSON.stringify(d.request.headers)).toMatchObject({ same: true });
     expect(d.same).toBe(true);
     expect(d.response.body).toMatchObject({ kind: 'json', same: true, changes: [] });
