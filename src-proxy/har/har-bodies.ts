@@ -1,4 +1,10 @@
-/** Body bytes to HAR text (UTF-8 text when it is text, base64 otherwise) and back. */
+/**
+ * Body bytes to HAR text (UTF-8 text when it is text, base64 otherwise) and
+ * back, and HAR content to the body capture would have stored.
+ */
+import type { CapturedBody } from '../capture/captured-exchange.js';
+import { MAX_DECODED, contentCodingsIn, decodeCodings, encodeCodings } from '../capture/content-coding.js';
+
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const BINARY_TYPES = /^(image|audio|video|font)\/|^application\/(octet-stream|zip|gzip|pdf|wasm|protobuf|x-protobuf|grpc)/;
 
@@ -47,4 +53,36 @@ export function decodeBody(text: string, encoding: unknown, cap: number): { byte
   // Whole 4-character groups that hold at least `cap` bytes.
   const head = size > cap ? clean.slice(0, (Math.floor(cap / 3) + 1) * 4) : clean;
   return { bytes: Buffer.from(Buffer.from(head, 'base64').subarray(0, cap)), size };
+}
+
+/** Decoded content (already capped) and the size the HAR declares. */
+export function cappedBody(decoded: { bytes: Uint8Array; size: number } | null, declaredSize: number | undefined, contentType: string | null): CapturedBody {
+  // Sizes past what a file can hold are not sizes.
+  const declared = declaredSize !== undefined && Number.isSafeInteger(Math.floor(declaredSize)) ? Math.floor(declaredSize) : undefined;
+  if (decoded === null || decoded.size === 0) {
+    const size = declared !== undefined && declared > 0 ? declared : 0;
+    // A size with no content: the tool did not keep the body.
+    return { bytes: null, size, truncated: size > 0, contentType };
+  }
+  const size = declared !== undefined && declared >= decoded.size ? declared : decoded.size;
+  return { bytes: decoded.bytes, size, truncated: size > decoded.bytes.byteLength, contentType };
+}
+
+/**
+ * HAR text is the decoded body while the headers keep the Content-Encoding
+ * the wire had. Capture stores wire bytes (and history.get, export and diff
+ * decode them), so the text is encoded again with those codings; bytes that
+ * already decode (a tool that kept the wire bytes) stay as they are.
+ * `wireSize`: the HAR's transferred body size, when it gives one.
+ */
+export function asWireBytes(body: CapturedBody, headers: string[], wireSize: number | undefined): CapturedBody {
+  const codings = contentCodingsIn(headers);
+  if (body.bytes === null || codings.length === 0) return body;
+  // Only text that is not already in those codings; anything else (wire bytes, a bomb, an unknown coding) stays as it is.
+  const asIs = decodeCodings(body.bytes, codings, { maxOutputLength: MAX_DECODED, partial: body.truncated });
+  if (asIs.ok || asIs.reason !== 'corrupt') return body;
+  const bytes = encodeCodings(body.bytes, codings);
+  if (bytes === null) return body;
+  const size = wireSize !== undefined && wireSize > 0 ? wireSize : body.truncated ? body.size : bytes.byteLength;
+  return { ...body, bytes, size };
 }

@@ -7,7 +7,6 @@
  */
 import type { CapturedBody, CapturedExchange, PolicyDecision, WebSocketMessage } from '../capture/captured-exchange.js';
 import { mediaType } from '../capture/body-collector.js';
-import { MAX_DECODED, contentCodingsIn, decodeCodings, encodeCodings } from '../capture/content-coding.js';
 import { maskBody, maskHeaders, maskJwts } from '../capture/mask-secrets.js';
 import { SwitchyardError } from '../errors.js';
 import type { TimingPhases } from '../events.js';
@@ -15,7 +14,7 @@ import { nextExchangeId } from '../pipeline/exchange.js';
 import { hostName } from '../pipeline/steps/prepare-request.js';
 import { DEFAULT_SECRET_HEADERS } from '../replay/capture-defaults.js';
 import { firstHeader } from '../replay/raw-headers.js';
-import { decodeBody } from './har-bodies.js';
+import { asWireBytes, cappedBody, decodeBody } from './har-bodies.js';
 import { jsonErrorAt } from './json-error.js';
 
 export interface HarImportOptions {
@@ -304,19 +303,6 @@ function version(v: string): string {
   return m ? m[1] : '1.1';
 }
 
-/** Decoded content (already capped) and the size the HAR declares. */
-function cappedBody(decoded: { bytes: Uint8Array; size: number } | null, declaredSize: number | undefined, contentType: string | null): CapturedBody {
-  // Sizes past what a file can hold are not sizes.
-  const declared = declaredSize !== undefined && Number.isSafeInteger(Math.floor(declaredSize)) ? Math.floor(declaredSize) : undefined;
-  if (decoded === null || decoded.size === 0) {
-    const size = declared !== undefined && declared > 0 ? declared : 0;
-    // A size with no content: the tool did not keep the body.
-    return { bytes: null, size, truncated: size > 0, contentType };
-  }
-  const size = declared !== undefined && declared >= decoded.size ? declared : decoded.size;
-  return { bytes: decoded.bytes, size, truncated: size > decoded.bytes.byteLength, contentType };
-}
-
 function entryBody(text: string, encoding: unknown, cap: number, where: string): { bytes: Uint8Array; size: number } {
   const decoded = decodeBody(text, encoding, cap);
   if ('problem' in decoded) throw new EntryProblem(`${where}: ${decoded.problem}`);
@@ -352,25 +338,6 @@ function responseBody(response: Obj | null, headers: string[], cap: number): Cap
   const decoded = content !== null && typeof content.text === 'string' ? entryBody(content.text, content.encoding, cap, 'response.content') : null;
   const size = num(content?.size);
   return cappedBody(decoded, size !== undefined && size >= 0 ? size : undefined, contentType);
-}
-
-/**
- * HAR text is the decoded body while the headers keep the Content-Encoding
- * the wire had. Capture stores wire bytes (and history.get, export and diff
- * decode them), so the text is encoded again with those codings; bytes that
- * already decode (a tool that kept the wire bytes) stay as they are.
- * `wireSize`: the HAR's transferred body size, when it gives one.
- */
-function asWireBytes(body: CapturedBody, headers: string[], wireSize: number | undefined): CapturedBody {
-  const codings = contentCodingsIn(headers);
-  if (body.bytes === null || codings.length === 0) return body;
-  // Only text that is not already in those codings; anything else (wire bytes, a bomb, an unknown coding) stays as it is.
-  const asIs = decodeCodings(body.bytes, codings, { maxOutputLength: MAX_DECODED, partial: body.truncated });
-  if (asIs.ok || asIs.reason !== 'corrupt') return body;
-  const bytes = encodeCodings(body.bytes, codings);
-  if (bytes === null) return body;
-  const size = wireSize !== undefined && wireSize > 0 ? wireSize : body.truncated ? body.size : bytes.byteLength;
-  return { ...body, bytes, size };
 }
 
 /** HAR timings as our phases; -1 (not applicable) and other negatives count as 0. */
