@@ -12,30 +12,17 @@ import { REPLAY_HEADER } from './replay-marks.js';
  * compression bomb sent by a client never stalls the event loop.
  */
 export function buildRecord(ex: Exchange, timings: CapturedExchange['timings'], capture: CapturePlan): CapturedExchange | Promise<CapturedExchange> {
-  const keep = capture.keepSecrets;
-  const reqType = mediaType(ex.req.headers['content-type']);
-  const resType = ex.responseHeaders === null ? null : mediaType(headerIn(ex.responseHeaders, 'content-type'));
-  const requestBody = ex.requestBody?.result(reqType) ?? NO_BODY;
-  const responseBody = ex.responseBody?.result(resType) ?? NO_BODY;
-  const pending: Promise<void>[] = [];
-  if (!keep) {
-    for (const [body, headers] of [
-      [requestBody, ex.req.rawHeaders],
-      [responseBody, ex.responseHeaders ?? []],
-    ] as const) {
-      if (!maskNeedsDecoding(body, headers)) body.bytes = maskBody(body, headers);
-      else {
-        pending.push(
-          maskBodyAsync(body, headers).then(
-            (bytes) => void (body.bytes = bytes),
-            () => void (body.bytes = null),
-          ),
-        );
-      }
-    }
+  // The body captured is the client's, so it is read with the client's headers, not the ones policies rewrote.
+  const reqHeaders = ex.clientRawHeaders ?? ex.req.rawHeaders;
+  const resHeaders = ex.responseHeaders ?? [];
+  const requestBody = ex.requestBody?.result(mediaType(headerIn(reqHeaders, 'content-type'))) ?? NO_BODY;
+  const responseBody = ex.responseBody?.result(mediaType(headerIn(resHeaders, 'content-type'))) ?? NO_BODY;
+  if (capture.keepSecrets) return recordOf(ex, timings, capture, requestBody, responseBody);
+  if (!maskNeedsDecoding(requestBody, reqHeaders) && !maskNeedsDecoding(responseBody, resHeaders)) {
+    return recordOf(ex, timings, capture, maskBody(requestBody, reqHeaders), maskBody(responseBody, resHeaders));
   }
-  const record = recordOf(ex, timings, capture, requestBody, responseBody);
-  return pending.length === 0 ? record : Promise.all(pending).then(() => record);
+  const masked = (body: CapturedBody, headers: string[]) => maskBodyAsync(body, headers).catch(() => ({ ...body, bytes: null }));
+  return Promise.all([masked(requestBody, reqHeaders), masked(responseBody, resHeaders)]).then(([req, res]) => recordOf(ex, timings, capture, req, res));
 }
 
 function recordOf(ex: Exchange, timings: CapturedExchange['timings'], capture: CapturePlan, requestBody: CapturedBody, responseBody: CapturedBody): CapturedExchange {

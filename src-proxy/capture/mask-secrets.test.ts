@@ -2,10 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { brotliCompressSync, brotliDecompressSync, constants, deflateRawSync, deflateSync, gunzipSync, gzipSync, inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { CapturedBody } from './captured-exchange.js';
-import { MAX_DECODED } from './content-coding.js';
-import { MASK, maskBody, maskBodyAsync, maskHeaders, maskJwts, maskUrl } from './mask-secrets.js';
+import { MAX_DECODED, readableBody } from './content-coding.js';
+import { maskJwts } from './mask-jwts.js';
+import { MASK, maskBody as maskedBody, maskBodyAsync as maskedBodyAsync, maskHeaders, maskUrl } from './mask-secrets.js';
 
 const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZGEifQ.c2lnbmF0dXJl';
+// The stored bytes.
+const maskBody = (body: CapturedBody, headers: readonly string[]) => maskedBody(body, headers).bytes;
+const maskBodyAsync = async (body: CapturedBody, headers: readonly string[]) => (await maskedBodyAsync(body, headers)).bytes;
 
 describe('maskUrl', () => {
   it('masks named query parameters (also when percent-encoded) and JWTs, keeping the rest as written', () => {
@@ -43,11 +47,91 @@ describe('maskBody', () => {
     expect(maskBody(body(gzipLike), [])).toBe(gzipLike);
   });
 
-  it('leaves binary types and bodies without a JWT untouched', () => {
-    const png = Buffer.from(`\x89PNG ${JWT}`);
+  it('leaves bodies without a JWT untouched, binary or compressed', () => {
+    const png = Buffer.concat([Buffer.from('\x89PNG\r\n'), randomBytes(4096)]);
     expect(maskBody(body(png, 'image/png'), [])).toBe(png);
     const plain = gzipSync('{"ok":true}');
     expect(maskBody(body(plain), ['Content-Encoding', 'gzip'])).toBe(plain);
+    const unchanged = body(plain);
+    expect(maskedBody(unchanged, ['Content-Encoding', 'gzip'])).toBe(unchanged);
+  });
+
+  it('masks a JWT whatever the media type says (a JWT type, ndjson, multipart, yaml, octet-stream, none), compressed or not', async () => {
+    const cases: [string | null, string][] = [
+      ['application/jwt', JWT],
+      ['application/x-ndjson', `{"t":"${JWT}"}\n{"t":2}\n`],
+      ['multipart/form-data', `--x\r\nContent-Disposition: form-data; name="t"\r\n\r\n${JWT}\r\n--x--`],
+      ['application/yaml', `token: ${JWT}\n`],
+      ['application/octet-stream', `token=${JWT}`],
+      [null, `{"t":"${JWT}"}`],
+    ];
+    for (const [type, text] of cases) {
+      const plain = maskBody(body(Buffer.from(text), type as string), [])!;
+      expect(Buffer.from(plain).toString(), String(type)).toBe(text.replace(JWT, '[masked-jwt]'));
+      const gz = await maskBodyAsync(body(gzipSync(text), type as string), ['Content-Encoding', 'gzip']);
+      expect(gunzipSync(gz!).toString(), `${type} gzip`).toBe(text.replace(JWT, '[masked-jwt]'));
+    }
+  });
+
+  it('masks a JWT cut off by the capture cap, plain or compressed', () => {
+    for (const keep of [4, 12, JWT.indexOf('.') + 1, JWT.indexOf('.') + 3, JWT.lastIndexOf('.')]) {
+      const cut = Buffer.from(`{"token":"${JWT.slice(0, keep)}`);
+      expect(Buffer.from(maskBody({ ...body(cut), size: 100, truncated: true }, [])!).toString(), `first ${keep}`).toBe('{"token":"[masked-jwt]');
+      // Not cut: "eyJ" and a few letters at the end are just text.
+      expect(maskBody(body(cut), [])).toBe(cut);
+    }
+    const wire = gzipSync(Buffer.from(`{"token":"${JWT}","rest":"${randomBytes(20_000).toString('hex')}"}`));
+    // Far enough into the stream that the start of the JWT decodes, not all of it.
+    let end = 20;
+    while (!gunzipSync(wire.subarray(0, end), { finishFlush: constants.Z_SYNC_FLUSH }).toString().includes('eyJhbG')) end++;
+    const masked = maskBody({ ...body(wire.subarray(0, end)), truncated: true }, ['Content-Encoding', 'gzip'])!;
+    expect(gunzipSync(masked, { finishFlush: constants.Z_SYNC_FLUSH }).toString()).toBe('{"token":"[masked-jwt]');
+  });
+
+  it.each([
+    ['deflate', deflateSync],
+    ['br', brotliCompressSync],
+  ] as const)('masks a JWT sent after the end of a complete %s stream (where decoders stop reading)', async (name, encode) => {
+    const wire = Buffer.concat([encode(Buffer.from('{"ok":true}')), Buffer.from(` ${JWT}`)]);
+    for (const out of [maskedBody(body(wire), ['Content-Encoding', name]), await maskedBodyAsync(body(wire), ['Content-Encoding', name])]) {
+      expect(out.bytes).not.toBeNull();
+      expect(Buffer.from(out.bytes!).includes(JWT)).toBe(false);
+      // What is stored is the decoded text encoded again: the viewer still shows it.
+      expect(Buffer.from(readableBody(out, ['Content-Encoding', name]).body.bytes!).toString()).toBe('{"ok":true}');
+    }
+  });
+
+  it('masks plain text mislabelled as br that happens to decode (to nothing) as brotli', () => {
+    const text = Buffer.from(`3abc ${JWT}"}`);
+    expect(brotliDecompressSync(text).byteLength).toBe(0);
+    expect(Buffer.from(maskBody(body(text), ['Content-Encoding', 'br'])!).toString()).toBe('3abc [masked-jwt]"}');
+  });
+
+  it('keeps a body whose stream ended early flagged as cut after it is masked and encoded again', async () => {
+    const wire = gzipSync(Buffer.from(`{"token":"${JWT}","rest":"${randomBytes(20_000).toString('hex')}"}`));
+    const aborted = body(wire.subarray(0, Math.floor(wire.length / 2)));
+    expect(readableBody(aborted, ['Content-Encoding', 'gzip']).cut).toBe(true);
+    for (const out of [maskedBody(aborted, ['Content-Encoding', 'gzip']), await maskedBodyAsync(aborted, ['Content-Encoding', 'gzip'])]) {
+      expect(out.truncated).toBe(true);
+      expect(out.size).toBe(aborted.size);
+      const read = readableBody(out, ['Content-Encoding', 'gzip']);
+      expect(read.cut).toBe(true);
+      expect(Buffer.from(read.body.bytes!).toString()).toMatch(/^\{"token":"\[masked-jwt\]","rest":"[0-9a-f]+$/);
+    }
+  });
+
+  it('masks through a bounded queue: a burst beyond it is not stored (sizes kept), never held in memory or leaked', async () => {
+    const text = `{"token":"${JWT}","pad":"${randomBytes(2 * 1024 * 1024).toString('base64')}"}`;
+    const wire = gzipSync(text);
+    const burst = await Promise.all(Array.from({ length: 40 }, () => maskedBodyAsync(body(wire), ['Content-Encoding', 'gzip'])));
+    const kept = burst.filter((b) => b.bytes !== null);
+    // 64 MiB may wait: about 23 of these 2.8 MiB bodies, plus the two running.
+    expect(kept.length).toBeGreaterThan(10);
+    expect(kept.length).toBeLessThan(40);
+    for (const b of burst) expect(b.size).toBe(wire.length);
+    for (const b of kept) expect(gunzipSync(b.bytes!).toString()).toBe(text.replace(JWT, '[masked-jwt]'));
+    // Once the burst is through, there is room again.
+    expect((await maskedBodyAsync(body(wire), ['Content-Encoding', 'gzip'])).bytes).not.toBeNull();
   });
 
   const json = `{"user":"ada","token":"${JWT}","pad":"${'x'.repeat(4000)}"}`;

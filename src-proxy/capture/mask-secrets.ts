@@ -2,18 +2,15 @@
  * Masking of secrets before anything is stored or shown: credentials in
  * headers keep their shape (scheme, cookie names, Set-Cookie attributes) so
  * an exchange stays readable, and JWTs are masked wherever they appear in
- * header values, URLs and text bodies (compressed ones too).
+ * header values, URLs and bodies of any type (compressed ones decoded first).
  */
 import type { CapturedBody } from './captured-exchange.js';
+import { maskJwts } from './mask-jwts.js';
+import { WorkQueue } from './work-queue.js';
 import { MAX_DECODED, contentCodingsIn, decodeCodings, decodeCodingsAsync, encodeCodings, encodeCodingsAsync, type DecodeResult } from './content-coding.js';
 
 export const MASK = '[masked]';
-const JWT = /eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*/g;
 const JWT_MARK = Buffer.from('eyJ');
-
-export function maskJwts(text: string): string {
-  return text.includes('eyJ') ? text.replace(JWT, '[masked-jwt]') : text;
-}
 
 /** Masks the values of the named query parameters (API keys, tokens) and any JWT in a request target. */
 export function maskUrl(url: string, secretParams: ReadonlySet<string>): string {
@@ -78,71 +75,92 @@ export function maskHeaders(raw: readonly string[], secretNames: ReadonlySet<str
   return out ?? (raw as string[]);
 }
 
-const TEXTUAL = /^(text\/|application\/(json|[\w.+-]+\+json|xml|[\w.+-]+\+xml|javascript|x-www-form-urlencoded|graphql))/;
+/** Media that is never text: compressed or not, it is scanned as it is, never decoded. */
+const MEDIA = /^(?:image\/(?!svg\+xml)|audio\/|video\/|font\/)/;
 
-export function isTextual(contentType: string | null): boolean {
-  return contentType !== null && TEXTUAL.test(contentType);
+/** What masking a body needs next: nothing (`done`: the body to store), or its decoded text looked at. */
+type MaskStep = { done: CapturedBody } | { decode: string[] };
+
+/** The codings to undo before a body can be scanned; null when it is scanned as it is. */
+function codingsToUndo(body: CapturedBody, headers: readonly string[]): string[] | null {
+  if (body.contentType !== null && MEDIA.test(body.contentType)) return null;
+  const codings = contentCodingsIn(headers);
+  return codings.length === 0 ? null : codings;
 }
-
-/** What masking a body needs next: nothing (`done`: the bytes to store), or its decoded text looked at. */
-type MaskStep = { done: Uint8Array | null } | { decode: string[] };
 
 function maskStart(body: CapturedBody, headers: readonly string[]): MaskStep {
-  const { bytes } = body;
-  if (bytes === null || !isTextual(body.contentType)) return { done: bytes };
-  const codings = contentCodingsIn(headers);
-  if (codings.length === 0) return { done: maskText(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), bytes) };
-  return { decode: codings };
+  if (body.bytes === null) return { done: body };
+  // Any type is scanned: a JWT is secret in application/jwt, ndjson, multipart or an untyped body too.
+  const codings = codingsToUndo(body, headers);
+  return codings === null ? { done: maskRaw(body) } : { decode: codings };
 }
 
-/** After decoding: the bytes to store, or masked text to encode again with the body's codings. */
-function maskDecoded(body: CapturedBody, decoded: DecodeResult): { done: Uint8Array | null } | { encode: Uint8Array } {
-  const bytes = body.bytes!;
-  if (decoded.ok) {
-    const masked = maskText(decoded.bytes);
-    return masked === decoded.bytes ? { done: bytes } : { encode: masked };
+/** After decoding: the body to store, or masked text to encode again with the body's codings. */
+function maskDecoded(body: CapturedBody, decoded: DecodeResult): { done: CapturedBody } | { encode: Buffer; cut: boolean } {
+  const raw = asBuffer(body.bytes!);
+  if (!decoded.ok) {
+    // Mislabelled plain text (a HAR tool, a misconfigured server) is scanned as it is; anything
+    // else (an unknown coding such as zstd, too many, a bomb, garbage) cannot be checked, so it is not kept.
+    return { done: looksLikeText(raw, body.truncated) ? maskRaw(body) : { ...body, bytes: null } };
   }
-  // Mislabelled plain text (a HAR tool, a misconfigured server) is scanned as it is; anything
-  // else (an unknown coding such as zstd, too many, a bomb, garbage) cannot be checked, so it is not kept.
-  return looksLikeText(bytes, body.truncated) ? { done: maskText(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), bytes) } : { done: null };
+  const masked = maskText(decoded.bytes, decoded.cut);
+  if (masked !== decoded.bytes) return { encode: masked, cut: decoded.cut };
+  // Decoders stop at the end of a complete stream: bytes after it, or text that happens to
+  // decode as brotli, are never seen decoded, so the wire bytes are scanned as well.
+  if (maskText(raw, body.truncated) === raw) return { done: body };
+  return looksLikeText(raw, body.truncated) ? { done: maskRaw(body) } : { encode: decoded.bytes, cut: decoded.cut };
+}
+
+/** The re-encoded body; one whose decoded text was only a start (cut, aborted) stays flagged as truncated. */
+function encoded(body: CapturedBody, bytes: Uint8Array | null, cut: boolean): CapturedBody {
+  return { ...body, bytes, truncated: body.truncated || (cut && bytes !== null) };
 }
 
 const decodeOptions = (body: CapturedBody) => ({ maxOutputLength: MAX_DECODED, partial: body.truncated });
 
 /**
- * Masks JWTs in a captured text body (`headers`: the raw headers it came
- * with); binary bodies and bodies without a JWT are returned as they are. A
- * body with a Content-Encoding is looked at decoded (a cut one as far as it
- * goes) and, when it held a JWT, stored masked and encoded again with the
- * same codings, so it still matches its headers. One that cannot be decoded
- * (more than MAX_DECODED, an unknown coding, not what its header says) is
- * kept only when it is plain text; otherwise null: "not stored", its size
- * still recorded.
+ * `body` (`headers`: the raw headers it came with) with every JWT masked;
+ * the same object when there was none. A body with a Content-Encoding is
+ * looked at decoded (a cut one as far as it goes) and, when it held a JWT,
+ * stored masked and encoded again with the same codings, so it still matches
+ * its headers. One that cannot be decoded (more than MAX_DECODED, an unknown
+ * coding, not what its header says) is kept only when it is plain text;
+ * otherwise its bytes are dropped: "not stored", its size still recorded.
  */
-export function maskBody(body: CapturedBody, headers: readonly string[]): Uint8Array | null {
+export function maskBody(body: CapturedBody, headers: readonly string[]): CapturedBody {
   const start = maskStart(body, headers);
   if ('done' in start) return start.done;
   const next = maskDecoded(body, decodeCodings(body.bytes!, start.decode, decodeOptions(body)));
-  return 'done' in next ? next.done : encodeCodings(next.encode, start.decode);
+  return 'done' in next ? next.done : encoded(body, encodeCodings(next.encode, start.decode), next.cut);
 }
 
 /** Whether maskBody would have to decode (the capture path then masks off the event loop). */
 export function maskNeedsDecoding(body: CapturedBody, headers: readonly string[]): boolean {
-  return body.bytes !== null && isTextual(body.contentType) && contentCodingsIn(headers).length > 0;
+  return body.bytes !== null && codingsToUndo(body, headers) !== null;
 }
 
-/** maskBody with its decoding and encoding in zlib's thread pool. */
-export async function maskBodyAsync(body: CapturedBody, headers: readonly string[]): Promise<Uint8Array | null> {
+/** Two decodes at a time (the pool has four threads), up to 64 MiB of bodies waiting for one. */
+const decodeQueue = new WorkQueue(2, 64 * 1024 * 1024);
+
+/**
+ * maskBody with its decoding and encoding in zlib's thread pool, through a
+ * bounded queue: when the queue is full the body is not stored (its size is).
+ */
+export async function maskBodyAsync(body: CapturedBody, headers: readonly string[]): Promise<CapturedBody> {
   const start = maskStart(body, headers);
   if ('done' in start) return start.done;
-  const next = maskDecoded(body, await decodeCodingsAsync(body.bytes!, start.decode, decodeOptions(body)));
-  return 'done' in next ? next.done : encodeCodingsAsync(next.encode, start.decode);
+  // Each counts as at least 64 KiB, so at most a thousand or so small ones wait.
+  const out = await decodeQueue.run(Math.max(body.bytes!.byteLength, 64 * 1024), async () => {
+    const next = maskDecoded(body, await decodeCodingsAsync(body.bytes!, start.decode, decodeOptions(body)));
+    return 'done' in next ? next.done : encoded(body, await encodeCodingsAsync(next.encode, start.decode), next.cut);
+  });
+  return out === 'full' ? { ...body, bytes: null } : out;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Valid UTF-8 without NULs (a character cut at the capture cap allowed): never the output of a compressor. */
-function looksLikeText(bytes: Uint8Array, truncated: boolean): boolean {
+export function looksLikeText(bytes: Uint8Array, truncated: boolean): boolean {
   const whole = truncated ? bytes.subarray(0, Math.max(0, bytes.byteLength - 3)) : bytes;
   if (whole.includes(0)) return false;
   try {
@@ -153,12 +171,21 @@ function looksLikeText(bytes: Uint8Array, truncated: boolean): boolean {
   }
 }
 
-/** `bytes` with each JWT replaced, or `same` (default: `bytes`) when there was none. */
-function maskText(bytes: Buffer, same: Uint8Array = bytes): Uint8Array {
-  if (bytes.indexOf(JWT_MARK) === -1) return same;
+const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+/** The body's bytes scanned as they are. */
+function maskRaw(body: CapturedBody): CapturedBody {
+  const raw = asBuffer(body.bytes!);
+  const masked = maskText(raw, body.truncated);
+  return masked === raw ? body : { ...body, bytes: masked };
+}
+
+/** `bytes` with each JWT replaced (`cut`: also one cut off at the end), or `bytes` itself when there was none. */
+function maskText(bytes: Buffer, cut: boolean): Buffer {
+  if (bytes.indexOf(JWT_MARK) === -1) return bytes;
   // Latin-1 maps each byte to one character and back, so every byte outside a JWT (invalid
   // UTF-8, a multi-byte character cut at the capture cap) stays exactly as it was.
   const text = bytes.toString('latin1');
-  const masked = maskJwts(text);
-  return masked === text ? same : Buffer.from(masked, 'latin1');
+  const masked = maskJwts(text, cut);
+  return masked === text ? bytes : Buffer.from(masked, 'latin1');
 }

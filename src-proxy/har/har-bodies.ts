@@ -4,6 +4,7 @@
  */
 import type { CapturedBody } from '../capture/captured-exchange.js';
 import { MAX_DECODED, contentCodingsIn, decodeCodings, encodeCodings } from '../capture/content-coding.js';
+import { looksLikeText } from '../capture/mask-secrets.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const BINARY_TYPES = /^(image|audio|video|font)\/|^application\/(octet-stream|zip|gzip|pdf|wasm|protobuf|x-protobuf|grpc)/;
@@ -78,9 +79,13 @@ export function cappedBody(decoded: { bytes: Uint8Array; size: number } | null, 
 export function asWireBytes(body: CapturedBody, headers: string[], wireSize: number | undefined): CapturedBody {
   const codings = contentCodingsIn(headers);
   if (body.bytes === null || codings.length === 0) return body;
-  // Only text that is not already in those codings; anything else (wire bytes, a bomb, an unknown coding) stays as it is.
-  const asIs = decodeCodings(body.bytes, codings, { maxOutputLength: MAX_DECODED, partial: body.truncated });
-  if (asIs.ok || asIs.reason !== 'corrupt') return body;
+  // Only text that is not already in those codings; anything else (wire bytes, a bomb, an unknown
+  // coding) stays as it is. Compressed bytes are never valid UTF-8 text, while text can happen to
+  // decode (as a brotli stream, or with trailing bytes ignored): text is decoded text.
+  if (!looksLikeText(body.bytes, body.truncated)) {
+    const asIs = decodeCodings(body.bytes, codings, { maxOutputLength: MAX_DECODED, partial: body.truncated });
+    if (asIs.ok || asIs.reason !== 'corrupt') return body;
+  }
   const bytes = encodeCodings(body.bytes, codings);
   if (bytes === null) return body;
   const size = wireSize !== undefined && wireSize > 0 ? wireSize : body.truncated ? body.size : bytes.byteLength;

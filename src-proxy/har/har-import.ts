@@ -7,7 +7,8 @@
  */
 import type { CapturedBody, CapturedExchange, PolicyDecision, WebSocketMessage } from '../capture/captured-exchange.js';
 import { mediaType } from '../capture/body-collector.js';
-import { maskBody, maskHeaders, maskJwts } from '../capture/mask-secrets.js';
+import { maskJwts } from '../capture/mask-jwts.js';
+import { maskBody, maskHeaders } from '../capture/mask-secrets.js';
 import { SwitchyardError } from '../errors.js';
 import type { TimingPhases } from '../events.js';
 import { nextExchangeId } from '../pipeline/exchange.js';
@@ -198,8 +199,8 @@ function importEntry(entry: unknown, ctx: Ctx): { record: CapturedExchange; orig
     record.requestHeaders = maskHeaders(record.requestHeaders, ctx.secretHeaders);
     record.responseHeaders = maskHeaders(record.responseHeaders, ctx.secretHeaders);
     record.url = maskJwts(record.url);
-    record.requestBody.bytes = maskBody(record.requestBody, record.requestHeaders);
-    record.responseBody.bytes = maskBody(record.responseBody, record.responseHeaders);
+    record.requestBody = maskBody(record.requestBody, record.requestHeaders);
+    record.responseBody = maskBody(record.responseBody, record.responseHeaders);
   }
   return { record, originalId: ours ? (ours.id as string) : null };
 }

@@ -6,7 +6,6 @@
  */
 import { createHash } from 'node:crypto';
 import type { CapturedBody } from '../capture/captured-exchange.js';
-import { isTextual } from '../capture/mask-secrets.js';
 import { diffJson, type JsonDiff } from './json-diff.js';
 import { parseJsonExact } from './json-exact.js';
 import { diffText, type TextDiff, type TextDiffOptions } from './text-diff.js';
@@ -52,11 +51,13 @@ function side(body: CapturedBody): BodySide {
   return { size: body.size, kept: body.bytes?.byteLength ?? 0, contentType: body.contentType, truncated: body.truncated };
 }
 
+const TEXTUAL = /^text\/|json|xml|javascript|csv|yaml|x-www-form-urlencoded|graphql/;
+
 /** The body as text, or null when it is binary (declared so, or not valid UTF-8, or holding NULs). */
 function asText(body: CapturedBody): string | null {
   const bytes = body.bytes ?? new Uint8Array(0);
   const ct = body.contentType;
-  if (ct !== null && !isTextual(ct) && !ct.startsWith('text/') && !/json|xml|javascript|csv|yaml/.test(ct)) return null;
+  if (ct !== null && !TEXTUAL.test(ct)) return null;
   try {
     const text = utf8.decode(bytes);
     return text.includes('\u0000') ? null : text;

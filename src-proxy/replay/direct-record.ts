@@ -6,7 +6,8 @@
  */
 import { BodyCollector, NO_BODY, mediaType } from '../capture/body-collector.js';
 import type { CapturedBody, CapturedExchange } from '../capture/captured-exchange.js';
-import { maskBody, maskHeaders, maskJwts } from '../capture/mask-secrets.js';
+import { maskJwts } from '../capture/mask-jwts.js';
+import { maskBody, maskHeaders } from '../capture/mask-secrets.js';
 import type { CapturePlan } from '../config/plan.js';
 import type { TimingPhases } from '../events.js';
 import { normaliseIp } from '../pipeline/exchange.js';
@@ -39,11 +40,11 @@ export interface DirectRecordInput {
 export function buildDirectRecord(input: DirectRecordInput): CapturedExchange {
   const { capture } = input;
   const keep = capture.keepSecrets;
-  const requestBody = capBody(input.requestBody, mediaType(firstHeader(input.requestHeaders, 'content-type')), capture.maxBodySize);
-  const responseBody: CapturedBody = input.responseBody === null ? { ...NO_BODY } : { ...input.responseBody };
+  let requestBody = capBody(input.requestBody, mediaType(firstHeader(input.requestHeaders, 'content-type')), capture.maxBodySize);
+  let responseBody = input.responseBody ?? NO_BODY;
   if (!keep) {
-    requestBody.bytes = maskBody(requestBody, input.requestHeaders);
-    responseBody.bytes = maskBody(responseBody, input.responseHeaders);
+    requestBody = maskBody(requestBody, input.requestHeaders);
+    responseBody = maskBody(responseBody, input.responseHeaders);
   }
   return {
     id: input.id,

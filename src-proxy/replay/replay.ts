@@ -303,8 +303,7 @@ function describeRequest(request: ReplayRequest, headers: string[], capture: typ
 }
 
 function describeResponse(sent: SendResult, capture: typeof DEFAULT_CAPTURE) {
-  const body = { ...sent.responseBody };
-  if (!capture.keepSecrets) body.bytes = maskBody(body, sent.responseHeaders);
+  const body = capture.keepSecrets ? sent.responseBody : maskBody(sent.responseBody, sent.responseHeaders);
   return {
     status: sent.status,
     statusText: sent.statusText,

@@ -1,5 +1,5 @@
 /** HAR imports that must not turn into silently wrong records. */
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { importHar } from '../../src-proxy/har/har-import.js';
 
@@ -45,6 +45,11 @@ describe('HAR import, adversarial', () => {
     const wireBytes = gzipSync(json);
     expect(Buffer.from(gz([{ name: 'Content-Encoding', value: 'gzip' }], { text: wireBytes.toString('base64'), encoding: 'base64' }).bytes!).equals(wireBytes)).toBe(true);
     expect(Buffer.from(gz([{ name: 'Content-Encoding', value: 'zstd' }], { text: json }).bytes!).toString()).toBe(json);
+    // Text that happens to decode as brotli (to nothing here) is still decoded text, not wire bytes.
+    const lucky = '3abc def"}';
+    expect(brotliDecompressSync(Buffer.from(lucky)).byteLength).toBe(0);
+    const br = importHar(har({ response: { headers: [{ name: 'Content-Encoding', value: 'br' }], content: { mimeType: 'text/plain', size: lucky.length, text: lucky } } })).exchanges[0].responseBody;
+    expect(brotliDecompressSync(br.bytes!).toString()).toBe(lucky);
   });
 
   it('keeps credentials in the URL out of the host and the Host header', () => {

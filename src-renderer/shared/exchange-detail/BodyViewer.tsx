@@ -80,7 +80,8 @@ export function BodyViewer({ body, testId }: { body: WireBody; testId?: string }
       </div>
     ) : null;
 
-  if (bytes === null || kind === 'none') {
+  // Nothing stored. A stored body that decodes to nothing (an empty gzip stream) still gets its head and toggle below.
+  if (bytes === null || (kind === 'none' && decoded === null)) {
     return (
       <div className="body-viewer" data-testid={testId}>
         <span className="muted">{body.size > 0 ? `Body of ${formatBytes(body.size)} not stored.` : 'No body.'}</span>
@@ -117,6 +118,7 @@ export function BodyViewer({ body, testId }: { body: WireBody; testId?: string }
       </div>
       {notice}
       {codingNote}
+      {kind === 'none' && <span className="muted">Empty: it decodes to no bytes.</span>}
       {kind === 'json' && mode === 'tree' && (
         <div className="json-tree mono">
           <JsonNode name={null} value={json} path="" open={openPaths} />

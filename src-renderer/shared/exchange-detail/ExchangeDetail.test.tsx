@@ -107,6 +107,23 @@ describe('ExchangeDetail', () => {
     expect(screen.getByTestId('request-body').textContent).toContain('plain');
   });
 
+  it('shows a stored body that decodes to nothing as empty, with its wire bytes one click away (not as "not stored")', async () => {
+    const emptyGzip = '\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\x03\x00\x00\x00\x00\x00\x00\x00\x00\x00';
+    setup(
+      exchange({
+        responseHeaders: ['content-type', 'application/json', 'content-encoding', 'gzip'],
+        responseBody: { base64: b64(emptyGzip), size: 20, truncated: false, contentType: 'application/json', decoded: { codings: ['gzip'], base64: '', size: 0, cut: false } },
+      }),
+    );
+    const body = await screen.findByTestId('response-body');
+    expect(body.textContent).toContain('0 B decoded from gzip (20 B on the wire)');
+    expect(body.textContent).toContain('Empty: it decodes to no bytes.');
+    expect(body.textContent).not.toContain('not stored');
+    fireEvent.click(screen.getByTestId('body-wire-toggle'));
+    expect(body.dataset.kind).toBe('binary');
+    expect(body.querySelector('.body-hex')!.textContent).toContain('1f 8b 08');
+  });
+
   it('shows the client TLS connection and whether the forward proxy intercepted it', async () => {
     setup(exchange({ scheme: 'https', tls: { version: 'TLSv1.3', sni: 'api.example.test', alpn: 'h2' }, intercepted: true }));
     expect((await screen.findByTestId('detail-tls')).textContent).toBe('TLSv1.3 · h2 · SNI api.example.test');
