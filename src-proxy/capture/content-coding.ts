@@ -24,8 +24,9 @@ interface Coding {
   decodeAsync(bytes: Bytes, opts: Options): Promise<Buffer>;
   /** Options that let a stream whose end is missing decode as far as it goes. */
   partial: Options;
-  encode(bytes: Bytes): Buffer;
-  encodeAsync(bytes: Bytes): Promise<Buffer>;
+  /** `opts`: `partial` for a stream left open, as a cut one is. */
+  encode(bytes: Bytes, opts: Options): Buffer;
+  encodeAsync(bytes: Bytes, opts: Options): Promise<Buffer>;
 }
 
 const ZLIB_PARTIAL: Options = { finishFlush: constants.Z_SYNC_FLUSH };
@@ -40,8 +41,8 @@ const gzip: Coding = {
   decode: (b, o) => zlib.gunzipSync(b, o),
   decodeAsync: promisify(zlib.gunzip) as (b: Bytes, o: Options) => Promise<Buffer>,
   partial: ZLIB_PARTIAL,
-  encode: (b) => zlib.gzipSync(b, CHUNK),
-  encodeAsync: (b) => gzipAsync(b, CHUNK),
+  encode: (b, o) => zlib.gzipSync(b, { ...CHUNK, ...o }),
+  encodeAsync: (b, o) => gzipAsync(b, { ...CHUNK, ...o }),
 };
 const inflate = promisify(zlib.inflate) as (b: Bytes, o: Options) => Promise<Buffer>;
 const deflateAsync = promisify(zlib.deflate) as (b: Bytes, o: Options) => Promise<Buffer>;
@@ -68,8 +69,8 @@ const CODINGS = new Map<string, Coding>([
       },
       decodeAsync: (b, o) => inflate(b, o).catch((err: unknown) => (tooLarge(err) ? Promise.reject(err) : inflateRaw(b, o))),
       partial: ZLIB_PARTIAL,
-      encode: (b) => zlib.deflateSync(b, CHUNK),
-      encodeAsync: (b) => deflateAsync(b, CHUNK),
+      encode: (b, o) => zlib.deflateSync(b, { ...CHUNK, ...o }),
+      encodeAsync: (b, o) => deflateAsync(b, { ...CHUNK, ...o }),
     },
   ],
   [
@@ -78,8 +79,8 @@ const CODINGS = new Map<string, Coding>([
       decode: (b, o) => zlib.brotliDecompressSync(b, o),
       decodeAsync: promisify(zlib.brotliDecompress) as (b: Bytes, o: Options) => Promise<Buffer>,
       partial: { finishFlush: constants.BROTLI_OPERATION_FLUSH },
-      encode: (b) => zlib.brotliCompressSync(b, BROTLI_ENCODE),
-      encodeAsync: (b) => brotliCompress(b, BROTLI_ENCODE),
+      encode: (b, o) => zlib.brotliCompressSync(b, { ...BROTLI_ENCODE, ...o }),
+      encodeAsync: (b, o) => brotliCompress(b, { ...BROTLI_ENCODE, ...o }),
     },
   ],
 ]);
@@ -99,8 +100,11 @@ export function contentCodingsIn(rawHeaders: readonly string[]): string[] {
 
 export type DecodeFailure = 'too-many' | 'unknown' | 'corrupt' | 'too-large';
 export type DecodeResult =
-  /** `cut`: the stream ended early (a capture cut at its cap, an aborted transfer) and decoded as far as it went. */
-  | { ok: true; bytes: Buffer; cut: boolean }
+  /**
+   * `cut`: the stream ended early (a capture cut at its cap, an aborted transfer) and decoded as far as it went.
+   * `inner`: with stacked codings, what each stage but the last gave (bytes nobody reads decoded, but that a reader could).
+   */
+  | { ok: true; bytes: Buffer; cut: boolean; inner: Buffer[] }
   | { ok: false; reason: DecodeFailure };
 
 export interface DecodeOptions {
@@ -162,15 +166,17 @@ export function decodeCodings(bytes: Bytes, codings: readonly string[], opts: De
   const steps = plan(codings);
   if (typeof steps === 'string') return { ok: false, reason: steps };
   let out: { bytes: Buffer; cut: boolean } = { bytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), cut: opts.partial === true };
+  const inner: Buffer[] = [];
   try {
-    for (const c of steps) {
+    for (const [i, c] of steps.entries()) {
+      if (i > 0) inner.push(out.bytes);
       const next = stage(c, out.bytes, { ...opts, partial: out.cut });
       out = { bytes: next.bytes, cut: out.cut || next.cut };
     }
   } catch (err) {
     return failure(err);
   }
-  return { ok: true, ...out };
+  return { ok: true, ...out, inner };
 }
 
 /** decodeCodings off the event loop. */
@@ -178,30 +184,43 @@ export async function decodeCodingsAsync(bytes: Bytes, codings: readonly string[
   const steps = plan(codings);
   if (typeof steps === 'string') return { ok: false, reason: steps };
   let out: { bytes: Buffer; cut: boolean } = { bytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), cut: opts.partial === true };
+  const inner: Buffer[] = [];
   try {
-    for (const c of steps) {
+    for (const [i, c] of steps.entries()) {
+      if (i > 0) inner.push(out.bytes);
       const next = await stageAsync(c, out.bytes, { ...opts, partial: out.cut });
       out = { bytes: next.bytes, cut: out.cut || next.cut };
     }
   } catch (err) {
     return failure(err);
   }
-  return { ok: true, ...out };
+  return { ok: true, ...out, inner };
 }
 
-/** `bytes` with the codings applied in order; null when one is not known here (or there are too many). */
-export function encodeCodings(bytes: Bytes, codings: readonly string[]): Buffer | null {
+/**
+ * `bytes` with the codings applied in order; null when one is not known here
+ * (or there are too many). `cut`: the text is only the start of a body, so
+ * each stream is left open (flushed, not finished), as the cut one was:
+ * readers still see that it ended early.
+ */
+export function encodeCodings(bytes: Bytes, codings: readonly string[], cut = false): Buffer | null {
   if (typeof plan(codings) === 'string') return null;
   let out = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (const c of codings) out = CODINGS.get(c)!.encode(out);
+  for (const name of codings) {
+    const c = CODINGS.get(name)!;
+    out = c.encode(out, cut ? c.partial : {});
+  }
   return out;
 }
 
 /** encodeCodings off the event loop. */
-export async function encodeCodingsAsync(bytes: Bytes, codings: readonly string[]): Promise<Buffer | null> {
+export async function encodeCodingsAsync(bytes: Bytes, codings: readonly string[], cut = false): Promise<Buffer | null> {
   if (typeof plan(codings) === 'string') return null;
   let out = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (const c of codings) out = await CODINGS.get(c)!.encodeAsync(out);
+  for (const name of codings) {
+    const c = CODINGS.get(name)!;
+    out = await c.encodeAsync(out, cut ? c.partial : {});
+  }
   return out;
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { maskHeaders } from './mask-secrets.js';
-import { maskJwts } from './mask-jwts.js';
+import { maskJwtBytes, maskJwts } from './mask-jwts.js';
 
 const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZGEifQ.c2lnbmF0dXJl';
 // What the scanner must match: the pattern it replaced, which backtracked quadratically.
@@ -38,11 +38,18 @@ describe('maskJwts', () => {
     // The pattern's leftmost match: the run is the header, the JWT's header and payload the rest.
     expect(maskJwts(`${'eyJ'.repeat(100_000)}.${JWT}`)).toBe('[masked-jwt].c2lnbmF0dXJl');
     expect(maskJwts('eyJaaaaaaaaaa.'.repeat(3))).toBe('[masked-jwt].');
+    // 16 MiB that is nothing but JWTs (what a 42-byte br body can decode to).
+    const dense = Buffer.from('eyJaaaaa.eyJaa.'.repeat(1_100_000));
+    expect(maskJwtBytes(dense).equals(Buffer.from(dense.toString('latin1').replace(PATTERN, '[masked-jwt]'), 'latin1'))).toBe(true);
   });
 
   it('with `cut`, also masks the start of a JWT that runs to the end of the text', () => {
     for (let keep = 3; keep < JWT.length; keep++) expect(maskJwts(`t=${JWT.slice(0, keep)}`, true), `first ${keep}`).toBe('t=[masked-jwt]');
     expect(maskJwts(`t=${JWT}&u=eyJhbGciOi`, true)).toBe('t=[masked-jwt]&u=[masked-jwt]');
     expect(maskJwts('t=eyJhbGciOiJIUzI1NiJ9.x', true)).toBe('t=eyJhbGciOiJIUzI1NiJ9.x');
+    // Only a JWT-sized tail: an "eyJ" 20 KB before the end of a base64 run is not one.
+    const run = `t=eyJ${'A'.repeat(20_000)}`;
+    expect(maskJwts(run, true)).toBe(run);
+    expect(maskJwts(`x=1 ${JWT}`, true)).toBe('x=1 [masked-jwt]');
   });
 });

@@ -8,7 +8,7 @@ import { MASK, maskBody as maskedBody, maskBodyAsync as maskedBodyAsync, maskHea
 
 const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZGEifQ.c2lnbmF0dXJl';
 // The stored bytes.
-const maskBody = (body: CapturedBody, headers: readonly string[]) => maskedBody(body, headers).bytes;
+const maskBody = (body: CapturedBody, headers: readonly string[], aborted = false) => maskedBody(body, headers, aborted).bytes;
 const maskBodyAsync = async (body: CapturedBody, headers: readonly string[]) => (await maskedBodyAsync(body, headers)).bytes;
 
 describe('maskUrl', () => {
@@ -107,17 +107,61 @@ describe('maskBody', () => {
     expect(Buffer.from(maskBody(body(text), ['Content-Encoding', 'br'])!).toString()).toBe('3abc [masked-jwt]"}');
   });
 
-  it('keeps a body whose stream ended early flagged as cut after it is masked and encoded again', async () => {
+  it('stores a body whose stream ended early, once masked, as a stream that still ends early (not flagged as capped)', async () => {
     const wire = gzipSync(Buffer.from(`{"token":"${JWT}","rest":"${randomBytes(20_000).toString('hex')}"}`));
     const aborted = body(wire.subarray(0, Math.floor(wire.length / 2)));
     expect(readableBody(aborted, ['Content-Encoding', 'gzip']).cut).toBe(true);
     for (const out of [maskedBody(aborted, ['Content-Encoding', 'gzip']), await maskedBodyAsync(aborted, ['Content-Encoding', 'gzip'])]) {
-      expect(out.truncated).toBe(true);
-      expect(out.size).toBe(aborted.size);
+      expect(out).toMatchObject({ truncated: false, size: aborted.size });
+      expect(() => gunzipSync(out.bytes!)).toThrow();
       const read = readableBody(out, ['Content-Encoding', 'gzip']);
       expect(read.cut).toBe(true);
       expect(Buffer.from(read.body.bytes!).toString()).toMatch(/^\{"token":"\[masked-jwt\]","rest":"[0-9a-f]+$/);
     }
+  });
+
+  it('masks a JWT an aborted transfer cut off, when told the body ended early', () => {
+    const cut = Buffer.from(`{"token":"${JWT.slice(0, JWT.lastIndexOf('.'))}`);
+    expect(maskBody(body(cut), [])).toBe(cut);
+    expect(Buffer.from(maskBody(body(cut), [], true)!).toString()).toBe('{"token":"[masked-jwt]');
+  });
+
+  it('keeps a long base64 field cut at the cap whole: an "eyJ" deep inside it is not a JWT', () => {
+    const field = randomBytes(300_000).toString('base64url');
+    const text = Buffer.from(`{"blob":"${field.slice(0, 1000)}eyJ${field.slice(1000)}`);
+    expect(maskBody({ ...body(text), size: text.length * 2, truncated: true }, [])).toBe(text);
+  });
+
+  it('masks a JWT inside a stacked coding that only the inner layer holds (a gzip file name, bytes after an inner stream)', async () => {
+    const named = Buffer.from(gzipSync('{"ok":true}'));
+    // FLG.FNAME and a zero-terminated name after the 10-byte header: what `gzip file` writes.
+    const inner = Buffer.concat([named.subarray(0, 3), Buffer.from([0x08]), named.subarray(4, 10), Buffer.from(`${JWT}\0`), named.subarray(10)]);
+    expect(gunzipSync(inner).toString()).toBe('{"ok":true}');
+    const cases: [string, Buffer][] = [
+      ['gzip, gzip', gzipSync(inner)],
+      ['gzip, br', brotliCompressSync(inner)],
+      ['deflate, gzip', gzipSync(Buffer.concat([deflateSync('{"ok":true}'), Buffer.from(` ${JWT}`)]))],
+    ];
+    for (const [codings, wire] of cases) {
+      for (const out of [maskBody(body(wire), ['Content-Encoding', codings]), await maskBodyAsync(body(wire), ['Content-Encoding', codings])]) {
+        expect(out, codings).not.toBeNull();
+        const [first, second] = codings.split(', ');
+        const undo = (name: string, b: Uint8Array) => (name === 'gzip' ? gunzipSync(b) : name === 'br' ? brotliDecompressSync(b) : inflateSync(b));
+        const once = undo(second, out!);
+        expect(once.includes(JWT), codings).toBe(false);
+        expect(undo(first, once).toString(), codings).toBe('{"ok":true}');
+      }
+    }
+  });
+
+  it('decodes at most 200 times the bytes sent (1 MiB always): a small body that inflates past that is not stored', () => {
+    const spaces = gzipSync(Buffer.alloc(2 * 1024 * 1024, 0x20));
+    expect(spaces.length * 200).toBeLessThan(1024 * 1024);
+    expect(maskBody(body(spaces, 'text/plain'), ['Content-Encoding', 'gzip'])).toBeNull();
+    // Real text compresses far less: 3 MiB of JSON rows is kept.
+    const rows = JSON.stringify(Array.from({ length: 40_000 }, (_, i) => ({ id: i, name: `row ${i}`, token: i === 7 ? JWT : null })));
+    const masked = maskBody(body(gzipSync(rows)), ['Content-Encoding', 'gzip']);
+    expect(gunzipSync(masked!).toString()).toBe(rows.replace(JWT, '[masked-jwt]'));
   });
 
   it('masks through a bounded queue: a burst beyond it is not stored (sizes kept), never held in memory or leaked', async () => {
@@ -125,7 +169,7 @@ describe('maskBody', () => {
     const wire = gzipSync(text);
     const burst = await Promise.all(Array.from({ length: 40 }, () => maskedBodyAsync(body(wire), ['Content-Encoding', 'gzip'])));
     const kept = burst.filter((b) => b.bytes !== null);
-    // 64 MiB may wait: about 23 of these 2.8 MiB bodies, plus the two running.
+    // 64 MiB may wait: about 30 of these 2 MiB bodies, plus the two running.
     expect(kept.length).toBeGreaterThan(10);
     expect(kept.length).toBeLessThan(40);
     for (const b of burst) expect(b.size).toBe(wire.length);

@@ -5,12 +5,11 @@
  * header values, URLs and bodies of any type (compressed ones decoded first).
  */
 import type { CapturedBody } from './captured-exchange.js';
-import { maskJwts } from './mask-jwts.js';
+import { maskJwtBytes, maskJwts } from './mask-jwts.js';
 import { WorkQueue } from './work-queue.js';
 import { MAX_DECODED, contentCodingsIn, decodeCodings, decodeCodingsAsync, encodeCodings, encodeCodingsAsync, type DecodeResult } from './content-coding.js';
 
 export const MASK = '[masked]';
-const JWT_MARK = Buffer.from('eyJ');
 
 /** Masks the values of the named query parameters (API keys, tokens) and any JWT in a request target. */
 export function maskUrl(url: string, secretParams: ReadonlySet<string>): string {
@@ -88,50 +87,57 @@ function codingsToUndo(body: CapturedBody, headers: readonly string[]): string[]
   return codings.length === 0 ? null : codings;
 }
 
-function maskStart(body: CapturedBody, headers: readonly string[]): MaskStep {
+function maskStart(body: CapturedBody, headers: readonly string[], cut: boolean): MaskStep {
   if (body.bytes === null) return { done: body };
   // Any type is scanned: a JWT is secret in application/jwt, ndjson, multipart or an untyped body too.
   const codings = codingsToUndo(body, headers);
-  return codings === null ? { done: maskRaw(body) } : { decode: codings };
+  return codings === null ? { done: maskRaw(body, cut) } : { decode: codings };
 }
 
 /** After decoding: the body to store, or masked text to encode again with the body's codings. */
-function maskDecoded(body: CapturedBody, decoded: DecodeResult): { done: CapturedBody } | { encode: Buffer; cut: boolean } {
+function maskDecoded(body: CapturedBody, decoded: DecodeResult, cut: boolean): { done: CapturedBody } | { encode: Buffer; cut: boolean } {
   const raw = asBuffer(body.bytes!);
   if (!decoded.ok) {
     // Mislabelled plain text (a HAR tool, a misconfigured server) is scanned as it is; anything
     // else (an unknown coding such as zstd, too many, a bomb, garbage) cannot be checked, so it is not kept.
-    return { done: looksLikeText(raw, body.truncated) ? maskRaw(body) : { ...body, bytes: null } };
+    return { done: looksLikeText(raw, body.truncated) ? maskRaw(body, cut) : { ...body, bytes: null } };
   }
-  const masked = maskText(decoded.bytes, decoded.cut);
+  const partial = decoded.cut || cut;
+  const masked = maskJwtBytes(decoded.bytes, partial);
   if (masked !== decoded.bytes) return { encode: masked, cut: decoded.cut };
-  // Decoders stop at the end of a complete stream: bytes after it, or text that happens to
-  // decode as brotli, are never seen decoded, so the wire bytes are scanned as well.
-  if (maskText(raw, body.truncated) === raw) return { done: body };
-  return looksLikeText(raw, body.truncated) ? { done: maskRaw(body) } : { encode: decoded.bytes, cut: decoded.cut };
+  // Decoders stop at the end of a complete stream: bytes after it (on the wire or inside a
+  // stacked coding), or text that happens to decode as brotli, are never seen decoded.
+  const layers = [raw, ...decoded.inner];
+  if (layers.every((layer) => maskJwtBytes(layer, partial) === layer)) return { done: body };
+  return looksLikeText(raw, body.truncated) ? { done: maskRaw(body, cut) } : { encode: decoded.bytes, cut: decoded.cut };
 }
 
-/** The re-encoded body; one whose decoded text was only a start (cut, aborted) stays flagged as truncated. */
-function encoded(body: CapturedBody, bytes: Uint8Array | null, cut: boolean): CapturedBody {
-  return { ...body, bytes, truncated: body.truncated || (cut && bytes !== null) };
-}
+/** The body encoded again (a cut one left open, so readers still see where it ended). */
+const encoded = (body: CapturedBody, bytes: Uint8Array | null): CapturedBody => ({ ...body, bytes });
 
-const decodeOptions = (body: CapturedBody) => ({ maxOutputLength: MAX_DECODED, partial: body.truncated });
+/** The Content-Encoding header's bytes decoded, at most 200 times as many (1 MiB always): a bomb costs little, real text fits. */
+const decodeOptions = (body: CapturedBody) => ({
+  maxOutputLength: Math.min(MAX_DECODED, Math.max(1024 * 1024, 200 * body.bytes!.byteLength)),
+  partial: body.truncated,
+});
 
 /**
  * `body` (`headers`: the raw headers it came with) with every JWT masked;
- * the same object when there was none. A body with a Content-Encoding is
- * looked at decoded (a cut one as far as it goes) and, when it held a JWT,
- * stored masked and encoded again with the same codings, so it still matches
- * its headers. One that cannot be decoded (more than MAX_DECODED, an unknown
- * coding, not what its header says) is kept only when it is plain text;
- * otherwise its bytes are dropped: "not stored", its size still recorded.
+ * the same object when there was none. `aborted`: the transfer ended early,
+ * so a JWT cut off at the end is masked too (as in a truncated body). A body
+ * with a Content-Encoding is looked at decoded (a cut one as far as it goes)
+ * and, when it held a JWT, stored masked and encoded again with the same
+ * codings, so it still matches its headers. One that cannot be decoded
+ * (an unknown coding, not what its header says, or decoding to more than
+ * decodeOptions allows) is kept only when it is plain text; otherwise its
+ * bytes are dropped: "not stored", its size still recorded.
  */
-export function maskBody(body: CapturedBody, headers: readonly string[]): CapturedBody {
-  const start = maskStart(body, headers);
+export function maskBody(body: CapturedBody, headers: readonly string[], aborted = false): CapturedBody {
+  const cut = body.truncated || aborted;
+  const start = maskStart(body, headers, cut);
   if ('done' in start) return start.done;
-  const next = maskDecoded(body, decodeCodings(body.bytes!, start.decode, decodeOptions(body)));
-  return 'done' in next ? next.done : encoded(body, encodeCodings(next.encode, start.decode), next.cut);
+  const next = maskDecoded(body, decodeCodings(body.bytes!, start.decode, decodeOptions(body)), cut);
+  return 'done' in next ? next.done : encoded(body, encodeCodings(next.encode, start.decode, next.cut));
 }
 
 /** Whether maskBody would have to decode (the capture path then masks off the event loop). */
@@ -146,13 +152,14 @@ const decodeQueue = new WorkQueue(2, 64 * 1024 * 1024);
  * maskBody with its decoding and encoding in zlib's thread pool, through a
  * bounded queue: when the queue is full the body is not stored (its size is).
  */
-export async function maskBodyAsync(body: CapturedBody, headers: readonly string[]): Promise<CapturedBody> {
-  const start = maskStart(body, headers);
+export async function maskBodyAsync(body: CapturedBody, headers: readonly string[], aborted = false): Promise<CapturedBody> {
+  const cut = body.truncated || aborted;
+  const start = maskStart(body, headers, cut);
   if ('done' in start) return start.done;
   // Each counts as at least 64 KiB, so at most a thousand or so small ones wait.
   const out = await decodeQueue.run(Math.max(body.bytes!.byteLength, 64 * 1024), async () => {
-    const next = maskDecoded(body, await decodeCodingsAsync(body.bytes!, start.decode, decodeOptions(body)));
-    return 'done' in next ? next.done : encoded(body, await encodeCodingsAsync(next.encode, start.decode), next.cut);
+    const next = maskDecoded(body, await decodeCodingsAsync(body.bytes!, start.decode, decodeOptions(body)), cut);
+    return 'done' in next ? next.done : encoded(body, await encodeCodingsAsync(next.encode, start.decode, next.cut));
   });
   return out === 'full' ? { ...body, bytes: null } : out;
 }
@@ -174,18 +181,8 @@ export function looksLikeText(bytes: Uint8Array, truncated: boolean): boolean {
 const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 /** The body's bytes scanned as they are. */
-function maskRaw(body: CapturedBody): CapturedBody {
+function maskRaw(body: CapturedBody, cut: boolean): CapturedBody {
   const raw = asBuffer(body.bytes!);
-  const masked = maskText(raw, body.truncated);
+  const masked = maskJwtBytes(raw, cut);
   return masked === raw ? body : { ...body, bytes: masked };
-}
-
-/** `bytes` with each JWT replaced (`cut`: also one cut off at the end), or `bytes` itself when there was none. */
-function maskText(bytes: Buffer, cut: boolean): Buffer {
-  if (bytes.indexOf(JWT_MARK) === -1) return bytes;
-  // Latin-1 maps each byte to one character and back, so every byte outside a JWT (invalid
-  // UTF-8, a multi-byte character cut at the capture cap) stays exactly as it was.
-  const text = bytes.toString('latin1');
-  const masked = maskJwts(text, cut);
-  return masked === text ? bytes : Buffer.from(masked, 'latin1');
 }

@@ -206,7 +206,7 @@ async function replayDirect(
     url: target.origin + request.path,
     request: describeRequest(request, headers, capture),
     droppedHeaders: request.droppedMasked,
-    ...describeResponse(sent, capture),
+    ...describeResponse(sent, capture, record),
     gateway: null,
     record,
   };
@@ -302,13 +302,14 @@ function describeRequest(request: ReplayRequest, headers: string[], capture: typ
   };
 }
 
-function describeResponse(sent: SendResult, capture: typeof DEFAULT_CAPTURE) {
-  const body = capture.keepSecrets ? sent.responseBody : maskBody(sent.responseBody, sent.responseHeaders);
+/** The response as the caller sees it: masked, or as `record` (direct mode) already masked it. */
+function describeResponse(sent: SendResult, capture: typeof DEFAULT_CAPTURE, record?: CapturedExchange) {
+  const keep = capture.keepSecrets;
   return {
     status: sent.status,
     statusText: sent.statusText,
-    responseHeaders: capture.keepSecrets ? sent.responseHeaders : maskHeaders(sent.responseHeaders, capture.secretHeaders),
-    responseBody: body,
+    responseHeaders: record?.responseHeaders ?? (keep ? sent.responseHeaders : maskHeaders(sent.responseHeaders, capture.secretHeaders)),
+    responseBody: record?.responseBody ?? (keep ? sent.responseBody : maskBody(sent.responseBody, sent.responseHeaders)),
     timings: sent.timings,
   };
 }

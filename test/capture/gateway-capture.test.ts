@@ -324,6 +324,15 @@ describe('capture into history through a running gateway', () => {
     expect(gunzipSync(x.requestBody.bytes!).toString()).toBe(JSON.stringify({ token: '[masked-jwt]' }));
   });
 
+  it('masks a JWT cut off when the upstream resets mid-body (the body ended early, not at the cap)', async () => {
+    await send(r.port, { path: '/cut-token', headers: ['Host', 'api.localhost', 'X-Request-Id', 'cap-cut-token'] }).catch(() => undefined);
+    const live = await r.record('cap-cut-token');
+    await r.runtime.history!.flush();
+    const x = stored(r, live.id);
+    expect(x.responseBody.truncated).toBe(false);
+    expect(Buffer.from(x.responseBody.bytes!).toString()).toBe('{"token":"[masked-jwt]');
+  });
+
   it('does not store a compressed body it cannot check for secrets (a br bomb), and keeps serving', async () => {
     const bomb = brotliCompressSync(Buffer.alloc(17 * 1024 * 1024, 0x20));
     const headers = ['Host', 'api.localhost', 'X-Request-Id', 'cap-bomb', 'Content-Type', 'application/json', 'Content-Encoding', 'br', 'Content-Length', String(bomb.length)];

@@ -38,6 +38,7 @@ export interface AppUpstream extends Started<http.Server> {
  *   /big?n=N  → N bytes of patternText (text/plain)
  *   /slow?ms= → waits, then a small JSON answer
  *   /echo     → the request body back, with the request's content type
+ *   /cut-token → the start of a JSON body whose JWT is cut off by a reset (header and claims sent)
  *   anything else → 200 "ok"
  */
 export async function startApp(): Promise<AppUpstream> {
@@ -92,6 +93,10 @@ export async function startApp(): Promise<AppUpstream> {
         case '/echo':
           res.writeHead(200, { 'content-type': req.headers['content-type'] ?? 'application/octet-stream' });
           res.end(body);
+          return;
+        case '/cut-token':
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': 1000 });
+          res.write(`{"token":"${JWT.slice(0, JWT.lastIndexOf('.'))}`, () => setTimeout(() => res.destroy(), 20));
           return;
         default:
           res.writeHead(200, { 'content-type': 'text/plain' });
