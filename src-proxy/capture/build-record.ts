@@ -7,7 +7,7 @@ import { maskBody, maskBodyAsync, maskHeaders, maskNeedsDecoding, maskUrl } from
 import { REPLAY_HEADER } from './replay-marks.js';
 
 /**
- * The record, or a promise of it when a compressed text body has to be
+ * The record, or a promise of it when a compressed body has to be
  * decoded to be masked: that work runs in zlib's thread pool, so a
  * compression bomb sent by a client never stalls the event loop.
  */

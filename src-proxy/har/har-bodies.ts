@@ -86,7 +86,8 @@ export function asWireBytes(body: CapturedBody, headers: string[], wireSize: num
     const asIs = decodeCodings(body.bytes, codings, { maxOutputLength: MAX_DECODED, partial: body.truncated });
     if (asIs.ok || asIs.reason !== 'corrupt') return body;
   }
-  const bytes = encodeCodings(body.bytes, codings);
+  // Text cut at the cap is encoded as a stream left open, as a cut capture would be.
+  const bytes = encodeCodings(body.bytes, codings, body.truncated);
   if (bytes === null) return body;
   const size = wireSize !== undefined && wireSize > 0 ? wireSize : body.truncated ? body.size : bytes.byteLength;
   return { ...body, bytes, size };

@@ -1,5 +1,5 @@
 /** HAR imports that must not turn into silently wrong records. */
-import { brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
+import { brotliDecompressSync, constants, gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { importHar } from '../../src-proxy/har/har-import.js';
 
@@ -50,6 +50,13 @@ describe('HAR import, adversarial', () => {
     expect(brotliDecompressSync(Buffer.from(lucky)).byteLength).toBe(0);
     const br = importHar(har({ response: { headers: [{ name: 'Content-Encoding', value: 'br' }], content: { mimeType: 'text/plain', size: lucky.length, text: lucky } } })).exchanges[0].responseBody;
     expect(brotliDecompressSync(br.bytes!).toString()).toBe(lucky);
+    // Text cut at the cap is stored as a gzip stream left open: readers see it ends early.
+    const long = JSON.stringify({ rows: Array.from({ length: 400 }, (_, i) => `row ${i}`) });
+    const cut = importHar(har({ response: { headers: [{ name: 'Content-Encoding', value: 'gzip' }], content: { mimeType: 'application/json', size: long.length, text: long } } }), { maxBodySize: 1000 })
+      .exchanges[0].responseBody;
+    expect(cut.truncated).toBe(true);
+    expect(() => gunzipSync(cut.bytes!)).toThrow();
+    expect(gunzipSync(cut.bytes!, { finishFlush: constants.Z_SYNC_FLUSH }).toString()).toBe(long.slice(0, 1000));
   });
 
   it('keeps credentials in the URL out of the host and the Host header', () => {
