@@ -3,7 +3,7 @@ import type { CapturePlan } from '../config/plan.js';
 import type { Exchange } from '../pipeline/exchange.js';
 import type { CapturedBody, CapturedExchange } from './captured-exchange.js';
 import { NO_BODY, mediaType } from './body-collector.js';
-import { maskBody, maskBodyAsync, maskHeaders, maskNeedsDecoding, maskUrl } from './mask-secrets.js';
+import { maskBody, maskBodyAsync, maskHeaders, maskMessages, maskNeedsDecoding, maskUrl } from './mask-secrets.js';
 import { REPLAY_HEADER } from './replay-marks.js';
 
 /**
@@ -58,7 +58,7 @@ function recordOf(ex: Exchange, timings: CapturedExchange['timings'], capture: C
     policies: ex.decisions ?? [],
     error: ex.error ? { code: ex.error.code, message: ex.error.message } : null,
     aborted: ex.aborted,
-    websocket: ex.websocketMessages,
+    websocket: ex.websocketMessages === null || keep ? ex.websocketMessages : maskMessages(ex.websocketMessages),
     replayOf: ex.replayOf,
     source: ex.replayOf === null ? 'live' : 'replay',
   };

@@ -35,8 +35,10 @@ export interface WebSocketMessage {
   data: Uint8Array;
   size: number;
   truncated: boolean;
-  /** permessage-deflate: data is kept as sent (compressed). */
+  /** permessage-deflate, not decoded (cut earlier in the connection, corrupt, too large): data is kept as sent, unless secrets are masked (then it is dropped). */
   compressed?: boolean;
+  /** permessage-deflate, decoded: data is the payload as the application sent it, `size` the bytes on the wire. */
+  inflated?: boolean;
 }
 
 export interface CapturedExchange {

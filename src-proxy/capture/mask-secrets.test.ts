@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { CapturedBody } from './captured-exchange.js';
 import { MAX_DECODED, readableBody } from './content-coding.js';
 import { maskJwts } from './mask-jwts.js';
-import { MASK, maskBody as maskedBody, maskBodyAsync as maskedBodyAsync, maskHeaders, maskUrl } from './mask-secrets.js';
+import { MASK, maskBody as maskedBody, maskBodyAsync as maskedBodyAsync, maskHeaders, maskMessages, maskUrl } from './mask-secrets.js';
 
 const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZGEifQ.c2lnbmF0dXJl';
 // The stored bytes.
@@ -246,3 +246,21 @@ describe('maskBody', () => {
     }
   });
 });
+
+describe('maskMessages', () => {
+  it('masks JWTs in WebSocket messages (one cut at the cap too) and drops the bytes of a compressed one it could not decode', () => {
+    const at = { time: 1, direction: 'client' as const, opcode: 'text' as const };
+    const plain = { ...at, data: Buffer.from('hello'), size: 5, truncated: false };
+    const out = maskMessages([
+      plain,
+      { ...at, data: Buffer.from(`{"token":"${JWT}"}`), size: 60, truncated: false },
+      { ...at, data: Buffer.from(`{"token":"${JWT.slice(0, 30)}`), size: 900, truncated: true },
+      { ...at, opcode: 'binary', data: Buffer.from([0x4a, 0x01, 0x02]), size: 40, truncated: false, compressed: true },
+    ]);
+    expect(out[0]).toBe(plain);
+    expect(out.slice(1, 3).map((m) => Buffer.from(m.data).toString())).toEqual(['{"token":"[masked-jwt]"}', '{"token":"[masked-jwt]']);
+    expect(out[3]).toMatchObject({ size: 40, compressed: true });
+    expect(out[3].data.byteLength).toBe(0);
+  });
+});
+

@@ -4,7 +4,7 @@
  * an exchange stays readable, and JWTs are masked wherever they appear in
  * header values, URLs and bodies of any type (compressed ones decoded first).
  */
-import type { CapturedBody } from './captured-exchange.js';
+import type { CapturedBody, WebSocketMessage } from './captured-exchange.js';
 import { maskJwtBytes, maskJwts } from './mask-jwts.js';
 import { WorkQueue } from './work-queue.js';
 import { MAX_DECODED, contentCodingsIn, decodeCodings, decodeCodingsAsync, encodeCodings, encodeCodingsAsync, type DecodeResult } from './content-coding.js';
@@ -185,4 +185,20 @@ function maskRaw(body: CapturedBody, cut: boolean): CapturedBody {
   const raw = asBuffer(body.bytes!);
   const masked = maskJwtBytes(raw, cut);
   return masked === raw ? body : { ...body, bytes: masked };
+}
+
+const NOTHING = new Uint8Array(0);
+
+/**
+ * WebSocket messages with every JWT masked (a cut-off one at the end of a
+ * truncated message too). A compressed one that could not be decoded cannot
+ * be checked, so its bytes are dropped (its size is kept).
+ */
+export function maskMessages(messages: readonly WebSocketMessage[]): WebSocketMessage[] {
+  return messages.map((m) => {
+    if (m.compressed === true) return { ...m, data: NOTHING };
+    const data = asBuffer(m.data);
+    const masked = maskJwtBytes(data, m.truncated);
+    return masked === data ? m : { ...m, data: masked };
+  });
 }

@@ -3,9 +3,11 @@
  * spliced connection: it sees copies of the bytes, never changes them, and
  * turns them into messages for capture (fragments joined, client masks
  * removed, each payload kept up to a cap). Compressed messages
- * (permessage-deflate, RSV1) are kept as sent and flagged.
+ * (permessage-deflate, RSV1) are kept decoded (see MessageInflater), or as
+ * sent and flagged when they cannot be.
  */
 import type { WebSocketMessage } from './captured-exchange.js';
+import { MessageInflater } from './websocket-inflate.js';
 
 const OPCODES: Record<number, WebSocketMessage['opcode']> = { 1: 'text', 2: 'binary', 8: 'close', 9: 'ping', 10: 'pong' };
 
@@ -18,11 +20,13 @@ export class WebSocketFrameReader {
   private message: { opcode: WebSocketMessage['opcode']; parts: Buffer[]; kept: number; size: number; compressed: boolean; fin: boolean } | null = null;
   private control: typeof this.message = null;
   private broken = false;
+  private readonly inflater = new MessageInflater();
 
+  /** `onMessage` answers whether it wants more; once it does not, the reader stops reading. */
   constructor(
     private readonly direction: WebSocketMessage['direction'],
     private readonly capPerMessage: number,
-    private readonly onMessage: (m: WebSocketMessage) => void,
+    private readonly onMessage: (m: WebSocketMessage) => boolean,
   ) {}
 
   push(chunk: Buffer): void {
@@ -115,14 +119,16 @@ export class WebSocketFrameReader {
     if (this.control) this.control = null;
     else if (!m.fin) return;
     else this.message = null;
-    this.onMessage({
-      time: Date.now(),
-      direction: this.direction,
-      opcode: m.opcode,
-      data: Buffer.concat(m.parts, m.kept),
-      size: m.size,
-      truncated: m.size > m.kept,
-      ...(m.compressed ? { compressed: true } : {}),
-    });
+    const data = Buffer.concat(m.parts, m.kept);
+    const base = { time: Date.now(), direction: this.direction, opcode: m.opcode, size: m.size };
+    const inflated = m.compressed ? this.inflater.inflate(data, m.size === m.kept) : null;
+    const message: WebSocketMessage =
+      inflated !== null
+        ? { ...base, data: Buffer.from(inflated.subarray(0, this.capPerMessage)), truncated: m.size > m.kept || inflated.length > this.capPerMessage, inflated: true }
+        : { ...base, data, truncated: m.size > m.kept, ...(m.compressed ? { compressed: true } : {}) };
+    if (!this.onMessage(message)) {
+      this.broken = true;
+      this.inflater.stop();
+    }
   }
 }

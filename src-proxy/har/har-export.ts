@@ -110,6 +110,7 @@ function switchyardFields(x: CapturedExchange, decodedInHar: boolean): Switchyar
             size: m.size,
             truncated: m.truncated,
             ...(m.compressed !== undefined ? { compressed: m.compressed } : {}),
+            ...(m.inflated !== undefined ? { inflated: m.inflated } : {}),
           })),
     replayOf: x.replayOf,
     source: x.source,

@@ -8,7 +8,7 @@
 import type { CapturedBody, CapturedExchange, PolicyDecision, WebSocketMessage } from '../capture/captured-exchange.js';
 import { mediaType } from '../capture/body-collector.js';
 import { maskJwts } from '../capture/mask-jwts.js';
-import { maskBody, maskHeaders } from '../capture/mask-secrets.js';
+import { maskBody, maskHeaders, maskMessages } from '../capture/mask-secrets.js';
 import { SwitchyardError } from '../errors.js';
 import type { TimingPhases } from '../events.js';
 import { nextExchangeId } from '../pipeline/exchange.js';
@@ -201,6 +201,7 @@ function importEntry(entry: unknown, ctx: Ctx): { record: CapturedExchange; orig
     record.url = maskJwts(record.url);
     record.requestBody = maskBody(record.requestBody, record.requestHeaders);
     record.responseBody = maskBody(record.responseBody, record.responseHeaders);
+    if (record.websocket !== null) record.websocket = maskMessages(record.websocket);
   }
   return { record, originalId: ours ? (ours.id as string) : null };
 }
@@ -363,6 +364,7 @@ function ourWebSocket(list: unknown[]): WebSocketMessage[] {
     const data = Buffer.from(m.data, 'base64');
     const msg: WebSocketMessage = { time: num(m.time) ?? 0, direction, opcode, data, size: num(m.size) ?? data.byteLength, truncated: m.truncated === true };
     if (typeof m.compressed === 'boolean') msg.compressed = m.compressed;
+    if (typeof m.inflated === 'boolean') msg.inflated = m.inflated;
     out.push(msg);
   }
   return out;

@@ -189,4 +189,5 @@ export interface SwitchyardWebSocketMessage {
   size: number;
   truncated: boolean;
   compressed?: boolean;
+  inflated?: boolean;
 }

@@ -29,6 +29,7 @@ export interface PackedWsMessage {
   length: number;
   size: number;
   truncated: boolean;
+  deflate: 'inflated' | 'compressed' | null;
 }
 
 export interface PackedRecord extends Omit<CapturedExchange, 'requestBody' | 'responseBody' | 'websocket'> {
@@ -113,7 +114,8 @@ export function packBatch(batchId: number, queued: readonly QueuedRecord[]): Bat
           target?.set(m.data, at);
           at += length;
         }
-        return { time: m.time, direction: m.direction, opcode: m.opcode, offset, length, size: m.size, truncated: m.truncated };
+        const deflate = m.inflated === true ? 'inflated' : m.compressed === true ? 'compressed' : null;
+        return { time: m.time, direction: m.direction, opcode: m.opcode, offset, length, size: m.size, truncated: m.truncated, deflate };
       });
     }
     const hadPayload = record.requestBody.bytes !== null || record.responseBody.bytes !== null || (record.websocket?.length ?? 0) > 0;

@@ -224,7 +224,7 @@ export class HistoryStore {
     let websocket: WebSocketMessage[] | null = null;
     if (r.ws_count !== null) {
       const ws = this.prepare(
-        'SELECT time, direction, opcode, data, size, truncated FROM ws_messages WHERE exchange_seq = ? ORDER BY idx',
+        'SELECT time, direction, opcode, data, size, truncated, deflate FROM ws_messages WHERE exchange_seq = ? ORDER BY idx',
       ).all(r.seq) as WsRow[];
       websocket = ws.map((m) => ({
         time: m.time,
@@ -234,6 +234,7 @@ export class HistoryStore {
         data: m.data === null ? new Uint8Array(0) : asBytes(m.data),
         size: m.size,
         truncated: m.truncated === 1,
+        ...(m.deflate === null ? {} : { [m.deflate]: true }),
       }));
     }
     return {

@@ -53,7 +53,7 @@ export function createBatchInserter(db: HistoryDatabase): BatchInserter {
     'INSERT INTO bodies (exchange_seq, kind, bytes, size, truncated, content_type) VALUES (?, ?, ?, ?, ?, ?)',
   );
   const insertWs = db.prepare(
-    'INSERT INTO ws_messages (exchange_seq, idx, time, direction, opcode, data, size, truncated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    'INSERT INTO ws_messages (exchange_seq, idx, time, direction, opcode, data, size, truncated, deflate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
   const addTotals = db.prepare('UPDATE history_state SET rows = rows + ?, bytes = bytes + ? WHERE id = 1');
 
@@ -138,7 +138,7 @@ export function createBatchInserter(db: HistoryDatabase): BatchInserter {
     storeBody(seq, 'res', r.responseBody, resBody);
     if (r.websocket !== null) {
       r.websocket.forEach((m, i) => {
-        insertWs.run(seq, i, m.time, m.direction, m.opcode, payloadView(buffer, m.offset, m.length), m.size, m.truncated ? 1 : 0);
+        insertWs.run(seq, i, m.time, m.direction, m.opcode, payloadView(buffer, m.offset, m.length), m.size, m.truncated ? 1 : 0, m.deflate);
       });
     }
     return bytes;

@@ -136,6 +136,13 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    description: 'permessage-deflate WebSocket messages: decoded (inflated) or kept as sent (compressed)',
+    up(db) {
+      db.exec('ALTER TABLE ws_messages ADD COLUMN deflate TEXT');
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

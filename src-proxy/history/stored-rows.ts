@@ -65,6 +65,8 @@ export interface WsRow {
   data: Buffer | null;
   size: number;
   truncated: number;
+  /** permessage-deflate: 'inflated' (stored decoded), 'compressed' (stored as sent), or null. */
+  deflate: 'inflated' | 'compressed' | null;
 }
 
 export function toSummary(r: SummaryRow): ExchangeSummary {

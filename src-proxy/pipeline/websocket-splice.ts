@@ -56,6 +56,7 @@ export function spliceWebSocket(
     const messages: NonNullable<typeof ex.websocketMessages> = (ex.websocketMessages = []);
     const keep = (m: (typeof messages)[number]) => {
       if (messages.length < MAX_CAPTURED_MESSAGES) messages.push(m);
+      return messages.length < MAX_CAPTURED_MESSAGES;
     };
     const cap = Math.min(MAX_CAPTURED_MESSAGE_BYTES, ex.state.plan.capture.maxBodySize);
     fromClient = new WebSocketFrameReader('client', cap, keep);

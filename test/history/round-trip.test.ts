@@ -39,6 +39,8 @@ describe('history round trip', () => {
       websocket: [
         { time: 1, direction: 'client', opcode: 'text', data: new TextEncoder().encode('ping me'), size: 7, truncated: false },
         { time: 2, direction: 'upstream', opcode: 'binary', data: new Uint8Array([0, 1, 2, 255]), size: 9000, truncated: true },
+        { time: 3, direction: 'upstream', opcode: 'text', data: new TextEncoder().encode('decoded'), size: 5, truncated: false, inflated: true },
+        { time: 4, direction: 'client', opcode: 'binary', data: new Uint8Array([9]), size: 1, truncated: false, compressed: true },
       ],
       replayOf: 'x0000000000',
       source: 'replay',
@@ -66,7 +68,7 @@ describe('history round trip', () => {
       aborted: true,
       truncated: true,
       reqSize: 10_000_000,
-      wsMessages: 2,
+      wsMessages: 4,
       replayOf: 'x0000000000',
       source: 'replay',
     });

@@ -428,22 +428,28 @@ describe('websocket lifetime', () => {
 });
 
 describe('websocket capture', () => {
-  it('flags permessage-deflate messages as compressed and keeps their size', async () => {
+  it('stores permessage-deflate messages decoded (with their wire size), and masks a JWT even where only the compression context holds it', async () => {
     const ws = await openWs('/ws', { headers: { 'x-request-id': 'ws-deflate' }, perMessageDeflate: { threshold: 0 } });
     expect(ws.extensions).toContain('permessage-deflate');
-    const echoed = new Promise<string>((r) => ws.once('message', (d) => r(String(d))));
-    ws.send('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa');
-    expect(await echoed).toBe('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa');
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZGEifQ.c2lnbmF0dXJl';
+    const sent = ['aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', `{"type":"connection_init","payload":{"token":"${jwt}"}}`, `{"type":"connection_init","payload":{"token":"${jwt}"}}!`];
+    for (const text of sent) {
+      const echoed = new Promise<string>((r) => ws.once('message', (d) => r(String(d))));
+      ws.send(text);
+      expect(await echoed).toBe(text);
+    }
     const done = closed(ws);
     ws.close();
     await done;
     const x = await recordFor('ws-deflate');
     const texts = x.websocket!.filter((m) => m.opcode === 'text');
-    expect(texts.map((m) => m.direction)).toEqual(['client', 'upstream']);
-    for (const m of texts) {
-      expect(m.compressed).toBe(true);
-      expect(m.size).toBeLessThan(48);
-    }
+    expect(texts.map((m) => m.direction)).toEqual(['client', 'upstream', 'client', 'upstream', 'client', 'upstream']);
+    const masked = sent.map((t) => t.replace(jwt, '[masked-jwt]'));
+    expect(texts.map((m) => Buffer.from(m.data).toString())).toEqual([masked[0], masked[0], masked[1], masked[1], masked[2], masked[2]]);
+    for (const m of texts) expect(m).toMatchObject({ inflated: true, truncated: false });
+    expect(texts[0].size).toBeLessThan(48);
+    // The repeat is a back-reference into the message before: a few bytes on the wire.
+    expect(texts[4].size).toBeLessThan(20);
   });
 
   it('joins a fragmented message around interleaved ping/pong, and caps a huge one with its true size', async () => {

@@ -249,7 +249,11 @@ describe('ExchangeDetail', () => {
         error: { code: 'UPSTREAM_RESET', message: 'socket hang up' },
         responseBody: { base64: b64('\x89PNG'), size: 4, truncated: false, contentType: 'image/png' },
         requestBody: { base64: b64('\x00\x01\x02abc'), size: 6, truncated: false, contentType: 'application/octet-stream' },
-        websocket: [{ time: 0, direction: 'client', opcode: 'text', base64: b64('hi'), size: 2, truncated: false }],
+        websocket: [
+          { time: 0, direction: 'client', opcode: 'text', base64: b64('hi'), size: 2, truncated: false },
+          { time: 1, direction: 'upstream', opcode: 'text', base64: b64('hello from deflate'), size: 9, truncated: false, inflated: true },
+          { time: 2, direction: 'upstream', opcode: 'text', base64: '', size: 9, truncated: false, compressed: true },
+        ],
       }),
     );
     await screen.findByTestId('response-body');
@@ -258,7 +262,10 @@ describe('ExchangeDetail', () => {
     fireEvent.click(screen.getByRole('tab', { name: 'Request' }));
     expect(screen.getByTestId('request-body').textContent).toContain('00000000  00 01 02 61 62 63');
     fireEvent.click(screen.getByRole('tab', { name: 'Websocket' }));
-    expect(screen.getByTestId('detail-websocket').textContent).toContain('hi');
+    const ws = screen.getByTestId('detail-websocket');
+    expect(ws.textContent).toContain('hi');
+    expect(ws.textContent).toContain('9 B (deflate, shown decoded)hello from deflate');
+    expect(ws.textContent).toContain('(compressed, not decoded)');
   });
 
   it('reports a load failure', async () => {

@@ -90,7 +90,8 @@ function WebSocketMessages({ x }: { x: WireExchange }) {
               <td className="mono small">
                 {new Date(m.time).toISOString().slice(11, 23)} {m.opcode} {formatBytes(m.size)}
                 {m.truncated ? ' (truncated)' : ''}
-                {m.compressed ? ' (compressed)' : ''}
+                {m.compressed ? ' (compressed, not decoded)' : ''}
+                {m.inflated ? ' (deflate, shown decoded)' : ''}
               </td>
               <td className="mono small">{text ?? (bytes.length ? `${bytes.length} bytes` : '')}</td>
             </tr>
