@@ -23,21 +23,23 @@ export class CaptureHub {
     };
   }
 
-  /** Records still being masked off the event loop (see buildRecord). */
+  /** Records on their way: being masked off the event loop (see buildRecord), WebSocket messages being inflated. */
   private readonly pending = new Set<Promise<void>>();
 
   /** Hands a record to every sink; a promised one when it is ready (a failed one is dropped). */
   record(exchange: CapturedExchange | Promise<CapturedExchange>): void {
-    if (exchange instanceof Promise) {
-      const p: Promise<void> = exchange.then(
-        (x) => this.deliver(x),
-        () => undefined,
-      );
-      this.pending.add(p);
-      void p.finally(() => this.pending.delete(p));
-      return;
-    }
-    this.deliver(exchange);
+    if (exchange instanceof Promise) this.track(exchange.then((x) => this.deliver(x)));
+    else this.deliver(exchange);
+  }
+
+  /** Work that will end in a record: settled() waits for it too. */
+  track(work: Promise<unknown>): void {
+    const p: Promise<void> = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
   }
 
   /** Resolves once every record handed over so far has reached the sinks (before history closes). */

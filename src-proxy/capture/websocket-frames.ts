@@ -4,7 +4,8 @@
  * turns them into messages for capture (fragments joined, client masks
  * removed, each payload kept up to a cap). Compressed messages
  * (permessage-deflate, RSV1) are kept decoded (see MessageInflater), or as
- * sent and flagged when they cannot be.
+ * sent and flagged when they cannot be. Messages reach `onMessage` in the
+ * order they were sent; a compressed one once zlib has decoded it.
  */
 import type { WebSocketMessage } from './captured-exchange.js';
 import { MessageInflater } from './websocket-inflate.js';
@@ -20,14 +21,27 @@ export class WebSocketFrameReader {
   private message: { opcode: WebSocketMessage['opcode']; parts: Buffer[]; kept: number; size: number; compressed: boolean; fin: boolean } | null = null;
   private control: typeof this.message = null;
   private broken = false;
-  private readonly inflater = new MessageInflater();
+  /** `onMessage` wants no more. */
+  private stoppedReading = false;
+  private readonly inflater: MessageInflater;
+  /** Messages handed over in order: each waits for the one before (a compressed one for zlib). */
+  private delivered: Promise<void> = Promise.resolve();
 
   /** `onMessage` answers whether it wants more; once it does not, the reader stops reading. */
   constructor(
     private readonly direction: WebSocketMessage['direction'],
     private readonly capPerMessage: number,
     private readonly onMessage: (m: WebSocketMessage) => boolean,
-  ) {}
+  ) {
+    this.inflater = new MessageInflater(capPerMessage);
+  }
+
+  /** Resolves once every message read so far has been handed over; the reader reads nothing more. */
+  settled(): Promise<void> {
+    this.broken = true;
+    const done = this.delivered;
+    return done.then(() => this.inflater.stop());
+  }
 
   push(chunk: Buffer): void {
     if (this.broken) return;
@@ -102,15 +116,20 @@ export class WebSocketFrameReader {
     const m = this.current();
     if (!m) return;
     m.size += bytes.length;
+    // A compressed message's every byte goes to the inflater (the next messages may refer back to it).
+    const inflating = m === this.message && m.compressed;
     const room = this.capPerMessage - m.kept;
-    if (room <= 0) return;
-    const part = Buffer.from(bytes.subarray(0, room));
+    if (room <= 0 && !inflating) return;
+    const part = Buffer.from(inflating ? bytes : bytes.subarray(0, room));
     if (this.maskKey) {
       for (let i = 0; i < part.length; i++) part[i] ^= this.maskKey[(this.maskOffset + i) & 3];
     }
     this.maskOffset += bytes.length;
-    m.parts.push(part);
-    m.kept += part.length;
+    if (inflating) this.inflater.write(part);
+    if (room <= 0) return;
+    const kept = part.length <= room ? part : part.subarray(0, room);
+    m.parts.push(kept);
+    m.kept += kept.length;
   }
 
   private frameDone(): void {
@@ -119,16 +138,18 @@ export class WebSocketFrameReader {
     if (this.control) this.control = null;
     else if (!m.fin) return;
     else this.message = null;
-    const data = Buffer.concat(m.parts, m.kept);
     const base = { time: Date.now(), direction: this.direction, opcode: m.opcode, size: m.size };
-    const inflated = m.compressed ? this.inflater.inflate(data, m.size === m.kept) : null;
-    const message: WebSocketMessage =
-      inflated !== null
-        ? { ...base, data: Buffer.from(inflated.subarray(0, this.capPerMessage)), truncated: m.size > m.kept || inflated.length > this.capPerMessage, inflated: true }
-        : { ...base, data, truncated: m.size > m.kept, ...(m.compressed ? { compressed: true } : {}) };
-    if (!this.onMessage(message)) {
-      this.broken = true;
-      this.inflater.stop();
-    }
+    const asSent: WebSocketMessage = { ...base, data: Buffer.concat(m.parts, m.kept), truncated: m.size > m.kept, ...(m.compressed ? { compressed: true } : {}) };
+    const inflated = m.compressed ? this.inflater.end() : null;
+    this.delivered = this.delivered.then(async () => {
+      const decoded = inflated === null ? null : await inflated;
+      if (this.stoppedReading) return;
+      const message: WebSocketMessage = decoded === null ? asSent : { ...base, data: decoded.data, truncated: decoded.truncated, inflated: true };
+      if (!this.onMessage(message)) {
+        this.stoppedReading = true;
+        this.broken = true;
+        this.inflater.stop();
+      }
+    });
   }
 }

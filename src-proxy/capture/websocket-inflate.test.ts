@@ -19,58 +19,79 @@ function sender(opts: { noContextTakeover?: boolean } = {}) {
 
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZGEifQ.c2lnbmF0dXJl';
 
+/** One whole message through the inflater: its payload in pieces, as frames bring it. */
+async function through(inflater: MessageInflater, payload: Buffer, pieces = 1): Promise<string | null> {
+  const step = Math.ceil(payload.length / pieces) || 1;
+  for (let at = 0; at < payload.length; at += step) inflater.write(payload.subarray(at, at + step));
+  const m = await inflater.end();
+  return m === null ? null : m.data.toString();
+}
+
 describe('MessageInflater', () => {
-  it('decodes messages that refer back into earlier ones (context takeover), as each arrives', async () => {
+  it('decodes messages that refer back into earlier ones (context takeover), in order, however the payload is split', async () => {
     const send = sender();
-    const inflater = new MessageInflater();
+    const inflater = new MessageInflater(64 * 1024);
     const first = `{"type":"connection_init","payload":{"Authorization":"Bearer ${TOKEN}"}}`;
     const again = `${first} again`;
     const a = await send(first);
     const b = await send(again);
     // The second message is a few bytes pointing into the first: the token is not in it as such.
     expect(b.length).toBeLessThan(20);
-    expect(inflater.inflate(a, true)!.toString()).toBe(first);
-    expect(inflater.inflate(b, true)!.toString()).toBe(again);
+    expect(await through(inflater, a, 3)).toBe(first);
+    expect(await through(inflater, b)).toBe(again);
   });
 
-  it('carries only the last 32 KiB over, which is all a sender may refer back to', async () => {
+  it('keeps the first `cap` bytes of a long message yet feeds all of it on, so the next one still decodes', async () => {
     const send = sender();
-    const inflater = new MessageInflater();
+    const inflater = new MessageInflater(1000);
     const bulk = Buffer.from(Array.from({ length: 50_000 }, (_, i) => String.fromCharCode(97 + ((i * 7919) % 26))).join(''));
-    for (let i = 0; i < 3; i++) expect(inflater.inflate(await send(bulk), true)!.equals(bulk)).toBe(true);
+    inflater.write(await send(bulk));
+    const long = (await inflater.end())!;
+    expect(long.truncated).toBe(true);
+    expect(long.data.equals(bulk.subarray(0, 1000))).toBe(true);
+    const tail = bulk.subarray(40_000, 40_100).toString();
+    expect(await through(inflater, await send(tail))).toBe(tail);
   });
 
   it('decodes no_context_takeover messages, each on its own', async () => {
     const send = sender({ noContextTakeover: true });
-    const inflater = new MessageInflater();
-    for (const text of ['one message', 'another one', 'one message']) expect(inflater.inflate(await send(text), true)!.toString()).toBe(text);
+    const inflater = new MessageInflater(1000);
+    for (const text of ['one message', 'another one', 'one message']) expect(await through(inflater, await send(text))).toBe(text);
   });
 
-  it('decodes a message cut at the capture cap as far as it goes, then stops: later ones would decode to garbage', async () => {
-    const send = sender();
-    const inflater = new MessageInflater();
-    const long = `start ${'0123456789abcdef'.repeat(4000)}`;
-    const wire = await send(long);
-    const partial = inflater.inflate(wire.subarray(0, wire.length >> 1), false)!;
-    expect(partial.length).toBeGreaterThan(0);
-    expect(long.startsWith(partial.toString())).toBe(true);
-    expect(inflater.inflate(await send('next'), true)).toBeNull();
+  it('answers null from a corrupt message on, and for what waits when it is stopped', async () => {
+    const inflater = new MessageInflater(1000);
+    expect(await through(inflater, Buffer.from([0xff, 0xff, 0xff, 0xff]))).toBeNull();
+    expect(await through(inflater, await sender()('fine'))).toBeNull();
+
+    const stopped = new MessageInflater(1000);
+    stopped.write(await sender()('pending'));
+    const waiting = stopped.end();
+    stopped.stop();
+    expect(await waiting).toBeNull();
   });
 
-  it('stops at a corrupt message, and at the budget a peer could otherwise spend', async () => {
-    const inflater = new MessageInflater();
-    expect(inflater.inflate(Buffer.from([0xff, 0xff, 0xff, 0xff]), true)).toBeNull();
-    expect(inflater.inflate(await sender()('fine'), true)).toBeNull();
-
+  it('bounds the work and the memory a peer can cause with a little deflate: output to 16 MiB + 64× what it sent, kept bytes to 1 MiB + 16×', async () => {
     const send = sender();
-    const bombs = new MessageInflater();
-    const mib = Buffer.alloc(1024 * 1024, 0x20);
-    let decoded = 0;
-    for (let i = 0; i < 20; i++) {
-      const out = bombs.inflate(await send(mib), true);
-      if (out === null) break;
-      decoded += out.length;
+    const bombs = new MessageInflater(64 * 1024);
+    const spaces = Buffer.alloc(256 * 1024, 0x20);
+    let kept = 0;
+    let sent = 0;
+    let messages = 0;
+    for (let i = 0; i < 100; i++) {
+      const wire = await send(spaces);
+      sent += wire.length;
+      bombs.write(wire);
+      const m = await bombs.end();
+      if (m === null) break;
+      messages++;
+      kept += m.data.length;
     }
-    expect(decoded).toBe(16 * 1024 * 1024);
+    // 16 MiB of output is 64 of these; then the direction stops.
+    expect(messages).toBeGreaterThanOrEqual(60);
+    expect(messages).toBeLessThan(100);
+    expect(kept).toBeLessThanOrEqual(1024 * 1024 + 16 * sent);
+    // Without the allowance each would keep its 64 KiB.
+    expect(kept).toBeLessThan((messages * 64 * 1024) / 2);
   });
 });

@@ -1,61 +1,102 @@
 /**
- * permessage-deflate (RFC 7692) undone for capture, one inflater per
- * direction, messages in the order they were sent. With context takeover
- * (the default) a message refers back into the ones before it: a token sent
- * once comes back in later messages as a few bytes that only the earlier
- * text explains. So the last 32 KiB of output (the largest window the
- * extension allows) is the next message's inflate dictionary; when the
- * peers negotiated no_context_takeover nothing refers back into it.
+ * permessage-deflate (RFC 7692) undone for capture: one raw-inflate stream
+ * per direction, fed every payload byte in the order it was sent, as the
+ * receiving end does. With context takeover (the default) a message refers
+ * back into the ones before it (a token sent once comes back as a few bytes
+ * that only the earlier text explains), so the stream has to see all of
+ * them, including what the capture cap does not keep. The work runs in
+ * zlib's thread pool; each message keeps only the first `cap` bytes of what
+ * it decodes to.
  *
- * Once a message cannot be decoded whole (cut at the capture cap, corrupt,
- * over the budget) the window is unknown, and later messages would decode to
- * plausible garbage: the direction stops decoding for good.
+ * Bounds: the output a direction may make zlib produce grows with what the
+ * peer sent (16 MiB, plus 64 times the bytes sent), and the decoded bytes it
+ * may keep likewise (1 MiB, plus 16 times), so a few kilobytes of deflate
+ * bombs cost neither much work nor much memory. Past a bound, or at a
+ * corrupt message, the direction stops decoding for good: later messages
+ * would decode to plausible garbage.
  */
 import zlib, { constants } from 'node:zlib';
-import { MAX_DECODED } from './content-coding.js';
 
 const TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
-const WINDOW = 32 * 1024;
+const MIB = 1024 * 1024;
+
+export interface InflatedMessage {
+  /** The first `cap` bytes of the message's payload (fewer when the direction's allowance ran out). */
+  data: Buffer;
+  /** The payload was longer than `data`. */
+  truncated: boolean;
+}
 
 export class MessageInflater {
-  private window: Buffer | null = null;
+  private stream: zlib.InflateRaw | null = null;
   private stopped = false;
-  /** Decoded bytes left for this direction: a bound on what a peer can make capture inflate. */
-  private budget = MAX_DECODED;
+  private sent = 0;
+  private produced = 0;
+  private keptTotal = 0;
+  /** The output of the message being flushed. */
+  private parts: Buffer[] = [];
+  private kept = 0;
+  private more = false;
+  /** Messages ended and not yet flushed, oldest first. */
+  private readonly waiting: ((m: InflatedMessage | null) => void)[] = [];
 
-  /**
-   * The message's decoded payload (as far as it goes when `whole` is false:
-   * the capture kept only its start), or null when it cannot be decoded.
-   */
-  inflate(payload: Buffer, whole: boolean): Buffer | null {
-    if (this.stopped) return null;
-    if (!whole) this.stopped = true;
-    try {
-      const out = zlib.inflateRawSync(whole ? Buffer.concat([payload, TAIL]) : payload, {
-        finishFlush: constants.Z_SYNC_FLUSH,
-        maxOutputLength: Math.max(1, this.budget),
-        ...(this.window === null ? {} : { dictionary: this.window }),
-      });
-      this.budget -= out.length;
-      if (whole) this.remember(out);
-      return out;
-    } catch {
-      this.stopped = true;
-      return null;
-    }
+  constructor(private readonly cap: number) {}
+
+  /** The next payload bytes of the current compressed message (unmasked). */
+  write(chunk: Buffer): void {
+    if (this.stopped) return;
+    this.sent += chunk.length;
+    this.open().write(chunk);
   }
 
-  /** Nothing more is wanted from this direction. */
+  /** The current message is complete: its decoded start, or null when it could not be decoded. */
+  end(): Promise<InflatedMessage | null> {
+    if (this.stopped) return Promise.resolve(null);
+    const stream = this.open();
+    stream.write(TAIL);
+    return new Promise((resolve) => {
+      this.waiting.push(resolve);
+      stream.flush(constants.Z_SYNC_FLUSH, () => {
+        // An error or stop already answered every waiting message.
+        if (this.stopped) return;
+        const message = { data: Buffer.concat(this.parts, this.kept), truncated: this.more };
+        this.parts = [];
+        this.kept = 0;
+        this.more = false;
+        this.waiting.shift()?.(message);
+      });
+    });
+  }
+
+  /** Nothing more is wanted from this direction (or it broke): frees the stream, answers what waits with null. */
   stop(): void {
     this.stopped = true;
-    this.window = null;
+    this.stream?.destroy();
+    this.stream = null;
+    for (const resolve of this.waiting.splice(0)) resolve(null);
   }
 
-  private remember(out: Buffer): void {
-    if (out.length >= WINDOW) this.window = Buffer.from(out.subarray(out.length - WINDOW));
-    else if (out.length > 0) {
-      const kept = this.window === null ? out : Buffer.concat([this.window, out]);
-      this.window = kept.length > WINDOW ? Buffer.from(kept.subarray(kept.length - WINDOW)) : kept;
+  private open(): zlib.InflateRaw {
+    if (this.stream !== null) return this.stream;
+    const stream = zlib.createInflateRaw({ chunkSize: 64 * 1024 });
+    stream.on('data', (out: Buffer) => this.output(out));
+    stream.on('error', () => this.stop());
+    this.stream = stream;
+    return stream;
+  }
+
+  private output(out: Buffer): void {
+    this.produced += out.length;
+    if (this.produced > 16 * MIB + 64 * this.sent) {
+      this.stop();
+      return;
     }
+    const room = Math.min(this.cap - this.kept, MIB + 16 * this.sent - this.keptTotal);
+    if (out.length > room) this.more = true;
+    if (room <= 0) return;
+    const part = out.length <= room ? out : Buffer.from(out.subarray(0, room));
+    this.parts.push(part);
+    this.kept += part.length;
+    this.keptTotal += part.length;
   }
 }

@@ -80,8 +80,12 @@ export function spliceWebSocket(
     client.destroy();
     upstream.destroy();
     if (events.active) events.emit({ type: 'websocket.close', id: ex.uid, time: Date.now(), route, target, bytesIn: ex.bytesIn, bytesOut: ex.bytesOut });
-    // The response object was detached at the upgrade: the connection's end is the exchange's end.
-    if (events.active || ex.capturing) complete(ex);
+    // The response object was detached at the upgrade: the connection's end is the exchange's end,
+    // once the messages read so far are captured (compressed ones are still being inflated).
+    if (fromClient !== null && fromUpstream !== null) {
+      const readers = [fromClient.settled(), fromUpstream.settled()];
+      ex.state.capture.track(Promise.all(readers).then(() => complete(ex)));
+    } else if (events.active) complete(ex);
   };
   client.on('close', close).on('error', close);
   upstream.on('close', close).on('error', close);

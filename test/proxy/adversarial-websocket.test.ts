@@ -4,7 +4,7 @@
  * wrongly, clients that vanish mid-handshake, compressed, fragmented and huge
  * messages in capture, close codes both ways, and many sockets at once.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
@@ -450,6 +450,27 @@ describe('websocket capture', () => {
     expect(texts[0].size).toBeLessThan(48);
     // The repeat is a back-reference into the message before: a few bytes on the wire.
     expect(texts[4].size).toBeLessThan(20);
+  });
+
+  it('keeps decoding after a compressed message longer than the capture cap (1 KB here), whose end later messages refer to', async () => {
+    const ws = await openWs('/ws', { headers: { 'x-request-id': 'ws-deflate-long' }, perMessageDeflate: { threshold: 0 } });
+    const long = randomBytes(3000).toString('hex');
+    const sent = [long, `${long.slice(-200)}!`, 'short'];
+    for (const text of sent) {
+      const echoed = new Promise<string>((r) => ws.once('message', (d) => r(String(d))));
+      ws.send(text);
+      expect(await echoed).toBe(text);
+    }
+    const done = closed(ws);
+    ws.close();
+    await done;
+    const x = await recordFor('ws-deflate-long');
+    const client = x.websocket!.filter((m) => m.direction === 'client' && m.opcode === 'text');
+    expect(client[0]).toMatchObject({ inflated: true, truncated: true });
+    expect(client[0].size).toBeGreaterThan(1024);
+    expect(Buffer.from(client[0].data).toString()).toBe(long.slice(0, 1024));
+    expect(client.slice(1).map((m) => Buffer.from(m.data).toString())).toEqual(sent.slice(1));
+    expect(client[1].size).toBeLessThan(20);
   });
 
   it('joins a fragmented message around interleaved ping/pong, and caps a huge one with its true size', async () => {
