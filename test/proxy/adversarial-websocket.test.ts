@@ -428,12 +428,9 @@ describe('websocket lifetime', () => {
 });
 
 describe('websocket capture', () => {
-  it('stores permessage-deflate messages decoded (with their wire size), and masks a JWT even where only the compression context holds it', async () => {
-    const ws = await openWs('/ws', { headers: { 'x-request-id': 'ws-deflate' }, perMessageDeflate: { threshold: 0 } });
-    expect(ws.extensions).toContain('permessage-deflate');
-    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZGEifQ.c2lnbmF0dXJl';
-    const sent = ['aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', `{"type":"connection_init","payload":{"token":"${jwt}"}}`, `{"type":"connection_init","payload":{"token":"${jwt}"}}!`];
-    for (const text of sent) {
+  /** Sends each text, checks the echo, closes, and gives the record. */
+  async function echoThenRecord(ws: WebSocket, texts: string[], id: string): Promise<CapturedExchange> {
+    for (const text of texts) {
       const echoed = new Promise<string>((r) => ws.once('message', (d) => r(String(d))));
       ws.send(text);
       expect(await echoed).toBe(text);
@@ -441,7 +438,15 @@ describe('websocket capture', () => {
     const done = closed(ws);
     ws.close();
     await done;
-    const x = await recordFor('ws-deflate');
+    return recordFor(id);
+  }
+
+  it('stores permessage-deflate messages decoded (with their wire size), and masks a JWT even where only the compression context holds it', async () => {
+    const ws = await openWs('/ws', { headers: { 'x-request-id': 'ws-deflate' }, perMessageDeflate: { threshold: 0 } });
+    expect(ws.extensions).toContain('permessage-deflate');
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZGEifQ.c2lnbmF0dXJl';
+    const sent = ['aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', `{"type":"connection_init","payload":{"token":"${jwt}"}}`, `{"type":"connection_init","payload":{"token":"${jwt}"}}!`];
+    const x = await echoThenRecord(ws, sent, 'ws-deflate');
     const texts = x.websocket!.filter((m) => m.opcode === 'text');
     expect(texts.map((m) => m.direction)).toEqual(['client', 'upstream', 'client', 'upstream', 'client', 'upstream']);
     const masked = sent.map((t) => t.replace(jwt, '[masked-jwt]'));
@@ -456,15 +461,7 @@ describe('websocket capture', () => {
     const ws = await openWs('/ws', { headers: { 'x-request-id': 'ws-deflate-long' }, perMessageDeflate: { threshold: 0 } });
     const long = randomBytes(3000).toString('hex');
     const sent = [long, `${long.slice(-200)}!`, 'short'];
-    for (const text of sent) {
-      const echoed = new Promise<string>((r) => ws.once('message', (d) => r(String(d))));
-      ws.send(text);
-      expect(await echoed).toBe(text);
-    }
-    const done = closed(ws);
-    ws.close();
-    await done;
-    const x = await recordFor('ws-deflate-long');
+    const x = await echoThenRecord(ws, sent, 'ws-deflate-long');
     const client = x.websocket!.filter((m) => m.direction === 'client' && m.opcode === 'text');
     expect(client[0]).toMatchObject({ inflated: true, truncated: true });
     expect(client[0].size).toBeGreaterThan(1024);
