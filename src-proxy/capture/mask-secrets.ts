@@ -112,9 +112,6 @@ function maskDecoded(body: CapturedBody, decoded: DecodeResult, cut: boolean): {
   return looksLikeText(raw, body.truncated) ? { done: maskRaw(body, cut) } : { encode: decoded.bytes, cut: decoded.cut };
 }
 
-/** The body encoded again (a cut one left open, so readers still see where it ended). */
-const encoded = (body: CapturedBody, bytes: Uint8Array | null): CapturedBody => ({ ...body, bytes });
-
 /** The Content-Encoding header's bytes decoded, at most 200 times as many (1 MiB always): a bomb costs little, real text fits. */
 const decodeOptions = (body: CapturedBody) => ({
   maxOutputLength: Math.min(MAX_DECODED, Math.max(1024 * 1024, 200 * body.bytes!.byteLength)),
@@ -137,7 +134,8 @@ export function maskBody(body: CapturedBody, headers: readonly string[], aborted
   const start = maskStart(body, headers, cut);
   if ('done' in start) return start.done;
   const next = maskDecoded(body, decodeCodings(body.bytes!, start.decode, decodeOptions(body)), cut);
-  return 'done' in next ? next.done : encoded(body, encodeCodings(next.encode, start.decode, next.cut));
+  // A cut stream is encoded again left open, so readers still see where it ended.
+  return 'done' in next ? next.done : { ...body, bytes: encodeCodings(next.encode, start.decode, next.cut) };
 }
 
 /** Whether maskBody would have to decode (the capture path then masks off the event loop). */
@@ -159,7 +157,7 @@ export async function maskBodyAsync(body: CapturedBody, headers: readonly string
   // Each counts as at least 64 KiB, so at most a thousand or so small ones wait.
   const out = await decodeQueue.run(Math.max(body.bytes!.byteLength, 64 * 1024), async () => {
     const next = maskDecoded(body, await decodeCodingsAsync(body.bytes!, start.decode, decodeOptions(body)), cut);
-    return 'done' in next ? next.done : encoded(body, await encodeCodingsAsync(next.encode, start.decode, next.cut));
+    return 'done' in next ? next.done : { ...body, bytes: await encodeCodingsAsync(next.encode, start.decode, next.cut) };
   });
   return out === 'full' ? { ...body, bytes: null } : out;
 }

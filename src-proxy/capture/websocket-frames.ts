@@ -39,8 +39,7 @@ export class WebSocketFrameReader {
   /** Resolves once every message read so far has been handed over; the reader reads nothing more. */
   settled(): Promise<void> {
     this.broken = true;
-    const done = this.delivered;
-    return done.then(() => this.inflater.stop());
+    return this.delivered.then(() => this.inflater.stop());
   }
 
   push(chunk: Buffer): void {
