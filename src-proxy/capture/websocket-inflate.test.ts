@@ -1,4 +1,5 @@
-import { constants, createDeflateRaw, type DeflateRaw } from 'node:zlib';
+import { randomBytes } from 'node:crypto';
+import { constants, createDeflateRaw, deflateRawSync, type DeflateRaw } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { MessageInflater } from './websocket-inflate.js';
 
@@ -93,5 +94,13 @@ describe('MessageInflater', () => {
     expect(kept).toBeLessThanOrEqual(1024 * 1024 + 16 * sent);
     // Without the allowance each would keep its 64 KiB.
     expect(kept).toBeLessThan((messages * 64 * 1024) / 2);
+  });
+
+  it('stops rather than buffer without end when a peer sends faster than zlib decodes', async () => {
+    const inflater = new MessageInflater(1000);
+    // Stored blocks: 20 MiB in, 20 MiB out, written at once as a fast socket would hand it over.
+    const wire = deflateRawSync(randomBytes(20 * 1024 * 1024), { level: 0, finishFlush: constants.Z_SYNC_FLUSH }).subarray(0, -4);
+    for (let at = 0; at < wire.length; at += 64 * 1024) inflater.write(wire.subarray(at, at + 64 * 1024));
+    expect(await inflater.end()).toBeNull();
   });
 });

@@ -11,7 +11,8 @@
  * Bounds: the output a direction may make zlib produce grows with what the
  * peer sent (16 MiB, plus 64 times the bytes sent), and the decoded bytes it
  * may keep likewise (1 MiB, plus 16 times), so a few kilobytes of deflate
- * bombs cost neither much work nor much memory. Past a bound, or at a
+ * bombs cost neither much work nor much memory; and at most 16 MiB may wait
+ * for zlib when a peer sends faster than it decodes. Past a bound, or at a
  * corrupt message, the direction stops decoding for good: later messages
  * would decode to plausible garbage.
  */
@@ -19,6 +20,7 @@ import zlib, { constants } from 'node:zlib';
 
 const TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
 const MIB = 1024 * 1024;
+const MAX_BEHIND = 16 * MIB;
 
 export interface InflatedMessage {
   /** The first `cap` bytes of the message's payload (fewer when the direction's allowance ran out). */
@@ -46,7 +48,10 @@ export class MessageInflater {
   write(chunk: Buffer): void {
     if (this.stopped) return;
     this.sent += chunk.length;
-    this.open().write(chunk);
+    const stream = this.open();
+    // zlib falling this far behind a fast peer: stop rather than buffer without end.
+    if (stream.writableLength > MAX_BEHIND) this.stop();
+    else stream.write(chunk);
   }
 
   /** The current message is complete: its decoded start, or null when it could not be decoded. */
