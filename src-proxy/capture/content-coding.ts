@@ -161,40 +161,42 @@ function nonEmpty(out: Buffer, err: unknown): Buffer {
 
 const failure = (err: unknown): DecodeResult => ({ ok: false, reason: tooLarge(err) ? 'too-large' : 'corrupt' });
 
-/** The body with every coding undone (last applied first). */
-export function decodeCodings(bytes: Bytes, codings: readonly string[], opts: DecodeOptions): DecodeResult {
+/** The decoding as a run of stages (last applied, first undone), driven by decodeCodings or decodeCodingsAsync. */
+function* stages(bytes: Bytes, codings: readonly string[], opts: DecodeOptions): Generator<[Coding, Buffer, DecodeOptions], DecodeResult, { bytes: Buffer; cut: boolean }> {
   const steps = plan(codings);
   if (typeof steps === 'string') return { ok: false, reason: steps };
-  let out: { bytes: Buffer; cut: boolean } = { bytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), cut: opts.partial === true };
+  let out = { bytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), cut: opts.partial === true };
   const inner: Buffer[] = [];
-  try {
-    for (const [i, c] of steps.entries()) {
-      if (i > 0) inner.push(out.bytes);
-      const next = stage(c, out.bytes, { ...opts, partial: out.cut });
-      out = { bytes: next.bytes, cut: out.cut || next.cut };
-    }
-  } catch (err) {
-    return failure(err);
+  for (const [i, c] of steps.entries()) {
+    if (i > 0) inner.push(out.bytes);
+    const next = yield [c, out.bytes, { ...opts, partial: out.cut }];
+    out = { bytes: next.bytes, cut: out.cut || next.cut };
   }
   return { ok: true, ...out, inner };
 }
 
-/** decodeCodings off the event loop. */
-export async function decodeCodingsAsync(bytes: Bytes, codings: readonly string[], opts: DecodeOptions): Promise<DecodeResult> {
-  const steps = plan(codings);
-  if (typeof steps === 'string') return { ok: false, reason: steps };
-  let out: { bytes: Buffer; cut: boolean } = { bytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), cut: opts.partial === true };
-  const inner: Buffer[] = [];
+/** The body with every coding undone. */
+export function decodeCodings(bytes: Bytes, codings: readonly string[], opts: DecodeOptions): DecodeResult {
+  const run = stages(bytes, codings, opts);
   try {
-    for (const [i, c] of steps.entries()) {
-      if (i > 0) inner.push(out.bytes);
-      const next = await stageAsync(c, out.bytes, { ...opts, partial: out.cut });
-      out = { bytes: next.bytes, cut: out.cut || next.cut };
-    }
+    let step = run.next();
+    while (!step.done) step = run.next(stage(...step.value));
+    return step.value;
   } catch (err) {
     return failure(err);
   }
-  return { ok: true, ...out, inner };
+}
+
+/** decodeCodings off the event loop. */
+export async function decodeCodingsAsync(bytes: Bytes, codings: readonly string[], opts: DecodeOptions): Promise<DecodeResult> {
+  const run = stages(bytes, codings, opts);
+  try {
+    let step = run.next();
+    while (!step.done) step = run.next(await stageAsync(...step.value));
+    return step.value;
+  } catch (err) {
+    return failure(err);
+  }
 }
 
 /**
