@@ -7,7 +7,7 @@
  * is written into one buffer.
  */
 
-export const MASKED_JWT = '[masked-jwt]';
+const MASKED_JWT = '[masked-jwt]';
 const MASKED = Buffer.from(MASKED_JWT);
 const MARK = Buffer.from('eyJ');
 const DOT = 0x2e;
