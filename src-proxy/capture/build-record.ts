@@ -19,11 +19,11 @@ export function buildRecord(ex: Exchange, timings: CapturedExchange['timings'], 
   const responseBody = ex.responseBody?.result(mediaType(headerIn(resHeaders, 'content-type'))) ?? NO_BODY;
   if (capture.keepSecrets) return recordOf(ex, timings, capture, requestBody, responseBody);
   // A body may end early without being capped: its last bytes may be the start of a JWT.
-  const ended = ex.aborted || ex.error !== null;
+  const opts = { aborted: ex.aborted || ex.error !== null, cap: capture.maxBodySize };
   if (!maskNeedsDecoding(requestBody, reqHeaders) && !maskNeedsDecoding(responseBody, resHeaders)) {
-    return recordOf(ex, timings, capture, maskBody(requestBody, reqHeaders, ended), maskBody(responseBody, resHeaders, ended));
+    return recordOf(ex, timings, capture, maskBody(requestBody, reqHeaders, opts), maskBody(responseBody, resHeaders, opts));
   }
-  const masked = (body: CapturedBody, headers: string[]) => maskBodyAsync(body, headers, ended).catch(() => ({ ...body, bytes: null }));
+  const masked = (body: CapturedBody, headers: string[]) => maskBodyAsync(body, headers, opts).catch(() => ({ ...body, bytes: null }));
   return Promise.all([masked(requestBody, reqHeaders), masked(responseBody, resHeaders)]).then(([req, res]) => recordOf(ex, timings, capture, req, res));
 }
 

@@ -1,6 +1,6 @@
 import { brotliCompressSync, deflateRawSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { MAX_CODINGS, contentCodingsIn, decodeCodings, decodeCodingsAsync, encodeCodings, readableBody } from './content-coding.js';
+import { MAX_CODINGS, contentCodingsIn, decodeCodings, decodeCodingsAsync, encodeCodings, encodesUncompressed, readableBody } from './content-coding.js';
 
 const text = Buffer.from(JSON.stringify({ words: Array.from({ length: 400 }, (_, i) => `word${i}`) }));
 const opts = { maxOutputLength: 1024 * 1024 };
@@ -25,7 +25,7 @@ describe('content codings', () => {
     const many = Array(MAX_CODINGS + 1).fill('gzip');
     expect(decodeCodings(gzipSync(text), many, opts)).toEqual({ ok: false, reason: 'too-many' });
     // Unknown on either side of a known one, and names that exist on Object.prototype.
-    for (const codings of [['zstd', 'gzip'], ['gzip', 'zstd'], ['constructor'], ['__proto__']]) {
+    for (const codings of [['compress', 'gzip'], ['gzip', 'compress'], ['constructor'], ['__proto__']]) {
       expect(decodeCodings(gzipSync(text), codings, opts)).toEqual({ ok: false, reason: 'unknown' });
       expect(encodeCodings(text, codings)).toBeNull();
     }
@@ -59,6 +59,18 @@ describe('content codings', () => {
     expect(cut.cut).toBe(true);
     expect(cut.body.truncated).toBe(true);
     expect(cut.body.size).toBe(cut.body.bytes!.byteLength);
-    expect(readableBody({ bytes: Buffer.from('x'), size: 1, truncated: false, contentType: null }, ['Content-Encoding', 'zstd']).error).toBe('"zstd" cannot be decoded here (gzip, deflate and br can)');
+    expect(readableBody({ bytes: Buffer.from('x'), size: 1, truncated: false, contentType: null }, ['Content-Encoding', 'compress']).error).toBe('"compress" cannot be decoded here (gzip, deflate, br and zstd can)');
+    expect(readableBody({ bytes: Buffer.from('x'), size: 1, truncated: false, contentType: null }, ['Content-Encoding', 'zstd']).error).toBe('the bytes are not valid zstd');
+  });
+
+  it('reads zstd, alone and under gzip, and encodes it again (uncompressed, so callers bound it)', async () => {
+    const framed = encodeCodings(text, ['zstd'])!;
+    expect(encodesUncompressed(['zstd'])).toBe(true);
+    expect(encodesUncompressed(['gzip', 'br'])).toBe(false);
+    for (const [wire, codings] of [[framed, ['zstd']], [gzipSync(framed), ['zstd', 'gzip']]] as const) {
+      const r = await decodeCodingsAsync(wire, codings, opts);
+      expect(r.ok && r.bytes.equals(text)).toBe(true);
+      expect(readableBody({ bytes: wire, size: wire.length, truncated: false, contentType: 'application/json' }, ['Content-Encoding', codings.join(', ')])).toMatchObject({ codings, error: null, body: { size: text.length } });
+    }
   });
 });

@@ -11,6 +11,7 @@
 import { promisify } from 'node:util';
 import zlib, { constants } from 'node:zlib';
 import type { CapturedBody } from './captured-exchange.js';
+import { zstdDecode, zstdDecodeAsync, zstdEncodeRaw } from './zstd-coding.js';
 
 /** How far a captured body is decoded to be masked, shown, compared or exported. */
 export const MAX_DECODED = 16 * 1024 * 1024;
@@ -18,69 +19,75 @@ export const MAX_DECODED = 16 * 1024 * 1024;
 export const MAX_CODINGS = 2;
 
 type Bytes = Uint8Array;
-type Options = zlib.ZlibOptions & zlib.BrotliOptions;
 interface Coding {
-  decode(bytes: Bytes, opts: Options): Buffer;
-  decodeAsync(bytes: Bytes, opts: Options): Promise<Buffer>;
-  /** Options that let a stream whose end is missing decode as far as it goes. */
-  partial: Options;
-  /** `opts`: `partial` for a stream left open, as a cut one is. */
-  encode(bytes: Bytes, opts: Options): Buffer;
-  encodeAsync(bytes: Bytes, opts: Options): Promise<Buffer>;
+  /** At most `limit` bytes out; `partial`: the stream may end early (a cut one), decode as far as it goes. */
+  decode(bytes: Bytes, limit: number, partial: boolean): Buffer;
+  decodeAsync(bytes: Bytes, limit: number, partial: boolean): Promise<Buffer>;
+  /** `cut`: leave the stream open (flushed, not finished), as a cut one is. */
+  encode(bytes: Bytes, cut: boolean): Buffer;
+  encodeAsync(bytes: Bytes, cut: boolean): Promise<Buffer>;
+  /** False for zstd here: its encoder writes the text as it is (zstd-coding.ts). */
+  compresses: boolean;
 }
 
-const ZLIB_PARTIAL: Options = { finishFlush: constants.Z_SYNC_FLUSH };
+type ZlibOptions = zlib.ZlibOptions & zlib.BrotliOptions;
+type ZlibSync = (b: Bytes, o: ZlibOptions) => Buffer;
+type ZlibAsync = (b: Bytes, o: ZlibOptions) => Promise<Buffer>;
+
 /**
  * Output grows in chunks of this size. zlib's 16 KiB default makes a 16 MiB
  * decode a thousand round trips through the main thread (17 ms of it per
  * bomb, measured); 1 MiB makes it a handful (1 ms), and is faster for small bodies too.
  */
-const CHUNK: Options = { chunkSize: 1024 * 1024 };
-const gzipAsync = promisify(zlib.gzip) as (b: Bytes, o: Options) => Promise<Buffer>;
-const gzip: Coding = {
-  decode: (b, o) => zlib.gunzipSync(b, o),
-  decodeAsync: promisify(zlib.gunzip) as (b: Bytes, o: Options) => Promise<Buffer>,
-  partial: ZLIB_PARTIAL,
-  encode: (b, o) => zlib.gzipSync(b, { ...CHUNK, ...o }),
-  encodeAsync: (b, o) => gzipAsync(b, { ...CHUNK, ...o }),
-};
-const inflate = promisify(zlib.inflate) as (b: Bytes, o: Options) => Promise<Buffer>;
-const deflateAsync = promisify(zlib.deflate) as (b: Bytes, o: Options) => Promise<Buffer>;
-const inflateRaw = promisify(zlib.inflateRaw) as (b: Bytes, o: Options) => Promise<Buffer>;
+const CHUNK: ZlibOptions = { chunkSize: 1024 * 1024 };
+const ZLIB_PARTIAL: ZlibOptions = { finishFlush: constants.Z_SYNC_FLUSH };
 const tooLarge = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
+
+/** A zlib coding: its sync and async functions, the flush that leaves a stream open, and encoder options. */
+function zlibCoding(decode: [ZlibSync, ZlibAsync], encode: [ZlibSync, ZlibAsync], partial: ZlibOptions, encodeOptions: ZlibOptions = CHUNK): Coding {
+  const decodeOptions = (limit: number, cut: boolean) => ({ ...CHUNK, maxOutputLength: limit, ...(cut ? partial : {}) });
+  const encodeOpts = (cut: boolean) => ({ ...encodeOptions, ...(cut ? partial : {}) });
+  return {
+    decode: (b, limit, cut) => decode[0](b, decodeOptions(limit, cut)),
+    decodeAsync: (b, limit, cut) => decode[1](b, decodeOptions(limit, cut)),
+    encode: (b, cut) => encode[0](b, encodeOpts(cut)),
+    encodeAsync: (b, cut) => encode[1](b, encodeOpts(cut)),
+    compresses: true,
+  };
+}
+
+const both = (sync: ZlibSync, callback: (b: Bytes, o: ZlibOptions, cb: (err: Error | null, out: Buffer) => void) => void): [ZlibSync, ZlibAsync] => [sync, promisify(callback) as ZlibAsync];
+const gzip = zlibCoding(both(zlib.gunzipSync, zlib.gunzip), both(zlib.gzipSync, zlib.gzip), ZLIB_PARTIAL);
+const inflate = both(zlib.inflateSync, zlib.inflate);
+const inflateRaw = both(zlib.inflateRawSync, zlib.inflateRaw);
+// "deflate" is zlib-wrapped by the spec, raw deflate in practice from some servers.
+const deflateOrRaw: [ZlibSync, ZlibAsync] = [
+  (b, o) => {
+    try {
+      return inflate[0](b, o);
+    } catch (err) {
+      if (tooLarge(err)) throw err;
+      return inflateRaw[0](b, o);
+    }
+  },
+  (b, o) => inflate[1](b, o).catch((err: unknown) => (tooLarge(err) ? Promise.reject(err) : inflateRaw[1](b, o))),
+];
 // Quality 11 (brotli's default) costs tens of ms per MiB; 5 is what servers use on the fly.
-const BROTLI_ENCODE: zlib.BrotliOptions = { ...CHUNK, params: { [constants.BROTLI_PARAM_QUALITY]: 5 } };
-const brotliCompress = promisify(zlib.brotliCompress) as (b: Bytes, o: zlib.BrotliOptions) => Promise<Buffer>;
+const BROTLI_ENCODE: ZlibOptions = { ...CHUNK, params: { [constants.BROTLI_PARAM_QUALITY]: 5 } };
 
 const CODINGS = new Map<string, Coding>([
   ['gzip', gzip],
   ['x-gzip', gzip],
+  ['deflate', zlibCoding(deflateOrRaw, both(zlib.deflateSync, zlib.deflate), ZLIB_PARTIAL)],
+  ['br', zlibCoding(both(zlib.brotliDecompressSync, zlib.brotliDecompress), both(zlib.brotliCompressSync, zlib.brotliCompress), { finishFlush: constants.BROTLI_OPERATION_FLUSH }, BROTLI_ENCODE)],
   [
-    'deflate',
+    'zstd',
     {
-      // "deflate" is zlib-wrapped by the spec, raw deflate in practice from some servers.
-      decode: (b, o) => {
-        try {
-          return zlib.inflateSync(b, o);
-        } catch (err) {
-          if (tooLarge(err)) throw err;
-          return zlib.inflateRawSync(b, o);
-        }
-      },
-      decodeAsync: (b, o) => inflate(b, o).catch((err: unknown) => (tooLarge(err) ? Promise.reject(err) : inflateRaw(b, o))),
-      partial: ZLIB_PARTIAL,
-      encode: (b, o) => zlib.deflateSync(b, { ...CHUNK, ...o }),
-      encodeAsync: (b, o) => deflateAsync(b, { ...CHUNK, ...o }),
-    },
-  ],
-  [
-    'br',
-    {
-      decode: (b, o) => zlib.brotliDecompressSync(b, o),
-      decodeAsync: promisify(zlib.brotliDecompress) as (b: Bytes, o: Options) => Promise<Buffer>,
-      partial: { finishFlush: constants.BROTLI_OPERATION_FLUSH },
-      encode: (b, o) => zlib.brotliCompressSync(b, { ...BROTLI_ENCODE, ...o }),
-      encodeAsync: (b, o) => brotliCompress(b, { ...BROTLI_ENCODE, ...o }),
+      decode: zstdDecode,
+      decodeAsync: zstdDecodeAsync,
+      encode: zstdEncodeRaw,
+      encodeAsync: (b, cut) => Promise.resolve(zstdEncodeRaw(b, cut)),
+      compresses: false,
     },
   ],
 ]);
@@ -132,24 +139,24 @@ function plan(codings: readonly string[]): Coding[] | DecodeFailure {
  * still be found and masked).
  */
 function stage(c: Coding, bytes: Bytes, opts: DecodeOptions): { bytes: Buffer; cut: boolean } {
-  const base = { ...CHUNK, maxOutputLength: opts.maxOutputLength };
-  if (opts.partial === true) return { bytes: c.decode(bytes, { ...base, ...c.partial }), cut: true };
+  const limit = opts.maxOutputLength;
+  if (opts.partial === true) return { bytes: c.decode(bytes, limit, true), cut: true };
   try {
-    return { bytes: c.decode(bytes, base), cut: false };
+    return { bytes: c.decode(bytes, limit, false), cut: false };
   } catch (err) {
     if (tooLarge(err)) throw err;
-    return { bytes: nonEmpty(c.decode(bytes, { ...base, ...c.partial }), err), cut: true };
+    return { bytes: nonEmpty(c.decode(bytes, limit, true), err), cut: true };
   }
 }
 
 async function stageAsync(c: Coding, bytes: Bytes, opts: DecodeOptions): Promise<{ bytes: Buffer; cut: boolean }> {
-  const base = { ...CHUNK, maxOutputLength: opts.maxOutputLength };
-  if (opts.partial === true) return { bytes: await c.decodeAsync(bytes, { ...base, ...c.partial }), cut: true };
+  const limit = opts.maxOutputLength;
+  if (opts.partial === true) return { bytes: await c.decodeAsync(bytes, limit, true), cut: true };
   try {
-    return { bytes: await c.decodeAsync(bytes, base), cut: false };
+    return { bytes: await c.decodeAsync(bytes, limit, false), cut: false };
   } catch (err) {
     if (tooLarge(err)) throw err;
-    return { bytes: nonEmpty(await c.decodeAsync(bytes, { ...base, ...c.partial }), err), cut: true };
+    return { bytes: nonEmpty(await c.decodeAsync(bytes, limit, true), err), cut: true };
   }
 }
 
@@ -209,10 +216,14 @@ export function encodeCodings(bytes: Bytes, codings: readonly string[], cut = fa
   if (typeof plan(codings) === 'string') return null;
   let out = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (const name of codings) {
-    const c = CODINGS.get(name)!;
-    out = c.encode(out, cut ? c.partial : {});
+    out = CODINGS.get(name)!.encode(out, cut);
   }
   return out;
+}
+
+/** Whether encodeCodings would store some of the text uncompressed (zstd here), so the result is as large as the text. */
+export function encodesUncompressed(codings: readonly string[]): boolean {
+  return codings.some((c) => CODINGS.get(c)?.compresses === false);
 }
 
 /** encodeCodings off the event loop. */
@@ -220,15 +231,14 @@ export async function encodeCodingsAsync(bytes: Bytes, codings: readonly string[
   if (typeof plan(codings) === 'string') return null;
   let out = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (const name of codings) {
-    const c = CODINGS.get(name)!;
-    out = await c.encodeAsync(out, cut ? c.partial : {});
+    out = await CODINGS.get(name)!.encodeAsync(out, cut);
   }
   return out;
 }
 
 const WHY: Record<DecodeFailure, (codings: readonly string[]) => string> = {
   'too-many': (c) => `${c.length} stacked codings are more than the ${MAX_CODINGS} this reads`,
-  unknown: (c) => `"${c.join(', ')}" cannot be decoded here (gzip, deflate and br can)`,
+  unknown: (c) => `"${c.join(', ')}" cannot be decoded here (gzip, deflate, br and zstd can)`,
   corrupt: (c) => `the bytes are not valid ${c.join(', ')}`,
   'too-large': () => `it decodes to more than ${MAX_DECODED / (1024 * 1024)} MiB`,
 };

@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { brotliCompressSync, brotliDecompressSync, constants, deflateRawSync, deflateSync, gunzipSync, gzipSync, inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { CapturedBody } from './captured-exchange.js';
@@ -6,9 +8,10 @@ import { MAX_DECODED, readableBody } from './content-coding.js';
 import { maskJwts } from './mask-jwts.js';
 import { MASK, maskBody as maskedBody, maskBodyAsync as maskedBodyAsync, maskHeaders, maskMessages, maskUrl } from './mask-secrets.js';
 
+const ZSTD = '/usr/bin/zstd';
 const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZGEifQ.c2lnbmF0dXJl';
 // The stored bytes.
-const maskBody = (body: CapturedBody, headers: readonly string[], aborted = false) => maskedBody(body, headers, aborted).bytes;
+const maskBody = (body: CapturedBody, headers: readonly string[], aborted = false) => maskedBody(body, headers, { aborted }).bytes;
 const maskBodyAsync = async (body: CapturedBody, headers: readonly string[]) => (await maskedBodyAsync(body, headers)).bytes;
 
 describe('maskUrl', () => {
@@ -230,7 +233,8 @@ describe('maskBody', () => {
     const cases: [string, Buffer, string][] = [
       ['a bomb', gzipSync(Buffer.alloc(MAX_DECODED + 1, 0x20)), 'gzip'],
       ['an unknown coding after a known one', wire, 'gzip, utf-8'],
-      ['zstd (not in this Node)', wire, 'zstd'],
+      ['an unknown coding', wire, 'compress'],
+      ['zstd that is not zstd', wire, 'zstd'],
       ['a broken checksum', badCrc, 'gzip'],
       ['trailing bytes', Buffer.concat([wire, Buffer.from('\r\n')]), 'gzip'],
       ['1000 stacked codings', wire, Array(1000).fill('deflate').join(', ')],
@@ -244,6 +248,46 @@ describe('maskBody', () => {
       expect(Buffer.from(maskBody(body(mislabelled), ['Content-Encoding', coding])!).toString()).toBe('{"t":"[masked-jwt]"}');
       expect(Buffer.from((await maskBodyAsync(body(mislabelled), ['Content-Encoding', coding]))!).toString()).toBe('{"t":"[masked-jwt]"}');
     }
+  });
+});
+
+describe.skipIf(!existsSync(ZSTD))('maskBody with zstd (the zstd CLI encodes and checks)', () => {
+  const body = (bytes: Uint8Array, truncated = false): CapturedBody => ({ bytes, size: bytes.byteLength, truncated, contentType: 'application/json' });
+  const zstd = (args: string[], input: Uint8Array) => execFileSync(ZSTD, ['-q', '-c', ...args], { input, stdio: ['pipe', 'pipe', 'pipe'] });
+  const headers = ['Content-Type', 'application/json', 'Content-Encoding', 'zstd'];
+  const json = `{"user":"ada","token":"${JWT}","rows":${JSON.stringify(Array.from({ length: 300 }, (_, i) => `row ${i}`))}}`;
+
+  it('masks a JWT in a zstd body and stores a zstd frame of the masked text that the zstd tool reads (sync and async)', async () => {
+    const wire = zstd(['-3'], Buffer.from(json));
+    for (const masked of [maskedBody(body(wire), headers), await maskedBodyAsync(body(wire), headers)]) {
+      expect(zstd(['-d'], masked.bytes!).toString()).toBe(json.replace(JWT, '[masked-jwt]'));
+      expect(masked).toMatchObject({ size: wire.length, truncated: false });
+    }
+    const clean = zstd([], Buffer.from('{"ok":true}'));
+    expect(await maskBodyAsync(body(clean), headers)).toBe(clean);
+  });
+
+  it('keeps at most the cap of masked text (zstd is stored uncompressed), flagged as truncated and left open', async () => {
+    const wire = zstd(['-19'], Buffer.from(json + ' '.repeat(50_000)));
+    for (const masked of [maskedBody(body(wire), headers, { cap: 2048 }), await maskedBodyAsync(body(wire), headers, { cap: 2048 })]) {
+      expect(masked.truncated).toBe(true);
+      expect(masked.bytes!.byteLength).toBeLessThan(2048 + 16);
+      expect(() => zstd(['-d'], masked.bytes!)).toThrow();
+      const readable = readableBody(masked, headers);
+      expect(readable).toMatchObject({ cut: true, error: null });
+      expect(Buffer.from(readable.body.bytes!).toString()).toBe(json.replace(JWT, '[masked-jwt]').slice(0, 2048));
+    }
+  });
+
+  it('masks a zstd body cut at the capture cap as far as it decodes, and a JWT cut off at its end', () => {
+    // zstd decodes whole blocks (up to 128 KiB of text each): the cut leaves the first ones.
+    const wire = zstd(['-3', '--no-content-size'], Buffer.from(`{"token":"${JWT}","rest":"${randomBytes(150_000).toString('hex')}"}`));
+    const masked = maskedBody(body(wire.subarray(0, wire.length >> 1), true), headers);
+    expect(masked.truncated).toBe(true);
+    const text = Buffer.from(readableBody(masked, headers).body.bytes!).toString();
+    expect(text.startsWith('{"token":"[masked-jwt]","rest":"')).toBe(true);
+    const endsInToken = zstd(['--no-content-size'], Buffer.from(`{"token":"${JWT.slice(0, 30)}`));
+    expect(Buffer.from(readableBody(maskedBody(body(endsInToken), headers, { aborted: true }), headers).body.bytes!).toString()).toBe('{"token":"[masked-jwt]');
   });
 });
 

@@ -7,7 +7,7 @@
 import type { CapturedBody, WebSocketMessage } from './captured-exchange.js';
 import { maskJwtBytes, maskJwts } from './mask-jwts.js';
 import { WorkQueue } from './work-queue.js';
-import { MAX_DECODED, contentCodingsIn, decodeCodings, decodeCodingsAsync, encodeCodings, encodeCodingsAsync, type DecodeResult } from './content-coding.js';
+import { MAX_DECODED, contentCodingsIn, decodeCodings, decodeCodingsAsync, encodeCodings, encodeCodingsAsync, encodesUncompressed, type DecodeResult } from './content-coding.js';
 
 export const MASK = '[masked]';
 
@@ -94,22 +94,35 @@ function maskStart(body: CapturedBody, headers: readonly string[], cut: boolean)
   return codings === null ? { done: maskRaw(body, cut) } : { decode: codings };
 }
 
+/** Masked text to encode again with the body's codings; `truncated`: the body's flag after that. */
+interface Reencode {
+  encode: Buffer;
+  cut: boolean;
+  truncated: boolean;
+}
+
 /** After decoding: the body to store, or masked text to encode again with the body's codings. */
-function maskDecoded(body: CapturedBody, decoded: DecodeResult, cut: boolean): { done: CapturedBody } | { encode: Buffer; cut: boolean } {
+function maskDecoded(body: CapturedBody, codings: readonly string[], decoded: DecodeResult, opts: Required<MaskOptions>): { done: CapturedBody } | Reencode {
   const raw = asBuffer(body.bytes!);
+  const cut = body.truncated || opts.aborted;
   if (!decoded.ok) {
     // Mislabelled plain text (a HAR tool, a misconfigured server) is scanned as it is; anything
-    // else (an unknown coding such as zstd, too many, a bomb, garbage) cannot be checked, so it is not kept.
+    // else (an unknown coding, too many, a bomb, garbage) cannot be checked, so it is not kept.
     return { done: looksLikeText(raw, body.truncated) ? maskRaw(body, cut) : { ...body, bytes: null } };
   }
+  // An encoding that stores the text as it is (zstd here) keeps at most `cap` bytes of it, like the capture.
+  const reencode = (text: Buffer): Reencode =>
+    text.byteLength > opts.cap && encodesUncompressed(codings)
+      ? { encode: text.subarray(0, opts.cap), cut: true, truncated: true }
+      : { encode: text, cut: decoded.cut, truncated: body.truncated };
   const partial = decoded.cut || cut;
   const masked = maskJwtBytes(decoded.bytes, partial);
-  if (masked !== decoded.bytes) return { encode: masked, cut: decoded.cut };
+  if (masked !== decoded.bytes) return reencode(masked);
   // Decoders stop at the end of a complete stream: bytes after it (on the wire or inside a
   // stacked coding), or text that happens to decode as brotli, are never seen decoded.
   const layers = [raw, ...decoded.inner];
   if (layers.every((layer) => maskJwtBytes(layer, partial) === layer)) return { done: body };
-  return looksLikeText(raw, body.truncated) ? { done: maskRaw(body, cut) } : { encode: decoded.bytes, cut: decoded.cut };
+  return looksLikeText(raw, body.truncated) ? { done: maskRaw(body, cut) } : reencode(decoded.bytes);
 }
 
 /** The Content-Encoding header's bytes decoded, at most 200 times as many (1 MiB always): a bomb costs little, real text fits. */
@@ -118,24 +131,32 @@ const decodeOptions = (body: CapturedBody) => ({
   partial: body.truncated,
 });
 
+export interface MaskOptions {
+  /** The transfer ended early: a JWT cut off at the end is masked too (as in a truncated body). */
+  aborted?: boolean;
+  /** The capture's maxBodySize: what a body re-encoded without compression (zstd) may keep. */
+  cap?: number;
+}
+
+const withDefaults = (opts: MaskOptions): Required<MaskOptions> => ({ aborted: opts.aborted ?? false, cap: opts.cap ?? MAX_DECODED });
+
 /**
  * `body` (`headers`: the raw headers it came with) with every JWT masked;
- * the same object when there was none. `aborted`: the transfer ended early,
- * so a JWT cut off at the end is masked too (as in a truncated body). A body
- * with a Content-Encoding is looked at decoded (a cut one as far as it goes)
- * and, when it held a JWT, stored masked and encoded again with the same
- * codings, so it still matches its headers. One that cannot be decoded
- * (an unknown coding, not what its header says, or decoding to more than
- * decodeOptions allows) is kept only when it is plain text; otherwise its
- * bytes are dropped: "not stored", its size still recorded.
+ * the same object when there was none. A body with a Content-Encoding is
+ * looked at decoded (a cut one as far as it goes) and, when it held a JWT,
+ * stored masked and encoded again with the same codings, so it still matches
+ * its headers. One that cannot be decoded (an unknown coding, not what its
+ * header says, or decoding to more than decodeOptions allows) is kept only
+ * when it is plain text; otherwise its bytes are dropped: "not stored", its
+ * size still recorded.
  */
-export function maskBody(body: CapturedBody, headers: readonly string[], aborted = false): CapturedBody {
-  const cut = body.truncated || aborted;
-  const start = maskStart(body, headers, cut);
+export function maskBody(body: CapturedBody, headers: readonly string[], options: MaskOptions = {}): CapturedBody {
+  const opts = withDefaults(options);
+  const start = maskStart(body, headers, body.truncated || opts.aborted);
   if ('done' in start) return start.done;
-  const next = maskDecoded(body, decodeCodings(body.bytes!, start.decode, decodeOptions(body)), cut);
+  const next = maskDecoded(body, start.decode, decodeCodings(body.bytes!, start.decode, decodeOptions(body)), opts);
   // A cut stream is encoded again left open, so readers still see where it ended.
-  return 'done' in next ? next.done : { ...body, bytes: encodeCodings(next.encode, start.decode, next.cut) };
+  return 'done' in next ? next.done : { ...body, truncated: next.truncated, bytes: encodeCodings(next.encode, start.decode, next.cut) };
 }
 
 /** Whether maskBody would have to decode (the capture path then masks off the event loop). */
@@ -147,17 +168,18 @@ export function maskNeedsDecoding(body: CapturedBody, headers: readonly string[]
 const decodeQueue = new WorkQueue(2, 64 * 1024 * 1024);
 
 /**
- * maskBody with its decoding and encoding in zlib's thread pool, through a
- * bounded queue: when the queue is full the body is not stored (its size is).
+ * maskBody with its decoding and encoding off the event loop (zlib's thread
+ * pool, zstd's thread), through a bounded queue: when the queue is full the
+ * body is not stored (its size is).
  */
-export async function maskBodyAsync(body: CapturedBody, headers: readonly string[], aborted = false): Promise<CapturedBody> {
-  const cut = body.truncated || aborted;
-  const start = maskStart(body, headers, cut);
+export async function maskBodyAsync(body: CapturedBody, headers: readonly string[], options: MaskOptions = {}): Promise<CapturedBody> {
+  const opts = withDefaults(options);
+  const start = maskStart(body, headers, body.truncated || opts.aborted);
   if ('done' in start) return start.done;
   // Each counts as at least 64 KiB, so at most a thousand or so small ones wait.
   const out = await decodeQueue.run(Math.max(body.bytes!.byteLength, 64 * 1024), async () => {
-    const next = maskDecoded(body, await decodeCodingsAsync(body.bytes!, start.decode, decodeOptions(body)), cut);
-    return 'done' in next ? next.done : { ...body, bytes: await encodeCodingsAsync(next.encode, start.decode, next.cut) };
+    const next = maskDecoded(body, start.decode, await decodeCodingsAsync(body.bytes!, start.decode, decodeOptions(body)), opts);
+    return 'done' in next ? next.done : { ...body, truncated: next.truncated, bytes: await encodeCodingsAsync(next.encode, start.decode, next.cut) };
   });
   return out === 'full' ? { ...body, bytes: null } : out;
 }

@@ -199,8 +199,8 @@ function importEntry(entry: unknown, ctx: Ctx): { record: CapturedExchange; orig
     record.requestHeaders = maskHeaders(record.requestHeaders, ctx.secretHeaders);
     record.responseHeaders = maskHeaders(record.responseHeaders, ctx.secretHeaders);
     record.url = maskJwts(record.url);
-    record.requestBody = maskBody(record.requestBody, record.requestHeaders);
-    record.responseBody = maskBody(record.responseBody, record.responseHeaders);
+    record.requestBody = maskBody(record.requestBody, record.requestHeaders, { cap: ctx.cap });
+    record.responseBody = maskBody(record.responseBody, record.responseHeaders, { cap: ctx.cap });
     if (record.websocket !== null) record.websocket = maskMessages(record.websocket);
   }
   return { record, originalId: ours ? (ours.id as string) : null };

@@ -43,8 +43,8 @@ export function buildDirectRecord(input: DirectRecordInput): CapturedExchange {
   let requestBody = capBody(input.requestBody, mediaType(firstHeader(input.requestHeaders, 'content-type')), capture.maxBodySize);
   let responseBody = input.responseBody ?? NO_BODY;
   if (!keep) {
-    requestBody = maskBody(requestBody, input.requestHeaders);
-    responseBody = maskBody(responseBody, input.responseHeaders);
+    requestBody = maskBody(requestBody, input.requestHeaders, { cap: capture.maxBodySize });
+    responseBody = maskBody(responseBody, input.responseHeaders, { cap: capture.maxBodySize });
   }
   return {
     id: input.id,

@@ -309,7 +309,7 @@ function describeResponse(sent: SendResult, capture: typeof DEFAULT_CAPTURE, rec
     status: sent.status,
     statusText: sent.statusText,
     responseHeaders: record?.responseHeaders ?? (keep ? sent.responseHeaders : maskHeaders(sent.responseHeaders, capture.secretHeaders)),
-    responseBody: record?.responseBody ?? (keep ? sent.responseBody : maskBody(sent.responseBody, sent.responseHeaders)),
+    responseBody: record?.responseBody ?? (keep ? sent.responseBody : maskBody(sent.responseBody, sent.responseHeaders, { cap: capture.maxBodySize })),
     timings: sent.timings,
   };
 }

@@ -5,6 +5,8 @@
  * truncation, problems and WebSocket messages are captured; the capture and
  * history switches do what they say.
  */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import WebSocket from 'ws';
@@ -309,6 +311,30 @@ describe('capture into history through a running gateway', () => {
     // Free text finds words inside compressed bodies (the index holds them decoded).
     await r.runtime.history!.flush({ index: true });
     expect((await r.call<SearchPage>('history.search', { query: 'quokka' })).items.map((i) => i.id)).toEqual([live.id]);
+  });
+
+  it.skipIf(!existsSync('/usr/bin/zstd'))('reads and masks zstd bodies (what Chrome accepts and many sites send), stored as zstd the zstd tool reads', async () => {
+    const json = JSON.stringify({ user: 'ann', token: JWT, pet: 'axolotl' });
+    const upload = execFileSync('/usr/bin/zstd', ['-q', '-c', '-19'], { input: json });
+    const headers = ['Host', 'api.localhost', 'X-Request-Id', 'cap-zstd', 'Content-Type', 'application/json', 'Content-Encoding', 'zstd', 'Content-Length', String(upload.length)];
+    const res = await send(r.port, { method: 'POST', path: '/zstd-echo', headers, body: upload });
+    expect(res.status).toBe(200);
+    expect(res.body.equals(upload)).toBe(true);
+    const live = await r.record('cap-zstd');
+    await r.runtime.history!.flush({ index: true });
+    const x = stored(r, live.id);
+    const masked = json.replace(JWT, '[masked-jwt]');
+    for (const b of [x.requestBody, x.responseBody]) {
+      expect(execFileSync('/usr/bin/zstd', ['-q', '-d', '-c'], { input: b.bytes! }).toString()).toBe(masked);
+      expect(b).toMatchObject({ size: upload.length, truncated: false });
+    }
+    const wire = await r.call<WireExchange>('history.get', { id: live.id });
+    const decoded = wire.responseBody.decoded as { codings: string[]; base64: string };
+    expect(decoded.codings).toEqual(['zstd']);
+    expect(fromBase64(decoded.base64)!.toString()).toBe(masked);
+    expect((await r.call<SearchPage>('history.search', { query: 'axolotl' })).items.map((i) => i.id)).toEqual([live.id]);
+    const har = await r.call<{ log: { entries: { response: { content: { text: string } } }[] } }>('history.exportHar', { ids: [live.id] });
+    expect(har.log.entries[0].response.content.text).toBe(masked);
   });
 
   it("masks the client's body by the client's headers, whatever a policy renames or sets before it goes upstream", async () => {

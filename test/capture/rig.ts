@@ -38,6 +38,7 @@ export interface AppUpstream extends Started<http.Server> {
  *   /big?n=N  → N bytes of patternText (text/plain)
  *   /slow?ms= → waits, then a small JSON answer
  *   /echo     → the request body back, with the request's content type
+ *   /zstd-echo → the request body back as it came, labelled `Content-Encoding: zstd`
  *   /cut-token → the start of a JSON body whose JWT is cut off by a reset (header and claims sent)
  *   anything else → 200 "ok"
  */
@@ -89,6 +90,10 @@ export async function startApp(): Promise<AppUpstream> {
             res.writeHead(200, { 'content-type': 'application/json' });
             res.end(JSON.stringify({ slow: true }));
           }, Number(url.searchParams.get('ms') ?? 50));
+          return;
+        case '/zstd-echo':
+          res.writeHead(200, { 'content-type': req.headers['content-type'] ?? 'application/octet-stream', 'content-encoding': 'zstd' });
+          res.end(body);
           return;
         case '/echo':
           res.writeHead(200, { 'content-type': req.headers['content-type'] ?? 'application/octet-stream' });
