@@ -1,6 +1,6 @@
 /** Control methods that act on captured exchanges: replay, diff, curl, HAR. */
 import { z } from 'zod';
-import { exportHar, harEntry } from '../har/har-export.js';
+import { decodedResponseAsync, exportHar, harEntry } from '../har/har-export.js';
 import type { HarEntry } from '../har/har-types.js';
 import { importHar } from '../har/har-import.js';
 import type { CapturedExchange } from '../capture/captured-exchange.js';
@@ -39,8 +39,8 @@ export const MAX_HAR_EXPORT_BYTES = 128 * 1024 * 1024;
 async function harEntries(deps: ControlDeps, args: { ids?: string[]; query?: string; limit: number }): Promise<HarEntry[]> {
   const out: HarEntry[] = [];
   let chars = 0;
-  const add = (record: CapturedExchange): void => {
-    const entry = harEntry(record);
+  const add = async (record: CapturedExchange): Promise<void> => {
+    const entry = harEntry(record, await decodedResponseAsync(record));
     chars += JSON.stringify(entry).length;
     if (chars > MAX_HAR_EXPORT_BYTES) {
       throw new SwitchyardError(
@@ -51,7 +51,7 @@ async function harEntries(deps: ControlDeps, args: { ids?: string[]; query?: str
     out.push(entry);
   };
   if (args.ids) {
-    for (const id of args.ids) add(await getExchange(deps, id));
+    for (const id of args.ids) await add(await getExchange(deps, id));
     return out;
   }
   const history = deps.history;
@@ -59,7 +59,7 @@ async function harEntries(deps: ControlDeps, args: { ids?: string[]; query?: str
   let cursor: string | undefined;
   do {
     const page = await history.reader.search({ query: args.query ?? '', limit: Math.min(500, args.limit - out.length), cursor });
-    for (const item of page.items) add(await getExchange(deps, item.id));
+    for (const item of page.items) await add(await getExchange(deps, item.id));
     cursor = page.nextCursor ?? undefined;
   } while (cursor !== undefined && out.length < args.limit);
   return out;

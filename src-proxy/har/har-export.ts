@@ -9,7 +9,7 @@ import { STATUS_CODES } from 'node:http';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import type { CapturedBody, CapturedExchange } from '../capture/captured-exchange.js';
-import { MAX_DECODED, contentCodingsIn, decodeCodings } from '../capture/content-coding.js';
+import { MAX_DECODED, contentCodingsIn, decodeCodings, decodeCodingsAsync, type DecodeResult } from '../capture/content-coding.js';
 import { projectRoot } from '../project-root.js';
 import { firstHeader, headerValues, requestAuthority } from '../replay/raw-headers.js';
 import { encodeBody } from './har-bodies.js';
@@ -27,15 +27,15 @@ export function exportHar(exchanges: readonly CapturedExchange[], options: HarEx
     log: {
       version: '1.2',
       creator: { name: 'Switchyard', version: options.version ?? switchyardVersion() },
-      entries: exchanges.map(harEntry),
+      entries: exchanges.map((x) => harEntry(x)),
       ...(options.comment !== undefined ? { comment: options.comment } : {}),
     },
   };
 }
 
-export function harEntry(x: CapturedExchange): HarEntry {
+/** `decoded`: the response body decoded (decodedResponseAsync gives it off the event loop). */
+export function harEntry(x: CapturedExchange, decoded = decodedResponse(x)): HarEntry {
   const timings = harTimings(x);
-  const decoded = decodedResponse(x);
   const entry: HarEntry = {
     startedDateTime: new Date(x.startedAt).toISOString(),
     time: round(timings.blocked! + timings.connect! + timings.send + timings.wait + timings.receive),
@@ -188,13 +188,23 @@ function responseContent(x: CapturedExchange, decoded: Buffer | null): HarConten
 
 /** A complete content-encoded response body, decoded; null when there is nothing (or nothing complete) to decode. */
 function decodedResponse(x: CapturedExchange): Buffer | null {
-  const body = x.responseBody;
-  const codings = contentCodingsIn(x.responseHeaders);
-  if (body.bytes === null || body.truncated || codings.length === 0) return null;
-  // Bodies larger than MAX_DECODED decoded, or cut, stay encoded in a HAR (base64 of the wire bytes).
-  const decoded = decodeCodings(body.bytes, codings, { maxOutputLength: MAX_DECODED });
-  return decoded.ok && !decoded.cut ? decoded.bytes : null;
+  const codings = toDecode(x);
+  return codings === null ? null : complete(decodeCodings(x.responseBody.bytes!, codings, { maxOutputLength: MAX_DECODED }));
 }
+
+/** decodedResponse off the event loop (the control API exports while the gateway serves). */
+export async function decodedResponseAsync(x: CapturedExchange): Promise<Buffer | null> {
+  const codings = toDecode(x);
+  return codings === null ? null : complete(await decodeCodingsAsync(x.responseBody.bytes!, codings, { maxOutputLength: MAX_DECODED }));
+}
+
+function toDecode(x: CapturedExchange): string[] | null {
+  const codings = contentCodingsIn(x.responseHeaders);
+  return x.responseBody.bytes === null || x.responseBody.truncated || codings.length === 0 ? null : codings;
+}
+
+// Bodies larger than MAX_DECODED decoded, or cut, stay encoded in a HAR (base64 of the wire bytes).
+const complete = (decoded: DecodeResult): Buffer | null => (decoded.ok && !decoded.cut ? decoded.bytes : null);
 
 function truncationNote(body: CapturedBody): string | null {
   const kept = body.bytes?.byteLength ?? 0;
