@@ -66,6 +66,8 @@ describe('content codings', () => {
   it('reads zstd, alone and under gzip, and encodes it again (uncompressed, so callers bound it)', async () => {
     const framed = encodeCodings(text, ['zstd'])!;
     expect(encodesUncompressed(['zstd'])).toBe(true);
+    expect(encodesUncompressed(['gzip', 'zstd'])).toBe(true);
+    expect(encodesUncompressed(['zstd', 'gzip'])).toBe(false);
     expect(encodesUncompressed(['gzip', 'br'])).toBe(false);
     for (const [wire, codings] of [[framed, ['zstd']], [gzipSync(framed), ['zstd', 'gzip']]] as const) {
       const r = await decodeCodingsAsync(wire, codings, opts);

@@ -221,9 +221,9 @@ export function encodeCodings(bytes: Bytes, codings: readonly string[], cut = fa
   return out;
 }
 
-/** Whether encodeCodings would store some of the text uncompressed (zstd here), so the result is as large as the text. */
+/** Whether encodeCodings would give bytes as large as the text: the last coding applied does not compress (zstd here). */
 export function encodesUncompressed(codings: readonly string[]): boolean {
-  return codings.some((c) => CODINGS.get(c)?.compresses === false);
+  return codings.length > 0 && CODINGS.get(codings[codings.length - 1])?.compresses === false;
 }
 
 /** encodeCodings off the event loop. */

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { CapturedBody } from './captured-exchange.js';
 import { MAX_DECODED, readableBody } from './content-coding.js';
 import { maskJwts } from './mask-jwts.js';
+import { zstdDecode, zstdEncodeRaw } from './zstd-coding.js';
 import { MASK, maskBody as maskedBody, maskBodyAsync as maskedBodyAsync, maskHeaders, maskMessages, maskUrl } from './mask-secrets.js';
 
 const ZSTD = '/usr/bin/zstd';
@@ -276,6 +277,18 @@ describe.skipIf(!existsSync(ZSTD))('maskBody with zstd (the zstd CLI encodes and
       const readable = readableBody(masked, headers);
       expect(readable).toMatchObject({ cut: true, error: null });
       expect(Buffer.from(readable.body.bytes!).toString()).toBe(json.replace(JWT, '[masked-jwt]').slice(0, 2048));
+    }
+  });
+
+  it('masks gzip inside zstd when the cut falls inside a raw zstd block (libzstd reads such a block as far as it goes)', async () => {
+    const inner = gzipSync(`{"token":"${JWT}","rest":"${randomBytes(30_000).toString('hex')}"}`);
+    const wire = zstdEncodeRaw(inner, false);
+    const cut = body(wire.subarray(0, wire.byteLength >> 1), true);
+    const stacked = ['Content-Type', 'application/json', 'Content-Encoding', 'gzip, zstd'];
+    for (const masked of [maskedBody(cut, stacked), await maskedBodyAsync(cut, stacked)]) {
+      const gz = zstdDecode(masked.bytes!, 16 << 20, true);
+      const text = gunzipSync(gz, { finishFlush: constants.Z_SYNC_FLUSH }).toString();
+      expect(text.startsWith('{"token":"[masked-jwt]"')).toBe(true);
     }
   });
 

@@ -75,6 +75,41 @@ describe.skipIf(!existsSync(ZSTD))('zstd decoding (against the zstd CLI)', () =>
   });
 });
 
+describe('zstd work and memory bounds (found by review)', () => {
+  const frame8MiB = Buffer.from('28b52ffd00680b000041', 'hex'); // 8 MiB window, one 1-byte RLE block, last
+
+  it('refuses, before decoding, more frames or blocks than MAX_WORK allows (fzstd zeroes and shifts a whole window for each)', async () => {
+    // 300 tiny frames with 8 MiB windows held 2.5 GiB at once; 1 MiB of 4-byte blocks in one took 46 s.
+    const manyFrames = Buffer.concat(Array(300).fill(frame8MiB));
+    const blocks = Buffer.concat([Buffer.from('28b52ffd0068', 'hex'), ...Array(50_000).fill(Buffer.from('0a000041', 'hex')), Buffer.from('0b000041', 'hex')]);
+    for (const bytes of [manyFrames, blocks]) {
+      const started = performance.now();
+      expect(() => zstdDecode(bytes, 16 * MiB, false)).toThrow(expect.objectContaining({ code: 'ERR_BUFFER_TOO_LARGE' }));
+      await expect(zstdDecodeAsync(bytes, 16 * MiB, false)).rejects.toMatchObject({ code: 'ERR_BUFFER_TOO_LARGE' });
+      expect(performance.now() - started).toBeLessThan(2000);
+    }
+    // Within the allowance, frames decode one after the other, each with its own window.
+    expect((await decodeBoth(Buffer.concat(Array(50).fill(frame8MiB)))).toString()).toBe('A'.repeat(50));
+  });
+
+  it('never lets fzstd read a cut frame header (it would take the missing bytes as zeros: a 2 GiB window)', async () => {
+    const cutHeader = Buffer.from('28b52ffde0ffffff7e', 'hex');
+    await failBoth(cutHeader, /ends early/);
+    expect((await decodeBoth(cutHeader, 16 * MiB, true)).byteLength).toBe(0);
+  });
+
+  it("gives the bytes of a raw block cut short, as libzstd does, and leaves the caller's bytes untouched", async () => {
+    const text = Buffer.from('0123456789'.repeat(20_000));
+    const frame = zstdEncodeRaw(text, false);
+    const cut = Buffer.from(frame.subarray(0, frame.byteLength - 1000));
+    const before = Buffer.from(cut);
+    const out = await decodeBoth(cut, 16 * MiB, true);
+    expect(out.equals(text.subarray(0, out.byteLength))).toBe(true);
+    expect(out.byteLength).toBe(text.byteLength - 1000);
+    expect(cut.equals(before)).toBe(true);
+  });
+});
+
 describe('zstd frame checks', () => {
   const header = (descriptor: number, ...rest: number[]) => Buffer.from([0x28, 0xb5, 0x2f, 0xfd, descriptor, ...rest]);
 

@@ -21,6 +21,15 @@ const SKIPPABLE_MAGIC = 0x184d2a50;
  */
 const MAX_WINDOW = 8 * 1024 * 1024;
 const MAX_BLOCK = 128 * 1024;
+/**
+ * fzstd zeroes a window per frame and shifts the whole window after every
+ * block, so its work grows with frames × window and blocks × window, not with
+ * the output: 1 MiB of 4-byte blocks in 8 MiB windows took 46 s. A body may
+ * cost this much (about 50–200 ms); 16 MiB of real text in 128 KiB blocks and
+ * 8 MiB windows is 1 GiB. Each frame and block counts at least 64 KiB.
+ */
+const MAX_WORK = 2 * 1024 * 1024 * 1024;
+const MIN_STEP_WORK = 64 * 1024;
 
 class ZstdFrameError extends Error {
   constructor(message: string) {
@@ -28,9 +37,9 @@ class ZstdFrameError extends Error {
   }
 }
 
-function tooLarge(limit: number): Error {
+function tooLarge(message: string): Error {
   // The code zlib uses for its maxOutputLength, so callers treat both alike.
-  return Object.assign(new RangeError(`zstd: output exceeds ${limit} bytes`), { code: 'ERR_BUFFER_TOO_LARGE' });
+  return Object.assign(new RangeError(`zstd: ${message}`), { code: 'ERR_BUFFER_TOO_LARGE' });
 }
 
 function readLE(b: Uint8Array, at: number, n: number): number {
@@ -40,21 +49,45 @@ function readLE(b: Uint8Array, at: number, n: number): number {
 }
 
 /**
- * Walks every frame and block header without decoding: throws on a malformed
- * header, a dictionary (HTTP has none to offer), or a window past MAX_WINDOW.
- * Stops quietly where the bytes end (a cut stream is the decoder's business).
+ * One frame to decode: `bytes[start, end)` (header included). A cut frame
+ * ends after its last whole block (`lastBlock`: where that block's header is,
+ * or null when there is none); `tail` is the part of a raw block that follows,
+ * which libzstd gives as far as it goes.
  */
-function checkFrames(b: Uint8Array): void {
+interface Frame {
+  start: number;
+  end: number;
+  complete: boolean;
+  lastBlock: number | null;
+  tail: [number, number] | null;
+}
+
+/**
+ * Walks every frame and block header without decoding: the frames to decode,
+ * or an error for a malformed header, a dictionary (HTTP has none to offer),
+ * a window past MAX_WINDOW, or more work than MAX_WORK. fzstd only ever sees
+ * complete frame headers: one cut short would be read as zeros and padded.
+ * `cut`: the bytes end inside a frame (or a header).
+ */
+function frameLayout(b: Uint8Array): { frames: Frame[]; cut: boolean } {
+  const frames: Frame[] = [];
+  let work = 0;
+  const spend = (n: number) => {
+    work += Math.max(n, MIN_STEP_WORK);
+    if (work > MAX_WORK) throw tooLarge('too many frames or blocks to decode');
+  };
   let at = 0;
-  while (at + 4 <= b.length) {
+  while (at < b.length) {
+    if (at + 4 > b.length) return { frames, cut: true };
     const magic = readLE(b, at, 4);
     if ((magic & 0xfffffff0) >>> 0 === SKIPPABLE_MAGIC) {
-      if (at + 8 > b.length) return;
+      if (at + 8 > b.length) return { frames, cut: true };
+      spend(0);
       at += 8 + readLE(b, at + 4, 4);
       continue;
     }
     if (magic !== FRAME_MAGIC) throw new ZstdFrameError('not a zstd frame');
-    if (at + 5 > b.length) return;
+    if (at + 5 > b.length) return { frames, cut: true };
     const descriptor = b[at + 4];
     if (descriptor & 0x08) throw new ZstdFrameError('reserved bit set in a frame header');
     const singleSegment = (descriptor >> 5) & 1;
@@ -63,7 +96,7 @@ function checkFrames(b: Uint8Array): void {
     const sizeBytes = sizeFlag === 0 ? singleSegment : 1 << sizeFlag;
     let p = at + 5;
     const headerEnd = p + (singleSegment ? 0 : 1) + dictBytes + sizeBytes;
-    if (headerEnd > b.length) return;
+    if (headerEnd > b.length) return { frames, cut: true };
     let window = 0;
     if (!singleSegment) {
       const base = 2 ** (10 + (b[p] >> 3));
@@ -76,76 +109,121 @@ function checkFrames(b: Uint8Array): void {
     if (singleSegment) window = readLE(b, p, sizeBytes) + (sizeBytes === 2 ? 256 : 0);
     p = headerEnd;
     if (window > MAX_WINDOW) throw new ZstdFrameError(`a window of ${window} bytes is more than the 8 MiB a Content-Encoding may use`);
+    spend(window);
     const maxBlock = Math.min(window, MAX_BLOCK);
+    const frame: Frame = { start: at, end: b.length, complete: false, lastBlock: null, tail: null };
+    frames.push(frame);
     for (;;) {
-      if (p + 3 > b.length) return;
+      if (p + 3 > b.length) {
+        frame.end = p;
+        return { frames, cut: true };
+      }
       const header = readLE(b, p, 3);
       const type = (header >> 1) & 3;
       const size = header >>> 3;
       if (type === 3) throw new ZstdFrameError('reserved block type');
       if (size > maxBlock) throw new ZstdFrameError('a block larger than the frame allows');
-      p += 3 + (type === 1 ? 1 : size);
+      spend(window);
+      const next = p + 3 + (type === 1 ? 1 : size);
+      if (next > b.length) {
+        if (type === 0) frame.tail = [p + 3, b.length];
+        frame.end = p;
+        return { frames, cut: true };
+      }
+      frame.lastBlock = p;
+      p = next;
       if (header & 1) break;
     }
     const checksum = (descriptor >> 2) & 1;
-    at = p + 4 * checksum;
+    if (p + 4 * checksum > b.length) {
+      frame.end = p;
+      return { frames, cut: true };
+    }
+    at = frame.end = p + 4 * checksum;
+    frame.complete = true;
   }
+  return { frames, cut: false };
 }
 
-/** A decoder that collects its output, throwing once it passes `limit`. */
-function collector(limit: number): { decoder: Decompress; result(): Buffer } {
-  const chunks: Uint8Array[] = [];
+/**
+ * Decodes the frames of a layout, each with a decoder of its own (fzstd keeps
+ * every earlier frame's window while it works through the rest), at most
+ * `limit` bytes out. A cut frame is decoded whole as far as its last whole
+ * block, marked last (and its checksum flag cleared) in a copy. Kept as source
+ * text so the sync path and the worker thread run the very same code.
+ */
+const DECODE_FRAMES = `function decodeFrames(Decompress, src, frames, limit) {
+  const chunks = [];
   let total = 0;
-  const decoder = new Decompress((chunk) => {
+  const add = (chunk) => {
     total += chunk.byteLength;
-    if (total > limit) throw tooLarge(limit);
-    if (chunk.byteLength > 0) chunks.push(chunk);
-  });
-  return { decoder, result: () => Buffer.concat(chunks, total) };
+    if (total > limit) throw Object.assign(new Error('output limit'), { tooLarge: true });
+    chunks.push(chunk);
+  };
+  for (const f of frames) {
+    if (f.complete) new Decompress(add).push(src.subarray(f.start, f.end), true);
+    else if (f.lastBlock !== null) {
+      // A copy: Buffer's slice() is a view, and the caller's bytes must stay as they are.
+      const frame = new Uint8Array(f.end - f.start);
+      frame.set(src.subarray(f.start, f.end));
+      frame[4] &= ~4;
+      frame[f.lastBlock - f.start] |= 1;
+      new Decompress(add).push(frame, true);
+    }
+    if (f.tail !== null) add(src.subarray(f.tail[0], f.tail[1]));
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) { out.set(c, at); at += c.byteLength; }
+  return out;
+}`;
+
+type DecodeFrames = (decompress: typeof Decompress, src: Uint8Array, frames: Frame[], limit: number) => Uint8Array;
+const decodeFrames = new Function(`return ${DECODE_FRAMES}`)() as DecodeFrames;
+
+/** The frames to decode; a cut stream is an error unless it may be `partial`. */
+function layoutFor(bytes: Uint8Array, partial: boolean): Frame[] {
+  const { frames, cut } = frameLayout(bytes);
+  if (cut && !partial) throw new ZstdFrameError('the stream ends early');
+  return frames;
 }
+
+const outputLimit = (limit: number) => tooLarge(`output exceeds ${limit} bytes`);
 
 /** `bytes` decoded, at most `limit` bytes of it; `partial`: the stream may end early (decode as far as it goes). */
 export function zstdDecode(bytes: Uint8Array, limit: number, partial: boolean): Buffer {
-  checkFrames(bytes);
-  const out = collector(limit);
-  out.decoder.push(bytes, !partial);
-  return out.result();
+  const frames = layoutFor(bytes, partial);
+  try {
+    const out = decodeFrames(Decompress, bytes, frames, limit);
+    return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+  } catch (err) {
+    throw (err as { tooLarge?: boolean }).tooLarge === true ? outputLimit(limit) : err;
+  }
 }
 
 /**
  * zstdDecode in a worker thread. fzstd decodes about 100 MB/s, so the 16 MiB
  * a small bomb may expand to would hold the event loop for 100-200 ms; the
- * frame headers are still checked here, before any bytes are copied.
+ * frame headers are still walked here, before any bytes are copied.
  */
 export function zstdDecodeAsync(bytes: Uint8Array, limit: number, partial: boolean): Promise<Buffer> {
+  let frames: Frame[];
   try {
-    checkFrames(bytes);
+    frames = layoutFor(bytes, partial);
   } catch (err) {
     return Promise.reject(err);
   }
-  return decoderThread().decode(bytes, limit, partial);
+  return decoderThread().decode(bytes, frames, limit);
 }
 
-/**
- * The worker's code, run with `eval` (CommonJS, so `require` works): it needs
- * only fzstd, so it loads the same from sources, from dist/ and from a bundle.
- */
+/** The worker's code, run with `eval` (CommonJS, so `require` works): it needs only fzstd, so it loads the same from sources, dist/ and a bundle. */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { Decompress } = require(workerData.fzstd);
-parentPort.on('message', ({ id, bytes, limit, partial }) => {
-  const chunks = [];
-  let total = 0;
+${DECODE_FRAMES}
+parentPort.on('message', ({ id, bytes, frames, limit }) => {
   try {
-    const decoder = new Decompress((chunk) => {
-      total += chunk.byteLength;
-      if (total > limit) throw Object.assign(new Error('too large'), { tooLarge: true });
-      chunks.push(chunk);
-    });
-    decoder.push(new Uint8Array(bytes), !partial);
-    const out = new Uint8Array(total);
-    let at = 0;
-    for (const c of chunks) { out.set(c, at); at += c.byteLength; }
+    const out = decodeFrames(Decompress, new Uint8Array(bytes), frames, limit);
     parentPort.postMessage({ id, out: out.buffer }, [out.buffer]);
   } catch (err) {
     parentPort.postMessage({ id, error: String(err && err.message), tooLarge: err && err.tooLarge === true });
@@ -164,8 +242,9 @@ class DecoderThread {
   private readonly worker: Worker;
   private readonly pending = new Map<number, { resolve(b: Buffer): void; reject(e: Error): void; limit: number }>();
   private nextId = 0;
+  private gone = false;
 
-  constructor(onGone: () => void) {
+  constructor(onGone: (self: DecoderThread) => void) {
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { fzstd: createRequire(import.meta.url).resolve('fzstd') } });
     // Never what keeps the process alive; work still pending holds it through its promise's caller.
     this.worker.unref();
@@ -174,11 +253,14 @@ class DecoderThread {
       if (p === undefined) return;
       this.pending.delete(r.id);
       if (r.out !== undefined) p.resolve(Buffer.from(r.out));
-      else p.reject(r.tooLarge === true ? tooLarge(p.limit) : new ZstdFrameError(r.error ?? 'decoding failed'));
+      else p.reject(r.tooLarge === true ? outputLimit(p.limit) : new ZstdFrameError(r.error ?? 'decoding failed'));
       if (this.pending.size === 0) this.worker.unref();
     });
+    // 'error' is followed by 'exit': the first one fails what is pending, once.
     const fail = (err: Error) => {
-      onGone();
+      if (this.gone) return;
+      this.gone = true;
+      onGone(this);
       for (const p of this.pending.values()) p.reject(err);
       this.pending.clear();
     };
@@ -186,14 +268,14 @@ class DecoderThread {
     this.worker.on('exit', (code) => fail(new Error(`zstd decoder thread exited (${code})`)));
   }
 
-  decode(bytes: Uint8Array, limit: number, partial: boolean): Promise<Buffer> {
+  decode(bytes: Uint8Array, frames: Frame[], limit: number): Promise<Buffer> {
     const id = this.nextId++;
     // A copy of its own to transfer: capture's bytes may share a pooled ArrayBuffer.
     const copy = new Uint8Array(bytes);
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, limit });
       this.worker.ref();
-      this.worker.postMessage({ id, bytes: copy.buffer, limit, partial }, [copy.buffer]);
+      this.worker.postMessage({ id, bytes: copy.buffer, frames, limit }, [copy.buffer]);
     });
   }
 }
@@ -202,8 +284,8 @@ let thread: DecoderThread | null = null;
 
 /** Started on first use; started again if it ever died. */
 function decoderThread(): DecoderThread {
-  thread ??= new DecoderThread(() => {
-    thread = null;
+  thread ??= new DecoderThread((self) => {
+    if (thread === self) thread = null;
   });
   return thread;
 }
