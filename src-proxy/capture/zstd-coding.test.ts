@@ -89,7 +89,7 @@ describe('zstd work and memory bounds (found by review)', () => {
       expect(performance.now() - started).toBeLessThan(2000);
     }
     // Within the allowance, frames decode one after the other, each with its own window.
-    expect((await decodeBoth(Buffer.concat(Array(50).fill(frame8MiB)))).toString()).toBe('A'.repeat(50));
+    expect((await decodeBoth(Buffer.concat(Array(40).fill(frame8MiB)))).toString()).toBe('A'.repeat(40));
   });
 
   it('never lets fzstd read a cut frame header (it would take the missing bytes as zeros: a 2 GiB window)', async () => {
