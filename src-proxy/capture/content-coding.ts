@@ -5,7 +5,7 @@
  * Content-Encoding), and the viewer, diff, search and HAR export read it
  * decoded. The sender chooses the codings, so decoding is bounded: at most
  * MAX_CODINGS of them, each stage's output at most `maxOutputLength`. The
- * capture path uses the async variants (zlib's thread pool), never blocking
+ * capture path uses the async variants (zlib's thread pool; zstd's own thread), never blocking
  * the event loop on a compression bomb.
  */
 import { promisify } from 'node:util';
