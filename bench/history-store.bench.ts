@@ -110,7 +110,7 @@ function record(n: number, stepMs: number): CapturedExchange {
       ? { bytes: reqBody, size: reqBody.byteLength, truncated: false, contentType: 'application/json' }
       : { bytes: null, size: 0, truncated: false, contentType: null },
     responseBody: { bytes: body, size: body.byteLength, truncated: false, contentType: 'application/json' },
-    policies: rand() < 0.3 ? [{ policy: 'cache', outcome: rand() < 0.6 ? 'HIT' : 'MISS' }] : [],
+    policies: rand() < 0.3 ? [{ policy: 'cache', type: 'cache', outcome: rand() < 0.6 ? 'HIT' : 'MISS' }] : [],
     error,
     aborted: rand() < 0.002,
     websocket: null,

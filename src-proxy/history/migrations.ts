@@ -143,6 +143,16 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec('ALTER TABLE ws_messages ADD COLUMN deflate TEXT');
     },
   },
+  {
+    version: 4,
+    description: 'an index on the cache status, of the rows a cache policy decided only',
+    up(db) {
+      // Without it a rare status (cache:STALE) walked every row, 0.7 s over 1M. Partial: rows
+      // no cache policy saw (most traffic) cost nothing to insert; `cache_status = ?` implies
+      // IS NOT NULL, so the planner uses it.
+      db.exec('CREATE INDEX exchanges_cache ON exchanges(cache_status, started_at) WHERE cache_status IS NOT NULL');
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -36,8 +36,10 @@ export interface QueryParts {
  * - `in`: materialise the FTS matches once (`seq IN (…)`); best when the term is rare.
  * - `probe`: look each candidate row up in the FTS index (`EXISTS … rowid = seq`);
  *   best when the term is common and rows are visited newest first until a page is full.
+ * - `list`: the matches are given, as a JSON array of seqs, instead of the MATCH
+ *   expression (HistoryStore collects those of the newest rows itself).
  */
-export type TextMode = 'in' | 'probe';
+export type TextMode = 'in' | 'probe' | 'list';
 
 export interface CompileOptions {
   /** Clock for relative times (after:-15m). */
@@ -99,12 +101,15 @@ function ftsTerm(term: Extract<QueryTerm, { kind: 'text' }>): string {
   return term.column === null ? phrase : `{${FTS_COLUMNS[term.column]}} : ${phrase}`;
 }
 
-/** SQL for one text condition; its single parameter is `condition.match`. */
+const TEXT_SQL: Record<TextMode, string> = {
+  in: 'seq IN (SELECT rowid FROM exchanges_fts WHERE exchanges_fts MATCH ?)',
+  probe: 'EXISTS (SELECT 1 FROM exchanges_fts WHERE exchanges_fts MATCH ? AND exchanges_fts.rowid = exchanges.seq)',
+  list: 'seq IN (SELECT value FROM json_each(?))',
+};
+
+/** SQL for one text condition; its single parameter is `condition.match` (for `list`, the JSON array of seqs). */
 export function textSql(condition: TextCondition, mode: TextMode): string {
-  const sql =
-    mode === 'in'
-      ? 'seq IN (SELECT rowid FROM exchanges_fts WHERE exchanges_fts MATCH ?)'
-      : 'EXISTS (SELECT 1 FROM exchanges_fts WHERE exchanges_fts MATCH ? AND exchanges_fts.rowid = exchanges.seq)';
+  const sql = TEXT_SQL[mode];
   return condition.negated ? `NOT ${sql}` : sql;
 }
 
@@ -181,14 +186,17 @@ export function foldNegatives(text: readonly TextCondition[]): TextCondition[] {
   ];
 }
 
-/** Joins filters and text conditions (text last, so cheap filters run first). */
-export function combine(parts: QueryParts, modes: readonly TextMode[]): CompiledQuery {
+/**
+ * Joins filters and text conditions (text last, so cheap filters run first).
+ * `values[i]` replaces the i-th condition's MATCH expression as its parameter (mode `list`).
+ */
+export function combine(parts: QueryParts, modes: readonly TextMode[], values: readonly string[] = []): CompiledQuery {
   if (parts.text.length === 0) return parts.filters;
   const clauses = parts.filters.where === '1' ? [] : [parts.filters.where];
   const params = [...parts.filters.params];
   parts.text.forEach((t, i) => {
     clauses.push(textSql(t, modes[i] ?? 'in'));
-    params.push(t.match);
+    params.push(values[i] ?? t.match);
   });
   return { where: clauses.join(' AND '), params };
 }

@@ -38,6 +38,26 @@ describe('history database and migrations', () => {
     }
   });
 
+  it('answers a cache filter from the partial cache-status index, in time order', () => {
+    const db = openHistoryDatabase(dbFile());
+    try {
+      const plan = (sql: string): string =>
+        (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('STALE') as { detail: string }[]).map((p) => p.detail).join('; ');
+      const eq = plan('SELECT id FROM exchanges WHERE cache_status = ? ORDER BY started_at DESC, id DESC LIMIT 51');
+      expect(eq).toContain('USING INDEX exchanges_cache (cache_status=?)');
+      expect(eq).not.toContain('TEMP B-TREE FOR ORDER BY');
+      // A row without a cache decision has no entry to insert.
+      db.prepare(
+        `INSERT INTO exchanges (id, request_id, started_at, method, scheme, http_version, host, path, url, status, client, client_port, listener,
+          duration, req_size, res_size, attempts, source, aborted, truncated, bodies_dropped, req_headers, res_headers, timings, policies, bytes)
+         VALUES ('a', 'r', 1, 'GET', 'http', '1.1', 'h', '/', '/', 200, 'c', 1, 'l', 1, 0, 0, 1, 'live', 0, 0, 0, '[]', '[]', '{}', '[]', 1)`,
+      ).run();
+      expect(db.prepare('SELECT count(*) FROM exchanges INDEXED BY exchanges_cache WHERE cache_status IS NOT NULL').pluck().get()).toBe(0);
+    } finally {
+      db.close();
+    }
+  });
+
   it('does nothing on reopen of an up-to-date database and keeps its rows', () => {
     const file = dbFile();
     const first = openHistoryDatabase(file);
