@@ -153,8 +153,8 @@ export class HistoryStore {
    * newest rows below the cursor, in two windows (a tenth of
    * `newestWindowRows`, then all of it): FTS5 lists a term's matches newest
    * first lazily, so collecting those of a window costs what the window holds,
-   * however common the term is overall ("invoice -shipping" on 1M rows: 137 ms
-   * counting and joining the whole index, 2 ms in a window).
+   * however common the term is overall ("invoice -shipping" on 1M rows: 140 ms
+   * counting and joining the whole index, 7 ms in windows).
    *
    * Otherwise, when SQLite's own plan streams rows in time order (the time
    * index, or an equality on an indexed column, whose index is ordered by time
@@ -179,19 +179,18 @@ export class HistoryStore {
     let done = false;
     if (parts.text.length > 0 && !parts.text.some((t) => t.prefix)) {
       const small = Math.ceil(this.newestWindowRows / 10);
-      let window = this.newestRows(keyset, keysetParams, small);
-      rows = this.textInWindow(parts, keyset, keysetParams, window, limit + 1);
-      done = rows.length > limit || window.edge === null;
-      // The large window only when the small one's matches promise a page there; rare matches are found faster by the plan below.
-      if (!done && rows.length * (this.newestWindowRows / small) > limit) {
-        window = this.newestRows(keyset, keysetParams, this.newestWindowRows);
-        rows = this.textInWindow(parts, keyset, keysetParams, window, limit + 1);
-        done = rows.length > limit || window.edge === null;
+      let edge: [number, string] | null = null;
+      for (const size of [small, this.newestWindowRows]) {
+        edge = this.windowEdge(keyset, keysetParams, size);
+        rows = this.textInWindow(parts, keyset, keysetParams, size, edge, limit + 1);
+        done = rows.length > limit || edge === null;
+        // The large window only when the small one's matches promise a page there; rare matches are found faster by the plan below.
+        if (done || rows.length * (this.newestWindowRows / small) <= limit) break;
       }
       if (!done) {
         // The rest lies at or below the window's edge.
         keyset = '(started_at, id) <= (?, ?)';
-        keysetParams = window.edge!;
+        keysetParams = edge!;
       }
     }
     if (!done) rows = rows.concat(this.plannedRows(this.compile(parts, limit), keyset, keysetParams, limit + 1 - rows.length));
@@ -216,43 +215,39 @@ export class HistoryStore {
     if (query.where === '1' || this.streamsInTimeOrder(plain, [...keysetParams, ...query.params, n])) {
       return this.select(keyset, keysetParams, '', '1', [], query, n);
     }
-    const { edge } = this.newestRows(keyset, keysetParams, this.newestWindowRows, false);
+    const edge = this.windowEdge(keyset, keysetParams, this.newestWindowRows);
     if (edge === null) return this.select(keyset, keysetParams, 'INDEXED BY exchanges_time', '1', [], query, n);
     const rows = this.select(keyset, keysetParams, 'INDEXED BY exchanges_time', '(started_at, id) > (?, ?)', edge, query, n);
     return rows.length < n ? rows.concat(this.select(keyset, keysetParams, '', '(started_at, id) <= (?, ?)', edge, query, n - rows.length)) : rows;
   }
 
-  /**
-   * The newest `size` rows below `keyset`: the time key of the first row
-   * past them (null when there is none: the window holds every row), and
-   * their smallest seq (when asked).
-   */
-  private newestRows(keyset: string, keysetParams: SqlParam[], size: number, withSeq = true): { edge: [number, string] | null; minSeq: number } {
+  /** The time key of the first row past the newest `size` below `keyset`; null when the window holds every row. */
+  private windowEdge(keyset: string, keysetParams: SqlParam[], size: number): [number, string] | null {
     const edge = this.prepare(
       `SELECT started_at, id FROM exchanges INDEXED BY exchanges_time WHERE ${keyset} ORDER BY started_at DESC, id DESC LIMIT 1 OFFSET ${size}`,
     ).get(...keysetParams) as { started_at: number; id: string } | undefined;
-    const minSeq = withSeq
-      ? ((
-          this.prepare(`SELECT min(seq) AS s FROM (SELECT seq FROM exchanges INDEXED BY exchanges_time WHERE ${keyset} ORDER BY started_at DESC, id DESC LIMIT ${size})`).get(
-            ...keysetParams,
-          ) as { s: number | null }
-        ).s ?? Number.MAX_SAFE_INTEGER)
-      : 0;
-    return { edge: edge === undefined ? null : [edge.started_at, edge.id], minSeq };
+    return edge === undefined ? null : [edge.started_at, edge.id];
   }
 
   /**
-   * The `n` newest matches among a window's rows. Every row there has a seq of
-   * at least `minSeq`, so the FTS matches from `minSeq` up decide its text
-   * conditions exactly, whatever order the rows were committed in.
+   * The `n` newest matches among the newest `size` rows below `keyset`. Every
+   * row there has a seq of at least the window's smallest, so the FTS matches
+   * from that seq up decide its text conditions exactly, whatever order the
+   * rows were committed in.
    */
-  private textInWindow(parts: QueryParts, keyset: string, keysetParams: SqlParam[], window: { edge: [number, string] | null; minSeq: number }, n: number): SummaryRow[] {
+  private textInWindow(parts: QueryParts, keyset: string, keysetParams: SqlParam[], size: number, edge: [number, string] | null, n: number): SummaryRow[] {
+    const minSeq = (
+      this.prepare(`SELECT min(seq) AS s FROM (SELECT seq FROM exchanges INDEXED BY exchanges_time WHERE ${keyset} ORDER BY started_at DESC, id DESC LIMIT ${size})`).get(
+        ...keysetParams,
+      ) as { s: number | null }
+    ).s;
+    if (minSeq === null) return [];
     const text = foldNegatives(parts.text);
-    const lists = text.map((t) => JSON.stringify(this.ftsMatchesFrom(t.match, window.minSeq)));
+    const lists = text.map((t) => JSON.stringify(this.ftsMatchesFrom(t.match, minSeq)));
     const query = combine({ ...parts, text }, text.map(() => 'list'), lists);
-    return window.edge === null
+    return edge === null
       ? this.select(keyset, keysetParams, 'INDEXED BY exchanges_time', '1', [], query, n)
-      : this.select(keyset, keysetParams, 'INDEXED BY exchanges_time', '(started_at, id) > (?, ?)', window.edge, query, n);
+      : this.select(keyset, keysetParams, 'INDEXED BY exchanges_time', '(started_at, id) > (?, ?)', edge, query, n);
   }
 
   /**
