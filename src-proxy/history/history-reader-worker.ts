@@ -1,7 +1,8 @@
 /**
  * The read side of history in its own thread: searches over a large table
- * (a prefix search over a million rows takes about half a second) must never
- * stall the proxy's thread. Runs HistoryStore calls sent by HistoryReader.
+ * (a search for a prefix that hundreds of words share takes about half a
+ * second on a million rows) must never stall the proxy's thread. Runs
+ * HistoryStore calls sent by HistoryReader.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { HistoryStore } from './history-store.js';

@@ -11,6 +11,7 @@ import type { TimingPhases } from '../events.js';
 import type { TlsConnectionInfo } from '../tls/connection-info.js';
 import { type HistoryDatabase, openHistoryDatabase } from './database.js';
 import { deleterFor, reclaimFreePages } from './delete-exchanges.js';
+import { FtsPrefixTerms } from './fts-prefix-terms.js';
 import { parseQuery, type QueryAst } from './query-language.js';
 import {
   combine,
@@ -65,8 +66,16 @@ export interface HistoryStoreOptions {
   newestWindowRows?: number;
 }
 
+/**
+ * A prefix term matching more words than this is left to FTS5's own prefix
+ * query: the OR of that many words costs about what FTS5's merge does (147
+ * words: 10 ms to list, 15 ms for 2,000 rows newest first, on 1M rows).
+ */
+const MAX_PREFIX_WORDS = 200;
+
 export class HistoryStore {
   private readonly statements = new Map<string, Statement<unknown[]>>();
+  private readonly prefixTerms: FtsPrefixTerms;
 
   private readonly rareTermRows: number | undefined;
   private readonly newestWindowRows: number;
@@ -78,6 +87,7 @@ export class HistoryStore {
   ) {
     this.rareTermRows = options.rareTermRows === undefined ? undefined : Math.max(0, Math.trunc(options.rareTermRows));
     this.newestWindowRows = Math.max(1, Math.trunc(options.newestWindowRows ?? 20_000));
+    this.prefixTerms = new FtsPrefixTerms(db, 'exchanges_fts');
   }
 
   /** Opens (and creates or migrates) the database file. */
@@ -98,23 +108,28 @@ export class HistoryStore {
 
   private parts(query: HistoryQuery | undefined, now?: number): QueryParts {
     if (query === undefined || query === '') return { filters: { where: '1', params: [] }, text: [] };
-    return compileParts(typeof query === 'string' ? parseQuery(query) : query, { now });
+    return compileParts(typeof query === 'string' ? parseQuery(query) : query, {
+      now,
+      prefixWords: (prefix) => this.prefixTerms.list(prefix, MAX_PREFIX_WORDS),
+    });
   }
 
   /**
    * The whole query as one WHERE clause, joining free text the cheapest way:
    * - rare text (≤ rareTermRows matches, also after subtracting the negated
-   *   terms) and prefix terms are materialised once (`seq IN (…)`), with
-   *   negated terms folded into the same FTS5 expression;
+   *   terms) and prefix terms (as FTS5 prefixes or as the OR of their words)
+   *   are materialised once (`seq IN (…)`), with negated terms folded into
+   *   the same FTS5 expression;
    * - common text is probed per candidate row (`EXISTS …`), which finds a
    *   page among the newest rows after a few probes;
    * - negated terms on their own: rare → `NOT IN`, common → `NOT EXISTS`.
-   * Prefix terms are never probed: FTS5 expands a prefix on every evaluation.
+   * Prefix terms are never probed: FTS5 expands a prefix on every evaluation,
+   * and an OR of words seeks each word.
    */
   private compile(parts: QueryParts, limit: number): CompiledQuery {
     if (parts.text.length === 0) return parts.filters;
     const rare = this.rareTermRows ?? Math.max(1000, Math.round(Math.sqrt(20 * limit * this.totalRows())));
-    const isRare = (t: TextCondition): boolean => t.prefix || this.ftsMatches(t.match, rare + 1) <= rare;
+    const isRare = (t: TextCondition): boolean => !t.probeable || this.ftsMatches(t.match, rare + 1) <= rare;
     const positive = parts.text.find((t) => !t.negated);
     let text: TextCondition[];
     let modes: TextMode[];
@@ -149,7 +164,7 @@ export class HistoryStore {
   /**
    * Newest first; throws QuerySyntaxError for a bad query, InvalidCursorError for a bad cursor.
    *
-   * Plan: free text (without prefix terms) is first looked for among the
+   * Plan: free text (without prefixes left to FTS5) is first looked for among the
    * newest rows below the cursor, in two windows (a tenth of
    * `newestWindowRows`, then all of it): FTS5 lists a term's matches newest
    * first lazily, so collecting those of a window costs what the window holds,

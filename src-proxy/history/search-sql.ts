@@ -22,8 +22,14 @@ export interface CompiledQuery {
 export interface TextCondition {
   match: string;
   negated: boolean;
-  /** It contains a prefix term (`word*`): expensive to evaluate, so never probed per row. */
+  /**
+   * It contains a prefix term (`word*`) left to FTS5, which merges every
+   * matching word over the whole index first: not looked for in windows of
+   * the newest rows, never probed per row.
+   */
   prefix: boolean;
+  /** Cheap to look up for one row: false with any prefix term (given as words, a probe seeks every word). */
+  probeable: boolean;
 }
 
 export interface QueryParts {
@@ -44,6 +50,12 @@ export type TextMode = 'in' | 'probe' | 'list';
 export interface CompileOptions {
   /** Clock for relative times (after:-15m). */
   now?: number;
+  /**
+   * The index's whole words for a prefix term (`invo` → invoice, invoices…),
+   * or null to leave the prefix to FTS5. A prefix given as words is walked
+   * lazily like any word (see fts-prefix-terms.ts).
+   */
+  prefixWords?: (prefix: string) => readonly string[] | null;
 }
 
 const MATCH_COLUMNS: Record<MatchField, { column: string; nullable: boolean }> = {
@@ -96,9 +108,17 @@ export function ftsString(text: string, prefix: boolean): string {
   return `"${text.replace(/"/g, '""')}"${prefix ? '*' : ''}`;
 }
 
-function ftsTerm(term: Extract<QueryTerm, { kind: 'text' }>): string {
-  const phrase = ftsString(term.text, term.prefix);
-  return term.column === null ? phrase : `{${FTS_COLUMNS[term.column]}} : ${phrase}`;
+/** One text term as an FTS condition (a prefix as the OR of its words when `prefixWords` gives them). */
+function ftsTerm(term: Extract<QueryTerm, { kind: 'text' }>, options: CompileOptions): TextCondition {
+  const words = term.prefix ? (options.prefixWords?.(term.text) ?? null) : null;
+  const asWords = words !== null && words.length > 0;
+  const phrase = asWords ? `(${words.map((w) => ftsString(w, false)).join(' OR ')})` : ftsString(term.text, term.prefix);
+  return {
+    match: term.column === null ? phrase : `{${FTS_COLUMNS[term.column]}} : ${phrase}`,
+    negated: term.negated,
+    prefix: term.prefix && !asWords,
+    probeable: !term.prefix,
+  };
 }
 
 const TEXT_SQL: Record<TextMode, string> = {
@@ -117,8 +137,7 @@ export function compileParts(ast: QueryAst, options: CompileOptions = {}): Query
   const now = options.now ?? Date.now();
   const clauses: string[] = [];
   const params: SqlParam[] = [];
-  const positive: string[] = [];
-  let positivePrefix = false;
+  const positive: TextCondition[] = [];
   const negative: TextCondition[] = [];
 
   const add = (term: QueryTerm, sql: string, values: SqlParam[]): void => {
@@ -129,11 +148,7 @@ export function compileParts(ast: QueryAst, options: CompileOptions = {}): Query
   for (const term of ast.terms) {
     switch (term.kind) {
       case 'text':
-        if (term.negated) negative.push({ match: ftsTerm(term), negated: true, prefix: term.prefix });
-        else {
-          positive.push(ftsTerm(term));
-          positivePrefix ||= term.prefix;
-        }
+        (term.negated ? negative : positive).push(ftsTerm(term, options));
         break;
       case 'match': {
         const { column, nullable } = MATCH_COLUMNS[term.field];
@@ -160,11 +175,20 @@ export function compileParts(ast: QueryAst, options: CompileOptions = {}): Query
       }
     }
   }
-  const text: TextCondition[] =
-    positive.length > 0 ? [{ match: positive.join(' AND '), negated: false, prefix: positivePrefix }, ...negative] : negative;
+  const text: TextCondition[] = positive.length > 0 ? [allOf(positive), ...negative] : negative;
   return {
     filters: { where: clauses.length === 0 ? '1' : clauses.map((c) => `(${c})`).join(' AND '), params },
     text,
+  };
+}
+
+/** Positive conditions as one: `A AND B …`. */
+function allOf(conditions: readonly TextCondition[]): TextCondition {
+  return {
+    match: conditions.map((c) => c.match).join(' AND '),
+    negated: false,
+    prefix: conditions.some((c) => c.prefix),
+    probeable: conditions.every((c) => c.probeable),
   };
 }
 
@@ -181,7 +205,8 @@ export function foldNegatives(text: readonly TextCondition[]): TextCondition[] {
     {
       match: `(${positive.match})${negatives.map((n) => ` NOT (${n.match})`).join('')}`,
       negated: false,
-      prefix: positive.prefix || negatives.some((n) => n.prefix),
+      prefix: text.some((t) => t.prefix),
+      probeable: text.every((t) => t.probeable),
     },
   ];
 }

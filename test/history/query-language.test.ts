@@ -180,20 +180,38 @@ describe('query language: SQL', () => {
     const parts = compileParts(parseQuery('alpha "beta gamma" -delta header:x* status:200'), { now });
     expect(parts.filters).toEqual({ where: '(status = ?)', params: [200] });
     expect(parts.text).toEqual([
-      { match: '"alpha" AND "beta gamma" AND {headers} : "x"*', negated: false, prefix: true },
-      { match: '"delta"', negated: true, prefix: false },
+      { match: '"alpha" AND "beta gamma" AND {headers} : "x"*', negated: false, prefix: true, probeable: false },
+      { match: '"delta"', negated: true, prefix: false, probeable: true },
     ]);
     expect(foldNegatives(parts.text)).toEqual([
-      { match: '("alpha" AND "beta gamma" AND {headers} : "x"*) NOT ("delta")', negated: false, prefix: true },
+      { match: '("alpha" AND "beta gamma" AND {headers} : "x"*) NOT ("delta")', negated: false, prefix: true, probeable: false },
     ]);
     const c = compileQuery(parseQuery('alpha -delta -"x y"'), { now });
     expect(c.where).toBe('seq IN (SELECT rowid FROM exchanges_fts WHERE exchanges_fts MATCH ?)');
     expect(c.params).toEqual(['("alpha") NOT ("delta") NOT ("x y")']);
     const negativesOnly = compileQuery(parseQuery('-delta'), { now });
     expect(negativesOnly.where).toBe('NOT seq IN (SELECT rowid FROM exchanges_fts WHERE exchanges_fts MATCH ?)');
-    expect(textSql({ match: 'x', negated: true, prefix: false }, 'probe')).toBe(
+    expect(textSql({ match: 'x', negated: true, prefix: false, probeable: true }, 'probe')).toBe(
       'NOT EXISTS (SELECT 1 FROM exchanges_fts WHERE exchanges_fts MATCH ? AND exchanges_fts.rowid = exchanges.seq)',
     );
+  });
+
+  it('writes a prefix as the OR of its words when they are given, and as a prefix query when not', () => {
+    const asked: string[] = [];
+    const prefixWords = (p: string): string[] | null => {
+      asked.push(p);
+      return p === 'inv' ? ['invoice', 'invoices'] : p === 'none' ? [] : null;
+    };
+    const parts = compileParts(parseQuery('inv* -header:none* api/v* body:Zzz* plain'), { now, prefixWords });
+    expect(asked).toEqual(['inv', 'none', 'api/v', 'Zzz']);
+    expect(parts.text).toEqual([
+      // Given as words: windowed like any word, but never probed (a probe would seek every word).
+      { match: '("invoice" OR "invoices") AND "api/v"* AND {body} : "Zzz"* AND "plain"', negated: false, prefix: true, probeable: false },
+      // No words (nothing in the index starts so): left to FTS5, which finds none at once.
+      { match: '{headers} : "none"*', negated: true, prefix: true, probeable: false },
+    ]);
+    const words = compileParts(parseQuery('inv*'), { now, prefixWords }).text;
+    expect(words).toEqual([{ match: '("invoice" OR "invoices")', negated: false, prefix: false, probeable: false }]);
   });
 
   it('produces an always-true clause for an empty query', () => {

@@ -79,7 +79,15 @@ describe('history store', () => {
     const store = openStore();
     const records: CapturedExchange[] = [];
     for (let n = 0; n < 3000; n++) {
-      const words = [n % 2 === 0 ? 'common' : 'other', n % 400 === 0 ? 'rare' : '', n % 5 === 0 ? 'needle' : ''].join(' ');
+      const words = [
+        n % 2 === 0 ? 'common' : 'other',
+        n % 400 === 0 ? 'rare' : '',
+        n % 5 === 0 ? 'needle' : '',
+        // Words sharing a prefix: `parc*` is searched as the OR of the words the index holds.
+        n % 3 === 1 ? 'parcel' : '',
+        n % 7 === 0 ? 'Parcels' : '',
+        n % 13 === 0 ? 'parcelling' : '',
+      ].join(' ');
       records.push(
         makeExchange(n, {
           startedAt: BASE_TIME + Math.floor(n / 7),
@@ -96,6 +104,8 @@ describe('history store', () => {
     const huge = HistoryStore.open(file, { newestWindowRows: 1_000_000, rareTermRows: 1_000_000 });
     cleanups.push(() => tiny.close(), () => huge.close());
     const has = (r: CapturedExchange, w: string): boolean => new TextDecoder().decode(r.responseBody.bytes!).includes(w);
+    const word = (r: CapturedExchange, w: RegExp): boolean => w.test(new TextDecoder().decode(r.responseBody.bytes!));
+    const parc = /\b[pP]arc/;
     const cases: [string, (r: CapturedExchange) => boolean][] = [
       ['status:5xx', (r) => r.status === 500],
       ['status:404', (r) => r.status === 404],
@@ -112,6 +122,12 @@ describe('history store', () => {
       ['rare -common', (r) => has(r, 'rare') && !has(r, 'common')],
       ['comm* -needle method:POST', (r) => has(r, 'common') && !has(r, 'needle') && r.method === 'POST'],
       ['-comm* -needle', (r) => !has(r, 'common') && !has(r, 'needle')],
+      ['parc*', (r) => word(r, parc)],
+      ['PARCEL* -parcels', (r) => word(r, parc) && !word(r, /Parcels/)],
+      ['-parc* common', (r) => !word(r, parc) && has(r, 'common')],
+      ['parc* status:5xx -rare', (r) => word(r, parc) && r.status === 500 && !has(r, 'rare')],
+      ['parcell* method:POST', (r) => word(r, /parcelling/) && r.method === 'POST'],
+      ['zzq*', () => false],
     ];
     for (const [query, pred] of cases) {
       const want = records
