@@ -30,7 +30,7 @@ afterEach(async () => {
 });
 
 describe('history writer priority', () => {
-  it.runIf(process.platform === 'linux')('runs the writer thread at the lowest priority and leaves every other thread as it was', async () => {
+  it.runIf(process.platform === 'linux')('runs the writer thread at background priority and leaves every other thread as it was', async () => {
     const before = threadNices();
     const callerNice = niceOf('/proc/thread-self/stat');
     const t = tempDir();
