@@ -55,14 +55,18 @@ class VarintReader {
 
   next(): number {
     let v = 0;
-    for (let i = 0; i < 9; i++) {
-      const b = this.a[this.at++];
-      if (b === undefined) throw new FormatError('varint past the end');
-      if (i === 8) return v * 256 + b;
+    for (let i = 0; i < 8; i++) {
+      const b = this.byte();
       v = v * 128 + (b & 0x7f);
       if ((b & 0x80) === 0) return v;
     }
-    throw new FormatError('unreachable');
+    return v * 256 + this.byte();
+  }
+
+  private byte(): number {
+    const b = this.a[this.at++];
+    if (b === undefined) throw new FormatError('varint past the end');
+    return b;
   }
 }
 
