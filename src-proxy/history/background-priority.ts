@@ -1,7 +1,7 @@
 /**
  * Recording history is background work: on a busy machine the gateway's own
  * thread, and the user's other programs, should get the CPU first. The writer
- * thread lowers its own scheduling priority, so it gives way when cores are
+ * thread (and its checkpoint thread) lowers its own scheduling priority, so it gives way when cores are
  * contended, but only to nice 5, where it still gets about a quarter of a
  * contended core (CFS weights 335 : 1024): at the lowest priority (19, 1.5%)
  * any other busy program starved it, and a load test then lost most bodies and

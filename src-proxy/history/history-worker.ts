@@ -2,7 +2,8 @@
  * The history writer thread. Owns its own SQLite connection, inserts each
  * batch from `HistoryWriter` in one transaction, acknowledges it, and between
  * batches feeds the FTS index (in chunks, so batches are never held up for
- * long) and applies retention. Started through `worker-launch.ts` (which
+ * long) and applies retention; WAL checkpoints run on a thread of its own
+ * (`wal-checkpoints.ts`). Started through `worker-launch.ts` (which
  * explains how this file is found from TypeScript sources and from dist/).
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -11,6 +12,7 @@ import { BackgroundPacer } from './background-pacer.js';
 import { lowerThisThreadPriority } from './background-priority.js';
 import { createFtsIndexer } from './fts-indexer.js';
 import { createBatchInserter } from './insert-exchanges.js';
+import { WalCheckpoints } from './wal-checkpoints.js';
 import { applyRetention, hasRetentionLimits } from './retention.js';
 import type { FromWorker, ToWorker, WorkerConfig } from './worker-protocol.js';
 
@@ -29,33 +31,25 @@ try {
 const insertBatch = createBatchInserter(db);
 const indexer = createFtsIndexer(db);
 
-// --- Background work, writes first: WAL checkpoints and FTS indexing run in
-// small steps between batches (a batch arriving meanwhile waits at most one
-// step), paced by `BackgroundPacer` so they never compete with a busy gateway.
-/** Checkpoint between batches once this much may be in the WAL… */
-const CHECKPOINT_IDLE_BYTES = 4 * 1024 * 1024;
-/** …and right after a batch past this, which keeps the -wal file bounded under sustained load. */
-const CHECKPOINT_HARD_BYTES = 128 * 1024 * 1024;
+// --- Background work, writes first: FTS indexing (and, without the
+// checkpoint thread, WAL checkpoints) run in small steps between batches (a
+// batch arriving meanwhile waits at most one step), paced by `BackgroundPacer`
+// so they never compete with a busy gateway.
+const checkpoints = new WalCheckpoints(db, {
+  startBytes: config.checkpointStartBytes,
+  maxWalBytes: config.maxWalBytes,
+  thread: config.checkpointThread ? { file: config.file, busyTimeoutMs: config.busyTimeoutMs } : null,
+  onWarning: (message) => send({ type: 'warning', message }),
+});
 const pacer = new BackgroundPacer();
-/** Estimated bytes written to the WAL since the last complete checkpoint. */
-let walBytes = Number.POSITIVE_INFINITY; // unknown after a restart: checkpoint at the first idle moment
 let idle: NodeJS.Immediate | NodeJS.Timeout | null = null;
-
-function checkpoint(): void {
-  const [r] = db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[];
-  // Frames a reader still needs stay behind; count them as still pending.
-  walBytes = r.log > r.checkpointed ? (r.log - r.checkpointed) * 4096 : 0;
-}
 
 /** One step of background work; true when there is more to do. */
 function backgroundStep(): boolean {
-  if (walBytes >= CHECKPOINT_IDLE_BYTES) {
-    checkpoint();
-    return true;
-  }
+  if (checkpoints.idleStep()) return true;
   const n = indexer.indexNext(config.ftsChunkRows);
-  walBytes += n * 3072;
-  return n === config.ftsChunkRows || walBytes >= CHECKPOINT_IDLE_BYTES;
+  checkpoints.written(n * 3072);
+  return n === config.ftsChunkRows || checkpoints.idleWorkDue;
 }
 
 function scheduleIdleWork(): void {
@@ -115,7 +109,7 @@ function runRetention(requestId = 0): void {
       maxChunks: requestId !== 0 ? Number.POSITIVE_INFINITY : 8,
     });
     if (r.deleted > 0) {
-      walBytes += r.deleted * 1024 + r.reclaimedPages * 4096;
+      checkpoints.written(r.deleted * 1024 + r.reclaimedPages * 4096);
       scheduleIdleWork();
     }
     if (r.deleted > 0 || requestId !== 0) send({ type: 'retention', requestId, deleted: r.deleted, reclaimedPages: r.reclaimedPages });
@@ -130,20 +124,22 @@ const idleTimer = retentionOn ? setInterval(() => runRetention(), Math.max(50, c
 port.on('message', (m: ToWorker) => {
   switch (m.type) {
     case 'batch': {
+      let bytes = 0;
       try {
         const r = insertBatch(m);
         send({ type: 'written', batchId: m.batchId, count: m.records.length, inserted: r.inserted, duplicates: r.duplicates });
-        walBytes += r.bytes;
-        if (walBytes >= CHECKPOINT_HARD_BYTES) checkpoint();
+        bytes = r.bytes;
       } catch (err) {
         send({ type: 'failed', batchId: m.batchId, count: m.records.length, message: (err as Error).message });
       }
       pacer.batchWritten(Date.now());
       scheduleIdleWork();
       try {
+        // After the acknowledgement: a checkpoint that fails must not fail a committed batch.
+        checkpoints.written(bytes);
         maybeAnalyze();
       } catch (err) {
-        send({ type: 'warning', message: `history ANALYZE failed: ${(err as Error).message}` });
+        send({ type: 'warning', message: `history checkpoint or ANALYZE failed: ${(err as Error).message}` });
       }
       if (retentionOn && retentionContinuation === null && Date.now() - lastRetention >= config.retentionIntervalMs) runRetention();
       break;
@@ -154,7 +150,7 @@ port.on('message', (m: ToWorker) => {
       break;
     case 'index':
       try {
-        while (indexer.indexNext(4 * config.ftsChunkRows) > 0) walBytes += 4 * config.ftsChunkRows * 3072;
+        for (let n; (n = indexer.indexNext(4 * config.ftsChunkRows)) > 0; ) checkpoints.written(n * 3072);
         scheduleIdleWork();
       } catch (err) {
         send({ type: 'warning', message: `history indexing failed: ${(err as Error).message}` });
@@ -171,13 +167,15 @@ port.on('message', (m: ToWorker) => {
         clearTimeout(idle as NodeJS.Timeout);
         clearImmediate(idle as NodeJS.Immediate);
       }
-      try {
-        db.pragma('wal_checkpoint(PASSIVE)');
-      } finally {
-        db.close();
-        send({ type: 'closed' });
-        port.close();
-      }
+      void checkpoints.close().finally(() => {
+        try {
+          db.pragma('wal_checkpoint(PASSIVE)');
+        } finally {
+          db.close();
+          send({ type: 'closed' });
+          port.close();
+        }
+      });
       break;
   }
 });

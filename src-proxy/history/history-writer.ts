@@ -42,6 +42,12 @@ export interface HistoryWriterOptions {
   /** Rows the worker adds to the FTS index per step when no batch is waiting. Default 64. */
   ftsChunkRows?: number;
   busyTimeoutMs?: number;
+  /** A WAL checkpoint starts once this much may be waiting in it. Default 4 MiB. */
+  checkpointStartBytes?: number;
+  /** Past this WAL size the writer thread checkpoints itself (bounds the -wal file under sustained load). Default 128 MiB. */
+  maxWalBytes?: number;
+  /** Checkpoints on a thread of their own (default true; false for tests of the fallback). */
+  checkpointThread?: boolean;
   /** Batch failures and worker warnings (the writer keeps going). */
   onError?: (err: Error) => void;
 }
@@ -107,6 +113,9 @@ export class HistoryWriter {
       retentionIntervalMs: options.retentionIntervalMs ?? 1000,
       retentionChunkSize: options.retentionChunkSize ?? 2000,
       ftsChunkRows: options.ftsChunkRows ?? 64,
+      checkpointStartBytes: options.checkpointStartBytes ?? 4 * 1024 * 1024,
+      maxWalBytes: options.maxWalBytes ?? 128 * 1024 * 1024,
+      checkpointThread: options.checkpointThread ?? true,
     });
     this.ready = new Promise<void>((resolve, reject) => {
       const onReady = (m: FromWorker): void => {

@@ -32,8 +32,8 @@ function tsxApiUrl(from: string): string {
   return pathToFileURL(join(dirname(pkgFile), rel)).href;
 }
 
-/** Starts one of the history workers (`history-worker` or `history-reader-worker`) with `workerData`. */
-export function launchWorker(name: 'history-worker' | 'history-reader-worker', workerData: unknown): Worker {
+/** Starts one of the history threads with `workerData`. */
+export function launchWorker(name: 'history-worker' | 'history-reader-worker' | 'history-checkpoint-worker', workerData: unknown): Worker {
   const here = import.meta.url;
   if (/\.[cm]?ts$/.test(new URL(here).pathname)) {
     const entry = new URL(`./${name}.ts`, here).href;

@@ -11,6 +11,10 @@ export interface WorkerConfig {
   retentionChunkSize: number;
   /** Rows the FTS indexer handles per transaction between batches. */
   ftsChunkRows: number;
+  /** WAL checkpoints (`wal-checkpoints.ts`): when one starts, the WAL size past which the writer checkpoints itself, and whether they run on their own thread. */
+  checkpointStartBytes: number;
+  maxWalBytes: number;
+  checkpointThread: boolean;
 }
 
 export type ToWorker =

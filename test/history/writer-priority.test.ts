@@ -30,7 +30,7 @@ afterEach(async () => {
 });
 
 describe('history writer priority', () => {
-  it.runIf(process.platform === 'linux')('runs the writer thread at background priority and leaves every other thread as it was', async () => {
+  it.runIf(process.platform === 'linux')('runs the writer and checkpoint threads at background priority and leaves every other thread as it was', async () => {
     const before = threadNices();
     const callerNice = niceOf('/proc/thread-self/stat');
     const t = tempDir();
@@ -41,7 +41,7 @@ describe('history writer priority', () => {
 
     const after = threadNices();
     const lowered = [...after].filter(([tid, nice]) => nice === BACKGROUND_NICE && before.get(tid) !== BACKGROUND_NICE);
-    expect(lowered).toHaveLength(1); // the writer; the reader thread serves queries at normal priority
+    expect(lowered).toHaveLength(2); // the writer and its checkpoint thread; the reader thread serves queries at normal priority
     expect(niceOf('/proc/thread-self/stat')).toBe(callerNice);
     for (const [tid, nice] of before) if (after.has(tid)) expect(after.get(tid)).toBe(nice);
   });
