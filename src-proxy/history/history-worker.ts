@@ -12,8 +12,8 @@ import { BackgroundPacer } from './background-pacer.js';
 import { lowerThisThreadPriority } from './background-priority.js';
 import { createFtsIndexer } from './fts-indexer.js';
 import { createBatchInserter } from './insert-exchanges.js';
-import { WalCheckpoints } from './wal-checkpoints.js';
 import { applyRetention, hasRetentionLimits } from './retention.js';
+import { WalCheckpoints } from './wal-checkpoints.js';
 import type { FromWorker, ToWorker, WorkerConfig } from './worker-protocol.js';
 
 const port = parentPort!;
