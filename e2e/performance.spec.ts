@@ -42,7 +42,11 @@ test('2,000 exchanges/s for 10 s with the Traffic view open', async ({ page, swi
 
   // Halfway through, a person stops following and clicks the row in the middle
   // of the list, where it is on the screen (rows slide under the pointer while
-  // traffic flows; whichever is there opens).
+  // traffic flows; whichever is there opens). Clicking at once, before the
+  // first rows arrived, could hit the empty list (it failed 2 runs in 6 here).
+  await expect
+    .poll(async () => seenInView(await page.getByTestId('traffic-count').innerText()), { timeout: DURATION_MS })
+    .toBeGreaterThanOrEqual((RATE * DURATION_MS) / 2000);
   await page.getByTestId('traffic-follow').uncheck();
   const list = await page.getByTestId('traffic-list').boundingBox();
   if (list === null) throw new Error('the traffic list is not on screen');
