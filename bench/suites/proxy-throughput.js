@@ -17,6 +17,9 @@ import { fmtDeltaMs, fmtMs, fmtRate, fmtRatio, medianRun, table } from '../lib/f
 
 export const description = 'reverse-proxy req/s and latency: Switchyard vs http-proxy, undici pass-through, nginx';
 
+/** How long Switchyard may take to shut down (it writes out its history queue) before it is killed. */
+const STOP_GRACE_MS = 60_000;
+
 const TARGETS = [
   { id: 'switchyard/http-proxy', of: 'switchyard', vs: 'http-proxy', min: 2.0 },
   { id: 'switchyard/undici-passthrough', of: 'switchyard', vs: 'undici-passthrough', min: 0.85 },
@@ -64,10 +67,17 @@ function historyContents(dataDir) {
   }
 }
 
-/** Switchyard from its CLI, as a user runs it; `extraYaml` is appended to the workspace. */
+/**
+ * Switchyard from its CLI, as a user runs it; `extraYaml` is appended to the
+ * workspace. Every round starts on an empty data dir of its own, so rounds
+ * run alike (none inherits a grown database, or hits the default retention
+ * of 200,000 rows) and what history holds can be summed over them.
+ */
 function switchyardContender(ctx, backendPorts, name, label, extraYaml) {
   const { tmpDir, rootDir, settings } = ctx;
   const [a, b] = backendPorts;
+  const rounds = []; // per round: shutdown time, whether it had to be killed, what history held after it
+  let last = null;
   return {
     name,
     label,
@@ -75,10 +85,11 @@ function switchyardContender(ctx, backendPorts, name, label, extraYaml) {
       const bin = path.join(rootDir, 'bin', 'switchyard.js');
       if (!fs.existsSync(bin)) throw new Error(`${path.relative(rootDir, bin)} not found (engine not built yet?)`);
       const { proc, port, args, dataDir } = await launchSwitchyard(ctx, {
-        dir: path.join(tmpDir, name),
+        dir: path.join(tmpDir, name, `round-${rounds.length + 1}`),
         logFile: 'output.log',
         workspace: (p) => plainWorkspace(p, [a, b]) + extraYaml,
       });
+      last = { args, dataDir };
       try {
         await waitForPort(port, { timeoutMs: settings.startTimeoutS * 1000, alive: () => proc.alive() });
       } catch (err) {
@@ -88,17 +99,33 @@ function switchyardContender(ctx, backendPorts, name, label, extraYaml) {
       }
       return {
         url: `http://127.0.0.1:${port}/`,
-        stop: () => proc.stop(5000),
+        // Shutdown writes what the history queue still holds; a kill would lose it and
+        // make the recorded count meaningless, so it gets a minute.
+        stop: async () => {
+          const t = Date.now();
+          const exit = await proc.stop(STOP_GRACE_MS);
+          // The files first: reading history.db creates its -shm and -wal again.
+          const files = dirFiles(dataDir);
+          rounds.push({ stopMs: Date.now() - t, killed: exit?.signal === 'SIGKILL', files, history: historyContents(dataDir) });
+        },
         alive: () => proc.alive(),
         log: () => proc.logTail(),
         info: () => ({
-          command: `node ${args.map((x) => (x.startsWith(rootDir + path.sep) ? path.relative(rootDir, x) : x)).join(' ')}`,
-          dataDirFiles: dirFiles(dataDir),
-          history: historyContents(dataDir),
+          command: `node ${last.args.map((x) => (x.startsWith(rootDir + path.sep) ? path.relative(rootDir, x) : x)).join(' ')}`,
+          dataDirFiles: rounds.at(-1)?.files ?? dirFiles(last.dataDir),
+          history: sumHistory(rounds.map((r) => r.history)),
+          rounds: rounds.map(({ stopMs, killed }) => ({ stopMs, killed })),
         }),
       };
     },
   };
+}
+
+/** Rows and rows without bodies over every round's history (null when none had one). */
+function sumHistory(list) {
+  const present = list.filter((h) => h !== null);
+  if (present.length === 0) return null;
+  return { rows: present.reduce((n, h) => n + h.rows, 0), withoutBodies: present.reduce((n, h) => n + h.withoutBodies, 0) };
 }
 
 /** Contenders in run order; each start() resolves { url, stop, alive?, info? } or throws to be skipped. */
@@ -307,7 +334,7 @@ export async function run(ctx) {
     const total = files.reduce((n, [, size]) => n + size, 0);
     log('');
     log(
-      `switchyard data dir after the run: ${files.length ? files.map(([f, size]) => `${f} ${size} B`).join(', ') : 'empty'}` +
+      `switchyard data dir after the last round: ${files.length ? files.map(([f, size]) => `${f} ${size} B`).join(', ') : 'empty'}` +
         (total === 0 ? '  ← no history written: capture/history seem off, which §10 requires on' : ''),
     );
     if (recorded !== null) {
@@ -316,6 +343,9 @@ export async function run(ctx) {
           (shed ? '  ← recording fell behind and shed load: its ratios count as MISS' : ' (nothing shed)'),
       );
     }
+    log(
+      `switchyard shutdown (history written out): ${sy.info.rounds.map((r) => `${(r.stopMs / 1000).toFixed(1)} s${r.killed ? ' (KILLED: queued records lost)' : ''}`).join(', ')}`,
+    );
   }
   log('');
   log('ratios (req/s):');
