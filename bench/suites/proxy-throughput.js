@@ -76,8 +76,7 @@ function historyContents(dataDir) {
 function switchyardContender(ctx, backendPorts, name, label, extraYaml) {
   const { tmpDir, rootDir, settings } = ctx;
   const [a, b] = backendPorts;
-  const rounds = []; // per round: shutdown time, whether it had to be killed, what history held after it
-  let last = null;
+  const rounds = []; // per round: its command, shutdown time, whether it had to be killed, what history held after it
   return {
     name,
     label,
@@ -89,7 +88,6 @@ function switchyardContender(ctx, backendPorts, name, label, extraYaml) {
         logFile: 'output.log',
         workspace: (p) => plainWorkspace(p, [a, b]) + extraYaml,
       });
-      last = { args, dataDir };
       try {
         await waitForPort(port, { timeoutMs: settings.startTimeoutS * 1000, alive: () => proc.alive() });
       } catch (err) {
@@ -106,13 +104,14 @@ function switchyardContender(ctx, backendPorts, name, label, extraYaml) {
           const exit = await proc.stop(STOP_GRACE_MS);
           // The files first: reading history.db creates its -shm and -wal again.
           const files = dirFiles(dataDir);
-          rounds.push({ stopMs: Date.now() - t, killed: exit?.signal === 'SIGKILL', files, history: historyContents(dataDir) });
+          rounds.push({ args, stopMs: Date.now() - t, killed: exit?.signal === 'SIGKILL', files, history: historyContents(dataDir) });
         },
         alive: () => proc.alive(),
         log: () => proc.logTail(),
+        // Called after stop(), so the last round is this one.
         info: () => ({
-          command: `node ${last.args.map((x) => (x.startsWith(rootDir + path.sep) ? path.relative(rootDir, x) : x)).join(' ')}`,
-          dataDirFiles: rounds.at(-1)?.files ?? dirFiles(last.dataDir),
+          command: `node ${rounds.at(-1).args.map((x) => (x.startsWith(rootDir + path.sep) ? path.relative(rootDir, x) : x)).join(' ')}`,
+          dataDirFiles: rounds.at(-1).files,
           history: sumHistory(rounds.map((r) => r.history)),
           rounds: rounds.map(({ stopMs, killed }) => ({ stopMs, killed })),
         }),
