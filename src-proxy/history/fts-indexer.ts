@@ -8,6 +8,7 @@
 import type { HistoryDatabase } from './database.js';
 import { readableBody } from '../capture/content-coding.js';
 import { bodyText, headerText, urlText } from './fts-text.js';
+import { decodeHeaders } from './header-text.js';
 
 export interface FtsIndexer {
   /** Indexes up to `maxRows` rows in one transaction; returns how many. */
@@ -79,7 +80,7 @@ export function createFtsIndexer(db: HistoryDatabase): FtsIndexer {
     const first = rows[0].seq;
     const last = rows[rows.length - 1].seq;
     const headersOf = new Map<number, { req: string[]; res: string[] }>();
-    for (const r of rows) headersOf.set(r.seq, { req: JSON.parse(r.req_headers) as string[], res: JSON.parse(r.res_headers) as string[] });
+    for (const r of rows) headersOf.set(r.seq, { req: decodeHeaders(r.req_headers), res: decodeHeaders(r.res_headers) });
     const text = new Map<number, string>();
     for (const b of bodies.all(first, last) as BodyRow[]) {
       const t = bodyText(indexedBytes(b, headersOf.get(b.seq)![b.kind]), b.content_type);

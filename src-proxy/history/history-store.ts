@@ -11,6 +11,7 @@ import type { TimingPhases } from '../events.js';
 import type { TlsConnectionInfo } from '../tls/connection-info.js';
 import { type HistoryDatabase, openHistoryDatabase } from './database.js';
 import { deleterFor, reclaimFreePages } from './delete-exchanges.js';
+import { decodeHeaders } from './header-text.js';
 import { FtsPrefixTerms } from './fts-prefix-terms.js';
 import { parseQuery, type QueryAst } from './query-language.js';
 import {
@@ -338,8 +339,8 @@ export class HistoryStore {
       target: r.target,
       attempts: r.attempts,
       status: r.status,
-      requestHeaders: JSON.parse(r.req_headers) as string[],
-      responseHeaders: JSON.parse(r.res_headers) as string[],
+      requestHeaders: decodeHeaders(r.req_headers),
+      responseHeaders: decodeHeaders(r.res_headers),
       requestBody: toBody(bodies.find((b) => b.kind === 'req')),
       responseBody: toBody(bodies.find((b) => b.kind === 'res')),
       policies: JSON.parse(r.policies) as PolicyDecision[],

@@ -127,10 +127,10 @@ port.on('message', (m: ToWorker) => {
       let bytes = 0;
       try {
         const r = insertBatch(m);
-        send({ type: 'written', batchId: m.batchId, count: m.records.length, inserted: r.inserted, duplicates: r.duplicates });
+        send({ type: 'written', batchId: m.batchId, count: m.count, inserted: r.inserted, duplicates: r.duplicates });
         bytes = r.bytes;
       } catch (err) {
-        send({ type: 'failed', batchId: m.batchId, count: m.records.length, message: (err as Error).message });
+        send({ type: 'failed', batchId: m.batchId, count: m.count, message: (err as Error).message });
       }
       pacer.batchWritten(Date.now());
       scheduleIdleWork();

@@ -3,7 +3,7 @@
  * transaction. The FTS index is filled afterwards by `fts-indexer.ts`.
  */
 import type { HistoryDatabase } from './database.js';
-import { type BatchMessage, type PackedBody, type PackedRecord, payloadView } from './batch-codec.js';
+import { type BatchMessage, type PackedBody, type PackedRecord, payloadView, unpackRecord } from './batch-codec.js';
 import { isTextualContentType } from './fts-text.js';
 import type { PolicyDecision } from '../capture/captured-exchange.js';
 
@@ -64,8 +64,8 @@ export function createBatchInserter(db: HistoryDatabase): BatchInserter {
   };
 
   const insertOne = (r: PackedRecord, buffer: ArrayBuffer): number => {
-    const reqHeaders = JSON.stringify(r.requestHeaders);
-    const resHeaders = JSON.stringify(r.responseHeaders);
+    const reqHeaders = r.requestHeaders;
+    const resHeaders = r.responseHeaders;
     const timings = JSON.stringify(r.timings);
     const policies = JSON.stringify(r.policies);
     const error = r.error === null ? null : JSON.stringify(r.error);
@@ -129,8 +129,8 @@ export function createBatchInserter(db: HistoryDatabase): BatchInserter {
       policies,
       error,
       bytes,
-      r.tls === undefined ? null : JSON.stringify(r.tls),
-      r.intercepted === true ? 1 : 0,
+      r.tls === null ? null : JSON.stringify(r.tls),
+      r.intercepted ? 1 : 0,
     );
     if (info.changes === 0) return -1;
     const seq = info.lastInsertRowid;
@@ -148,8 +148,8 @@ export function createBatchInserter(db: HistoryDatabase): BatchInserter {
     let inserted = 0;
     let duplicates = 0;
     let bytes = 0;
-    for (const r of batch.records) {
-      const b = insertOne(r, batch.buffer);
+    for (let i = 0; i < batch.count; i++) {
+      const b = insertOne(unpackRecord(batch, i), batch.buffer);
       if (b < 0) duplicates++;
       else {
         inserted++;

@@ -21,6 +21,9 @@
  *   `history_state.indexed_seq`. Deleting goes through `delete-exchanges.ts`,
  *   which removes the FTS row, the exchange (bodies cascade) and updates
  *   `history_state`.
+ * - `req_headers` / `res_headers` hold the header lists in the form of
+ *   `header-text.ts` (LF-joined; JSON arrays before schema 5 and for lists that
+ *   cannot be joined).
  * - `history_state` keeps the row count, the sum of `bytes` (so retention and
  *   stats need no full scans) and the FTS indexer's progress.
  */
@@ -151,6 +154,14 @@ export const MIGRATIONS: readonly Migration[] = [
       // no cache policy saw (most traffic) cost nothing to insert; `cache_status = ?` implies
       // IS NOT NULL, so the planner uses it.
       db.exec('CREATE INDEX exchanges_cache ON exchanges(cache_status, started_at) WHERE cache_status IS NOT NULL');
+    },
+  },
+  {
+    version: 5,
+    description: 'header lists stored as LF-joined text (header-text.ts); earlier rows keep their JSON arrays',
+    up() {
+      // Nothing to rewrite: readers take both forms. The version is what keeps an older
+      // Switchyard, which reads JSON only, from opening a file that has the new form.
     },
   },
 ];

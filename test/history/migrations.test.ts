@@ -167,4 +167,42 @@ describe('history database and migrations', () => {
       store.close();
     }
   });
+
+  it('schema 5: rows of a version-4 database keep their JSON header lists, read back and are found next to rows in the joined form', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const { HistoryStore } = await import('../../src-proxy/history/history-store.js');
+    const { directInserter } = await import('./direct-insert.js');
+    const { makeExchange } = await import('./fixtures.js');
+    const file = dbFile();
+    const { mkdirSync } = await import('node:fs');
+    const { dirname } = await import('node:path');
+    mkdirSync(dirname(file), { recursive: true });
+    const v4 = new Database(file);
+    migrate(v4, MIGRATIONS.slice(0, 4));
+    v4.prepare(
+      `INSERT INTO exchanges (id, request_id, started_at, method, scheme, http_version, host, path, url, status, client, client_port, listener,
+        duration, req_size, res_size, attempts, source, aborted, truncated, bodies_dropped, req_headers, res_headers, timings, policies, bytes)
+       VALUES ('old1', 'r1', 1000, 'GET', 'http', '1.1', 'h', '/', '/', 200, '127.0.0.1', 1, 'l', 1, 0, 0, 1, 'live', 0, 0, 0,
+         '["Host","h","X-Old","oldvalue"]', '["Content-Type","text/plain"]', '{"queue":0,"connect":0,"ttfb":1,"total":1}', '[]', 10)`,
+    ).run();
+    v4.close();
+
+    const store = HistoryStore.open(file);
+    try {
+      expect(schemaVersion(store.db)).toBe(SCHEMA_VERSION);
+      directInserter(store.db)([makeExchange(1, { requestHeaders: ['Host', 'api.localhost', 'X-New', 'newvalue'] })]);
+      const stored = store.db.prepare("SELECT id, req_headers FROM exchanges ORDER BY seq").all();
+      expect(stored).toEqual([
+        { id: 'old1', req_headers: '["Host","h","X-Old","oldvalue"]' },
+        { id: makeExchange(1).id, req_headers: 'Host\napi.localhost\nX-New\nnewvalue' },
+      ]);
+      expect(store.get('old1')!.requestHeaders).toEqual(['Host', 'h', 'X-Old', 'oldvalue']);
+      expect(store.get('old1')!.responseHeaders).toEqual(['Content-Type', 'text/plain']);
+      expect(store.get(makeExchange(1).id)!.requestHeaders).toEqual(['Host', 'api.localhost', 'X-New', 'newvalue']);
+      expect(store.search({ query: 'header:oldvalue' }).items.map((i) => i.id)).toEqual(['old1']);
+      expect(store.search({ query: 'header:newvalue' }).items.map((i) => i.id)).toEqual([makeExchange(1).id]);
+    } finally {
+      store.close();
+    }
+  });
 });
