@@ -64,8 +64,6 @@ export function createBatchInserter(db: HistoryDatabase): BatchInserter {
   };
 
   const insertOne = (r: PackedRecord, buffer: ArrayBuffer): number => {
-    const reqHeaders = r.requestHeaders;
-    const resHeaders = r.responseHeaders;
     const timings = JSON.stringify(r.timings);
     const policies = JSON.stringify(r.policies);
     const error = r.error === null ? null : JSON.stringify(r.error);
@@ -84,14 +82,14 @@ export function createBatchInserter(db: HistoryDatabase): BatchInserter {
     // Approximate on-disk cost: metadata and header text, bodies, WebSocket
     // payloads, and the FTS index (roughly proportional to the indexed text).
     const indexedText =
-      r.host.length + r.url.length + reqHeaders.length + resHeaders.length + wsText +
+      r.host.length + r.url.length + r.requestHeaders.length + r.responseHeaders.length + wsText +
       (isTextualContentType(r.requestBody.contentType) ? reqLength : 0) +
       (isTextualContentType(r.responseBody.contentType) ? resLength : 0);
     const bytes =
       ROW_OVERHEAD +
       r.id.length + r.requestId.length + r.host.length + r.url.length * 2 + (r.route?.length ?? 0) +
       (r.upstream?.length ?? 0) + (r.target?.length ?? 0) + r.clientAddress.length + r.listener.length +
-      reqHeaders.length + resHeaders.length + timings.length + policies.length + (error?.length ?? 0) +
+      r.requestHeaders.length + r.responseHeaders.length + timings.length + policies.length + (error?.length ?? 0) +
       reqLength + resLength + wsBytes + Math.round(indexedText * FTS_COST);
     // Positional parameters, in the column order above (faster to bind than named ones).
     const info = insertExchange.run(
@@ -123,8 +121,8 @@ export function createBatchInserter(db: HistoryDatabase): BatchInserter {
       r.requestBody.truncated || r.responseBody.truncated ? 1 : 0,
       r.bodiesDropped ? 1 : 0,
       r.websocket === null ? null : r.websocket.length,
-      reqHeaders,
-      resHeaders,
+      r.requestHeaders,
+      r.responseHeaders,
       timings,
       policies,
       error,

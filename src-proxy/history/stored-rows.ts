@@ -40,6 +40,7 @@ export interface FullRow extends SummaryRow {
   seq: number;
   http_version: string;
   client_port: number;
+  /** `header-text.ts`: LF-joined, or a JSON array (rows before schema 5, lists that do not join). */
   req_headers: string;
   res_headers: string;
   timings: string;
