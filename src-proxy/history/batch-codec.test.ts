@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CapturedExchange } from '../capture/captured-exchange.js';
 import { type BatchMessage, packBatch, payloadView, unpackRecord } from './batch-codec.js';
+import { makeExchange } from '../../test/history/fixtures.js';
 
 const enc = new TextEncoder();
 const body = (text: string, contentType: string | null = 'application/json', truncated = false) => {
@@ -8,39 +9,9 @@ const body = (text: string, contentType: string | null = 'application/json', tru
   return { bytes, size: truncated ? bytes.byteLength * 10 : bytes.byteLength, truncated, contentType };
 };
 
-function exchange(n: number, overrides: Partial<CapturedExchange> = {}): CapturedExchange {
-  return {
-    id: `id-${n}`,
-    requestId: `rq-${n}`,
-    startedAt: 1_790_000_000_000 + n,
-    duration: 12.345678,
-    timings: { queue: 0.25, connect: 1.5, ttfb: 9.75, total: 12.345678 },
-    clientAddress: '127.0.0.1',
-    clientPort: 50000 + n,
-    listener: 'main',
-    scheme: 'http',
-    httpVersion: '1.1',
-    method: 'POST',
-    host: 'api.localhost',
-    url: `/orders/${n}`,
-    route: 'orders',
-    upstream: 'orders',
-    target: '127.0.0.1:9001',
-    attempts: 2,
-    status: 201,
-    requestHeaders: ['Host', 'api.localhost', 'Content-Type', 'application/json'],
-    responseHeaders: ['Content-Type', 'application/json'],
-    requestBody: body(`{"order":${n}}`),
-    responseBody: body(`{"created":${n}}`, 'application/json', true),
-    policies: [],
-    error: null,
-    aborted: false,
-    websocket: null,
-    replayOf: null,
-    source: 'live',
-    ...overrides,
-  };
-}
+/** A POST with both bodies kept, the response's truncated (its true size 10× what was kept). */
+const exchange = (n: number, overrides: Partial<CapturedExchange> = {}): CapturedExchange =>
+  makeExchange(n, { method: 'POST', attempts: 2, status: 201, requestBody: body(`{"order":${n}}`), responseBody: body(`{"created":${n}}`, 'application/json', true), ...overrides });
 
 /** As the writer posts it: the payload buffer transferred, the rest cloned. */
 const acrossThreads = (batch: BatchMessage): BatchMessage => structuredClone(batch, { transfer: [batch.buffer] });
@@ -75,8 +46,8 @@ describe('batch codec', () => {
     const { requestBody: aReq, responseBody: aRes, requestHeaders: aReqH, responseHeaders: aResH, ...aRest } = a;
     const { requestBody: _1, responseBody: _2, requestHeaders: _3, responseHeaders: _4, websocket: _5, ...r0 } = records[0];
     expect(aRest).toEqual({ ...r0, tls: null, intercepted: false, websocket: null, bodiesDropped: false });
-    expect(aReqH).toBe('Host\napi.localhost\nContent-Type\napplication/json');
-    expect(aResH).toBe('Content-Type\napplication/json');
+    expect(aReqH).toBe('Host\napi.localhost\nAccept\napplication/json');
+    expect(aResH).toBe('Content-Type\napplication/json\nContent-Length\n17');
     expect(text(batch, aReq.offset, aReq.length)).toBe('{"order":1}');
     expect(aReq).toMatchObject({ length: 11, size: 11, truncated: false, contentType: 'application/json' });
     expect(text(batch, aRes.offset, aRes.length)).toBe('{"created":1}');
