@@ -1,8 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
 import { openHistoryDatabase } from '../../src-proxy/history/database.js';
+import { HistoryStore } from '../../src-proxy/history/history-store.js';
 import { MIGRATIONS, migrate, SCHEMA_VERSION, schemaVersion, type Migration } from '../../src-proxy/history/migrations.js';
-import { tempDir } from './fixtures.js';
+import { directInserter } from './direct-insert.js';
+import { makeExchange, tempDir } from './fixtures.js';
 
 let cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -13,6 +17,22 @@ function dbFile(): string {
   const t = tempDir();
   cleanups.push(t.cleanup);
   return join(t.dir, 'nested', 'history.db');
+}
+
+/** A file at schema `version` holding one exchange row 'old1' with the given scheme and header texts, as an older build wrote it. */
+function oldDatabase(version: number, row: { scheme: string; reqHeaders: string; resHeaders: string }): string {
+  const file = dbFile();
+  mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  migrate(db, MIGRATIONS.slice(0, version));
+  db.prepare(
+    `INSERT INTO exchanges (id, request_id, started_at, method, scheme, http_version, host, path, url, status, client, client_port, listener,
+      duration, req_size, res_size, attempts, source, aborted, truncated, bodies_dropped, req_headers, res_headers, timings, policies, bytes)
+     VALUES ('old1', 'r1', 1000, 'GET', ?, '1.1', 'h', '/', '/', 200, '127.0.0.1', 1, 'l', 1, 0, 0, 1, 'live', 0, 0, 0, ?, ?, '{"queue":0,"connect":0,"ttfb":1,"total":1}', '[]', 10)`,
+  ).run(row.scheme, row.reqHeaders, row.resHeaders);
+  expect(schemaVersion(db)).toBe(version);
+  db.close();
+  return file;
 }
 
 const tables = (db: ReturnType<typeof openHistoryDatabase>): string[] =>
@@ -138,23 +158,8 @@ describe('history database and migrations', () => {
     expect(() => openHistoryDatabase(file)).toThrow(/newer than this Switchyard understands/);
   });
 
-  it('schema 2: a version-1 database gains the TLS and interception columns, and its rows read back without them', async () => {
-    const { default: Database } = await import('better-sqlite3');
-    const { HistoryStore } = await import('../../src-proxy/history/history-store.js');
-    const file = dbFile();
-    const { mkdirSync } = await import('node:fs');
-    const { dirname } = await import('node:path');
-    mkdirSync(dirname(file), { recursive: true });
-    const v1 = new Database(file);
-    migrate(v1, MIGRATIONS.slice(0, 1));
-    v1.prepare(
-      `INSERT INTO exchanges (id, request_id, started_at, method, scheme, http_version, host, path, url, status, client, client_port, listener,
-        duration, req_size, res_size, attempts, source, aborted, truncated, bodies_dropped, req_headers, res_headers, timings, policies, bytes)
-       VALUES ('old1', 'r1', 1000, 'GET', 'https', '1.1', 'h', '/', '/', 200, '127.0.0.1', 1, 'l', 1, 0, 0, 1, 'live', 0, 0, 0, '[]', '[]', '{}', '[]', 10)`,
-    ).run();
-    expect(schemaVersion(v1)).toBe(1);
-    v1.close();
-
+  it('schema 2: a version-1 database gains the TLS and interception columns, and its rows read back without them', () => {
+    const file = oldDatabase(1, { scheme: 'https', reqHeaders: '[]', resHeaders: '[]' });
     const store = HistoryStore.open(file);
     try {
       expect(schemaVersion(store.db)).toBe(SCHEMA_VERSION);
@@ -168,25 +173,8 @@ describe('history database and migrations', () => {
     }
   });
 
-  it('schema 5: rows of a version-4 database keep their JSON header lists, read back and are found next to rows in the joined form', async () => {
-    const { default: Database } = await import('better-sqlite3');
-    const { HistoryStore } = await import('../../src-proxy/history/history-store.js');
-    const { directInserter } = await import('./direct-insert.js');
-    const { makeExchange } = await import('./fixtures.js');
-    const file = dbFile();
-    const { mkdirSync } = await import('node:fs');
-    const { dirname } = await import('node:path');
-    mkdirSync(dirname(file), { recursive: true });
-    const v4 = new Database(file);
-    migrate(v4, MIGRATIONS.slice(0, 4));
-    v4.prepare(
-      `INSERT INTO exchanges (id, request_id, started_at, method, scheme, http_version, host, path, url, status, client, client_port, listener,
-        duration, req_size, res_size, attempts, source, aborted, truncated, bodies_dropped, req_headers, res_headers, timings, policies, bytes)
-       VALUES ('old1', 'r1', 1000, 'GET', 'http', '1.1', 'h', '/', '/', 200, '127.0.0.1', 1, 'l', 1, 0, 0, 1, 'live', 0, 0, 0,
-         '["Host","h","X-Old","oldvalue"]', '["Content-Type","text/plain"]', '{"queue":0,"connect":0,"ttfb":1,"total":1}', '[]', 10)`,
-    ).run();
-    v4.close();
-
+  it('schema 5: rows of a version-4 database keep their JSON header lists, read back and are found next to rows in the joined form', () => {
+    const file = oldDatabase(4, { scheme: 'http', reqHeaders: '["Host","h","X-Old","oldvalue"]', resHeaders: '["Content-Type","text/plain"]' });
     const store = HistoryStore.open(file);
     try {
       expect(schemaVersion(store.db)).toBe(SCHEMA_VERSION);
