@@ -88,4 +88,14 @@ describe('batch codec', () => {
     expect(b.websocket![0]).toMatchObject({ length: -1, size: 1 });
     expect(c.bodiesDropped).toBe(false); // nothing to drop
   });
+
+  it('keeps an empty body as empty, also in a batch with no payload bytes at all', () => {
+    const empty = { bytes: new Uint8Array(0), size: 0, truncated: false, contentType: 'text/plain' };
+    const batch = acrossThreads(packBatch(1, [{ record: exchange(1, { requestBody: empty, responseBody: empty }), dropBodies: false, bytes: 0 }]));
+    expect(batch.buffer.byteLength).toBe(0);
+    const r = unpackRecord(batch, 0);
+    expect(r.requestBody).toMatchObject({ length: 0, size: 0, contentType: 'text/plain' });
+    expect(payloadView(batch.buffer, r.requestBody.offset, r.requestBody.length)).toEqual(Buffer.alloc(0));
+    expect(payloadView(batch.buffer, r.responseBody.offset, r.responseBody.length)).toEqual(Buffer.alloc(0));
+  });
 });

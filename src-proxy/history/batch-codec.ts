@@ -142,10 +142,12 @@ export function packBatch(batchId: number, queued: readonly QueuedRecord[]): Bat
   let at = 0;
   /** Copies a payload into the buffer; returns its offset, or -1 when not kept. */
   const put = (bytes: Uint8Array | null): number => {
-    if (bytes === null || target === null) return -1;
-    target.set(bytes, at);
+    if (bytes === null) return -1;
+    const offset = at;
+    // An empty payload is kept (as an empty BLOB) even when the batch has no buffer to copy into.
+    if (bytes.byteLength > 0) target!.set(bytes, at);
     at += bytes.byteLength;
-    return at - bytes.byteLength;
+    return offset;
   };
   const numbers = new Float64Array(count * NUMBER_COUNT);
   const strings: (string | null)[] = new Array<string | null>(count * STRING_COUNT);
