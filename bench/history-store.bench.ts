@@ -215,6 +215,7 @@ async function main(): Promise<void> {
     '-path:/health method:DELETE',
     'cache:HIT',
     'is:error',
+    'error:UPSTREAM_TIMEOUT',
     'is:aborted',
     'size>3KB',
     'client:127.0.0.3 target:127.0.0.1:9002',

@@ -28,7 +28,7 @@ export function cacheStatusOf(policies: readonly PolicyDecision[]): string | nul
 /**
  * Calibrated on the benchmark's JSON API traffic (1M rows: estimate within a
  * few % of file size / rows): FTS index bytes per byte of indexed text, and a
- * fixed per-row cost for the 11 index entries, row headers and page slack.
+ * fixed per-row cost for the index entries, row headers and page slack.
  */
 const FTS_COST = 1.0;
 const ROW_OVERHEAD = 600;

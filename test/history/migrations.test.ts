@@ -78,6 +78,25 @@ describe('history database and migrations', () => {
     }
   });
 
+  it('answers error and replay filters from partial indexes that rows without them add nothing to', () => {
+    const db = openHistoryDatabase(dbFile());
+    try {
+      const plan = (sql: string, ...params: string[]): string =>
+        (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((p) => p.detail).join('; ');
+      const page = 'ORDER BY started_at DESC, id DESC LIMIT 51';
+      expect(plan(`SELECT id FROM exchanges WHERE error_code = ? ${page}`, 'X')).toContain('USING INDEX exchanges_error (error_code=?)');
+      expect(plan(`SELECT id FROM exchanges WHERE error_code GLOB ? ${page}`, 'UP*')).toContain('USING INDEX exchanges_error');
+      expect(plan('SELECT id FROM exchanges WHERE replay_of = ?', 'x')).toContain('USING INDEX exchanges_replay (replay_of=?)');
+      directInserter(db)([makeExchange(1), makeExchange(2, { error: { code: 'UPSTREAM_TIMEOUT', message: 'm' }, replayOf: makeExchange(1).id })]);
+      const entries = (index: string, column: string): unknown[] =>
+        db.prepare(`SELECT id FROM exchanges INDEXED BY ${index} WHERE ${column} IS NOT NULL`).pluck().all();
+      expect(entries('exchanges_error', 'error_code')).toEqual([makeExchange(2).id]);
+      expect(entries('exchanges_replay', 'replay_of')).toEqual([makeExchange(2).id]);
+    } finally {
+      db.close();
+    }
+  });
+
   it('does nothing on reopen of an up-to-date database and keeps its rows', () => {
     const file = dbFile();
     const first = openHistoryDatabase(file);
@@ -189,6 +208,27 @@ describe('history database and migrations', () => {
       expect(store.get(makeExchange(1).id)!.requestHeaders).toEqual(['Host', 'api.localhost', 'X-New', 'newvalue']);
       expect(store.search({ query: 'header:oldvalue' }).items.map((i) => i.id)).toEqual(['old1']);
       expect(store.search({ query: 'header:newvalue' }).items.map((i) => i.id)).toEqual([makeExchange(1).id]);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('schema 6: the error and replay indexes of a version-5 database are rebuilt partial, and still find its rows', () => {
+    const file = oldDatabase(5, { scheme: 'http', reqHeaders: '', resHeaders: '' });
+    const old = new Database(file);
+    old.prepare("UPDATE exchanges SET error_code = 'UPSTREAM_RESET', replay_of = 'orig1' WHERE id = 'old1'").run();
+    old.close();
+    const store = HistoryStore.open(file);
+    try {
+      expect(schemaVersion(store.db)).toBe(SCHEMA_VERSION);
+      const definition = (name: string): unknown => store.db.prepare('SELECT sql FROM sqlite_schema WHERE name = ?').pluck().get(name);
+      expect(definition('exchanges_error')).toMatch(/WHERE error_code IS NOT NULL$/);
+      expect(definition('exchanges_replay')).toMatch(/WHERE replay_of IS NOT NULL$/);
+      expect(store.search({ query: 'error:UPSTREAM_RESET' }).items.map((i) => i.id)).toEqual(['old1']);
+      expect(store.search({ query: 'error:UPSTREAM_*' }).items.map((i) => i.id)).toEqual(['old1']);
+      expect(store.search({ query: 'is:error' }).items.map((i) => i.id)).toEqual(['old1']);
+      expect(store.search({ query: 'replay-of:orig1' }).items.map((i) => i.id)).toEqual(['old1']);
+      expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok');
     } finally {
       store.close();
     }
