@@ -8,8 +8,9 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openHistoryDatabase } from './database.js';
-import { BackgroundPacer } from './background-pacer.js';
+import { BackgroundPacer, DEFAULT_PACER } from './background-pacer.js';
 import { lowerThisThreadPriority } from './background-priority.js';
+import { CpuContention } from './cpu-contention.js';
 import { createFtsIndexer } from './fts-indexer.js';
 import { createBatchInserter } from './insert-exchanges.js';
 import { applyRetention, hasRetentionLimits } from './retention.js';
@@ -41,7 +42,9 @@ const checkpoints = new WalCheckpoints(db, {
   thread: config.checkpointThread ? { file: config.file, busyTimeoutMs: config.busyTimeoutMs } : null,
   onWarning: (message) => send({ type: 'warning', message }),
 });
-const pacer = new BackgroundPacer();
+// Opened here, on the writer thread: it reports this thread's waits for a CPU.
+const contention = new CpuContention();
+const pacer = new BackgroundPacer(DEFAULT_PACER, () => contention.sample());
 let idle: NodeJS.Immediate | NodeJS.Timeout | null = null;
 
 /** One step of background work; true when there is more to do. */
@@ -167,6 +170,7 @@ port.on('message', (m: ToWorker) => {
         clearTimeout(idle as NodeJS.Timeout);
         clearImmediate(idle as NodeJS.Immediate);
       }
+      contention.close();
       void checkpoints.close().finally(() => {
         try {
           db.pragma('wal_checkpoint(PASSIVE)');
