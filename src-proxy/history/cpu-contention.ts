@@ -15,7 +15,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 export type Contention = 'free' | 'contended' | 'unknown';
 
 /** Run-queue wait above this share of the thread's runnable time means the cores are contended. */
-export const CONTENDED_WAIT_SHARE = 0.1;
+const CONTENDED_WAIT_SHARE = 0.1;
 /** Less runnable time than this since the last sample (ns) says nothing new: the last verdict stands. */
 const MIN_SAMPLE_NS = 2_000_000;
 
