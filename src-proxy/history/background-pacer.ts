@@ -54,7 +54,8 @@ export class BackgroundPacer {
     const sinceBatch = now - this.lastBatchAt;
     if (sinceBatch < settleMs) return settleMs - sinceBatch;
     if (sinceBatch >= quietMs) return 0;
-    // The verdict describes the time since the last one, so it also sets the rate that time refills at.
+    // The verdict describes the time since the last one, so it also sets the rate that time refills at
+    // (batchWritten and spent refill at the share in force; the credit cap bounds the difference).
     const c = this.contention();
     this.share = c === 'free' ? 1 : c === 'contended' ? this.options.contendedShare : this.options.unknownShare;
     this.refill(now);

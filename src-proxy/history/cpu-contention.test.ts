@@ -23,7 +23,7 @@ describe('CpuContention', () => {
     const stat = statFile(`${100 * MS} ${10 * MS} 50\n`);
     const probe = new CpuContention(stat.file);
     try {
-      expect(probe.sample()).toBe('free'); // nothing new yet
+      expect(probe.sample()).toBe('unknown'); // nothing judged yet
       stat.set(`${150 * MS} ${12 * MS} 60\n`); // ran 50 ms, waited 2
       expect(probe.sample()).toBe('free');
       stat.set(`${170 * MS} ${22 * MS} 70\n`); // ran 20 ms, waited 10
@@ -32,6 +32,16 @@ describe('CpuContention', () => {
       expect(probe.sample()).toBe('contended');
       stat.set(`${190 * MS} ${22 * MS} 75\n`); // ...and the next sample covers the 20 ms since the last judged one
       expect(probe.sample()).toBe('free');
+    } finally {
+      probe.close();
+    }
+  });
+
+  it('answers unknown where the counts never move (a kernel that keeps the file but not the statistics)', () => {
+    const stat = statFile('0 0 0\n');
+    const probe = new CpuContention(stat.file);
+    try {
+      for (let i = 0; i < 3; i++) expect(probe.sample()).toBe('unknown');
     } finally {
       probe.close();
     }
@@ -57,10 +67,10 @@ describe('CpuContention', () => {
     };
     const hogs = Array.from(
       { length: availableParallelism() * 2 },
-      () => new Worker('const end = Date.now() + 3000; while (Date.now() < end);', { eval: true }),
+      () => new Worker('const end = Date.now() + 5000; while (Date.now() < end);', { eval: true }),
     );
     try {
-      await new Promise((r) => setTimeout(r, 100)); // the hogs are running
+      await Promise.all(hogs.map((w) => new Promise((r) => w.once('online', r)))); // each is spinning from here
       probe.sample();
       spin(400);
       expect(probe.sample()).toBe('contended');

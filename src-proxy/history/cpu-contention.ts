@@ -33,10 +33,15 @@ export class CpuContention {
     } catch {
       this.fd = null;
     }
-    this.verdict = this.read() ? 'free' : 'unknown';
+    this.read();
   }
 
-  /** The verdict over the time since the previous call (or the previous one, when this thread has hardly been runnable since). */
+  /**
+   * The verdict over the time since the previous call (or the previous one,
+   * when this thread has hardly been runnable since); `unknown` until one
+   * stretch of at least 2 ms could be judged (a kernel that keeps the file
+   * but not the counts never gets past it).
+   */
   sample(): Contention {
     const run = this.run;
     const wait = this.wait;

@@ -217,6 +217,7 @@ describe('history database and migrations', () => {
     const file = oldDatabase(5, { scheme: 'http', reqHeaders: '', resHeaders: '' });
     const old = new Database(file);
     old.prepare("UPDATE exchanges SET error_code = 'UPSTREAM_RESET', replay_of = 'orig1' WHERE id = 'old1'").run();
+    old.exec('ANALYZE exchanges');
     old.close();
     const store = HistoryStore.open(file);
     try {
@@ -224,6 +225,9 @@ describe('history database and migrations', () => {
       const definition = (name: string): unknown => store.db.prepare('SELECT sql FROM sqlite_schema WHERE name = ?').pluck().get(name);
       expect(definition('exchanges_error')).toMatch(/WHERE error_code IS NOT NULL$/);
       expect(definition('exchanges_replay')).toMatch(/WHERE replay_of IS NOT NULL$/);
+      // Dropping an index drops its planner statistics; the file had some, so the new indexes get theirs.
+      const stats = store.db.prepare("SELECT idx FROM sqlite_stat1 WHERE idx IN ('exchanges_error', 'exchanges_replay') ORDER BY idx").pluck().all();
+      expect(stats).toEqual(['exchanges_error', 'exchanges_replay']);
       expect(store.search({ query: 'error:UPSTREAM_RESET' }).items.map((i) => i.id)).toEqual(['old1']);
       expect(store.search({ query: 'error:UPSTREAM_*' }).items.map((i) => i.id)).toEqual(['old1']);
       expect(store.search({ query: 'is:error' }).items.map((i) => i.id)).toEqual(['old1']);
