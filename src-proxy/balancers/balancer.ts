@@ -17,6 +17,7 @@ export interface BalancerTarget {
 /** The parts of a request a balancer may look at. */
 export interface PickRequest {
   readonly clientIp: string;
+  /** `name` in lower case. */
   header(name: string): string | undefined;
   cookie(name: string): string | undefined;
   query(name: string): string | undefined;

@@ -11,7 +11,8 @@ interface ReqParts {
 }
 const req = (clientIp: string, parts: ReqParts = {}): PickRequest => ({
   clientIp,
-  header: (name) => parts.headers?.[name.toLowerCase()],
+  // Like Exchange.header: node's header object has lower-case names only, so 'X-User' finds nothing.
+  header: (name) => parts.headers?.[name],
   cookie: (name) => parts.cookies?.[name],
   query: (name) => parts.query?.[name],
 });

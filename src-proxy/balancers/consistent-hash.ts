@@ -68,7 +68,9 @@ export class ConsistentHashBalancer implements Balancer {
     const spec = options.hashOn ?? 'ip';
     const colon = spec.indexOf(':');
     const kind = colon < 0 ? spec : spec.slice(0, colon);
-    this.name = colon < 0 ? '' : spec.slice(colon + 1);
+    const name = colon < 0 ? '' : spec.slice(colon + 1);
+    // Requests are asked for headers by lower-case name (node's header object); cookie and query names are case-sensitive.
+    this.name = kind === 'header' ? name.toLowerCase() : name;
     if (kind === 'ip' && colon < 0) this.source = 'ip';
     else if ((kind === 'header' || kind === 'cookie' || kind === 'query') && this.name) this.source = kind;
     else throw new Error(`invalid hashOn "${spec}": expected ip, header:NAME, cookie:NAME or query:NAME`);
