@@ -12,3 +12,12 @@ export function checkTimer(text: string | undefined, path: (string | number)[], 
   const max = factor === 1 ? '24d' : `${Math.floor(MAX_TIMER_MS / factor / 3_600_000)}h`;
   error(path, `${text} is too long; at most ${max}${factor === 1 ? '' : ` (it grows up to ${factor}× on repeated ejections)`}`);
 }
+
+/**
+ * Refuses a zero duration where zero would not mean what it says: undici and
+ * node read a 0 timeout as "no limit", a 0 probe timeout fails every probe, a
+ * 0 ejection or rate-limit window does nothing.
+ */
+export function checkPositive(text: string | undefined, path: (string | number)[], error: Report, why: string): void {
+  if (text !== undefined && parseDuration(text) === 0) error(path, `${path.slice(-2).join('.')} must be longer than 0 (${why})`);
+}

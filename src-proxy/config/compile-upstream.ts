@@ -1,7 +1,7 @@
 /** Compiles one upstream of a workspace into its plan (targets, balancing, timeouts, retries, health). */
 import type { HealthCheckPlan, RetryCondition, TargetPlan, UpstreamPlan } from './plan.js';
 import type { UpstreamConfig } from './schema.js';
-import { checkTimer, type Report } from './compile-checks.js';
+import { checkPositive, checkTimer, type Report } from './compile-checks.js';
 import { mayEject } from '../upstream/ejection-rule.js';
 import { parseDuration } from './units.js';
 
@@ -53,14 +53,20 @@ export function compileUpstream(
     warn([...path, u.tls ? 'tls' : 'http2'], `upstream "${name}" has no https:// target, so its TLS settings are unused`);
   }
 
-  if (u.timeouts) for (const key of ['connect', 'response', 'idle'] as const) checkTimer(u.timeouts[key], [...path, 'timeouts', key], error);
+  for (const key of ['connect', 'response', 'idle'] as const) {
+    checkTimer(u.timeouts?.[key], [...path, 'timeouts', key], error);
+    checkPositive(u.timeouts?.[key], [...path, 'timeouts', key], error, 'the connection pool would wait for ever; set a long duration instead');
+  }
   checkTimer(u.keepAlive?.idleTimeout, [...path, 'keepAlive', 'idleTimeout'], error);
-  // The connection pool refuses 0 (every request would fail with 502).
-  if (u.keepAlive && parseDuration(u.keepAlive.idleTimeout) < 1) error([...path, 'keepAlive', 'idleTimeout'], `keepAlive.idleTimeout must be at least 1ms (got ${u.keepAlive.idleTimeout})`);
+  checkPositive(u.keepAlive?.idleTimeout, [...path, 'keepAlive', 'idleTimeout'], error, 'the connection pool refuses it: every request would fail');
   checkTimer(u.healthCheck?.interval, [...path, 'healthCheck', 'interval'], error);
   checkTimer(u.healthCheck?.timeout, [...path, 'healthCheck', 'timeout'], error);
+  checkPositive(u.healthCheck?.timeout, [...path, 'healthCheck', 'timeout'], error, 'every probe would time out and mark its target down');
   // Repeated ejections double the time, up to 10×.
   checkTimer(u.outlierDetection?.ejectFor, [...path, 'outlierDetection', 'ejectFor'], error, 10);
+  checkPositive(u.outlierDetection?.ejectFor, [...path, 'outlierDetection', 'ejectFor'], error, 'an ejection would end at once');
+  // Max-Age counts whole seconds: under one, the cookie would be Max-Age=0, which deletes it.
+  if (u.sticky?.ttl !== undefined && parseDuration(u.sticky.ttl) < 1000) error([...path, 'sticky', 'ttl'], `sticky.ttl must be at least 1s (got ${u.sticky.ttl}): cookies live whole seconds`);
 
   const hc = u.healthCheck;
   let healthCheck: HealthCheckPlan | null = null;

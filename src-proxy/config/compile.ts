@@ -19,7 +19,7 @@ import type {
 import type { ListenerConfig, RouteConfig, Workspace } from './schema.js';
 import { addressesClash, badIpv4 } from './listen-address.js';
 import { catastrophicRepetition } from './regex-safety.js';
-import { checkTimer, type Report } from './compile-checks.js';
+import { checkPositive, checkTimer, type Report } from './compile-checks.js';
 import { compileUpstream } from './compile-upstream.js';
 import { parseDuration, parseSize } from './units.js';
 import { sortRoutes } from '../router/route-order.js';
@@ -154,7 +154,11 @@ function compileListener(l: ListenerConfig, path: (string | number)[], error: Re
   if (l.address.startsWith('[') && !isIPv6(host)) error([...path, 'address'], `"${host}" is not an IPv6 address`);
   else if (badIpv4(host)) error([...path, 'address'], `"${host}" is not an IPv4 address`);
   const lim = l.limits ?? {};
-  for (const key of ['headersTimeout', 'keepAliveTimeout'] as const) checkTimer(lim[key], [...path, 'limits', key], error);
+  for (const key of ['headersTimeout', 'keepAliveTimeout'] as const) {
+    checkTimer(lim[key], [...path, 'limits', key], error);
+    // node reads 0 as "no limit" (for keepAliveTimeout the opposite of nginx's keepalive_timeout 0).
+    checkPositive(lim[key], [...path, 'limits', key], error, 'node would read 0 as no limit at all');
+  }
   return Object.freeze({
     name: l.name,
     host,
@@ -193,7 +197,7 @@ function compileOriginTimeouts(t: ListenerConfig['originTimeouts'], path: (strin
   for (const key of ['connect', 'response', 'idle'] as const) {
     checkTimer(given[key], [...path, key], error);
     // undici reads 0 as "no timeout"; the upgrade path would time out at once: neither is meant.
-    if (parseDuration(given[key]) === 0) error([...path, key], `originTimeouts.${key} must be longer than 0`);
+    checkPositive(given[key], [...path, key], error, 'undici would read 0 as no limit at all');
   }
   return Object.freeze({ connectMs: parseDuration(given.connect), responseMs: parseDuration(given.response), idleMs: parseDuration(given.idle) });
 }

@@ -33,6 +33,10 @@ export const DEFAULT_MAX_KEYS = 100_000;
 
 export const rateLimitPolicy: PolicyFactory<'rate-limit'> = {
   check(config, report) {
+    if (parseDuration(config.per) === 0) report(['per'], 'per must be longer than 0: a window of no time counts nothing');
+    for (const [plan, p] of Object.entries(config.plans ?? {})) {
+      if (p.per !== undefined && parseDuration(p.per) === 0) report(['plans', plan, 'per'], 'per must be longer than 0: a window of no time counts nothing');
+    }
     if (/^header:(x-forwarded-for|forwarded)$/i.test(config.by)) {
       report(['by'], `${config.by.slice(7)} is written by the client too (proxies append to it): each new value the client sends gets a fresh budget; use a header your load balancer sets, such as x-real-ip`, 'warning');
     }

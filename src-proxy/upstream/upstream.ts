@@ -118,7 +118,7 @@ export class Upstream {
     if (sticky === null) return null;
     const value = this.stickyValues.get(target) as string;
     if (value === current) return null;
-    const maxAge = sticky.ttlMs === null ? '' : `; Max-Age=${Math.round(sticky.ttlMs / 1000)}`;
+    const maxAge = sticky.ttlMs === null ? '' : `; Max-Age=${Math.ceil(sticky.ttlMs / 1000)}`;
     return `${sticky.cookie}=${value}; Path=/; HttpOnly; SameSite=Lax${maxAge}${secure ? '; Secure' : ''}`;
   }
 

@@ -42,8 +42,9 @@ describe('listener addresses', () => {
 
 describe('durations and sizes', () => {
   it('fractions and zero parse; negative values are refused', () => {
-    const plan = loadWorkspaceText(upstream('    timeouts: { connect: 1.5m, response: 0s }\n'), 'w.yaml').plan!;
-    expect(plan.upstreams.get('u')!.timeouts).toMatchObject({ connectMs: 90_000, responseMs: 0 });
+    const plan = loadWorkspaceText(upstream('    timeouts: { connect: 1.5m, response: 0.5s }\n'), 'w.yaml').plan!;
+    expect(plan.upstreams.get('u')!.timeouts).toMatchObject({ connectMs: 90_000, responseMs: 500 });
+    expect(loadWorkspaceText('version: 1\nlisteners: [{ name: web, address: 127.0.0.1:0 }]\npolicies:\n  slow: { type: fault, delay: 0s }\n', 'w.yaml').issues).toEqual([]);
     expect(problems(upstream('    timeouts: { connect: -1s }\n'))).toEqual([
       'w.yaml:6:26 upstreams.u.timeouts.connect: expected a duration such as 500ms, 2s, 1m or 1h, got "-1s"',
     ]);
@@ -52,8 +53,41 @@ describe('durations and sizes', () => {
   });
 
   it('a keep-alive idle timeout of 0 (the connection pool refuses it; every request would be a 502) is refused', () => {
-    expect(problems(upstream('    keepAlive: { idleTimeout: 0s }\n'))).toEqual(['w.yaml:6:31 keepAlive.idleTimeout must be at least 1ms (got 0s)']);
+    expect(problems(upstream('    keepAlive: { idleTimeout: 0s }\n'))).toEqual(['w.yaml:6:31 keepAlive.idleTimeout must be longer than 0 (the connection pool refuses it: every request would fail)']);
     expect(problems(upstream('    keepAlive: { idleTimeout: 1ms }\n'))).toEqual([]);
+  });
+
+  it('a zero duration that would not mean what it says is refused', () => {
+    expect(problems(upstream('    timeouts: { connect: 0s, response: 0ms, idle: 0m }\n'))).toEqual([
+      'w.yaml:6:26 timeouts.connect must be longer than 0 (the connection pool would wait for ever; set a long duration instead)',
+      'w.yaml:6:40 timeouts.response must be longer than 0 (the connection pool would wait for ever; set a long duration instead)',
+      'w.yaml:6:51 timeouts.idle must be longer than 0 (the connection pool would wait for ever; set a long duration instead)',
+    ]);
+    expect(problems(upstream('    healthCheck: { timeout: 0ms }\n'))).toEqual([
+      'w.yaml:6:29 healthCheck.timeout must be longer than 0 (every probe would time out and mark its target down)',
+    ]);
+    expect(problems(upstream('    outlierDetection: { ejectFor: 0s }\n'))).toEqual([
+      'w.yaml:6:35 outlierDetection.ejectFor must be longer than 0 (an ejection would end at once)',
+    ]);
+    expect(problems('version: 1\nlisteners: [{ name: web, address: 127.0.0.1:0, limits: { keepAliveTimeout: 0s } }]\n')).toEqual([
+      'w.yaml:2:76 limits.keepAliveTimeout must be longer than 0 (node would read 0 as no limit at all)',
+    ]);
+    expect(problems('version: 1\nlisteners: [{ name: web, address: 127.0.0.1:0 }]\npolicies:\n  rl: { type: rate-limit, limit: 5, per: 0s, plans: { gold: { limit: 9, per: 0ms } } }\n')).toEqual([
+      'w.yaml:4:42 per must be longer than 0: a window of no time counts nothing',
+      'w.yaml:4:78 per must be longer than 0: a window of no time counts nothing',
+    ]);
+  });
+
+  it('a sticky cookie lives at least a second (Max-Age=0 would delete it), rounded up to whole seconds', async () => {
+    expect(problems(upstream('    sticky: { cookie: pin, ttl: 400ms }\n'))).toEqual(['w.yaml:6:33 sticky.ttl must be at least 1s (got 400ms): cookies live whole seconds']);
+    const plan = loadWorkspaceText(upstream('    sticky: { cookie: pin, ttl: 1.5s }\n'), 'w.yaml').plan!;
+    const { Upstream } = await import('../../src-proxy/upstream/upstream.js');
+    const u = new Upstream(plan.upstreams.get('u')!, undefined, () => {});
+    try {
+      expect(u.stickyCookie(u.targets[0], undefined, false)).toMatch(/; Max-Age=2$/);
+    } finally {
+      await u.destroy();
+    }
   });
 
   it('a timer duration over 2^31-1 ms (Node would fire it at once) is refused', () => {

@@ -293,6 +293,6 @@ listeners:
 listeners:
   - { name: egress, address: 127.0.0.1:0, mode: forward, originTimeouts: { idle: 0s } }
 `),
-    ).toEqual([expect.stringMatching(/^3:\d+ originTimeouts\.idle must be longer than 0$/)]);
+    ).toEqual([expect.stringMatching(/^3:\d+ originTimeouts\.idle must be longer than 0 \(undici would read 0 as no limit at all\)$/)]);
   });
 });
