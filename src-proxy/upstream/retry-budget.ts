@@ -11,6 +11,8 @@ export class RetryBudget {
   private retries = 0;
   private prevRequests = 0;
   private prevRetries = 0;
+  /** Whether the previous bucket is part of the window (it is not after a second or more without any call). */
+  private hasPrev = false;
 
   constructor(private readonly ratio: number) {}
 
@@ -19,6 +21,7 @@ export class RetryBudget {
     const fresh = now - this.bucketStart >= 2000;
     this.prevRequests = fresh ? 0 : this.requests;
     this.prevRetries = fresh ? 0 : this.retries;
+    this.hasPrev = !fresh;
     this.requests = 0;
     this.retries = 0;
     this.bucketStart = now;
@@ -32,7 +35,8 @@ export class RetryBudget {
   /** Takes one retry from the budget if there is one left. */
   tryRetry(now = Date.now()): boolean {
     this.roll(now);
-    const allowed = MIN_RETRIES_PER_SECOND + this.ratio * (this.requests + this.prevRequests);
+    // The floor is per second: the window holds two seconds' buckets once the previous one counts.
+    const allowed = MIN_RETRIES_PER_SECOND * (this.hasPrev ? 2 : 1) + this.ratio * (this.requests + this.prevRequests);
     if (this.retries + this.prevRetries >= allowed) return false;
     this.retries++;
     return true;
