@@ -78,6 +78,17 @@ describe('Target outlier ejection', () => {
     expect(ejectAndRecover(t)).toBe(1000);
   });
 
+  it('starts the doubling over after 10 × ejectFor without traffic too (no success in between)', () => {
+    const t = upstreamOf(config(['http://127.0.0.1:1'])).targets[0];
+    expect(ejectAndRecover(t)).toBe(1000);
+    expect(ejectAndRecover(t)).toBe(2000);
+    vi.advanceTimersByTime(10 * EJECT + 1);
+    expect(ejectAndRecover(t)).toBe(1000);
+    // Not after a shorter quiet spell.
+    vi.advanceTimersByTime(5 * EJECT);
+    expect(ejectAndRecover(t)).toBe(2000);
+  });
+
   it('keeps an ejection (and its remaining time) across a re-apply that keeps the target', async () => {
     const first = upstreamOf(config(['http://127.0.0.1:1', 'http://127.0.0.1:2']));
     first.targets[0].recordFailure('status 502');

@@ -108,8 +108,16 @@ export class Target implements BalancerTarget {
     if (this.successor !== null) return this.successor.recordSuccess();
     this.requests++;
     this.consecutiveFailures = 0;
-    // Forgive past ejections after a long clean stretch, so old trouble does not lengthen new ejections forever.
-    // The stretch is counted from the end of the last ejection: time spent ejected is not clean time.
+    this.forgiveOldEjections();
+  }
+
+  /**
+   * Forgets past ejections after a long stretch without one, so old trouble
+   * does not lengthen new ejections forever — whether the stretch saw
+   * successes or no traffic at all. It is counted from the end of the last
+   * ejection: time spent ejected is not clean time.
+   */
+  private forgiveOldEjections(): void {
     const outlier = this.upstream.outlier;
     if (
       this.ejections > 0 &&
@@ -129,6 +137,7 @@ export class Target implements BalancerTarget {
     const outlier = this.upstream.outlier;
     // A retired target (removed by a re-apply) is out of rotation already: ejecting it would only report a ghost.
     if (outlier && !this.retired && this.ejectedUntil === 0 && this.consecutiveFailures >= outlier.consecutiveFailures) {
+      this.forgiveOldEjections();
       const ejected = this.siblings.ejected();
       const total = this.siblings.total();
       if (mayEject(ejected, total, outlier.maxEjectionPercent)) {
