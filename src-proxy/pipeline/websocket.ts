@@ -85,7 +85,8 @@ function failUpgrade(ex: UpgradeExchange, err: unknown): void {
 }
 
 function proxyUpgrade(ex: Exchange, upstreamName: string, client: Duplex, head: Buffer): void {
-  const upstream = ex.state.upstreams.get(upstreamName);
+  // The live upstream: the request's config may have been replaced (and its pools closed) meanwhile.
+  const upstream = ex.state.upstreams.get(upstreamName)?.live();
   if (!upstream) throw new SwitchyardError('INTERNAL', `Upstream "${upstreamName}" is missing from the running plan.`);
   ex.upstream = upstream;
   const target = upstream.choose(ex, null);

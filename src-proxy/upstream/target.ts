@@ -31,7 +31,12 @@ export class Target implements BalancerTarget {
   readonly pool: Dispatcher;
   /** How https:// targets are connected to (verification, SNI, client certificate); null for http://. */
   readonly tlsConnector: buildConnector.connector | null;
-  inflight = 0;
+  /**
+   * Requests in flight to this server, shared with the targets this one
+   * replaces and is replaced by in config re-applies (the same server): those
+   * still running on an older generation's pool count for least-connections.
+   */
+  private load = { inflight: 0 };
 
   /** Result of active checks; targets start healthy (as nginx and HAProxy assume). */
   activeHealthy = true;
@@ -75,6 +80,14 @@ export class Target implements BalancerTarget {
       allowH2: https && upstream.http2,
     });
     this.pool = https ? pool.compose(sameServername(plan.origin)) : pool;
+  }
+
+  get inflight(): number {
+    return this.load.inflight;
+  }
+
+  set inflight(n: number) {
+    this.load.inflight = n;
   }
 
   get available(): boolean {
@@ -182,6 +195,7 @@ export class Target implements BalancerTarget {
    * is not kept: nothing would ever clear it.
    */
   inheritFrom(previous: Target): void {
+    this.load = previous.load;
     if (this.upstream.healthCheck) this.activeHealthy = previous.activeHealthy;
     this.drained = previous.drained;
     this.recoveredAt = previous.recoveredAt;

@@ -38,6 +38,12 @@ export class Upstream {
   private availableBackups: Target[] = [];
   /** Targets of the replaced upstream and the ones here that take them over (linked once this upstream goes live). */
   private readonly takeovers: [old: Target, next: Target][] = [];
+  /** The upstream this one replaces, until this one goes live. */
+  private previous: Upstream | undefined;
+  /** The upstream of the same name that a later config put in this one's place. */
+  private successor: Upstream | null = null;
+  /** Closed without a successor: the upstream was removed from the config. */
+  private removed = false;
 
   constructor(
     readonly plan: UpstreamPlan,
@@ -45,6 +51,7 @@ export class Upstream {
     onAvailability: AvailabilityListener,
   ) {
     this.name = plan.name;
+    this.previous = previous;
     const listener: AvailabilityListener = (target, available, source, reason, wasAvailable) => {
       this.refresh();
       onAvailability(target, available, source, reason, wasAvailable);
@@ -74,7 +81,20 @@ export class Upstream {
   start(): void {
     for (const [old, next] of this.takeovers) old.supersede(next);
     this.takeovers.length = 0;
+    if (this.previous) this.previous.successor = this;
+    this.previous = undefined;
     this.checker?.start();
+  }
+
+  /**
+   * The upstream that new attempts go to: this one, or the one a later config
+   * put in its place. A request keeps the config it started with, but once
+   * that config is replaced its pools close: an attempt that starts after that
+   * (a retry, or a request that was still in its policies) goes to the live
+   * targets instead.
+   */
+  live(): Upstream {
+    return this.successor === null ? this : this.successor.live();
   }
 
   private refresh(): void {
@@ -86,12 +106,13 @@ export class Upstream {
    * Picks a target for a request, skipping `exclude` (targets already tried).
    * Returns undefined when nothing is available.
    */
-  choose(request: PickRequest, exclude: ReadonlySet<Target> | null): Target | undefined {
+  choose(request: PickRequest, exclude: ReadonlySet<string> | null): Target | undefined {
+    if (this.removed) return undefined;
     let pool = this.availablePrimaries;
-    if (exclude !== null) pool = pool.filter((t) => !exclude.has(t));
+    if (exclude !== null) pool = pool.filter((t) => !exclude.has(t.id));
     if (pool.length === 0) {
       pool = this.availableBackups;
-      if (exclude !== null) pool = pool.filter((t) => !exclude.has(t));
+      if (exclude !== null) pool = pool.filter((t) => !exclude.has(t.id));
       if (pool.length === 0) return undefined;
     }
     if (this.plan.sticky !== null) {
@@ -104,9 +125,9 @@ export class Upstream {
     return this.balancer.pick(pool, request);
   }
 
-  /** Whether a target other than `current` and those in `tried` is available. */
-  hasUntried(tried: ReadonlySet<Target> | null, current: Target): boolean {
-    return this.targets.some((t) => t !== current && t.available && (tried === null || !tried.has(t)));
+  /** Whether a target other than `current` and those in `tried` (target ids) is available. */
+  hasUntried(tried: ReadonlySet<string> | null, current: Target): boolean {
+    return !this.removed && this.targets.some((t) => t.id !== current.id && t.available && (tried === null || !tried.has(t.id)));
   }
 
   /**
@@ -124,6 +145,7 @@ export class Upstream {
 
   /** The 503 detail when nothing is available, saying why (ejected, failing checks, drained). */
   noTargetDetail(): string {
+    if (this.removed) return `Upstream "${this.name}" was removed by a configuration change.`;
     const total = this.targets.length;
     const why = (
       [
@@ -160,6 +182,7 @@ export class Upstream {
 
   /** Stops health checks and closes pools once their in-flight requests finish. */
   async close(): Promise<void> {
+    this.removed = this.successor === null;
     await this.checker?.stop();
     await Promise.all(this.targets.map((t) => t.close()));
   }

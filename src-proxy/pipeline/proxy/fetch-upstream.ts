@@ -31,7 +31,8 @@ export interface FetchedResponse {
 
 /** A GET for the exchange's URL to its route's upstream; rejects with a SwitchyardError when no target answers. */
 export async function fetchFromUpstream(ex: Exchange, upstreamName: string, opts: FetchOptions): Promise<FetchedResponse> {
-  const upstream = ex.state.upstreams.get(upstreamName);
+  // The live upstream: the request's config may have been replaced (and its pools closed) meanwhile.
+  const upstream = ex.state.upstreams.get(upstreamName)?.live();
   if (upstream === undefined) throw new SwitchyardError('INTERNAL', `Upstream "${upstreamName}" is missing from the running plan.`);
   ex.upstream ??= upstream;
   const target = upstream.choose(ex, null);

@@ -10,7 +10,6 @@ import type { RetryCondition } from '../../config/plan.js';
 import { SwitchyardError } from '../../errors.js';
 import { rewritePath } from '../../router/rewrite.js';
 import { upstreamTlsError } from '../../tls/upstream-tls-error.js';
-import type { Target } from '../../upstream/target.js';
 import type { Exchange } from '../exchange.js';
 import { upstreamRequestHeaders } from './forward-headers.js';
 import { attemptUpstream, type FailureKind } from './upstream-call.js';
@@ -33,15 +32,17 @@ export async function proxyRequest(ex: Exchange, upstreamName: string): Promise<
   const stickyCookie = plan.sticky ? ex.cookie(plan.sticky.cookie) : undefined;
   upstream.budget?.recordRequest();
 
-  let tried: Set<Target> | null = null;
+  /** Ids of the targets tried: a retry after a config re-apply compares them with the live upstream's targets. */
+  let tried: Set<string> | null = null;
   let lastFailure: { failure: FailureKind | number; error?: Error } | null = null;
   const events = ex.state.events;
 
   for (;;) {
-    const target = upstream.choose(ex, tried);
+    const live = upstream.live();
+    const target = live.choose(ex, tried);
     if (target === undefined) {
       if (lastFailure !== null) throw failureError(lastFailure, upstreamName);
-      throw new SwitchyardError('NO_HEALTHY_TARGET', upstream.noTargetDetail(), {
+      throw new SwitchyardError('NO_HEALTHY_TARGET', live.noTargetDetail(), {
         headers: { 'retry-after': '5' },
       });
     }
@@ -60,7 +61,7 @@ export async function proxyRequest(ex: Exchange, upstreamName: string): Promise<
     const retriesLeft = canRetry && ex.attempts <= (retry?.attempts ?? 0);
     // Only give up on an answer if another target could still give a better one.
     const mayRetry = retriesLeft
-      ? (condition: RetryCondition): boolean => retry!.on.has(condition) && upstream.hasUntried(tried, target) && upstream.budget!.tryRetry()
+      ? (condition: RetryCondition): boolean => retry!.on.has(condition) && live.hasUntried(tried, target) && upstream.budget!.tryRetry()
       : NEVER;
 
     ex.dispatchedAt ||= performance.now();
@@ -72,7 +73,7 @@ export async function proxyRequest(ex: Exchange, upstreamName: string): Promise<
         headers: upstreamRequestHeaders(ex, target),
         body: requestBody(ex),
         retryStatus: mayRetry,
-        setCookie: upstream.stickyCookie(target, stickyCookie, ex.scheme === 'https'),
+        setCookie: live.stickyCookie(target, stickyCookie, ex.scheme === 'https'),
       });
     } finally {
       target.inflight--;
@@ -99,7 +100,7 @@ export async function proxyRequest(ex: Exchange, upstreamName: string): Promise<
         break;
     }
     tried ??= new Set();
-    tried.add(target);
+    tried.add(target.id);
   }
 }
 
