@@ -20,6 +20,8 @@ import type { FromWorker, ToWorker, WorkerConfig } from './worker-protocol.js';
 const port = parentPort!;
 const config = workerData as WorkerConfig;
 const send = (m: FromWorker): void => port.postMessage(m);
+/** How long closing may spend indexing rows not yet searchable by free text (HistoryWriter waits 10 s before terminating). */
+const CLOSE_INDEX_BUDGET_MS = 5000;
 lowerThisThreadPriority();
 
 let db: ReturnType<typeof openHistoryDatabase>;
@@ -171,6 +173,13 @@ port.on('message', (m: ToWorker) => {
         clearImmediate(idle as NodeJS.Immediate);
       }
       contention.close();
+      // Leave the free-text index caught up, for searches before the next run (within a bound: the rest is indexed on the next open).
+      try {
+        const until = performance.now() + CLOSE_INDEX_BUDGET_MS;
+        while (performance.now() < until && indexer.indexNext(4 * config.ftsChunkRows) > 0);
+      } catch (err) {
+        send({ type: 'warning', message: `history indexing failed: ${(err as Error).message}` });
+      }
       void checkpoints.close().finally(() => {
         try {
           db.pragma('wal_checkpoint(PASSIVE)');

@@ -251,7 +251,9 @@ export class HistoryWriter {
         this.state = 'closed';
         return;
       }
+      // From here on records are refused; those that arrived during the flush go before 'close'.
       this.state = 'closing';
+      this.postQueued();
       const exited = new Promise<void>((resolve) => (this.closedSignal = resolve));
       this.worker.ref();
       this.post({ type: 'close' });

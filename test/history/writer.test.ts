@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
 import { History } from '../../src-proxy/history/history.js';
+import { HistoryStore } from '../../src-proxy/history/history-store.js';
 import { idFor, sizedExchange, tempDir } from './fixtures.js';
 
 let cleanups: (() => void | Promise<void>)[] = [];
@@ -124,6 +126,32 @@ describe('history writer', () => {
     while (history.store.stats().unindexed > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(history.store.stats().unindexed).toBe(0);
     expect(history.store.count('klmnopqrst')).toBe(500);
+  });
+
+  it('writes what arrives while close() flushes, refuses (and counts) what comes after, and leaves every row searchable', async () => {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    const history = await History.open({ dataDir: t.dir });
+    for (let i = 0; i < 200; i++) history.record(sizedExchange(i, 2000));
+    const closing = history.close();
+    const duringFlush: boolean[] = [];
+    for (let i = 200; i < 210; i++) duringFlush.push(history.record(sizedExchange(i, 2000)));
+    await new Promise((r) => setTimeout(r, 5));
+    for (let i = 210; i < 220; i++) duringFlush.push(history.record(sizedExchange(i, 2000)));
+    await closing;
+    const accepted = duringFlush.filter(Boolean).length;
+    expect(accepted).toBe(20);
+    expect(history.record(sizedExchange(999, 2000))).toBe(false);
+    expect(history.writer.stats()).toMatchObject({ written: 220, droppedRecords: 1, queuedRecords: 0 });
+
+    const store = HistoryStore.open(join(t.dir, 'history.db'));
+    try {
+      expect(store.count()).toBe(220);
+      expect(store.stats().unindexed).toBe(0);
+      expect(store.count('klmnopqrst')).toBe(220);
+    } finally {
+      store.close();
+    }
   });
 
   it('reports a worker that cannot open the database', async () => {
