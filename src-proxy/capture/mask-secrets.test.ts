@@ -32,6 +32,10 @@ describe('maskHeaders', () => {
     expect(maskHeaders(raw, new Set(['authorization', 'cookie', 'x-api-key']))).toEqual([
       'Authorization', `Bearer ${MASK}`, 'Cookie', `a=${MASK}; b=${MASK}`, 'X-Api-Key', MASK, 'Accept', '*/*',
     ]);
+    // A nameless cookie is its value alone: masked too.
+    expect(maskHeaders(['Cookie', 'sid=abc; NAMELESSSECRET', 'cookie', 'onlyvalue', 'Cookie', 'a=1;  '], new Set(['cookie']))).toEqual([
+      'Cookie', `sid=${MASK}; ${MASK}`, 'cookie', MASK, 'Cookie', `a=${MASK};  `,
+    ]);
     const plain = ['Accept', '*/*'];
     expect(maskHeaders(plain, new Set(['authorization']))).toBe(plain);
     expect(maskJwts(`token ${JWT}`)).toBe('token [masked-jwt]');

@@ -45,7 +45,9 @@ function maskValue(name: string, value: string): string {
         .split(';')
         .map((part) => {
           const eq = part.indexOf('=');
-          return eq === -1 ? part : `${part.slice(0, eq)}=${MASK}`;
+          if (eq !== -1) return `${part.slice(0, eq)}=${MASK}`;
+          // A nameless cookie is sent as its value alone.
+          return part.trim() === '' ? part : part.slice(0, part.length - part.trimStart().length) + MASK;
         })
         .join(';');
     case 'set-cookie': {
