@@ -1,16 +1,22 @@
 /**
- * `switchyard replay ID [--target URL] [--listener NAME] [--drop-masked]`.
- * Through the gateway, the running `serve` of the data dir does the replay
- * (same routes, policies and balancing); with --target it is sent directly
- * from here and recorded into the history database.
+ * `switchyard replay ID [--target URL] [--listener NAME] [--drop-masked] [--config FILE]`.
+ * The running `serve` of the data dir does the replay when there is one —
+ * through the gateway (same routes, policies and balancing), or with --target
+ * straight to that server — so the workspace's masking applies to what is
+ * recorded. With --target and no `serve`, it is sent from here and recorded
+ * into the history database, masked as the workspace given with --config
+ * says (the default masking without it).
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { formatIssue } from '../config/issues.js';
+import { loadWorkspaceText } from '../config/load.js';
+import { readWorkspaceFile } from '../config/read-workspace.js';
 import { History } from '../history/history.js';
 import { historyPath } from '../history/database.js';
 import { Engine } from '../engine.js';
-import { replayExchange } from '../replay/replay.js';
+import { replayExchange, type ReplayDeps } from '../replay/replay.js';
 import { defaultDataDir } from './data-dir.js';
 import type { CliIO } from './io.js';
 import { callServe, readServeInfo } from './serve-info.js';
@@ -23,12 +29,13 @@ export async function replayCommand(args: string[], io: CliIO): Promise<number> 
       target: { type: 'string' },
       listener: { type: 'string' },
       'drop-masked': { type: 'boolean' },
+      config: { type: 'string' },
     },
     allowPositionals: true,
     strict: true,
   });
   if (positionals.length !== 1) {
-    io.err('usage: switchyard replay ID [--target URL] [--listener NAME] [--drop-masked] [--data-dir DIR]');
+    io.err('usage: switchyard replay ID [--target URL] [--listener NAME] [--drop-masked] [--config FILE] [--data-dir DIR]');
     return 2;
   }
   const [id] = positionals;
@@ -36,17 +43,31 @@ export async function replayCommand(args: string[], io: CliIO): Promise<number> 
   const options = { target: values.target, listener: values.listener, dropMasked: values['drop-masked'] };
 
   let result: { id: string | null; status: number; statusText: string; mode: string; url: string };
-  if (values.target === undefined) {
-    const serve = await readServeInfo(dataDir);
-    if (serve === null) {
-      io.err(`no running \`switchyard serve\` for ${dataDir}: start one (with its workbench API on), or replay directly with --target URL`);
+  const serve = await readServeInfo(dataDir);
+  if (serve !== null) {
+    try {
+      result = (await callServe(serve, 'replay.send', { id, ...options })) as typeof result;
+    } catch (err) {
+      io.err(`switchyard replay: ${(err as Error).message}`);
       return 1;
     }
-    result = (await callServe(serve, 'replay.send', { id, ...options })) as typeof result;
+  } else if (values.target === undefined) {
+    io.err(`no running \`switchyard serve\` for ${dataDir}: start one (with its workbench API on), or replay directly with --target URL`);
+    return 1;
   } else {
     if (!existsSync(historyPath(dataDir))) {
       io.err(`no history at ${historyPath(dataDir)}`);
       return 1;
+    }
+    let capture: ReplayDeps['capture'];
+    if (values.config !== undefined) {
+      const read = await readWorkspaceFile(resolve(values.config), values.config);
+      const loaded = read.issue ? { plan: null, issues: [read.issue] } : loadWorkspaceText(read.text, values.config);
+      if (!loaded.plan) {
+        for (const issue of loaded.issues) if (issue.severity === 'error') io.err(formatIssue(issue));
+        return 1;
+      }
+      capture = loaded.plan.capture;
     }
     const history = await History.open({ dataDir });
     try {
@@ -58,7 +79,7 @@ export async function replayCommand(args: string[], io: CliIO): Promise<number> 
       // A bare engine: nothing is bound; it only carries the capture hub the direct replay records into.
       const engine = new Engine();
       engine.capture.add((record) => history.record(record));
-      result = await replayExchange(original, options, { engine });
+      result = await replayExchange(original, options, { engine, capture });
       await history.flush();
     } finally {
       await history.close();

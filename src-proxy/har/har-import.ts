@@ -7,8 +7,7 @@
  */
 import type { CapturedBody, CapturedExchange, PolicyDecision, WebSocketMessage } from '../capture/captured-exchange.js';
 import { mediaType } from '../capture/body-collector.js';
-import { maskJwts } from '../capture/mask-jwts.js';
-import { maskBody, maskHeaders, maskMessages } from '../capture/mask-secrets.js';
+import { maskBody, maskHeaders, maskMessages, maskUrl } from '../capture/mask-secrets.js';
 import { SwitchyardError } from '../errors.js';
 import type { TimingPhases } from '../events.js';
 import { nextExchangeId } from '../pipeline/exchange.js';
@@ -22,7 +21,7 @@ export interface HarImportOptions {
   /** Bytes kept per body, like capture's maxBodySize; default 1 MiB. */
   maxBodySize?: number;
   /** Masking as capture does it; default: masked, with the built-in secret headers. */
-  mask?: { keepSecrets: boolean; secretHeaders: ReadonlySet<string> };
+  mask?: { keepSecrets: boolean; secretHeaders: ReadonlySet<string>; secretQueryParams?: ReadonlySet<string> };
   /** Skip invalid entries (listed in warnings) instead of failing the whole import. */
   skipInvalid?: boolean;
 }
@@ -85,6 +84,7 @@ export function importHar(input: string | unknown, options: HarImportOptions = {
     cap: options.maxBodySize ?? 1024 * 1024,
     keepSecrets: options.mask?.keepSecrets ?? false,
     secretHeaders: options.mask?.secretHeaders ?? DEFAULT_SECRET_HEADERS,
+    secretQueryParams: options.mask?.secretQueryParams ?? new Set<string>(),
   };
   const exchanges: CapturedExchange[] = [];
   const originalIds: (string | null)[] = [];
@@ -117,6 +117,7 @@ interface Ctx {
   cap: number;
   keepSecrets: boolean;
   secretHeaders: ReadonlySet<string>;
+  secretQueryParams: ReadonlySet<string>;
 }
 
 function importEntry(entry: unknown, ctx: Ctx): { record: CapturedExchange; originalId: string | null } {
@@ -198,7 +199,7 @@ function importEntry(entry: unknown, ctx: Ctx): { record: CapturedExchange; orig
   if (!ctx.keepSecrets) {
     record.requestHeaders = maskHeaders(record.requestHeaders, ctx.secretHeaders);
     record.responseHeaders = maskHeaders(record.responseHeaders, ctx.secretHeaders);
-    record.url = maskJwts(record.url);
+    record.url = maskUrl(record.url, ctx.secretQueryParams);
     record.requestBody = maskBody(record.requestBody, record.requestHeaders, { cap: ctx.cap });
     record.responseBody = maskBody(record.responseBody, record.responseHeaders, { cap: ctx.cap });
     if (record.websocket !== null) record.websocket = maskMessages(record.websocket);

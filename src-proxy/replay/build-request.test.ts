@@ -88,6 +88,15 @@ describe('buildReplayRequest', () => {
     expect(() => buildReplayRequest(x, { url: '/a?token=real', body: { text: '{}' } })).not.toThrow();
   });
 
+  it('finds a masked secret query parameter in the URL, and only a whole masked value', () => {
+    for (const url of ['/items?api_key=[masked]&page=2', '/items?page=2&api%5Fkey=[masked]', '/i?k=[masked]#top']) {
+      expect(() => buildReplayRequest(original({ url })), url).toThrow(/MASKED_SECRETS|cannot be resent[\s\S]*the URL \(edit the URL\)/);
+    }
+    expect(() => buildReplayRequest(original({ url: '/items?api_key=[masked]' }), { url: '/items?api_key=real' })).not.toThrow();
+    // Text that only looks like it is sent as is.
+    expect(buildReplayRequest(original({ url: '/search?q=[masked]x' })).path).toBe('/search?q=[masked]x');
+  });
+
   it('sends no body when the edit says null, and refuses a body that was not stored', () => {
     expect(buildReplayRequest(original(), { body: null }).body).toBeNull();
     const dropped = original({ requestBody: { bytes: null, size: 10, truncated: false, contentType: null } });

@@ -45,6 +45,8 @@ export interface ReplayRequest {
 const MASK_MARK = '[masked';
 /** What capture writes over a JWT in a URL or a text body. */
 const JWT_MARK = '[masked-jwt]';
+/** What capture writes over a secret query parameter's value (`maskUrl`). */
+const MASKED_PARAM = /[?&][^&#=]*=\[masked\](?:[&#]|$)/;
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Control characters other than tab cannot be in a header value. */
 const badValue = (v: string) => [...v].some((ch) => (ch < ' ' && ch !== '\t') || ch === '\u007f');
@@ -117,7 +119,7 @@ export function buildReplayRequest(original: CapturedExchange, edit: ReplayEdit 
 
   const masked: MaskedFields = { headers: [], url: false, body: false };
   for (const p of pairs) if (p.original && p.value.includes(MASK_MARK) && !masked.headers.includes(p.name)) masked.headers.push(p.name);
-  masked.url = edit.url === undefined && path.includes(JWT_MARK);
+  masked.url = edit.url === undefined && (path.includes(JWT_MARK) || MASKED_PARAM.test(path));
   masked.body = edit.body === undefined && body !== null && body.includes(JWT_MARK);
   let droppedMasked: string[] = [];
   if (masked.headers.length > 0 && opts.dropMasked) {

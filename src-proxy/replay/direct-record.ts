@@ -6,8 +6,7 @@
  */
 import { BodyCollector, NO_BODY, mediaType } from '../capture/body-collector.js';
 import type { CapturedBody, CapturedExchange } from '../capture/captured-exchange.js';
-import { maskJwts } from '../capture/mask-jwts.js';
-import { maskBody, maskHeaders } from '../capture/mask-secrets.js';
+import { maskBody, maskHeaders, maskUrl } from '../capture/mask-secrets.js';
 import type { CapturePlan } from '../config/plan.js';
 import type { TimingPhases } from '../events.js';
 import { normaliseIp } from '../pipeline/exchange.js';
@@ -34,7 +33,7 @@ export interface DirectRecordInput {
   responseHeaders: string[];
   responseBody: CapturedBody | null;
   error: { code: string; message: string } | null;
-  capture: Pick<CapturePlan, 'maxBodySize' | 'keepSecrets' | 'secretHeaders'>;
+  capture: Pick<CapturePlan, 'maxBodySize' | 'keepSecrets' | 'secretHeaders' | 'secretQueryParams'>;
 }
 
 export function buildDirectRecord(input: DirectRecordInput): CapturedExchange {
@@ -60,7 +59,7 @@ export function buildDirectRecord(input: DirectRecordInput): CapturedExchange {
     httpVersion: input.httpVersion,
     method: input.method,
     host: hostName(firstHeader(input.requestHeaders, 'host') ?? input.target.host),
-    url: keep ? input.path : maskJwts(input.path),
+    url: keep ? input.path : maskUrl(input.path, capture.secretQueryParams),
     route: null,
     upstream: null,
     target: input.target.origin,

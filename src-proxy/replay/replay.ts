@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { CapturedBody, CapturedExchange } from '../capture/captured-exchange.js';
-import { maskBody, maskHeaders } from '../capture/mask-secrets.js';
+import { maskBody, maskHeaders, maskUrl } from '../capture/mask-secrets.js';
 import { REPLAY_HEADER } from '../capture/replay-marks.js';
 import type { Engine } from '../engine.js';
 import type { TimingPhases } from '../events.js';
@@ -45,6 +45,8 @@ export interface ReplayOptions {
 
 export interface ReplayDeps {
   engine: Pick<Engine, 'listeners' | 'capture' | 'events' | 'current'>;
+  /** Masking and body cap for what direct mode records; by default the running plan's (or the defaults without one). */
+  capture?: typeof DEFAULT_CAPTURE;
 }
 
 export interface ReplayResult {
@@ -83,7 +85,7 @@ export async function replayExchange(original: CapturedExchange, options: Replay
     throw new ReplayError('INVALID_TARGET', 'Give either a listener (through the gateway) or a target (direct), not both.');
   }
   const request = buildReplayRequest(original, options.edit ?? {}, { dropMasked: options.dropMasked });
-  const capture = capturePlan(deps.engine);
+  const capture = deps.capture ?? capturePlan(deps.engine);
   return options.target === undefined
     ? replayThroughGateway(original, request, options, deps, capture)
     : replayDirect(original, request, options.target, options, deps, capture);
@@ -296,7 +298,7 @@ function sendInput(origin: URL, request: ReplayRequest, headers: string[], optio
 function describeRequest(request: ReplayRequest, headers: string[], capture: typeof DEFAULT_CAPTURE): ReplayResult['request'] {
   return {
     method: request.method,
-    path: request.path,
+    path: capture.keepSecrets ? request.path : maskUrl(request.path, capture.secretQueryParams),
     headers: capture.keepSecrets ? headers : maskHeaders(headers, capture.secretHeaders),
     bodySize: request.body?.length ?? 0,
   };

@@ -15,6 +15,7 @@ import { requireFreshDist } from '../helpers/dist.js';
 import type { SearchPage } from '../../src-proxy/history/types.js';
 import { harErrors } from '../har/har-schema.js';
 import { send, startApp, type AppUpstream } from '../capture/rig.js';
+import { HistoryStore } from '../../src-proxy/history/history-store.js';
 
 const root = projectRoot();
 const bin = join(root, 'bin', 'switchyard.js');
@@ -35,6 +36,7 @@ function switchyard(args: string[]): Promise<Run> {
 }
 
 const lines = (s: string) => s.split('\n').filter((l) => l !== '');
+const headerValue = (raw: string[], name: string) => raw.find((_, i) => i % 2 === 1 && raw[i - 1].toLowerCase() === name);
 
 let dir: string;
 let dataDir: string;
@@ -115,6 +117,7 @@ routes:
   - { name: fallback, match: { path: / }, respond: { status: 503, body: closed } }
 upstreams:
   app: { targets: [{ url: "${app.url}" }] }
+capture: { maskHeaders: [X-App] }
 `,
   );
 
@@ -257,11 +260,16 @@ describe('switchyard serve + history + replay (built CLI)', () => {
     const byId = new Map(page.items.map((i) => [i.id, i]));
     expect(byId.get(viaGateway)).toMatchObject({ replayOf: ids['cli-1'], source: 'replay', route: 'api', url: '/json?n=1', status: 200 });
     expect(byId.get(viaTarget)).toMatchObject({ replayOf: ids['cli-2'], source: 'replay', url: '/json?n=2', status: 200, target: app.url });
+    // Both recorded by serve, masked as the workspace says (capture.maskHeaders: [X-App]).
+    for (const id of [viaGateway, viaTarget]) {
+      const record = await rpc<{ responseHeaders: string[] }>('history.get', { id });
+      expect(headerValue(record.responseHeaders, 'x-app')).toBe('[masked]');
+    }
 
     // An unknown id is a clear error, not a crash.
     const unknown = await switchyard(['replay', 'no-such-id', '--target', app.url, '--data-dir', dataDir]);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toContain('no exchange "no-such-id"');
+    expect(unknown.stderr).toMatch(/no exchange "no-such-id"/i);
   });
 
   it('SIGINT stops serve: exit 0, serve.json removed; history stays readable and replay then needs --target', async () => {
@@ -279,5 +287,22 @@ describe('switchyard serve + history + replay (built CLI)', () => {
     const noServe = await switchyard(['replay', ids['cli-1'], '--data-dir', dataDir]);
     expect(noServe.code).toBe(1);
     expect(noServe.stderr).toContain('no running `switchyard serve`');
+
+    // Direct, without serve: masked as the workspace given with --config says, else with the default masking.
+    const newId = (run: Run) => /^new exchange: (\S+)$/m.exec(run.stdout)![1];
+    const withConfig = await switchyard(['replay', ids['cli-1'], '--target', app.url, '--config', 'workspace.yaml', '--data-dir', dataDir]);
+    expect(withConfig.stderr).toBe('');
+    const withoutConfig = await switchyard(['replay', ids['cli-1'], '--target', app.url, '--data-dir', dataDir]);
+    expect(withoutConfig.code).toBe(0);
+    const store = HistoryStore.open(join(dataDir, 'history.db'));
+    try {
+      expect(headerValue(store.get(newId(withConfig))!.responseHeaders, 'x-app')).toBe('[masked]');
+      expect(headerValue(store.get(newId(withoutConfig))!.responseHeaders, 'x-app')).toBe('json');
+    } finally {
+      store.close();
+    }
+    const badConfig = await switchyard(['replay', ids['cli-1'], '--target', app.url, '--config', 'missing.yaml', '--data-dir', dataDir]);
+    expect(badConfig.code).toBe(1);
+    expect(badConfig.stderr).toContain('missing.yaml:1:1 cannot read workspace: file not found');
   });
 });

@@ -71,6 +71,14 @@ describe('HAR import, adversarial', () => {
     expect(x.requestHeaders).toEqual(['host', 'api.test:8080']);
   });
 
+  it('masks the workspace\'s secret query parameters in the URL, as live capture does', () => {
+    const url = 'http://api.test/items?api_key=k-alice-secret&page=2';
+    const masked = importHar(har({ request: { url } }), { mask: { keepSecrets: false, secretHeaders: new Set(), secretQueryParams: new Set(['api_key']) } }).exchanges[0];
+    expect(masked.url).toBe('/items?api_key=[masked]&page=2');
+    const kept = importHar(har({ request: { url } }), { mask: { keepSecrets: true, secretHeaders: new Set(), secretQueryParams: new Set(['api_key']) } }).exchanges[0];
+    expect(kept.url).toBe('/items?api_key=k-alice-secret&page=2');
+  });
+
   it('splits newline-joined header values (as browsers write Set-Cookie) and refuses values HTTP cannot carry', () => {
     const x = importHar(har({ response: { headers: [{ name: 'Set-Cookie', value: 'a=1; Path=/\nb=2' }] } }), { mask: { keepSecrets: true, secretHeaders: new Set() } }).exchanges[0];
     expect(x.responseHeaders).toEqual(['Set-Cookie', 'a=1; Path=/', 'Set-Cookie', 'b=2']);

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src-proxy/engine.js';
 import { exportHar } from '../../src-proxy/har/har-export.js';
 import { importHar } from '../../src-proxy/har/har-import.js';
+import type { CapturedExchange } from '../../src-proxy/capture/captured-exchange.js';
+import { DEFAULT_CAPTURE } from '../../src-proxy/replay/capture-defaults.js';
 import { replayExchange } from '../../src-proxy/replay/replay.js';
 import { makeExchange } from '../history/fixtures.js';
 import { sha256, startEchoUpstream, type EchoUpstream } from '../helpers/upstreams.js';
@@ -31,6 +33,17 @@ describe('replay, adversarial', () => {
       expect(seen.bodyLength).toBe(256);
       expect(seen.bodySha256).toBe(sha256(Buffer.from(bytes)));
     }
+  });
+
+  it('a direct replay with a real key typed into the URL records it masked, as live capture would', async () => {
+    const recorded: CapturedExchange[] = [];
+    const own = new Engine();
+    own.capture.add((r) => recorded.push(r));
+    const capture = { ...DEFAULT_CAPTURE, secretQueryParams: new Set(['api_key']) };
+    const result = await replayExchange(makeExchange(3), { target: echo.url, edit: { url: '/a?api_key=k-alice-secret&page=2' } }, { engine: own, capture });
+    expect(echo.requests.at(-1)!.url).toBe('/a?api_key=k-alice-secret&page=2');
+    expect(recorded.map((r) => r.url)).toEqual(['/a?api_key=[masked]&page=2']);
+    expect(result.request.path).toBe('/a?api_key=[masked]&page=2');
   });
 
   it('an HTTP/2 capture goes out without pseudo-headers, with its :authority as Host', async () => {
