@@ -87,6 +87,8 @@ export const historyMethods = {
           return { deleted: await requireHistory(history).delete(args.ids) };
         }
         const now = Date.now();
+        // Exchanges still queued must be in the database to be found among the matches (delete writes them too).
+        await requireHistory(history).flush().catch(() => undefined);
         const cached = await cachedMatches(reader, recent, args.query, now);
         const deleted = await requireHistory(history).delete({ query: args.query, now });
         recent.delete(cached);
