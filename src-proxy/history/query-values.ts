@@ -107,11 +107,13 @@ export function parseTime(v: Value, key: string): TimeValue {
   const zone = m[8];
   let time: number;
   if (zone === undefined) {
-    const local = new Date(Y, M - 1, D, H, I, S, L);
+    // Built in a leap year and then moved: Date reads years 0–99 as 1900–1999.
+    const local = new Date(2000, M - 1, D, H, I, S, L);
+    local.setFullYear(Y);
     if (local.getDate() !== D) return bad();
     time = local.getTime();
   } else {
-    time = Date.UTC(Y, M - 1, D, H, I, S, L);
+    time = new Date(Date.UTC(2000, M - 1, D, H, I, S, L)).setUTCFullYear(Y);
     if (new Date(time).getUTCDate() !== D) return bad();
     if (zone.toUpperCase() !== 'Z') {
       const z = /^([+-])(\d{2}):?(\d{2})$/.exec(zone)!;

@@ -89,6 +89,11 @@ describe('query language: parsing', () => {
     expect(at('after:2026-11-20T10:00:00.250Z')).toEqual({ absolute: Date.UTC(2026, 10, 20, 10, 0, 0, 250) });
     expect(at('after:2026-11-20T12:00+02:00')).toEqual({ absolute: Date.UTC(2026, 10, 20, 10) });
     expect(at('until:2026-11-21')).toEqual({ absolute: new Date(2026, 10, 21).getTime() });
+    // Years before 100 are those years, not 1900–1999 (Date's reading of two-digit years); leap days follow the year.
+    expect(at('after:0099-06-01T00:00Z')).toEqual({ absolute: Date.parse('0099-06-01T00:00:00Z') });
+    expect(new Date((at('after:0099-06-01') as { absolute: number }).absolute).getFullYear()).toBe(99);
+    expect(at('after:2024-02-29T00:00Z')).toEqual({ absolute: Date.UTC(2024, 1, 29) });
+    expect(() => at('after:2023-02-29')).toThrow(/expects a date/);
   });
 
   it('treats bare words and quoted phrases as free text, with prefixes and column scopes', () => {
