@@ -81,9 +81,9 @@ export class ForwardListener {
       socket.setNoDelay(true);
       setForwardContext(socket, direct);
     });
-    this.decrypted = http.createServer({ ...options, requireHostHeader: true }, onRequest);
+    this.decrypted = http.createServer(options, onRequest);
     this.decrypted.on('upgrade', onUpgrade);
-    this.decrypted.on('clientError', answerClientError);
+    this.decrypted.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerClientError(err, socket, plan.limits.maxUrlLength));
     this.decryptedH2 = http2.createServer({ settings: { maxHeaderListSize: options.maxHeaderSize } });
     // Idle h2 sessions inside tunnels are closed, as on TLS listeners.
     closeIdleSessions(this.decryptedH2, Math.max(plan.limits.keepAliveTimeoutMs, 30_000));

@@ -33,7 +33,8 @@ export class HttpListener {
         requestTimeout: 0, // Large uploads may take long; idle sockets are bounded by keepAliveTimeout.
         keepAliveTimeout: plan.limits.keepAliveTimeoutMs,
         connectionsCheckingInterval: 1000,
-        requireHostHeader: true,
+        // The pipeline answers a missing Host with a 400 problem; node's own check answers a bare 400.
+        requireHostHeader: false,
       },
       (req, res) => {
         const state = getState();

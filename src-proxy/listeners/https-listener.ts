@@ -122,7 +122,8 @@ export class HttpsListener {
           requestTimeout: 0,
           keepAliveTimeout: lp.limits.keepAliveTimeoutMs,
           connectionsCheckingInterval: 1000,
-          requireHostHeader: true,
+          // The pipeline answers a missing Host with a 400 problem; node's own check answers a bare 400.
+          requireHostHeader: false,
         },
         onRequest,
       );
@@ -141,7 +142,7 @@ export class HttpsListener {
       const state = this.getState();
       handleUpgrade(req, socket, head, this.current(state), state);
     });
-    server.on('clientError', answerClientError);
+    server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerClientError(err, socket, lp.limits.maxUrlLength));
     // An HTTP/2 server's 'connect' is for HTTP/2 CONNECT streams, which node answers with 405 itself.
     if (!lp.http2) server.on('connect', refuseConnect);
     // Failed handshakes (truncated, wrong protocol, no shared cipher): node closes the socket; nothing to answer.

@@ -8,6 +8,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ListenerPlan } from '../config/plan.js';
 import type { EngineState } from '../engine-state.js';
+import { SwitchyardError } from '../errors.js';
+import { answerAndClose } from '../pipeline/raw-answer.js';
 import { hostName } from '../pipeline/steps/prepare-request.js';
 import type { CertificateService } from '../tls/certificate-service.js';
 import { ServerLifecycle } from './server-lifecycle.js';
@@ -22,8 +24,10 @@ export class RedirectListener {
     certificates: CertificateService,
   ) {
     this.server = http.createServer(
-      { headersTimeout: plan.limits.headersTimeoutMs, keepAliveTimeout: plan.limits.keepAliveTimeoutMs, requireHostHeader: true },
+      // Without node's own Host check, which answers a bare 400: a problem like every other listener's.
+      { headersTimeout: plan.limits.headersTimeoutMs, keepAliveTimeout: plan.limits.keepAliveTimeoutMs, requireHostHeader: false },
       (req, res) => {
+        if (!req.headers.host) return answerAndClose(req.socket, new SwitchyardError('BAD_REQUEST', 'The request has no Host header, so there is no address to redirect to.'));
         const target = getState().listeners.get(plan.redirectTo);
         const port = certificates.tlsPorts.get(plan.redirectTo) ?? target?.port;
         const host = hostName(req.headers.host ?? '');

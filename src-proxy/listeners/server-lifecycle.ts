@@ -28,9 +28,10 @@ export class ServerLifecycle {
 
   constructor(
     private readonly server: http.Server,
-    private readonly at: { host: string; port: number },
+    private readonly at: { host: string; port: number; limits?: { maxUrlLength: number } },
   ) {
-    server.on('clientError', answerClientError);
+    const maxUrlLength = at.limits?.maxUrlLength;
+    server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerClientError(err, socket, maxUrlLength));
     server.on('connection', (socket: Socket) => this.track(socket));
   }
 
@@ -80,16 +81,35 @@ const PARSER_ERRORS: Record<string, ErrorCode> = {
   ERR_HTTP_REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
 };
 
-/** Malformed requests never reach the pipeline: answer with a problem and close. */
-export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+/**
+ * Malformed requests never reach the pipeline: answer with a problem and
+ * close. The parser's head limit is the header limit plus `maxUrlLength`; a
+ * head over it whose request target alone is over `maxUrlLength` is a 414
+ * (RFC 9112 §3), not a 431.
+ */
+export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex, maxUrlLength?: number): void {
   if (err.code === 'ECONNRESET' || !socket.writable || (socket as Socket).bytesWritten > 0) {
     socket.destroy();
     return;
   }
-  const code = PARSER_ERRORS[err.code ?? ''] ?? 'BAD_REQUEST';
+  let code = PARSER_ERRORS[err.code ?? ''] ?? 'BAD_REQUEST';
+  if (code === 'HEADERS_TOO_LARGE' && maxUrlLength !== undefined && targetLength((err as { rawPacket?: Buffer }).rawPacket) > maxUrlLength) {
+    code = 'URI_TOO_LONG';
+  }
   const detail =
     code === 'BAD_REQUEST' ? `The request could not be parsed (${err.code ?? 'parse error'}: ${err.message}).` : undefined;
   answerAndClose(socket, new SwitchyardError(code, detail));
+}
+
+/** How much of a request target the bytes show when they start with a request line ("METHOD target …"); 0 otherwise. */
+function targetLength(raw: Buffer | undefined): number {
+  if (raw === undefined) return 0;
+  const sp = raw.indexOf(0x20);
+  // A method is a short token at the very start; the bytes may be a later part of the head.
+  if (sp < 1 || sp > 24 || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(raw.toString('latin1', 0, sp))) return 0;
+  let end = sp + 1;
+  while (end < raw.length && raw[end] !== 0x20 && raw[end] !== 0x0d && raw[end] !== 0x0a) end++;
+  return end - sp - 1;
 }
 
 /** A CONNECT on a reverse listener: answered with a 405 problem rather than a silent close (node's default). */

@@ -190,6 +190,11 @@ describe('request limits', () => {
     const r = await problemOf('/long?q=' + 'a'.repeat(1100));
     expectProblem(r, 414);
     expect((await problemOf('/long?q=' + 'a'.repeat(900))).status).toBe(200);
+    // Longer than the parser's whole head limit (headers + URL): still a 414 problem, not a 431.
+    const huge = await rawRequest(gw.port, `GET /long?q=${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`, { until: completeResponses(1) });
+    const [res] = parseResponses(huge.data);
+    expect(res.status).toBe(414);
+    expect(res.headers['content-type']).toBe('application/problem+json');
   });
 
   it('431 for headers over maxHeaderSize (checked by the gateway and by the parser)', async () => {
@@ -202,8 +207,14 @@ describe('request limits', () => {
   });
 
   it('400 for a missing Host and for an unsupported request target', async () => {
-    const noHost = await rawRequest(gw.port, 'GET / HTTP/1.1\r\nConnection: close\r\n\r\n');
-    expect(noHost.status).toBe(400);
+    const noHost = await rawRequest(gw.port, 'GET / HTTP/1.1\r\nConnection: close\r\n\r\n', { until: completeResponses(1) });
+    const [missing] = parseResponses(noHost.data);
+    expect(missing.status).toBe(400);
+    expect(missing.headers['content-type']).toBe('application/problem+json');
+    expect(missing.headers['x-request-id']).toBeTruthy();
+    expect(JSON.parse(missing.body.toString()).detail).toMatch(/host/i);
+    // HTTP/1.0 needs no Host.
+    expect((await rawRequest(gw.port, 'GET /long HTTP/1.0\r\n\r\n')).status).toBe(200);
     const ftp = await rawRequest(gw.port, 'GET ftp://example.test/x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', {
       until: completeResponses(1),
     });

@@ -156,6 +156,10 @@ describe('redirects and re-apply', () => {
       const post = await request(`http://127.0.0.1:${gw.portOf('web')}/form`, { method: 'POST', body: 'x', headers: { host: 'api.localhost:8080' } });
       expect(post.statusCode).toBe(308);
       expect(post.headers.location).toBe(`https://api.localhost:${tlsPort}/form`);
+      // No Host: nowhere to redirect to, a 400 problem.
+      const noHost = await rawRequest(gw.portOf('web'), 'GET /a HTTP/1.0\r\n\r\n');
+      expect(noHost.status).toBe(400);
+      expect(noHost.text).toContain('application/problem+json');
     } finally {
       await gw.stop();
     }
