@@ -27,6 +27,7 @@ export type ErrorCode =
   | 'PROXY_AUTH_REQUIRED'
   | 'TOO_MANY_REQUESTS'
   | 'EXPORT_TOO_LARGE'
+  | 'NOT_IMPLEMENTED'
   | 'INTERNAL';
 
 const TITLES: Record<ErrorCode, [status: number, title: string]> = {
@@ -53,6 +54,7 @@ const TITLES: Record<ErrorCode, [status: number, title: string]> = {
   PROXY_AUTH_REQUIRED: [407, 'Proxy authentication required'],
   TOO_MANY_REQUESTS: [429, 'Too many requests'],
   EXPORT_TOO_LARGE: [422, 'Too large to export here'],
+  NOT_IMPLEMENTED: [501, 'Not implemented'],
   INTERNAL: [500, 'Internal gateway error'],
 };
 

@@ -9,6 +9,7 @@ import { REPLAY_HEADER } from '../../capture/replay-marks.js';
 import { SwitchyardError } from '../../errors.js';
 import type { StepResult } from '../compose.js';
 import type { Exchange } from '../exchange.js';
+import { transferCodings } from '../proxy/upstream-call.js';
 import { pathNormalForm } from '../../router/path-normal-form.js';
 
 const VALID_REQUEST_ID = /^[\x21-\x7e]{1,200}$/;
@@ -53,6 +54,15 @@ export function prepareRequest(ex: Exchange, next: () => StepResult): StepResult
   if (req.httpVersionMajor === 1 && req.httpVersionMinor === 0 && req.headers['transfer-encoding'] !== undefined) {
     ex.res.shouldKeepAlive = false;
     throw new SwitchyardError('BAD_REQUEST', 'An HTTP/1.0 request cannot use Transfer-Encoding.');
+  }
+  const te = req.headers['transfer-encoding'];
+  if (te !== undefined && req.httpVersionMajor === 1 && transferCodings(te) !== null) {
+    ex.res.shouldKeepAlive = false;
+    // RFC 9112 §6.3: chunked not last leaves the body's length unknown: 400.
+    if (!/(^|,)\s*chunked\s*$/i.test(te)) throw new SwitchyardError('BAD_REQUEST', `The request's Transfer-Encoding "${truncate(te)}" does not end with chunked.`);
+    // RFC 9112 §6.1: another coding before it (gzip, chunked) cannot be undone here, and forwarding the
+    // body re-chunked would silently drop it: 501, as nginx answers.
+    throw new SwitchyardError('NOT_IMPLEMENTED', `The request's Transfer-Encoding "${truncate(te)}" is not supported; only chunked is.`);
   }
   if (limits.maxBodySize !== null) {
     const length = Number(req.headers['content-length'] ?? 0);
