@@ -70,9 +70,11 @@ class ClientSink implements ResponseSink {
       delete headers['content-length'];
       delete headers['transfer-encoding'];
     }
+    if (ex.req.httpVersionMajor === 2) headers = singleValuesForHttp2(headers);
     if (ex.capturing) ex.responseHeaders = flattenHeaders(headers);
-    // HTTP/2 has no reason phrase (node warns when given one).
-    ex.res.writeHead(status, ex.req.httpVersionMajor === 2 ? undefined : statusMessage || undefined, headers);
+    // HTTP/2 has no reason phrase (node warns when given one); one node would refuse (a DEL, say) gives way to the standard one.
+    const reason = ex.req.httpVersionMajor === 2 || !statusMessage || !VALID_REASON.test(statusMessage) ? undefined : statusMessage;
+    ex.res.writeHead(status, reason, headers);
     const events = ex.state.events;
     if (events.active) events.emit({ type: 'exchange.response', id: ex.uid, status, headers });
   }
@@ -104,4 +106,32 @@ class ClientSink implements ResponseSink {
   get headSent(): boolean {
     return this.ex.res.headersSent;
   }
+}
+
+/** What node accepts in a reason phrase (it throws on anything else, after having kept it for the next writeHead). */
+const VALID_REASON = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/**
+ * Response fields node's HTTP/2 layer takes only once (it throws
+ * ERR_HTTP2_HEADER_SINGLE_VALUE on a repeat, which reset the stream of a
+ * response that HTTP/1.1 clients get whole). An upstream that repeats one
+ * (two Expires, two Content-Type) is answered with the first value, or with
+ * the values joined where the field is a list.
+ */
+const HTTP2_SINGLE_VALUE = new Set([
+  'access-control-allow-credentials', 'access-control-max-age', 'age', 'content-encoding', 'content-language',
+  'content-length', 'content-location', 'content-md5', 'content-range', 'content-type', 'date', 'dnt', 'etag',
+  'expires', 'from', 'last-modified', 'location', 'retry-after', 'tk', 'x-content-type-options',
+]);
+const LIST_FIELDS = new Set(['content-encoding', 'content-language']);
+
+function singleValuesForHttp2(headers: ResponseHeaders): ResponseHeaders {
+  let out = headers;
+  for (const name in headers) {
+    const value = headers[name];
+    if (!Array.isArray(value) || !HTTP2_SINGLE_VALUE.has(name)) continue;
+    if (out === headers) out = { ...headers };
+    out[name] = LIST_FIELDS.has(name) ? value.join(', ') : value[0];
+  }
+  return out;
 }

@@ -33,6 +33,8 @@ const UPSTREAMS: Record<string, (s: net.Socket) => void> = {
   'length-and-chunked': (s) =>
     s.once('data', () => s.end('HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n')),
   'huge-header': (s) => s.once('data', () => s.end(`HTTP/1.1 200 OK\r\nX-Big: ${'a'.repeat(100_000)}\r\nContent-Length: 2\r\n\r\nok`)),
+  // A reason phrase node will not write (a DEL): the answer is relayed with the standard one.
+  'odd-reason': (s) => s.once('data', () => s.end('HTTP/1.1 200 O\x7fK\r\nContent-Length: 2\r\n\r\nok')),
   // Answers at once without reading the upload, then hangs up.
   'early-answer': (s) => s.once('data', () => s.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 4\r\nConnection: close\r\n\r\nnope')),
 };
@@ -171,6 +173,15 @@ describe('misbehaving upstreams', () => {
       expect(r.body, path).toBeInstanceOf(Error);
     }
     await stillServing();
+  });
+
+  it('a reason phrase node refuses to write is replaced, and the answer relayed', async () => {
+    const r = await rawRequest(gw.port, 'GET /odd-reason HTTP/1.1\r\nHost: x\r\n\r\n', { until: completeResponses(1) });
+    const [res] = parseResponses(r.data);
+    expect(res.status).toBe(200);
+    expect(res.body.toString()).toBe('ok');
+    expect(r.text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(gw.engine.upstreamStatus()['odd-reason'][0]).toMatchObject({ failures: 0 });
   });
 
   it('a raw client sees the truncation too: the connection closes short of the length', async () => {

@@ -33,6 +33,15 @@ beforeAll(async () => {
       res.end(bigBody);
       return;
     }
+    if (url === '/repeated') {
+      // Fields HTTP/2 (in node) takes once, sent twice, as some upstreams do.
+      res.setHeader('expires', ['0', 'Thu, 01 Jan 1970 00:00:00 GMT']);
+      res.setHeader('content-type', ['text/plain', 'text/html']);
+      res.setHeader('content-language', ['en', 'de']);
+      res.setHeader('set-cookie', ['a=1', 'b=2']);
+      res.end('hello');
+      return;
+    }
     if (url === '/trailers') {
       // Connection-specific headers an HTTP/2 response must never carry.
       res.writeHead(200, { 'content-type': 'text/plain', trailer: 'x-checksum', connection: 'keep-alive', 'keep-alive': 'timeout=5' });
@@ -134,6 +143,22 @@ describe('HTTP/2 client connections', () => {
     expect(down.body.length).toBe(BIG);
     expect(down.body.equals(bigBody)).toBe(true);
     session.close();
+  });
+
+  it('answers an upstream that repeats a single-value field (first value, or a joined list) instead of resetting the stream', async () => {
+    const session = await connect();
+    try {
+      for (let i = 0; i < 3; i++) {
+        const r = await h2request(session, { ':path': '/repeated' });
+        expect(r.status).toBe(200);
+        expect(r.body.toString()).toBe('hello');
+        expect(r.headers).toMatchObject({ expires: '0', 'content-type': 'text/plain', 'content-language': 'en, de', 'set-cookie': ['a=1', 'b=2'] });
+      }
+    } finally {
+      session.close();
+    }
+    // Not a failure of the target.
+    expect(gw.engine.upstreamStatus().app[0]).toMatchObject({ failures: 0 });
   });
 
   it('passes trailers to HTTP/2 clients and drops connection-specific headers', async () => {
