@@ -13,6 +13,8 @@ import { WebSocketFrameReader } from '../capture/websocket-frames.js';
 import { SwitchyardError } from '../errors.js';
 import type { Exchange } from './exchange.js';
 import { complete, finish } from './handle-request.js';
+import { clientResponseHeaders } from './proxy/forward-headers.js';
+import { responseSink } from './response-sink.js';
 
 /** Per connection, capture keeps at most this many messages, each up to 64 KB (or the body cap if smaller). */
 const MAX_CAPTURED_MESSAGES = 1000;
@@ -93,30 +95,43 @@ export function spliceWebSocket(
 
 /**
  * The upstream said no to the upgrade: its answer goes to the client as an
- * ordinary response. An answer whose body stalls for `idleMs` (the upstream's
- * idle timeout) is cut, as a stalled body of an ordinary response is: it would
- * otherwise hold both connections for ever.
+ * ordinary response — through the response sink, so response policies apply
+ * and capture records it, and without hop-by-hop fields. The client's
+ * connection was taken over for the upgrade and serves no further request,
+ * so the answer says `Connection: close`. An answer whose body stalls for
+ * `idleMs` (the upstream's idle timeout) is cut, as a stalled body of an
+ * ordinary response is: it would otherwise hold both connections for ever.
  */
 export function relayDeclinedUpgrade(ex: Exchange, upRes: IncomingMessage, idleMs: number): void {
-  ex.status = upRes.statusCode ?? 502;
-  ex.res.writeHead(ex.status, upRes.statusMessage, upRes.rawHeaders);
-  if (ex.capturing) {
-    ex.responseHeaders = upRes.rawHeaders;
-    upRes.on('data', (c: Buffer) => ex.responseBody?.add(c));
-  }
-  // idle 0 means no idle timeout, as for ordinary responses.
-  if (idleMs > 0) {
-    const stalled = setTimeout(() => {
-      ex.error = new SwitchyardError('UPSTREAM_TIMEOUT', `The upstream's answer declining the upgrade sent nothing for ${idleMs} ms; the connection was closed.`);
-      upRes.destroy();
-      ex.res.destroy();
-    }, idleMs);
-    // Progress on either side: a client slow to read is not a stalled upstream.
-    upRes.on('data', () => stalled.refresh());
-    ex.res.on('drain', () => stalled.refresh());
-    upRes.once('close', () => clearTimeout(stalled));
-    ex.res.once('close', () => clearTimeout(stalled));
-  }
+  const sink = responseSink(ex);
+  ex.res.shouldKeepAlive = false;
+  const headers = clientResponseHeaders(upRes.headers);
+  headers['x-request-id'] = ex.id;
+  sink.head(upRes.statusCode ?? 502, headers, upRes.statusMessage);
+  upRes.on('data', (chunk: Buffer) => {
+    if (!sink.write(chunk)) {
+      upRes.pause();
+      sink.onDrain(() => upRes.resume());
+    }
+  });
+  upRes.once('end', () => {
+    const trailers = Object.keys(upRes.trailers).length > 0 ? (upRes.trailers as Record<string, string>) : undefined;
+    sink.end(trailers);
+  });
+  // Cut short by the upstream: cut the client too, rather than end it as if complete.
+  upRes.once('close', () => {
+    if (!upRes.complete) sink.destroy();
+  });
+  const stalled = setTimeout(() => {
+    ex.error = new SwitchyardError('UPSTREAM_TIMEOUT', `The upstream's answer declining the upgrade sent nothing for ${idleMs} ms; the connection was closed.`);
+    upRes.destroy();
+    ex.res.destroy();
+  }, idleMs);
+  // Progress on either side: a client slow to read is not a stalled upstream.
+  upRes.on('data', () => stalled.refresh());
+  ex.res.on('drain', () => stalled.refresh());
+  upRes.once('close', () => clearTimeout(stalled));
+  ex.res.once('close', () => clearTimeout(stalled));
   // A client that leaves first lets the upstream connection (and its target's in-flight count) go;
   // its FIN only shows as 'end' on the half-open socket while nothing is written to it.
   const left = () => {
@@ -125,6 +140,5 @@ export function relayDeclinedUpgrade(ex: Exchange, upRes: IncomingMessage, idleM
   };
   ex.res.once('close', left);
   ex.res.socket?.once('end', left);
-  upRes.pipe(ex.res);
   finish(ex);
 }

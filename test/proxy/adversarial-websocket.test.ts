@@ -69,6 +69,15 @@ beforeAll(async () => {
     s.once('data', () => s.end('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nplain')),
   );
   const garbage = await startRawServer((s) => s.once('data', () => s.end('\x00\x01garbage that is not HTTP\r\n\r\n')));
+  // Declines with fields that must not cross the gateway (hop-by-hop, named in Connection) and one a policy removes.
+  const declining = await startRawServer((s) =>
+    s.once('data', () =>
+      s.write(
+        'HTTP/1.1 403 Forbidden\r\nConnection: keep-alive, X-Internal\r\nX-Internal: secret-token\r\nKeep-Alive: timeout=60\r\nServer: internal-app-7\r\n' +
+          'Transfer-Encoding: chunked\r\nContent-Type: text/plain\r\n\r\n6\r\ndenied\r\n0\r\n\r\n',
+      ),
+    ),
+  );
   // Connected, then: no answer at all; a reset; a declining answer whose body stops after 7 of its 100 bytes.
   const keep = (s: net.Socket): net.Socket => {
     rawSockets.add(s);
@@ -96,7 +105,7 @@ beforeAll(async () => {
   );
   await new Promise<void>((r) => secure.listen(0, '127.0.0.1', r));
   const securePort = (secure.address() as net.AddressInfo).port;
-  servers.push(wsUp, holding, noUpgradeHeader, ok200, garbage, silent, reset, stall, stallNoIdle, {
+  servers.push(wsUp, holding, noUpgradeHeader, ok200, garbage, declining, silent, reset, stall, stallNoIdle, {
     close: () => new Promise<void>((r) => {
       secure.closeAllConnections();
       secure.close(() => r());
@@ -117,6 +126,7 @@ routes:
   - { name: no-upgrade, match: { path: /no-upgrade }, upstream: noUpgrade }
   - { name: ok200, match: { path: /ok200 }, upstream: ok200 }
   - { name: garbage, match: { path: /garbage }, upstream: garbage }
+  - { name: declining, match: { path: /declining }, policies: [tidy], upstream: declining }
   - { name: silent, match: { path: /silent }, upstream: silent }
   - { name: reset, match: { path: /reset }, upstream: reset }
   - { name: stall, match: { path: /stall }, upstream: stall }
@@ -125,6 +135,7 @@ routes:
   - { name: wss-untrusted, match: { path: /untrusted }, upstream: wssUntrusted }
 policies:
   slow: { type: fault, delay: 300ms }
+  tidy: { type: headers, securityHeaders: true, response: { remove: [server] } }
 upstreams:
   wss: { targets: [{ url: "https://127.0.0.1:${securePort}" }], tls: { ca: ["${pems['ca.pem']}"], servername: ws.internal.test } }
   wssUntrusted: { targets: [{ url: "https://127.0.0.1:${securePort}" }], tls: { servername: ws.internal.test } }
@@ -133,10 +144,11 @@ upstreams:
   noUpgrade: { targets: [{ url: "http://127.0.0.1:${noUpgradeHeader.port}" }] }
   ok200: { targets: [{ url: "http://127.0.0.1:${ok200.port}" }] }
   garbage: { targets: [{ url: "http://127.0.0.1:${garbage.port}" }] }
+  declining: { targets: [{ url: "http://127.0.0.1:${declining.port}" }] }
   silent: { targets: [{ url: "http://127.0.0.1:${silent.port}" }], timeouts: { connect: 10s, response: 300ms, idle: 10s } }
   reset: { targets: [{ url: "http://127.0.0.1:${reset.port}" }] }
   stall: { targets: [{ url: "http://127.0.0.1:${stall.port}" }], timeouts: { connect: 10s, response: 10s, idle: 300ms } }
-  stallNoIdle: { targets: [{ url: "http://127.0.0.1:${stallNoIdle.port}" }], timeouts: { idle: 0s } }
+  stallNoIdle: { targets: [{ url: "http://127.0.0.1:${stallNoIdle.port}" }], timeouts: { idle: 1h } }
 `);
   gw.engine.capture.add((r) => records.push(r));
 });
@@ -229,7 +241,11 @@ describe('websocket handshakes the gateway must relay or refuse', () => {
     junk.socket.destroy();
     const bare = await rawUpgrade('/no-upgrade', WS_HEADERS);
     // Relayed as the upstream sent it (as nginx does): the client's own handshake check refuses it.
-    expect(bare.head).toMatch(/^HTTP\/1\.1 101 Switching Protocols\r\nConnection: close\r\n/);
+    expect(bare.head).toMatch(/^HTTP\/1\.1 101 Switching Protocols\r\n/);
+    expect(bare.head).not.toMatch(/\r\nupgrade:/i);
+    // The connection switched to nothing: the gateway closes it.
+    bare.socket.resume();
+    await waitFor(() => bare.socket.readableEnded || bare.socket.destroyed, 3000, 'the gateway to close the bare 101');
     bare.socket.destroy();
   });
 });
@@ -252,6 +268,23 @@ describe('upstreams that answer an upgrade slowly or badly', () => {
     });
   }
   const problem = (text: string) => JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) as { status: number; code: string };
+
+  it('relays a declining answer like any response: response policies apply, hop-by-hop fields do not cross, the connection closes', async () => {
+    const { text } = await untilClosed('/declining', 'declined-1');
+    const [head, body] = [text.slice(0, text.indexOf('\r\n\r\n')), text.slice(text.indexOf('\r\n\r\n') + 4)];
+    const fields = head.split('\r\n').slice(1).map((l) => l.toLowerCase());
+    expect(head).toMatch(/^HTTP\/1\.1 403 Forbidden\r\n/);
+    expect(fields).toContain('connection: close');
+    expect(fields).toContain('x-request-id: declined-1');
+    expect(fields).toContain('x-content-type-options: nosniff');
+    expect(fields.filter((f) => /^(x-internal|keep-alive|server):/.test(f))).toEqual([]);
+    expect(body).toContain('denied');
+    await waitFor(() => records.some((r) => r.requestId === 'declined-1'), 2000, 'the declined exchange captured');
+    const record = records.find((r) => r.requestId === 'declined-1')!;
+    expect(record.status).toBe(403);
+    expect(Buffer.from(record.responseBody.bytes!).toString()).toBe('denied');
+    expect(record.responseHeaders.filter((_, i) => i % 2 === 0).map((n) => n.toLowerCase())).not.toContain('x-internal');
+  });
 
   it('answers 504 UPSTREAM_TIMEOUT when a connected upstream never answers, after the response timeout (not the connect one)', async () => {
     const r = await untilClosed('/silent', 'up-silent');
@@ -279,7 +312,7 @@ describe('upstreams that answer an upgrade slowly or badly', () => {
     expect(Buffer.from(rec.responseBody.bytes!).toString()).toBe('partial');
   });
 
-  it('with idle 0s waits for a stalled declining answer, and lets the upstream go when the client leaves', async () => {
+  it('with a long idle timeout waits for a stalled declining answer, and lets the upstream go when the client leaves', async () => {
     const socket = net.connect(gw.port, '127.0.0.1');
     let text = '';
     socket.on('data', (c: Buffer) => (text += c.toString('latin1'))).on('error', () => undefined);
