@@ -248,6 +248,14 @@ describe('loadWorkspaceText: errors at the exact line and column', () => {
     expect(issues.map(formatIssue)).toEqual(['ws.yaml:4:14 YAML: this quoted string is never closed (missing closing ")']);
   });
 
+  it('a YAML syntax error: a key whose quote never closes is located too (it used to crash the loader)', () => {
+    const { issues, plan } = loadWorkspaceText('a: 1\n"x-key: 2\n', 'ws.yaml');
+    expect(plan).toBeUndefined();
+    const lines = issues.map(formatIssue);
+    expect(lines).toContain('ws.yaml:2:1 YAML: this quoted string is never closed (missing closing ")');
+    expect(lines.every((l) => l.startsWith('ws.yaml:2:1 YAML: '))).toBe(true);
+  });
+
   it('a YAML syntax error: an unclosed flow map or list, at its opening bracket', () => {
     expect(problems(yaml('version: 1', 'listeners:', '  - { name: web, address: 127.0.0.1:0', 'routes: []'))).toEqual([
       '3:5 YAML: this { is never closed with } (or a line inside it is not indented enough)',

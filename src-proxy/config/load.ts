@@ -156,7 +156,8 @@ function firstKeyBefore(doc: Document, offset: number): number | null {
 function nodeEndingAt(doc: Document, offset: number, kind: (node: unknown) => boolean): number | null {
   let start: number | null = null;
   visit(doc, (_key, node) => {
-    const range = (node as { range?: [number, number, number] }).range;
+    // A broken document can hold null nodes (a key whose quote never closes).
+    const range = (node as { range?: [number, number, number] } | null)?.range;
     if (range && kind(node) && (range[1] === offset || range[2] === offset)) start = range[0];
   });
   return start;
