@@ -8,6 +8,9 @@ import { Agent, Pool } from 'undici';
 import type { HealthCheckPlan } from '../config/plan.js';
 import type { Target } from './target.js';
 
+/** A health answer's body is read (to time the whole answer) up to this much; a bigger one is not held against the target. */
+const MAX_CHECK_BODY = 64 * 1024;
+
 interface ProbeState {
   successes: number;
   failures: number;
@@ -71,6 +74,7 @@ export class HealthChecker {
   }
 
   private async check(target: Target): Promise<{ ok: boolean; reason: string }> {
+    const signal = AbortSignal.timeout(this.plan.timeoutMs);
     try {
       const res = await this.agent.request({
         origin: target.url,
@@ -79,13 +83,21 @@ export class HealthChecker {
         headers: { 'user-agent': 'switchyard-health-check', ...(this.plan.host ? { host: this.plan.host } : {}) },
         headersTimeout: this.plan.timeoutMs,
         bodyTimeout: this.plan.timeoutMs,
-        signal: AbortSignal.timeout(this.plan.timeoutMs),
+        signal,
       });
-      await res.body.dump();
+      // The whole answer within the timeout (body.dump() resolves even when the timeout cuts the body off).
+      let read = 0;
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        read += chunk.length;
+        if (read > MAX_CHECK_BODY) {
+          res.body.destroy();
+          break;
+        }
+      }
       const ok = this.plan.expectStatus.some(([lo, hi]) => res.statusCode >= lo && res.statusCode <= hi);
       return { ok, reason: ok ? '' : `status ${res.statusCode}` };
     } catch (err) {
-      return { ok: false, reason: (err as Error).name === 'TimeoutError' ? 'timed out' : ((err as Error).message ?? 'error') };
+      return { ok: false, reason: signal.aborted || (err as Error).name === 'TimeoutError' ? 'timed out' : ((err as Error).message ?? 'error') };
     }
   }
 

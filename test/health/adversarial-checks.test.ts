@@ -85,6 +85,29 @@ describe('active health checks (adversarial)', () => {
     expect(h.healthEvents().filter((e) => e.target === a.url).map((e) => e.healthy)).toEqual([false, true]);
   }, 20_000);
 
+  it('counts an answer whose body stalls past the timeout as a failure, not its status alone as a success', async () => {
+    const held = new Set<http.ServerResponse>();
+    const [a, b] = await h.backendsNamed('a', 'b');
+    const server = a as unknown as { handle: (req: http.IncomingMessage, res: http.ServerResponse) => void };
+    const plain = server.handle.bind(a);
+    server.handle = (req, res) => {
+      if (req.url !== '/health') return plain(req, res);
+      a.healthHits++;
+      // 200 at once, then a body that never ends.
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('starting');
+      held.add(res);
+    };
+    await h.gateway({
+      balancer: 'round-robin',
+      targets: [{ url: a.url }, { url: b.url }],
+      healthCheck: { path: '/health', interval: '100ms', timeout: '150ms', unhealthyAfter: 2, healthyAfter: 1 },
+    });
+    await until(() => h.healthEvents().some((e) => e.target === a.url && !e.healthy), 8000, 'stalling target marked down');
+    expect(h.healthEvents().find((e) => e.target === a.url)!.reason).toMatch(/timed out/);
+    for (const r of held) r.destroy();
+  }, 20_000);
+
   it('treats 3xx as healthy by default and as a failure when expectStatus excludes it', async () => {
     const [a, b] = await h.backendsNamed('a', 'b');
     a.healthStatus = 302;
