@@ -33,6 +33,9 @@ export type StartUi = (opts: { control: ControlService; engine: Engine; port: nu
 export const DEFAULT_UI_PORT = 7878;
 const GRACE_MS = 10_000;
 
+/** Signals this close together are one (delivered twice at once); further apart, the second means "exit now". */
+const SAME_SIGNAL_MS = 250;
+
 export async function serveCommand(args: string[], io: CliIO, opts: { startUi?: StartUi; version: string }): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -140,8 +143,9 @@ export async function serveCommand(args: string[], io: CliIO, opts: { startUi?: 
     let firstSignalAt = 0;
     stop = (signal: string) => {
       // The same signal delivered twice at once is one request to stop: `timeout`, for one, signals
-      // both the process and its group. Only a second signal a moment later means "now".
-      if (stopping && Date.now() - firstSignalAt < 1000) return;
+      // both the process and its group. A second signal a moment later (a person pressing Ctrl-C
+      // again, however quickly) means "now".
+      if (stopping && Date.now() - firstSignalAt < SAME_SIGNAL_MS) return;
       if (stopping) {
         // Handlers stay installed while draining: a second Ctrl-C or SIGTERM must land here, not kill us silently.
         io.err(`second signal (${signal}): exiting now`);
