@@ -20,6 +20,7 @@ import type { ListenerConfig, RouteConfig, Workspace } from './schema.js';
 import { addressesClash, badIpv4 } from './listen-address.js';
 import { catastrophicRepetition } from './regex-safety.js';
 import { checkPositive, checkTimer, type Report } from './compile-checks.js';
+import { checkReferences } from './reference-checks.js';
 import { compileUpstream } from './compile-upstream.js';
 import { parseDuration, parseSize } from './units.js';
 import { sortRoutes } from '../router/route-order.js';
@@ -47,8 +48,9 @@ export function compileWorkspace(ws: Workspace): { plan: Plan; issues: CompileIs
   const error = (path: (string | number)[], message: string, key = false) => issues.push({ path, message, severity: 'error', key });
   const warn = (path: (string | number)[], message: string) => issues.push({ path, message, severity: 'warning' });
 
+  // Duplicate names and references to listeners, policies and upstreams that do not exist.
+  checkReferences(ws, error);
   const listeners = ws.listeners.map((l, i) => compileListener(l, ['listeners', i], error));
-  checkUnique(ws.listeners.map((l) => l.name), (i, n) => error(['listeners', i, 'name'], `duplicate listener name "${n}"`));
   listeners.forEach((l, i) => {
     const j = listeners.findIndex((other, k) => k < i && addressesClash(other, l));
     if (j === -1) return;
@@ -60,8 +62,7 @@ export function compileWorkspace(ws: Workspace): { plan: Plan; issues: CompileIs
   ws.listeners.forEach((l, i) => {
     if (l.redirectTo !== undefined) {
       const target = listenerByName.get(l.redirectTo);
-      if (!target) error(['listeners', i, 'redirectTo'], `redirectTo names listener "${l.redirectTo}", which does not exist`);
-      else if (!target.tls) error(['listeners', i, 'redirectTo'], `redirectTo must name a TLS listener; "${l.redirectTo}" has no tls`);
+      if (target && !target.tls) error(['listeners', i, 'redirectTo'], `redirectTo must name a TLS listener; "${l.redirectTo}" has no tls`);
     }
     for (const key of ['intercept', 'allowClients', 'connectPorts', 'proxyAuth', 'parentProxy', 'originTimeouts'] as const) {
       if (l[key] !== undefined && l.mode !== 'forward') warn(['listeners', i, key], `${key} only applies to forward listeners`);
@@ -89,27 +90,20 @@ export function compileWorkspace(ws: Workspace): { plan: Plan; issues: CompileIs
     else factory.check?.(p, (path, message, severity = 'error') => issues.push({ path: ['policies', name, ...path], message, severity }));
   }
 
-  checkUnique(ws.routes.map((r) => r.name), (i, n) => error(['routes', i, 'name'], `duplicate route name "${n}"`));
   const usedUpstreams = new Set<string>();
   const routes = ws.routes.map((r, i) => {
     const path = ['routes', i];
-    r.listeners?.forEach((l, j) => {
-      if (!listenerByName.has(l)) error([...path, 'listeners', j], `route "${r.name}" names listener "${l}", which does not exist`);
-    });
     let auth: string | null = null;
     r.policies?.forEach((p, j) => {
       const type = ws.policies[p]?.type;
-      if (type === undefined) error([...path, 'policies', j], `route "${r.name}" names policy "${p}", which is not defined under policies`);
-      else if (AUTH_TYPES.has(type)) auth ??= p;
+      if (type === undefined) return;
+      if (AUTH_TYPES.has(type)) auth ??= p;
       // Browsers send preflights without credentials: an auth policy before cors refuses every one of them.
       else if (type === 'cors' && auth !== null) {
         warn([...path, 'policies', j], `cors "${p}" comes after "${auth}", which will refuse CORS preflights (they carry no credentials); list cors first`);
       }
     });
-    if (r.upstream !== undefined) {
-      usedUpstreams.add(r.upstream);
-      if (!upstreams.has(r.upstream)) error([...path, 'upstream'], `route "${r.name}" names upstream "${r.upstream}", which is not defined under upstreams`);
-    }
+    if (r.upstream !== undefined) usedUpstreams.add(r.upstream);
     return compileRoute(r, i, path, error);
   });
   for (const name of upstreams.keys()) {
@@ -326,12 +320,4 @@ function checkPolicyRegexes(value: unknown, path: (string | number)[], error: Re
       checkPolicyRegexes(v, [...path, Array.isArray(value) ? Number(key) : key], error);
     }
   }
-}
-
-function checkUnique(values: string[], onDuplicate: (index: number, value: string) => void): void {
-  const seen = new Set<string>();
-  values.forEach((v, i) => {
-    if (seen.has(v)) onDuplicate(i, v);
-    seen.add(v);
-  });
 }

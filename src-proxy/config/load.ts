@@ -9,6 +9,7 @@ import { compileWorkspace } from './compile.js';
 import type { ConfigIssue } from './issues.js';
 import type { Plan } from './plan.js';
 import { positionOf } from './positions.js';
+import { checkReferences } from './reference-checks.js';
 import { readWorkspaceFile } from './read-workspace.js';
 import { workspaceSchema, type Workspace } from './schema.js';
 
@@ -67,7 +68,10 @@ export function loadWorkspaceText(text: string, file = 'workspace.yaml'): LoadRe
   }
   const parsed = workspaceSchema.safeParse(input);
   if (!parsed.success) {
-    return { issues: sortIssues(parsed.error.issues.flatMap((issue) => schemaIssue(issue, [], input, at))) };
+    const issues = parsed.error.issues.flatMap((issue) => schemaIssue(issue, [], input, at));
+    // Name clashes and dangling references need only names: listed now too, not after the schema errors are fixed.
+    checkReferences(input, (path, message) => issues.push(at(path, message, 'error', false)));
+    return { issues: sortIssues(issues) };
   }
 
   const { plan, issues } = compileWorkspace(parsed.data);

@@ -57,6 +57,20 @@ beforeAll(() => {
       '',
     ].join('\n'),
   );
+  // Schema errors (an unknown key, a wrong type) and reference errors in one file.
+  writeFileSync(
+    join(dir, 'mixed.yaml'),
+    [
+      'version: 1',
+      'listeners:',
+      '  - { name: web, address: 127.0.0.1:0, bogus: 1 }',
+      'routes:',
+      '  - { name: r1, match: { path: /a }, upstream: missing }',
+      '  - { name: r1, match: { path: /b }, upstream: missing, policies: [nope] }',
+      '  - { name: r3, priority: high, respond: { status: 204 } }',
+      '',
+    ].join('\n'),
+  );
   writeFileSync(join(dir, 'syntax.yaml'), 'version: 1\nlisteners:\n  - { name: web, address: 127.0.0.1:0\n');
 });
 afterAll(() => {
@@ -81,6 +95,19 @@ describe('switchyard validate (built CLI)', () => {
       'broken.yaml:7:25 invalid regular expression "^/(users": Unterminated group',
       'broken.yaml:10:14 route "ping" has upstream and respond; give exactly one',
       'broken.yaml:14:22 target URL "http://127.0.0.1:9001/api" must not have a path or query; use rewrite instead',
+    ]);
+  });
+
+  it('lists schema errors and reference errors in one run', async () => {
+    const run = await switchyard(['validate', 'mixed.yaml'], dir);
+    expect(run.code).toBe(1);
+    expect(lines(run.stdout)).toEqual([
+      'mixed.yaml:3:40 unknown key "bogus" in listeners[0]',
+      'mixed.yaml:5:48 route "r1" names upstream "missing", which is not defined under upstreams',
+      'mixed.yaml:6:13 duplicate route name "r1"',
+      'mixed.yaml:6:48 route "r1" names upstream "missing", which is not defined under upstreams',
+      'mixed.yaml:6:68 route "r1" names policy "nope", which is not defined under policies',
+      'mixed.yaml:7:27 routes[2].priority: expected a number, got "high"',
     ]);
   });
 
