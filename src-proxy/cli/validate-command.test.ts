@@ -69,11 +69,13 @@ describe('validateCommand', () => {
     for (const line of io.stdout.slice(0, -1)) expect(line).toMatch(new RegExp(`^${escape(design)}:\\d+:\\d+ warning: `));
   });
 
-  it('invalid: exit 1 and one FILE:LINE:COL message line per problem, schema problems first', async () => {
+  it('invalid: exit 1 and one FILE:LINE:COL message line per problem, schema and reference problems in one run', async () => {
     const io = captureIO();
     expect(await validateCommand([invalid], io)).toBe(1);
-    // The unknown key stops validation before cross-references are checked.
-    expect(io.stdout).toEqual([`${invalid}:3:40 unknown key "colour" in listeners[0]`]);
+    expect(io.stdout).toEqual([
+      `${invalid}:3:40 unknown key "colour" in listeners[0]`,
+      `${invalid}:6:15 route "api" names upstream "ghost", which is not defined under upstreams`,
+    ]);
 
     const fixed = join(dir, 'fixed.yaml');
     writeFileSync(fixed, ['version: 1', 'listeners:', '  - { name: web, address: 127.0.0.1:0 }', 'routes:', '  - name: api', '    upstream: ghost', ''].join('\n'));
