@@ -209,6 +209,7 @@ describe('listeners', () => {
       tls: null,
       http2: false,
       redirectTo: null,
+      mergeSlashes: true,
       intercept: [],
       allowClients: ['127.0.0.0/8', '::1/128'],
       connectPorts: [443],
@@ -241,6 +242,21 @@ describe('listeners', () => {
       ['warning', 'intercept only applies to forward listeners'],
       ['warning', 'http2 is offered through TLS ALPN; this listener has no tls'],
     ]);
+    expect(ws([{ name: 'f', address: '127.0.0.1:0', mode: 'forward', mergeSlashes: false }]).issues.map((i) => [i.severity, i.message])).toEqual([
+      ['warning', 'mergeSlashes only applies to reverse listeners (a forward proxy passes paths on as sent)'],
+    ]);
+  });
+
+  it('warns about a route path with repeated slashes only where a listener it serves merges them', () => {
+    const issues = (listeners: unknown[], route: Record<string, unknown>) =>
+      compileWorkspace(workspaceSchema.parse({ version: 1, listeners, routes: [{ name: 'r', respond: { status: 200 }, ...route }] })).issues.map((i) => [i.path.join('.'), i.message]);
+    const merging = { name: 'm', address: '127.0.0.1:0' };
+    const raw = { name: 'raw', address: '127.0.0.1:1', mergeSlashes: false };
+    expect(issues([merging, raw], { match: { path: '/fetch//x' } })).toEqual([
+      ['routes.0.match.path', '"/fetch//x" has repeated slashes, which listener "m" merges in requests: the route cannot match there (set mergeSlashes: false on it)'],
+    ]);
+    expect(issues([merging, raw], { listeners: ['raw'], match: { path: '/fetch//x' } })).toEqual([]);
+    expect(issues([merging], { match: { path: '/fetch/x' } })).toEqual([]);
   });
 });
 

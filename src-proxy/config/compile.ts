@@ -67,6 +67,7 @@ export function compileWorkspace(ws: Workspace): { plan: Plan; issues: CompileIs
     for (const key of ['intercept', 'allowClients', 'connectPorts', 'proxyAuth', 'parentProxy', 'originTimeouts'] as const) {
       if (l[key] !== undefined && l.mode !== 'forward') warn(['listeners', i, key], `${key} only applies to forward listeners`);
     }
+    if (l.mergeSlashes !== undefined && l.mode === 'forward') warn(['listeners', i, 'mergeSlashes'], 'mergeSlashes only applies to reverse listeners (a forward proxy passes paths on as sent)');
     if (l.mode === 'forward' && l.tls) error(['listeners', i, 'tls'], 'forward listeners take plain HTTP proxy requests; remove tls (HTTPS goes through CONNECT)');
     if (l.parentProxy !== undefined && !/^http:\/\/([^@/]+@)?[^/:@]+(:\d{1,5})?\/?$/.test(l.parentProxy)) {
       error(['listeners', i, 'parentProxy'], `"${l.parentProxy}" is not an http://[user:pass@]host:port proxy URL`);
@@ -104,6 +105,12 @@ export function compileWorkspace(ws: Workspace): { plan: Plan; issues: CompileIs
       }
     });
     if (r.upstream !== undefined) usedUpstreams.add(r.upstream);
+    if (r.match.path?.includes('//')) {
+      const merging = listeners.filter((l) => l.mode === 'reverse' && l.mergeSlashes && (r.listeners === undefined || r.listeners.includes(l.name)));
+      if (merging.length > 0) {
+        warn([...path, 'match', 'path'], `"${r.match.path}" has repeated slashes, which listener "${merging[0]!.name}" merges in requests: the route cannot match there (set mergeSlashes: false on it)`);
+      }
+    }
     return compileRoute(r, i, path, error);
   });
   for (const name of upstreams.keys()) {
@@ -169,6 +176,7 @@ function compileListener(l: ListenerConfig, path: (string | number)[], error: Re
       : null,
     http2: l.http2 ?? false,
     redirectTo: l.redirectTo ?? null,
+    mergeSlashes: l.mergeSlashes ?? true,
     intercept: Object.freeze(l.intercept ?? []),
     allowClients: Object.freeze(l.allowClients ?? ['127.0.0.0/8', '::1/128']),
     connectPorts: Object.freeze(l.connectPorts ?? [443]),

@@ -33,6 +33,8 @@ export interface ListenerPlan {
   readonly parentProxy: string | null;
   /** Forward mode: timeouts towards origins (connect covers the TLS handshake). */
   readonly originTimeouts: OriginTimeoutsPlan;
+  /** Reverse mode: repeated slashes in request paths are merged before routing (nginx's merge_slashes). */
+  readonly mergeSlashes: boolean;
   readonly limits: {
     readonly maxUrlLength: number;
     readonly maxHeaderSize: number;

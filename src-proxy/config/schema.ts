@@ -79,6 +79,10 @@ export const listenerSchema = z
       .optional()
       .describe('Forward mode: timeouts towards origins'),
     redirectTo: name.optional().describe('Redirect every request to the named TLS listener (HTTP → HTTPS)'),
+    mergeSlashes: z
+      .boolean()
+      .optional()
+      .describe('Reverse mode: merge repeated slashes in request paths before routing and forwarding ("//admin" is "/admin"), as nginx\'s merge_slashes. Default true; turn off for paths that carry URLs ("/fetch/https://…").'),
     limits: limits.optional(),
   })
   .describe('A socket the gateway listens on');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { exportCaddy } from './caddy.js';
-import { examplePlan } from './shared/test-plan.js';
+import { examplePlan, planFrom } from './shared/test-plan.js';
 
 const noSecrets = { includeSecrets: false };
 
@@ -14,6 +14,16 @@ describe('exportCaddy', () => {
     expect(r.text).toMatch(/^https:\/\/:8443 \{$/m);
     expect(r.text).toContain('tls internal {');
     expect(r.notes.find((n) => n.subject === 'listener egress')?.fidelity).toBe('unsupported');
+  });
+
+  it('declares that Caddy merges slashes for matching even where the listener does not', () => {
+    const plan = planFrom(`
+version: 1
+listeners: [{ name: merging, address: 127.0.0.1:8080 }, { name: raw, address: 127.0.0.1:8081, mergeSlashes: false }]
+routes: [{ name: r, match: { path: /a }, respond: { status: 200 } }]
+`);
+    const notes = exportCaddy(plan, noSecrets).notes.filter((n) => n.subject.endsWith('mergeSlashes'));
+    expect(notes.map((n) => [n.subject, n.fidelity])).toEqual([['listener raw: mergeSlashes', 'approximated']]);
   });
 
   it('declares what Caddy cannot do: backup targets, weights, status retries, rate limits and caches', () => {

@@ -39,7 +39,7 @@ export const exportCaddy: Exporter = (plan, opts) => {
     notes.unsupported(`listener ${l.name}`, 'forward-proxy mode needs a plugin (forwardproxy); listener left out');
   }
   notes.exact('forwarding headers', 'X-Forwarded-For (appended), X-Forwarded-Proto/-Host, X-Real-IP, Forwarded and X-Request-Id set as Switchyard sets them; WebSocket upgrades pass natively');
-  notes.approx('path matching', 'Caddy matches the percent-decoded path; only percent-encoded paths can route differently');
+  notes.approx('path matching', 'Caddy matches the percent-decoded, cleaned path (dot segments resolved, repeated slashes merged); only percent-encoded paths can route differently. Unless a route rewrites it, Caddy forwards the path as the client sent it, Switchyard the normalised one');
 
   const listeners = reverseListeners(plan);
   out.block('', () => {
@@ -56,7 +56,10 @@ export const exportCaddy: Exporter = (plan, opts) => {
       });
     }
   });
-  for (const l of listeners) writeSite(plan, l, ids, out, policies, notes);
+  for (const l of listeners) {
+    if (!l.mergeSlashes) notes.approx(`listener ${l.name}: mergeSlashes`, 'Caddy\'s path matchers merge repeated slashes whatever the listener says');
+    writeSite(plan, l, ids, out, policies, notes);
+  }
   // The global options block has no name: TextBlock writes " {", which Caddy reads as "{".
   const text = out.toString().replace(/^ \{/, '{');
   assertNoEnvReference(text);

@@ -70,6 +70,14 @@ describe('exportEnvoy', () => {
     expect(hcm.strip_any_host_port).toBe(true);
   });
 
+  it('normalises paths before routing, merging slashes as the listener says', () => {
+    expect([hcm.normalize_path, hcm.merge_slashes]).toEqual([true, true]);
+    const raw = exportOf(WORKSPACE.replace(/(name: web,[^}]*)\}/, '$1, mergeSlashes: false }'));
+    const rawHcm = raw.config.static_resources.listeners[0].filter_chains[0].filters[0].typed_config;
+    expect([rawHcm.normalize_path, rawHcm.merge_slashes]).toEqual([true, false]);
+    expect(notesAbout(raw.result, 'listener web: path matching')).toEqual([expect.stringMatching(/^exact: normalize_path \(RFC 3986\): the path is routed and forwarded normalised \(dot segments resolved\), as in Switchyard$/)]);
+  });
+
   it('matches on segment-bounded prefixes, methods, headers and absence', () => {
     const users = vhosts[0].routes.find((r: Any) => r.name === 'users');
     expect(users.match.path_separated_prefix).toBe('/v2/users');

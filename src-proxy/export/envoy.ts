@@ -62,6 +62,9 @@ function envoyListener(plan: Plan, l: ListenerPlan, opts: ExportOptions, notes: 
     codec_type: l.http2 && l.tls ? 'AUTO' : 'HTTP1',
     use_remote_address: true,
     strip_any_host_port: true,
+    // Routes match, and upstreams receive, the normalised path, as in Switchyard.
+    normalize_path: true,
+    merge_slashes: l.mergeSlashes,
     preserve_external_request_id: true,
     always_set_request_id_in_response: true,
     upgrade_configs: [{ upgrade_type: 'websocket' }],
@@ -87,6 +90,10 @@ function envoyListener(plan: Plan, l: ListenerPlan, opts: ExportOptions, notes: 
     notes.approx(`listener ${l.name}: limits`, `max_request_headers_kb ${hcm.max_request_headers_kb}, request_headers_timeout, idle_timeout${l.limits.maxUrlLength !== 8192 ? `; no separate URL length limit (${l.limits.maxUrlLength} bytes)` : ''}`);
   }
   notes.exact(`listener ${l.name}`, `listener on ${l.host}:${l.port}`);
+  notes.exact(
+    `listener ${l.name}: path matching`,
+    `normalize_path (RFC 3986)${l.mergeSlashes ? ' and merge_slashes' : ''}: the path is routed and forwarded normalised (dot segments resolved${l.mergeSlashes ? ', repeated slashes merged' : ''}), as in Switchyard`,
+  );
 
   const chain = (tls: Json | null, serverNames?: string[]) => ({
     ...(serverNames ? { filter_chain_match: { server_names: serverNames } } : {}),

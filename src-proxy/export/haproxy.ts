@@ -38,7 +38,10 @@ export const exportHaproxy: Exporter = (plan, opts) => {
     notes.unsupported(`listener ${l.name}`, 'forward-proxy mode (CONNECT) is not an HAProxy frontend feature; listener left out');
   }
   notes.exact('forwarding headers', 'X-Forwarded-For (appended), X-Forwarded-Proto/-Host, X-Real-IP, Forwarded and X-Request-Id set by http-request rules as Switchyard sets them; WebSocket upgrades pass natively');
-  notes.approx('path matching', 'HAProxy matches the path as sent: dot segments ("/a/../b") are not resolved before routing');
+  notes.approx(
+    'path matching',
+    'HAProxy matches the path as sent: dot segments ("/a/../b") are not resolved and repeated slashes are not merged before routing (http-request normalize-uri is experimental in HAProxy 2.6)',
+  );
 
   out.line('global');
   out.indented(() => {

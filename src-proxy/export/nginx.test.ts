@@ -37,6 +37,16 @@ describe('exportNginx', () => {
     expect(r.text).toContain('"~^(shop\\\\.localhost|.+\\\\.shop\\\\.localhost)$" 1;');
   });
 
+  it('turns merge_slashes off only for a listener that does not merge slashes', () => {
+    const yaml = (extra: string) => `
+version: 1
+listeners: [{ name: web, address: 127.0.0.1:8080${extra} }]
+routes: [{ name: r, match: { path: /a }, respond: { status: 200 } }]
+`;
+    expect(exportNginx(planFrom(yaml('')), noSecrets).text).not.toContain('merge_slashes');
+    expect(exportNginx(planFrom(yaml(', mergeSlashes: false')), noSecrets).text).toMatch(/^ +merge_slashes off;$/m);
+  });
+
   it('keeps secrets out unless asked', () => {
     const hidden = exportNginx(examplePlan('design'), noSecrets);
     expect(hidden.text).not.toContain('k-free-1');

@@ -54,7 +54,10 @@ export const exportNginx: Exporter = (plan, opts) => {
     notes.unsupported(`listener ${l.name}`, 'forward-proxy mode has no nginx equivalent (CONNECT is not supported by open-source nginx); listener left out');
   }
   notes.exact('forwarding headers', 'X-Forwarded-For/-Proto/-Host, X-Real-IP and Forwarded set as Switchyard sets them; Upgrade/Connection passed for WebSocket');
-  notes.approx('path matching', 'nginx matches the percent-decoded, normalised path ($uri); Switchyard matches the path as sent (dot segments resolved), so only percent-encoded paths can route differently');
+  notes.approx(
+    'path matching',
+    'nginx matches the percent-decoded, normalised path ($uri: dot segments resolved, repeated slashes merged as mergeSlashes says); Switchyard decodes only unreserved escapes, so only paths with other escapes (%2F, %C3%A9) can route differently. Unless a route rewrites it, nginx forwards the path as the client sent it, Switchyard the normalised one',
+  );
 
   // Route conditions → one 0/1 variable per route.
   const routeFlag = new Map<RoutePlan, string>();
@@ -196,6 +199,7 @@ function writeServer(
     const tls = l.tls !== null;
     out.line(`listen ${listenAddress(l)}${tls ? ' ssl' : ''}${tls && l.http2 ? ' http2' : ''};`);
     out.line('server_name _;');
+    if (!l.mergeSlashes) out.line('merge_slashes off;');
     if (l.tls) writeTls(l, out, maps, notes, state);
     const lim = l.limits;
     if (lim.maxBodySize !== null) out.line(`client_max_body_size ${lim.maxBodySize};`);

@@ -2,17 +2,22 @@
  * The form of a path that routes are matched on and that goes upstream, so
  * that no spelling of a path reaches a route's target while missing the
  * route (and its policies): `/public/../admin` and `/%61dmin` are `/admin`,
- * as they are to any upstream that decodes them. Only equivalence-preserving
+ * as they are to any upstream that decodes them. Equivalence-preserving
  * changes (RFC 3986 §6.2.2): unreserved characters are decoded, the other
  * escapes get upper-case hex (`%2f` stays an escape: decoding it would split
- * a segment), and dot segments are resolved.
+ * a segment), and dot segments are resolved. Unless the listener says not
+ * to, repeated slashes are merged too, as nginx's `merge_slashes` does: not
+ * an equivalence under RFC 3986, but Tomcat, Spring, Apache and Go's mux
+ * read `//admin` as `/admin`, so a route for `/admin` must as well.
  */
 import { SwitchyardError } from '../errors.js';
 
 /** The path in normal form; throws a 400 problem for a path that climbs above the root. */
-export function pathNormalForm(path: string): string {
-  const decoded = path.includes('%') ? decodeUnreserved(path) : path;
-  return decoded.includes('/.') ? removeDotSegments(decoded) : decoded;
+export function pathNormalForm(path: string, mergeSlashes: boolean): string {
+  let p = path.includes('%') ? decodeUnreserved(path) : path;
+  // Merged before dot segments are resolved, as nginx does: `/a//../b` is `/b`, not `/a/b`.
+  if (mergeSlashes && p.includes('//')) p = p.replace(/\/{2,}/g, '/');
+  return p.includes('/.') ? removeDotSegments(p) : p;
 }
 
 /** `%41` → `A`, `%7e` → `~`; `%2f` → `%2F`. A `%` not followed by two hex digits is left as it is. */

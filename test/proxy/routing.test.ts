@@ -1,7 +1,8 @@
 /**
  * Routing through a real gateway: host (exact and wildcard), path (prefix on
  * segment boundaries, exact, regex), methods, headers, query, priority,
- * listener restriction, 404 problems and dot-segment normalisation.
+ * listener restriction, 404 problems and path normalisation (dot segments,
+ * escapes, repeated slashes).
  */
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,6 +35,7 @@ version: 1
 listeners:
   - { name: a, address: "127.0.0.1:0" }
   - { name: b, address: "127.0.0.1:0" }
+  - { name: raw-slashes, address: "127.0.0.1:0", mergeSlashes: false }
 routes:
   - { name: exact-host, match: { host: api.localhost, path: /h }, upstream: exact-host }
   - { name: wild, match: { host: "*.wild.test", path: /h }, upstream: wild }
@@ -218,5 +220,29 @@ describe('dot segments', () => {
     expect((await rawGet('/%41dmin')).status).toBe(404); // paths are case-sensitive: /Admin is not /admin
     // Other escapes stay escapes, with upper-case hex: %2f would split a segment if decoded.
     expect((await rawGet('/public/a%2fb%c3%a9?q=%61')).body).toMatchObject({ upstream: 'public', url: '/public/a%2Fb%C3%A9?q=%61' });
+  });
+});
+
+describe('repeated slashes', () => {
+  const rawGet = async (target: string, port = gw.port) => {
+    const r = await rawRequest(port, `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    const [res] = parseResponses(r.data);
+    return { status: res.status, body: res.body.length ? JSON.parse(res.body.toString()) : null };
+  };
+
+  it('merges them before routing, so //admin cannot slip past the /admin route, and forwards the merged path', async () => {
+    expect((await rawGet('//admin//panel')).body).toMatchObject({ upstream: 'admin', url: '/admin/panel' });
+    expect((await rawGet('/public///x?u=http://y//z')).body).toMatchObject({ upstream: 'public', url: '/public/x?u=http://y//z' });
+    // Merged before dot segments are resolved, as nginx does: /public//../admin is /public/../admin.
+    expect((await rawGet('/public//../admin')).body).toMatchObject({ upstream: 'admin', url: '/admin' });
+    // An escaped slash is not a slash: it stays, and is not merged.
+    expect((await rawGet('/public/%2F%2Fx')).body).toMatchObject({ upstream: 'public', url: '/public/%2F%2Fx' });
+  });
+
+  it('keeps them on a listener with mergeSlashes: false', async () => {
+    const port = Number(new URL(gw.urlOf('raw-slashes')).port);
+    expect((await rawGet('/public/fetch/https://example.test//a', port)).body).toMatchObject({ upstream: 'public', url: '/public/fetch/https://example.test//a' });
+    expect((await rawGet('//admin', port)).status).toBe(404);
+    expect((await rawGet('/public//../admin', port)).body).toMatchObject({ upstream: 'public', url: '/public/admin' });
   });
 });

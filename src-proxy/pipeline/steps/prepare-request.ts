@@ -1,8 +1,8 @@
 /**
  * First step: give the exchange an id, check the listener's limits, and split
  * the request target into host, path and query. The path is put in normal
- * form (router/path-normal-form.ts) before routing so that `/public/../admin`
- * or `/%61dmin` cannot slip past a route meant for `/admin`.
+ * form (router/path-normal-form.ts) before routing so that `/public/../admin`,
+ * `/%61dmin` or `//admin` cannot slip past a route meant for `/admin`.
  */
 import { BodyCollector } from '../../capture/body-collector.js';
 import { REPLAY_HEADER } from '../../capture/replay-marks.js';
@@ -99,7 +99,7 @@ export function prepareRequest(ex: Exchange, next: () => StepResult): StepResult
   const q = target.indexOf('?');
   const rawPath = q === -1 ? target : target.slice(0, q);
   ex.search = q === -1 ? '' : target.slice(q + 1);
-  ex.path = pathNormalForm(rawPath);
+  ex.path = pathNormalForm(rawPath, listener.mergeSlashes);
   return next();
 }
 
