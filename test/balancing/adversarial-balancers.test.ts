@@ -171,7 +171,12 @@ describe('clients that leave before the upstream call (adversarial)', () => {
     const keys = await generateKeyPair('ES256', { extractable: true });
     const jwk = { ...(await exportJWK(keys.publicKey)), kid: 'k', alg: 'ES256', use: 'sig' };
     // The identity provider answers slowly: the client is gone by the time the token is verified.
+    // It hangs the client up itself, the moment the JWKS fetch reaches it (a fixed delay on the
+    // client's side raced the gateway: on a busy machine the client could leave before the
+    // gateway had even read its request, and the fetch never came).
+    let hangUp = () => {};
     const idp = await h.backend('idp', (req, res) => {
+      hangUp();
       setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })), 300);
     });
     const app = await h.backend('app');
@@ -193,7 +198,7 @@ describe('clients that leave before the upstream call (adversarial)', () => {
       const req = http.get(engine.listeners()[0].url + '/', { agent: false, headers: { authorization: `Bearer ${token}` } });
       req.on('error', () => resolve());
       req.on('close', () => resolve());
-      req.on('finish', () => setTimeout(() => req.destroy(), 50));
+      hangUp = () => req.destroy();
     });
     // The keys arrive after the client left; the token is valid, but nobody is waiting for an answer.
     await until(() => idp.hits === 1, 5000, 'the JWKS fetch');

@@ -15,13 +15,16 @@ afterEach(async () => {
   await h.close();
 });
 
+// Where a test counts probes or expects no event at all, the probe timeout is long (1s, well over
+// the 100ms interval): a busy machine must not turn a live target's slow answer into a failure.
+// The tests about timeouts themselves keep a short one.
 describe('active health checks (adversarial)', () => {
   it('marks a target down after exactly unhealthyAfter failures and up after exactly healthyAfter successes, one event each', async () => {
     const [a, b] = await h.backendsNamed('a', 'b');
     await h.gateway({
       balancer: 'round-robin',
       targets: [{ url: a.url }, { url: b.url }],
-      healthCheck: { path: '/health', interval: '100ms', timeout: '100ms', unhealthyAfter: 3, healthyAfter: 2 },
+      healthCheck: { path: '/health', interval: '100ms', timeout: '1s', unhealthyAfter: 3, healthyAfter: 2 },
     });
     await until(() => a.healthHits >= 2, 5000, 'first checks');
     // From the probe that sees the first 503, count probes until the down event.
@@ -114,14 +117,14 @@ describe('active health checks (adversarial)', () => {
     await h.gateway({
       balancer: 'round-robin',
       targets: [{ url: a.url }, { url: b.url }],
-      healthCheck: { path: '/health', interval: '100ms', timeout: '100ms', unhealthyAfter: 1, healthyAfter: 1 },
+      healthCheck: { path: '/health', interval: '100ms', timeout: '1s', unhealthyAfter: 1, healthyAfter: 1 },
     });
     await until(() => a.healthHits >= 5, 5000, 'probes');
     expect(h.healthEvents()).toEqual([]);
     await h.reapply({
       balancer: 'round-robin',
       targets: [{ url: a.url }, { url: b.url }],
-      healthCheck: { path: '/health', interval: '100ms', timeout: '100ms', unhealthyAfter: 1, healthyAfter: 1, expectStatus: '200-299' },
+      healthCheck: { path: '/health', interval: '100ms', timeout: '1s', unhealthyAfter: 1, healthyAfter: 1, expectStatus: '200-299' },
     });
     await until(() => h.healthEvents().some((e) => e.target === a.url && !e.healthy), 5000, '302 fails 200-299');
     expect(h.healthEvents().find((e) => e.target === a.url)!.reason).toMatch(/status 302/);
@@ -133,7 +136,7 @@ describe('active health checks (adversarial)', () => {
     const cfg = (extra: number) => ({
       balancer: 'round-robin',
       targets: [{ url: a.url }, { url: b.url, weight: extra }],
-      healthCheck: { path: '/health', interval: '100ms', timeout: '100ms', unhealthyAfter: 1, healthyAfter: 3 },
+      healthCheck: { path: '/health', interval: '100ms', timeout: '1s', unhealthyAfter: 1, healthyAfter: 3 },
     });
     await h.gateway(cfg(1));
     await until(() => h.healthEvents().some((e) => e.target === a.url && !e.healthy), 5000, 'a down');
@@ -155,7 +158,7 @@ describe('active health checks (adversarial)', () => {
     const [a, b] = await h.backendsNamed('a', 'b');
     a.healthStatus = 503;
     const base = { balancer: 'round-robin', targets: [{ url: a.url }, { url: b.url }] };
-    const engine = await h.gateway({ ...base, healthCheck: { path: '/health', interval: '100ms', timeout: '100ms', unhealthyAfter: 1 } });
+    const engine = await h.gateway({ ...base, healthCheck: { path: '/health', interval: '100ms', timeout: '1s', unhealthyAfter: 1 } });
     await until(() => h.healthEvents().some((e) => e.target === a.url && !e.healthy), 5000, 'a down');
     await h.reapply(base);
     expect(engine.upstreamStatus().app[0]).toMatchObject({ url: a.url, activeHealthy: true, available: true });

@@ -60,13 +60,15 @@ describe('passive outlier detection', () => {
     expect(down2.badHits).toBe(6);
     expect(up2.badHits).toBe(6);
 
+    // The ejection lengths the engine chose: ejectFor, then doubled for the repeat.
+    expect(down1.event.reason).toMatch(new RegExp(`^ejected for ${EJECT_FOR}ms `));
+    expect(down2.event.reason).toMatch(new RegExp(`^ejected for ${2 * EJECT_FOR}ms `));
+    // And they really lasted that long (a timer never fires early; a busy machine only makes them
+    // longer, so no upper bound on wall-clock time here: one that never ends fails the wait above).
     const first = up1.event.time - down1.event.time;
     const second = up2.event.time - down2.event.time;
     expect(first).toBeGreaterThanOrEqual(EJECT_FOR - 5);
-    expect(first).toBeLessThan(EJECT_FOR + 400);
-    // A repeat ejection lasts longer (it doubles).
     expect(second).toBeGreaterThanOrEqual(2 * EJECT_FOR - 5);
-    expect(second).toBeGreaterThan(first * 1.5);
 
     // Clients saw the 502s (no retry configured) and the healthy target's answers.
     expect(statuses.filter((s) => s === 502).length).toBe(bad.hits);

@@ -179,6 +179,7 @@ describe('backpressure and disconnects', () => {
   });
 
   it('a client that disconnects mid-upload aborts the upstream request', async () => {
+    let arrived = 0;
     const seen = new Promise<{ aborted: boolean; bytes: number }>((resolve) => {
       const onRequest = (req: http.IncomingMessage) => {
         if (req.url !== '/upload') return;
@@ -186,6 +187,7 @@ describe('backpressure and disconnects', () => {
         let bytes = 0;
         req.on('data', (c: Buffer) => (bytes += c.length));
         req.on('close', () => resolve({ aborted: !req.complete, bytes }));
+        arrived++;
       };
       echo.server.on('request', onRequest);
     });
@@ -193,9 +195,11 @@ describe('backpressure and disconnects', () => {
     await new Promise((r) => socket.once('connect', r));
     socket.write(`POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\n`);
     socket.write(Buffer.alloc(100_000, 1));
-    await sleep(200);
+    // Leave only once the upload is under way at the upstream (a fixed 200 ms was not always
+    // enough on a busy machine: the client left before the gateway had called the upstream).
+    await waitFor(() => arrived > 0, 5000, 'the upload at the upstream');
     socket.destroy();
-    const result = await Promise.race([seen, sleep(2000).then(() => null)]);
+    const result = await Promise.race([seen, sleep(5000).then(() => null)]);
     expect(result).not.toBeNull();
     expect(result!.aborted).toBe(true);
     expect(result!.bytes).toBeLessThan(10_000_000);
