@@ -116,6 +116,13 @@ describe('HAR import of an edited Switchyard export', () => {
     expect(importHar(har).exchanges[0]).toMatchObject({ url: '/users/1?page=1', host: 'api.localhost' });
     har.log.entries[0].request.url = 'http://api.localhost/users/2?page=9';
     expect(importHar(har).exchanges[0]).toMatchObject({ url: '/users/2?page=9', host: 'api.localhost' });
+    // A host edit too (an exchange without a Host header, so the URL is where the host comes from).
+    const bare = makeExchange(2, { url: '/users/1?page=1', host: 'api.localhost', requestHeaders: ['Accept', 'application/json'] });
+    const bareHar = JSON.parse(JSON.stringify(exportHar([bare]))) as typeof har;
+    expect(bareHar.log.entries[0].request.url).toBe('http://api.localhost/users/1?page=1');
+    expect(importHar(bareHar).exchanges[0]).toMatchObject({ url: '/users/1?page=1', host: 'api.localhost' });
+    bareHar.log.entries[0].request.url = 'http://other.localhost/users/2?page=9';
+    expect(importHar(bareHar).exchanges[0]).toMatchObject({ url: '/users/2?page=9', host: 'other.localhost' });
   });
 });
 

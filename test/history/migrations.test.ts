@@ -38,6 +38,10 @@ function oldDatabase(version: number, row: { scheme: string; reqHeaders: string;
 const tables = (db: ReturnType<typeof openHistoryDatabase>): string[] =>
   (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[]);
 
+/** How many entries an index holds (its leaf cells, from the dbstat table): a query through it only shows rows its WHERE lets through. */
+const indexEntries = (db: ReturnType<typeof openHistoryDatabase>, index: string): number =>
+  db.prepare("SELECT coalesce(sum(ncell), 0) FROM dbstat WHERE name = ? AND pagetype = 'leaf'").pluck().get(index) as number;
+
 describe('history database and migrations', () => {
   it('creates a fresh database with the full schema and the connection settings', () => {
     const file = dbFile();
@@ -73,6 +77,10 @@ describe('history database and migrations', () => {
          VALUES ('a', 'r', 1, 'GET', 'http', '1.1', 'h', '/', '/', 200, 'c', 1, 'l', 1, 0, 0, 1, 'live', 0, 0, 0, '[]', '[]', '{}', '[]', 1)`,
       ).run();
       expect(db.prepare('SELECT count(*) FROM exchanges INDEXED BY exchanges_cache WHERE cache_status IS NOT NULL').pluck().get()).toBe(0);
+      expect(indexEntries(db, 'exchanges_time')).toBe(1);
+      expect(indexEntries(db, 'exchanges_cache')).toBe(0);
+      db.prepare("UPDATE exchanges SET cache_status = 'HIT' WHERE id = 'a'").run();
+      expect(indexEntries(db, 'exchanges_cache')).toBe(1);
     } finally {
       db.close();
     }
@@ -92,6 +100,9 @@ describe('history database and migrations', () => {
         db.prepare(`SELECT id FROM exchanges INDEXED BY ${index} WHERE ${column} IS NOT NULL`).pluck().all();
       expect(entries('exchanges_error', 'error_code')).toEqual([makeExchange(2).id]);
       expect(entries('exchanges_replay', 'replay_of')).toEqual([makeExchange(2).id]);
+      expect(indexEntries(db, 'exchanges_time')).toBe(2);
+      expect(indexEntries(db, 'exchanges_error')).toBe(1);
+      expect(indexEntries(db, 'exchanges_replay')).toBe(1);
     } finally {
       db.close();
     }

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { History } from '../../src-proxy/history/history.js';
 import { HistoryStore } from '../../src-proxy/history/history-store.js';
 import { applyRetention } from '../../src-proxy/history/retention.js';
+import type { RetentionLimits } from '../../src-proxy/history/types.js';
 import { directInserter, ftsIntegrityCheck } from './direct-insert.js';
 import { BASE_TIME, idFor, makeExchange, sizedExchange, tempDir } from './fixtures.js';
 
@@ -70,11 +71,21 @@ describe('history retention', () => {
     expect(stats.bytes).toBe(store.db.prepare('SELECT sum(bytes) FROM exchanges').pluck().get());
   });
 
-  it('applies every limit together', () => {
-    const { store } = openStore();
-    directInserter(store.db)(Array.from({ length: 100 }, (_, n) => makeExchange(n)));
-    applyRetention(store.db, { maxRows: 80, maxAgeMs: 50_000, maxBytes: 1e12 }, { now: BASE_TIME + 100_000 });
-    expect(remainingIds(store)).toEqual(range(50, 100));
+  it('applies every limit together: whichever is strictest decides', () => {
+    // All three limits in every run, each of them the strictest in one: a limit
+    // ignored next to the others would keep more rows than expected.
+    const run = (limits: (bytesOf: (newest: number) => number) => RetentionLimits): string[] => {
+      const { store } = openStore();
+      directInserter(store.db)(Array.from({ length: 100 }, (_, n) => makeExchange(n)));
+      const sizes = store.db.prepare('SELECT bytes FROM exchanges ORDER BY started_at DESC, id DESC').pluck().all() as number[];
+      // Room for the newest `newest` rows and half of the next one.
+      const bytesOf = (newest: number): number => sizes.slice(0, newest).reduce((a, b) => a + b, 0) + Math.floor(sizes[newest] / 2);
+      applyRetention(store.db, limits(bytesOf), { now: BASE_TIME + 100_000 });
+      return remainingIds(store);
+    };
+    expect(run(() => ({ maxRows: 80, maxAgeMs: 50_000, maxBytes: 1e12 }))).toEqual(range(50, 100)); // age
+    expect(run(() => ({ maxRows: 30, maxAgeMs: 50_000, maxBytes: 1e12 }))).toEqual(range(70, 100)); // rows
+    expect(run((bytesOf) => ({ maxRows: 80, maxAgeMs: 50_000, maxBytes: bytesOf(20) }))).toEqual(range(80, 100)); // bytes
   });
 
   it('gives the space back: the file shrinks after deleting most rows', () => {

@@ -9,6 +9,9 @@ const HOSTS = ['api.localhost', 'web.localhost', 'payments.localhost'];
 const ROUTES = ['users', 'orders', null];
 const STATUSES = [200, 201, 404, 500, 502, 503, 304, 0];
 const METHODS = ['GET', 'POST', 'DELETE'];
+/** An image body that reads as text where it is indexed as such: the PNG signature spells "PNG", then "IHDR". */
+const PNG_BYTES = new Uint8Array(64);
+PNG_BYTES.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52]);
 
 /** 60 records whose fields cycle at different periods, so filters pick different subsets. */
 function dataset(): CapturedExchange[] {
@@ -32,11 +35,11 @@ function dataset(): CapturedExchange[] {
         requestBody: n % 4 === 0 ? textBody(`{"order":{"id":${n},"note":"deep-${n % 7}"}}`) : noBody(),
         responseBody:
           n % 6 === 0
-            ? { bytes: new Uint8Array(64), size: 20_000 + n, truncated: n % 12 === 0, contentType: 'image/png' }
+            ? { bytes: PNG_BYTES, size: 20_000 + n, truncated: n % 12 === 0, contentType: 'image/png' }
             : textBody(n % 5 === 1 ? `{"error":"gateway timeout ${n}"}` : `{"ok":true,"n":${n}}`),
         requestHeaders: ['Host', HOSTS[n % 3], 'X-Trace', `trace-${n % 9}`, 'User-Agent', n % 2 === 0 ? 'curl/8.5' : 'Firefox/131'],
         policies: n % 4 === 1 ? [{ policy: 'cache', type: 'cache', outcome: n % 8 === 1 ? 'HIT' : 'MISS' }] : [],
-        error: status >= 502 ? { code: status === 504 ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_CONNECT_FAILED', message: 'connect ECONNREFUSED' } : null,
+        error: status >= 502 ? { code: status === 503 ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_CONNECT_FAILED', message: 'connect ECONNREFUSED' } : null,
         aborted: status === 0,
         websocket: n === 7 ? [{ time: 1, direction: 'client', opcode: 'text', data: new TextEncoder().encode('hello socket'), size: 12, truncated: false }] : null,
         source: n % 11 === 0 ? 'replay' : n % 13 === 0 ? 'import' : 'live',
@@ -116,6 +119,7 @@ describe('history search', () => {
     ['cache:miss', (r) => r.policies.some((p) => p.outcome === 'MISS')],
     ['-cache:HIT', (r) => !r.policies.some((p) => p.outcome === 'HIT')],
     ['error:UPSTREAM_CONNECT_FAILED', (r) => r.error?.code === 'UPSTREAM_CONNECT_FAILED'],
+    ['error:UPSTREAM_TIMEOUT', (r) => r.error?.code === 'UPSTREAM_TIMEOUT'],
     ['is:error', (r) => r.error !== null],
     ['-is:error', (r) => r.error === null],
     ['is:aborted', (r) => r.aborted],
@@ -137,7 +141,7 @@ describe('history search', () => {
     ['"gateway timeout"', (r) => resText(r).includes('gateway timeout')],
     ['gate', () => false],
     ['gate*', (r) => resText(r).includes('gateway')],
-    ['-timeout', (r) => !resText(r).includes('timeout')],
+    ['-timeout', (r) => !resText(r).includes('timeout') && r.error?.code !== 'UPSTREAM_TIMEOUT'],
     ['body:"deep-3"', (r) => reqText(r).includes('"deep-3"')],
     ['"deep-3" method:GET', (r) => reqText(r).includes('"deep-3"') && r.method === 'GET'],
     ['url:health', (r) => r.url === '/health'],
@@ -152,8 +156,10 @@ describe('history search', () => {
   });
 
   it('image bodies are stored but not indexed as text', () => {
+    // Their bytes hold "PNG" and "IHDR": indexed as text, these words would be found.
     expect(ids('png')).toEqual([]);
-    expect(history.store.get(records[6].id)!.responseBody.bytes).toHaveLength(64);
+    expect(ids('ihdr')).toEqual([]);
+    expect(Buffer.from(history.store.get(records[6].id)!.responseBody.bytes!).equals(PNG_BYTES)).toBe(true);
   });
 
   it('returns summaries with the metadata and the total on request', () => {

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { History } from '../../src-proxy/history/history.js';
 import { HistoryStore } from '../../src-proxy/history/history-store.js';
+import { HistoryWriter } from '../../src-proxy/history/history-writer.js';
 import { idFor, sizedExchange, tempDir } from './fixtures.js';
 
 let cleanups: (() => void | Promise<void>)[] = [];
@@ -164,6 +165,16 @@ describe('history writer', () => {
     // A directory where the database file should be.
     const { mkdirSync } = await import('node:fs');
     mkdirSync(`${t.dir}/history.db`);
-    await expect(History.open({ dataDir: t.dir })).rejects.toThrow();
+    await expect(History.open({ dataDir: t.dir })).rejects.toThrow(/unable to open database file/);
+    // That refusal comes from this thread's connection, before any worker starts: the worker's own report is asked for here.
+    let timer: NodeJS.Timeout | undefined;
+    const silence = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('the writer neither started nor reported why not')), 10_000);
+    });
+    try {
+      await expect(Promise.race([HistoryWriter.start({ file: `${t.dir}/history.db` }), silence])).rejects.toThrow(/unable to open database file/);
+    } finally {
+      clearTimeout(timer);
+    }
   });
 });

@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CapturedExchange } from '../../src-proxy/capture/captured-exchange.js';
 import { toCurl } from '../../src-proxy/replay/curl.js';
+import { waitFor } from '../helpers/gateway.js';
 import { startServer, type Started } from '../helpers/upstreams.js';
 import type http from 'node:http';
 import { bytesBody, record } from './fixtures.js';
@@ -178,10 +179,15 @@ describe('curl commands run against a real server', () => {
       const command = toCurl(original, { baseUrl: rig.gw.url });
       expect(command).toContain(`-H 'Host: api.localhost'`);
       const before = rig.echoA.requests.length + rig.echoB.requests.length;
+      const recordsBefore = rig.records.length;
       await run('bash', ['-c', command], { timeout: 15_000 });
       const seen = [...rig.echoA.requests, ...rig.echoB.requests];
       expect(seen.length).toBe(before + 1);
+      // The capture of the resent request (not the original's record, the last one until it arrives).
+      await waitFor(() => rig.records.length > recordsBefore, 3000, 'captured record of the curl request');
+      expect(rig.records).toHaveLength(recordsBefore + 1);
       const last = rig.records[rig.records.length - 1];
+      expect(last.id).not.toBe(original.id);
       expect(last.route).toBe('api');
       expect(last.method).toBe('POST');
       expect(last.url).toBe('/api/c?x=1');
