@@ -115,39 +115,63 @@ async function maxLoopDelay<T>(fn: () => Promise<T>): Promise<{ result: T; delay
 
 const median = (values: number[]) => percentile(values, 0.5);
 
+/** Rejects when `work` has not settled within `ms` (a request waiting on the lock would never finish). */
+function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms: requests wait on the stalled writer`)), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** A block of requests and what it cost: latencies and the worst event-loop delay while it ran. */
+interface Block {
+  latencies: number[];
+  loopDelay: number;
+}
+
+const ROUNDS = 5;
+const STALLED = 1500;
+/** Healthy blocks bracket each stalled block: the two around it hold as many requests as it does. */
+const HEALTHY = STALLED / 2;
+
 describe('a stalled history writer', () => {
-  it('never slows requests, counts what it dropped (bodies first) and resumes when the lock goes', async () => {
+  it('never slows requests, counts what it dropped (bodies first) and resumes when the lock goes', { timeout: 240_000 }, async () => {
     await drive('warm', 300);
     await history.flush();
     const store = history.store;
     const lock = new Database(historyPath(data.dir), { timeout: 10_000 });
     let locked = false;
-    // Rounds of [healthy block, stalled block], so a burst of noise from the rest of the
-    // machine spoils one block, not the comparison (medians over the rounds are compared).
-    const rounds: { base: number[]; stalled: number[]; loopDelay: number }[] = [];
+    // healthy[0], stalled[0], healthy[1], stalled[1], …, healthy[ROUNDS]: every stalled block is
+    // compared with the healthy blocks right before and after it, so the comparison sees the same
+    // machine (a slow phase of a CI neighbour lasts seconds; a block lasts well under one).
+    const healthyBlocks: Block[] = [];
+    const stalledBlocks: Block[] = [];
+    const runHealthy = async (label: string) => {
+      const { result, delay } = await maxLoopDelay(() => within(drive(label, HEALTHY), 60_000, label));
+      healthyBlocks.push({ latencies: result, loopDelay: delay });
+      await history.flush();
+      const healthy = history.stats().writer;
+      expect(healthy).toMatchObject({ written: healthy.enqueued, pendingBatches: 0, queuedRecords: 0, queuedBytes: 0, failedRecords: 0 });
+      return healthy;
+    };
     try {
-      for (let round = 0; round < 3; round++) {
-        const base = await drive(`base${round}`, 500);
-        await history.flush();
-        const healthy = history.stats().writer;
-        expect(healthy).toMatchObject({ written: healthy.enqueued, pendingBatches: 0, queuedRecords: 0, queuedBytes: 0, failedRecords: 0 });
-
+      let healthy = await runHealthy('base0');
+      for (let round = 0; round < ROUNDS; round++) {
         // Take the write lock away from the writer: its next batch blocks on it.
         lock.exec('BEGIN EXCLUSIVE');
         locked = true;
-        const { result: stalled, delay } = await maxLoopDelay(() => drive(`stall${round}`, 1500));
-        rounds.push({ base, stalled, loopDelay: delay });
+        // Nothing waits on the lock: with the lock held until the block is done, a request that
+        // waited on the writer would never finish (the writer's busy timeout is 120 s).
+        const { result: stalled, delay } = await maxLoopDelay(() => within(drive(`stall${round}`, STALLED), 60_000, `stalled block ${round}`));
+        stalledBlocks.push({ latencies: stalled, loopDelay: delay });
         const during = history.stats().writer;
-
-        // Nothing waited on the lock (a wait would be the 120 s busy timeout).
-        expect(Math.max(...stalled)).toBeLessThan(2000);
-        expect(delay).toBeLessThan(1000);
 
         // The writer held on to what it could and says what it dropped.
         expect(during.written).toBe(healthy.written);
         expect(during.droppedBodies).toBeGreaterThan(healthy.droppedBodies);
         expect(during.droppedRecords).toBeGreaterThan(healthy.droppedRecords);
-        expect(during.enqueued - healthy.enqueued + during.droppedRecords - healthy.droppedRecords).toBe(1500);
+        expect(during.enqueued - healthy.enqueued + during.droppedRecords - healthy.droppedRecords).toBe(STALLED);
         expect(during.queuedBytes).toBeLessThanOrEqual(1.25 * 1024 * 1024);
         expect(during.failedRecords).toBe(0);
 
@@ -160,7 +184,7 @@ describe('a stalled history writer', () => {
         // Bodies went first: every stalled exchange before the first body drop kept its body,
         // and the first one dropped whole came after that.
         const blockRecords = accepted.filter((a) => a.requestId.startsWith(`stall${round}-`));
-        expect(blockRecords).toHaveLength(1500);
+        expect(blockRecords).toHaveLength(STALLED);
         const firstRejected = blockRecords.findIndex((a) => !a.ok);
         const stored = blockRecords.map((a) => (a.ok ? store.get(a.id) : null));
         const firstBodyDropped = stored.findIndex((x) => x?.bodiesDropped === true);
@@ -173,20 +197,39 @@ describe('a stalled history writer', () => {
         expect(shed.responseBody).toMatchObject({ bytes: null, size: 2000, contentType: 'text/plain' });
         expect(shed).toMatchObject({ status: 200, route: 'all', upstream: 'app' });
         expect(shed.requestHeaders.length).toBeGreaterThan(0);
+
+        healthy = await runHealthy(`base${round + 1}`);
       }
     } finally {
       if (locked) lock.exec('ROLLBACK');
       lock.close();
     }
 
-    // Latency with the stall is the latency without it, give or take noise.
-    const summary = {
-      base: { p50: median(rounds.map((r) => median(r.base))), p99: median(rounds.map((r) => percentile(r.base, 0.99))) },
-      stalled: { p50: median(rounds.map((r) => median(r.stalled))), p99: median(rounds.map((r) => percentile(r.stalled, 0.99))) },
-      loopDelays: rounds.map((r) => Math.round(r.loopDelay)),
-    };
-    expect(summary.stalled.p50, JSON.stringify(summary)).toBeLessThanOrEqual(2 * summary.base.p50 + 5);
-    expect(summary.stalled.p99, JSON.stringify(summary)).toBeLessThanOrEqual(2 * summary.base.p99 + 5);
+    // Latency with the stall is the latency without it, give or take noise. Each stalled block
+    // against the healthy blocks around it (as many requests, measured just before and after):
+    // the median, the 99th percentile (a writer that blocks the loop now and then shows there),
+    // the slowest request and the worst event-loop delay. A writer that slows the request path
+    // does so in every round; noise from the rest of the machine spoils a round now and then, so
+    // a majority of the rounds must be clean for each measure.
+    const rounds = stalledBlocks.map((stalled, r) => {
+      const around = [...healthyBlocks[r]!.latencies, ...healthyBlocks[r + 1]!.latencies];
+      const aroundDelay = Math.max(healthyBlocks[r]!.loopDelay, healthyBlocks[r + 1]!.loopDelay);
+      const s = stalled.latencies;
+      return {
+        p50: { stalled: median(s), healthy: median(around), ok: median(s) <= 2 * median(around) + 5 },
+        p99: { stalled: percentile(s, 0.99), healthy: percentile(around, 0.99), ok: percentile(s, 0.99) <= 2 * percentile(around, 0.99) + 20 },
+        max: { stalled: Math.max(...s), healthy: Math.max(...around), ok: Math.max(...s) <= Math.max(2000, 2 * Math.max(...around)) },
+        loopDelay: { stalled: stalled.loopDelay, healthy: aroundDelay, ok: stalled.loopDelay <= Math.max(1000, 2 * aroundDelay) },
+      };
+    });
+    const summary = JSON.stringify(
+      rounds.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, `${v.stalled.toFixed(1)} vs ${v.healthy.toFixed(1)}${v.ok ? '' : ' ✗'}`]))),
+    );
+    if (process.env.STALL_SUMMARY) console.log(summary);
+    for (const measure of ['p50', 'p99', 'max', 'loopDelay'] as const) {
+      const clean = rounds.filter((r) => r[measure].ok).length;
+      expect(clean, `${measure} stayed within noise in ${clean} of ${ROUNDS} rounds: ${summary}`).toBeGreaterThan(ROUNDS / 2);
+    }
 
     // What the counters say is what the database holds.
     const final = history.stats().writer;
