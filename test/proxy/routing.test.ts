@@ -186,13 +186,14 @@ describe('no route', () => {
   });
 });
 
-describe('dot segments', () => {
-  const rawGet = async (target: string) => {
-    const r = await rawRequest(gw.port, `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
-    const [res] = parseResponses(r.data);
-    return { status: res.status, body: res.body.length ? JSON.parse(res.body.toString()) : null };
-  };
+/** A request target sent exactly as written (undici would normalise it). */
+async function rawGet(target: string, port = gw.port): Promise<{ status: number; body: { upstream?: string; url?: string; status?: number } | null }> {
+  const r = await rawRequest(port, `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+  const [res] = parseResponses(r.data);
+  return { status: res.status, body: res.body.length ? JSON.parse(res.body.toString()) : null };
+}
 
+describe('dot segments', () => {
   it('routes /public/../admin as /admin and forwards the normalised path', async () => {
     const res = await rawGet('/public/../admin/panel');
     expect(res.status).toBe(200);
@@ -224,12 +225,6 @@ describe('dot segments', () => {
 });
 
 describe('repeated slashes', () => {
-  const rawGet = async (target: string, port = gw.port) => {
-    const r = await rawRequest(port, `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
-    const [res] = parseResponses(r.data);
-    return { status: res.status, body: res.body.length ? JSON.parse(res.body.toString()) : null };
-  };
-
   it('merges them before routing, so //admin cannot slip past the /admin route, and forwards the merged path', async () => {
     expect((await rawGet('//admin//panel')).body).toMatchObject({ upstream: 'admin', url: '/admin/panel' });
     expect((await rawGet('/public///x?u=http://y//z')).body).toMatchObject({ upstream: 'public', url: '/public/x?u=http://y//z' });
