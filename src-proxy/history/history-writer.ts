@@ -122,6 +122,7 @@ export class HistoryWriter {
         if (m.type === 'ready') {
           this.worker.off('message', onReady);
           this.worker.off('error', onStartError);
+          this.worker.off('exit', onStartExit);
           this.updateRef();
           resolve();
         } else if (m.type === 'fatal') {
@@ -129,8 +130,11 @@ export class HistoryWriter {
         }
       };
       const onStartError = (err: Error): void => reject(err);
+      // A worker that ends without an error (terminated, process.exit in a dependency) would leave start() waiting forever.
+      const onStartExit = (code: number): void => reject(new Error(`history worker exited before opening the database (code ${code})`));
       this.worker.on('message', onReady);
       this.worker.once('error', onStartError);
+      this.worker.once('exit', onStartExit);
     });
     this.worker.on('message', (m: FromWorker) => this.onMessage(m));
     this.worker.on('error', (err) => this.fail(err));
