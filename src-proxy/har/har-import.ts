@@ -209,7 +209,9 @@ function importEntry(entry: unknown, ctx: Ctx): { record: CapturedExchange; orig
 
 /** A Switchyard export: the fields HAR cannot hold come back from `_switchyard` (each only when well-formed). */
 function restore(x: CapturedExchange, s: Obj, cap: number, harUrl: string): CapturedExchange {
-  const urlEdited = exportedUrl(s, x.requestHeaders) !== harUrl;
+  const exported = exportedUrl(s, x.requestHeaders);
+  const urlEdited = exported !== harUrl;
+  if (urlEdited && exported !== null) x = hostFollowsUrl(x, exported, harUrl);
   const strOrNull = (v: unknown, fallback: string | null) => (v === null || typeof v === 'string' ? v : fallback);
   const body = (b: CapturedBody, info: unknown): CapturedBody => {
     if (!isObj(info)) return b;
@@ -259,6 +261,23 @@ function restore(x: CapturedExchange, s: Obj, cap: number, harUrl: string): Capt
     ...(tls !== null ? { tls } : {}),
     ...(s.intercepted === true ? { intercepted: true } : {}),
   };
+}
+
+/** A URL's host and port, without credentials. */
+function authorityOf(url: string): string | null {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(url);
+  return m === null ? null : m[1].slice(m[1].lastIndexOf('@') + 1);
+}
+
+/**
+ * An export writes request.url from the Host header, so a host edited in the URL (pointing a
+ * captured request at staging, say) is meant for the Host header too; else the header would win.
+ */
+function hostFollowsUrl(x: CapturedExchange, exported: string, harUrl: string): CapturedExchange {
+  const now = authorityOf(harUrl);
+  if (now === null || now === '' || now.toLowerCase() === authorityOf(exported)?.toLowerCase()) return x;
+  const requestHeaders = x.requestHeaders.map((v, i) => (i % 2 === 1 && x.requestHeaders[i - 1].toLowerCase() === 'host' ? now : v));
+  return { ...x, requestHeaders, host: hostName(now) };
 }
 
 /** The request.url an export writes for these `_switchyard` fields (see absoluteUrl in har-export.ts). */

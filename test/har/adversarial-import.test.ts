@@ -115,7 +115,18 @@ describe('HAR import of an edited Switchyard export', () => {
     const har = JSON.parse(JSON.stringify(exportHar([x]))) as { log: { entries: { request: { url: string } }[] } };
     expect(importHar(har).exchanges[0]).toMatchObject({ url: '/users/1?page=1', host: 'api.localhost' });
     har.log.entries[0].request.url = 'http://api.localhost/users/2?page=9';
-    expect(importHar(har).exchanges[0]).toMatchObject({ url: '/users/2?page=9', host: 'api.localhost' });
+    const samePlace = importHar(har).exchanges[0];
+    expect(samePlace).toMatchObject({ url: '/users/2?page=9', host: 'api.localhost' });
+    expect(samePlace.requestHeaders).toEqual(x.requestHeaders);
+    // A host edited in the URL moves the Host header with it (the export wrote the URL from that header).
+    const hostIndex = x.requestHeaders.findIndex((h, i) => i % 2 === 0 && h.toLowerCase() === 'host');
+    expect(hostIndex).toBeGreaterThanOrEqual(0);
+    har.log.entries[0].request.url = 'http://staging.localhost:8080/users/2?page=9';
+    const moved = importHar(har).exchanges[0];
+    expect(moved).toMatchObject({ url: '/users/2?page=9', host: 'staging.localhost' });
+    const expected = x.requestHeaders.slice();
+    expected[hostIndex + 1] = 'staging.localhost:8080';
+    expect(moved.requestHeaders).toEqual(expected);
     // A host edit too (an exchange without a Host header, so the URL is where the host comes from).
     const bare = makeExchange(2, { url: '/users/1?page=1', host: 'api.localhost', requestHeaders: ['Accept', 'application/json'] });
     const bareHar = JSON.parse(JSON.stringify(exportHar([bare]))) as typeof har;
