@@ -23,8 +23,9 @@ commands:
         search captured exchanges, e.g. 'status:5xx host:api.localhost dur>200ms "timeout"'
   history export-har QUERY -o FILE
         write the matching exchanges as HAR 1.2
-  replay ID [--target URL] [--listener NAME] [--drop-masked]
-        resend a captured request through the running gateway, or directly to URL
+  replay ID [--target URL] [--listener NAME] [--drop-masked] [-X METHOD] [--url PATH] [-H 'Name: value']... [-d TEXT | --data-file FILE | --no-body]
+        resend a captured request through the running gateway, or directly to URL, as it was or edited
+        (-H 'Name:' removes a header; masked secrets need a value from -H, or --drop-masked)
   export --target nginx|haproxy|caddy|envoy|traefik|kong|gateway-api FILE [-o OUT] [--strict] [--include-secrets]
         translate a workspace into a production config; translation notes on stderr
   ca path | ca install-help | ca regenerate

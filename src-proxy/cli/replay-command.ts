@@ -1,5 +1,6 @@
 /**
- * `switchyard replay ID [--target URL] [--listener NAME] [--drop-masked] [--config FILE]`.
+ * `switchyard replay ID [--target URL] [--listener NAME] [--drop-masked] [--config FILE]`
+ * and the edits of replay-edit-options.ts (`-X`, `--url`, `-H`, `-d`, …).
  * The running `serve` of the data dir does the replay when there is one —
  * through the gateway (same routes, policies and balancing), or with --target
  * straight to that server — so the workspace's masking applies to what is
@@ -19,7 +20,12 @@ import { Engine } from '../engine.js';
 import { replayExchange, type ReplayDeps } from '../replay/replay.js';
 import { defaultDataDir } from './data-dir.js';
 import type { CliIO } from './io.js';
+import { EditOptionError, REPLAY_EDIT_OPTIONS, replayEditFrom } from './replay-edit-options.js';
 import { callServe, readServeInfo } from './serve-info.js';
+
+const USAGE =
+  'usage: switchyard replay ID [--target URL] [--listener NAME] [--drop-masked] [--config FILE] [--data-dir DIR]\n' +
+  '                         [-X METHOD] [--url PATH] [-H "Name: value"]... [-d TEXT | --data-file FILE | --no-body]';
 
 export async function replayCommand(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -30,17 +36,26 @@ export async function replayCommand(args: string[], io: CliIO): Promise<number> 
       listener: { type: 'string' },
       'drop-masked': { type: 'boolean' },
       config: { type: 'string' },
+      ...REPLAY_EDIT_OPTIONS,
     },
     allowPositionals: true,
     strict: true,
   });
   if (positionals.length !== 1) {
-    io.err('usage: switchyard replay ID [--target URL] [--listener NAME] [--drop-masked] [--config FILE] [--data-dir DIR]');
+    io.err(USAGE);
+    return 2;
+  }
+  let edit;
+  try {
+    edit = replayEditFrom(values);
+  } catch (err) {
+    if (!(err instanceof EditOptionError)) throw err;
+    io.err(`switchyard replay: ${err.message}`);
     return 2;
   }
   const [id] = positionals;
   const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
-  const options = { target: values.target, listener: values.listener, dropMasked: values['drop-masked'] };
+  const options = { target: values.target, listener: values.listener, dropMasked: values['drop-masked'], edit };
 
   let result: { id: string | null; status: number; statusText: string; mode: string; url: string };
   const serve = await readServeInfo(dataDir);

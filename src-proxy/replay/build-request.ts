@@ -181,7 +181,7 @@ function replayBody(original: CapturedExchange, edit: ReplayEdit): Buffer | null
 
 function maskedError(masked: MaskedFields): ReplayError {
   const parts: string[] = [];
-  if (masked.headers.length > 0) parts.push(`headers ${masked.headers.join(', ')} (set them, remove them, or replay with dropMasked to send without them)`);
+  if (masked.headers.length > 0) parts.push(`headers ${masked.headers.join(', ')} (set or remove them, or replay with dropMasked, --drop-masked on the command line, to send without them)`);
   if (masked.url) parts.push('the URL (edit the URL)');
   if (masked.body) parts.push('the body (supply a body)');
   return new ReplayError(

@@ -272,6 +272,65 @@ describe('switchyard serve + history + replay (built CLI)', () => {
     expect(unknown.stderr).toMatch(/no exchange "no-such-id"/i);
   });
 
+  it('replay edits the request as curl options say: -X, --url, -H (set, "Name:" removes), -d, --data-file, --no-body', async () => {
+    const res = await send(gateway.port, { path: '/json?n=auth', headers: ['Host', 'api.localhost', 'X-Request-Id', 'cli-auth', 'Authorization', 'Bearer s3cret', 'Accept', 'application/json'] });
+    expect(res.status).toBe(200);
+    await waitForCount('source:live', 5);
+    const page = JSON.parse((await switchyard(['history', 'search', 'source:live', '--json', '--data-dir', dataDir])).stdout) as SearchPage;
+    const id = page.items.find((i) => i.requestId === 'cli-auth')!.id;
+
+    // The captured Authorization is masked: the command says how to supply it.
+    const refused = await switchyard(['replay', id, '--data-dir', dataDir]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('headers Authorization');
+    expect(refused.stderr).toContain('--drop-masked');
+
+    const seenBefore = app.seen.length;
+    const edited = await switchyard([
+      'replay', id, '--data-dir', dataDir,
+      '-X', 'POST', '--url', '/json?n=edited', '-H', 'Authorization: Bearer fresh', '-H', 'X-Extra: one', '-H', 'x-extra: two', '-H', 'Accept:', '-H', 'X-Empty;', '-d', '{"a":1}',
+    ]);
+    expect(edited.stderr).toBe('');
+    expect(edited.code).toBe(0);
+    expect(lines(edited.stdout)[0]).toBe(`gateway replay of ${id} → ${gateway.url}/json?n=edited: 200 OK`);
+    const got = app.seen[seenBefore];
+    expect(got).toMatchObject({ method: 'POST', url: '/json?n=edited' });
+    expect(got.body.toString()).toBe('{"a":1}');
+    const header = (name: string) => got.rawHeaders.filter((_, i) => i % 2 === 1 && got.rawHeaders[i - 1].toLowerCase() === name);
+    expect(header('authorization')).toEqual(['Bearer fresh']);
+    expect(header('x-extra')).toEqual(['one', 'two']);
+    expect(header('accept')).toEqual([]);
+    expect(header('x-empty')).toEqual(['']);
+
+    // Direct, with a binary body from a file and the masked header left out.
+    const bytes = Buffer.from([0, 1, 2, 250, 255, 13, 10]);
+    writeFileSync(join(dir, 'body.bin'), bytes);
+    const direct = await switchyard(['replay', id, '--target', app.url, '--drop-masked', '--data-file', join(dir, 'body.bin'), '--data-dir', dataDir]);
+    expect(direct.stderr).toBe('');
+    expect(direct.code).toBe(0);
+    expect(app.seen[seenBefore + 1].body.equals(bytes)).toBe(true);
+    expect(app.seen[seenBefore + 1].rawHeaders.some((h, i) => i % 2 === 0 && h.toLowerCase() === 'authorization')).toBe(false);
+    expect(app.seen).toHaveLength(seenBefore + 2);
+
+    // Bad options: usage errors (2) before anything is sent; a bad method is the replayer's error (1).
+    const noColon = await switchyard(['replay', id, '-H', 'X-Broken', '--data-dir', dataDir]);
+    expect(noColon.code).toBe(2);
+    expect(noColon.stderr).toContain('-H "X-Broken": write a header as "Name: value"');
+    const twoBodies = await switchyard(['replay', id, '-d', 'x', '--no-body', '--data-dir', dataDir]);
+    expect(twoBodies.code).toBe(2);
+    expect(twoBodies.stderr).toContain('at most one of --data, --data-file and --no-body');
+    const noFile = await switchyard(['replay', id, '--data-file', join(dir, 'missing.bin'), '--data-dir', dataDir]);
+    expect(noFile.code).toBe(2);
+    expect(noFile.stderr).toContain('missing.bin: file not found');
+    const badMethod = await switchyard(['replay', id, '-X', 'BAD METHOD', '--drop-masked', '--data-dir', dataDir]);
+    expect(badMethod.code).toBe(1);
+    expect(badMethod.stderr).toContain('edit.method: HTTP methods are upper case, e.g. GET');
+    const badUrl = await switchyard(['replay', id, '--url', 'http://elsewhere/x', '--drop-masked', '--data-dir', dataDir]);
+    expect(badUrl.code).toBe(1);
+    expect(badUrl.stderr).toContain('edit.url: the URL is a path and query starting with "/"');
+    expect(app.seen).toHaveLength(seenBefore + 2);
+  });
+
   it('SIGINT stops serve: exit 0, serve.json removed; history stays readable and replay then needs --target', async () => {
     serve!.kill('SIGINT');
     const code = await serveExit;
@@ -282,7 +341,7 @@ describe('switchyard serve + history + replay (built CLI)', () => {
 
     const run = await switchyard(['history', 'search', '', '--data-dir', dataDir]);
     expect(run.code).toBe(0);
-    expect(lines(run.stdout).at(-1)).toBe('6 of 6 matching exchanges');
+    expect(lines(run.stdout).at(-1)).toBe('9 of 9 matching exchanges');
 
     const noServe = await switchyard(['replay', ids['cli-1'], '--data-dir', dataDir]);
     expect(noServe.code).toBe(1);
