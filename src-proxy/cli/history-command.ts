@@ -1,23 +1,32 @@
 /**
- * `switchyard history search QUERY [--limit N] [--json]` and
+ * `switchyard history search QUERY [--limit N] [--json]`,
+ * `switchyard history show ID [--json]` and
  * `switchyard history export-har QUERY -o FILE` — read the history database
  * directly (SQLite in WAL mode lets them run beside a serving gateway).
+ * `history import-har` writes, so it has its own module.
  */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeHarFile } from '../har/har-file.js';
-import { historyPath } from '../history/database.js';
 import { HistoryStore } from '../history/history-store.js';
 import { QuerySyntaxError } from '../history/query-language.js';
 import type { CapturedExchange } from '../capture/captured-exchange.js';
-import { defaultDataDir } from './data-dir.js';
+import { toWire } from '../control/wire.js';
+import { formatExchange } from './format-exchange.js';
+import { importHarCommand } from './import-har-command.js';
+import { openHistory } from './open-history.js';
 import type { CliIO } from './io.js';
 
-const USAGE = 'usage: switchyard history search QUERY [--limit N] [--json] [--data-dir DIR]\n       switchyard history export-har QUERY -o FILE [--limit N] [--data-dir DIR]';
+const USAGE = [
+  'usage: switchyard history search QUERY [--limit N] [--json] [--data-dir DIR]',
+  '       switchyard history show ID [--json] [--data-dir DIR]',
+  '       switchyard history export-har QUERY -o FILE [--limit N] [--data-dir DIR]',
+  '       switchyard history import-har FILE [--config FILE] [--data-dir DIR]',
+].join('\n');
+const VERBS = ['search', 'show', 'export-har'];
 
 export async function historyCommand(args: string[], io: CliIO, version: string): Promise<number> {
   const [verb, ...rest] = args;
+  if (verb === 'import-har') return importHarCommand(rest, io);
   const { values, positionals } = parseArgs({
     args: rest,
     options: {
@@ -29,7 +38,7 @@ export async function historyCommand(args: string[], io: CliIO, version: string)
     allowPositionals: true,
     strict: true,
   });
-  if ((verb !== 'search' && verb !== 'export-har') || positionals.length > 1) {
+  if (!VERBS.includes(verb) || positionals.length > 1 || (verb === 'show' && positionals.length !== 1)) {
     io.err(USAGE);
     return 2;
   }
@@ -39,14 +48,11 @@ export async function historyCommand(args: string[], io: CliIO, version: string)
     io.err(`--limit: "${values.limit}" is not a positive whole number`);
     return 2;
   }
-  const file = historyPath(resolve(values['data-dir'] ?? defaultDataDir()));
-  if (!existsSync(file)) {
-    io.err(`no history at ${file} (run \`switchyard serve\` first, or pass --data-dir)`);
-    return 1;
-  }
-  const store = HistoryStore.open(file);
+  const store = openHistory(values['data-dir'], io);
+  if (store === null) return 1;
   try {
     if (verb === 'search') return search(store, query, limit, values.json ?? false, io);
+    if (verb === 'show') return await show(store, positionals[0], values.json ?? false, io);
     if (!values.output) {
       io.err('export-har needs -o FILE');
       return 2;
@@ -97,5 +103,16 @@ function search(store: HistoryStore, query: string, limit: number, json: boolean
     io.out(`${time}  ${x.id}  ${status} ${x.method.padEnd(6)} ${x.host}${x.url}  ${x.duration.toFixed(1)}ms  ${x.route ?? '-'} → ${x.target ?? '-'}`);
   }
   io.out(`${page.items.length} of ${page.total ?? page.items.length} matching exchanges`);
+  return 0;
+}
+
+async function show(store: HistoryStore, id: string, json: boolean, io: CliIO): Promise<number> {
+  const x = store.get(id);
+  if (x === null) {
+    io.err(`no exchange "${id}" in history`);
+    return 1;
+  }
+  if (json) io.out(JSON.stringify(await toWire(x), null, 2));
+  else for (const line of await formatExchange(x)) io.out(line);
   return 0;
 }

@@ -7,6 +7,7 @@ import { caCommand } from './ca-command.js';
 import { cacheCommand } from './cache-command.js';
 import { exportCommand } from './export-command.js';
 import { historyCommand } from './history-command.js';
+import { diffCommand } from './diff-command.js';
 import { replayCommand } from './replay-command.js';
 import { serveCommand, type StartUi } from './serve-command.js';
 import { validateCommand } from './validate-command.js';
@@ -21,11 +22,17 @@ commands:
         check a workspace (FILE - reads standard input); prints FILE:LINE:COL message per problem, exit 1 if invalid
   history search QUERY [--limit N] [--json]
         search captured exchanges, e.g. 'status:5xx host:api.localhost dur>200ms "timeout"'
+  history show ID [--json]
+        one exchange: what the gateway did, then the request and response with their bodies
   history export-har QUERY -o FILE
         write the matching exchanges as HAR 1.2
+  history import-har FILE [--config FILE]
+        put a HAR file's exchanges (Switchyard's, a browser's) into history as source:import
   replay ID [--target URL] [--listener NAME] [--drop-masked] [-X METHOD] [--url PATH] [-H 'Name: value']... [-d TEXT | --data-file FILE | --no-body]
         resend a captured request through the running gateway, or directly to URL, as it was or edited
         (-H 'Name:' removes a header; masked secrets need a value from -H, or --drop-masked)
+  diff A B [--json] [--ignore-header NAME]...
+        compare two exchanges (status, headers, bodies: JSON by path, text by line); exit 0 same, 1 different
   export --target nginx|haproxy|caddy|envoy|traefik|kong|gateway-api FILE [-o OUT] [--strict] [--include-secrets]
         translate a workspace into a production config; translation notes on stderr
   ca path | ca install-help | ca regenerate
@@ -59,6 +66,8 @@ export async function runCli(argv: string[], opts: CliOptions = {}): Promise<num
         return await historyCommand(rest, io, version);
       case 'replay':
         return await replayCommand(rest, io);
+      case 'diff':
+        return await diffCommand(rest, io);
       case 'export':
         return await exportCommand(rest, io);
       case 'ca':

@@ -11,9 +11,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatIssue } from '../config/issues.js';
-import { loadWorkspaceText } from '../config/load.js';
-import { readWorkspaceFile } from '../config/read-workspace.js';
 import { History } from '../history/history.js';
 import { historyPath } from '../history/database.js';
 import { Engine } from '../engine.js';
@@ -22,6 +19,7 @@ import { defaultDataDir } from './data-dir.js';
 import type { CliIO } from './io.js';
 import { EditOptionError, REPLAY_EDIT_OPTIONS, replayEditFrom } from './replay-edit-options.js';
 import { callServe, readServeInfo } from './serve-info.js';
+import { workspaceCapture } from './workspace-capture.js';
 
 const USAGE =
   'usage: switchyard replay ID [--target URL] [--listener NAME] [--drop-masked] [--config FILE] [--data-dir DIR]\n' +
@@ -76,13 +74,8 @@ export async function replayCommand(args: string[], io: CliIO): Promise<number> 
     }
     let capture: ReplayDeps['capture'];
     if (values.config !== undefined) {
-      const read = await readWorkspaceFile(resolve(values.config), values.config);
-      const loaded = read.issue ? { plan: null, issues: [read.issue] } : loadWorkspaceText(read.text, values.config);
-      if (!loaded.plan) {
-        for (const issue of loaded.issues) if (issue.severity === 'error') io.err(formatIssue(issue));
-        return 1;
-      }
-      capture = loaded.plan.capture;
+      capture = await workspaceCapture(values.config, io);
+      if (capture === undefined) return 1;
     }
     const history = await History.open({ dataDir });
     try {

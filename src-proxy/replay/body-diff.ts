@@ -54,7 +54,7 @@ function side(body: CapturedBody): BodySide {
 const TEXTUAL = /^text\/|json|xml|javascript|csv|yaml|x-www-form-urlencoded|graphql/;
 
 /** The body as text, or null when it is binary (declared so, or not valid UTF-8, or holding NULs). */
-function asText(body: CapturedBody): string | null {
+export function asText(body: CapturedBody): string | null {
   const bytes = body.bytes ?? new Uint8Array(0);
   const ct = body.contentType;
   if (ct !== null && !TEXTUAL.test(ct)) return null;

@@ -331,6 +331,66 @@ describe('switchyard serve + history + replay (built CLI)', () => {
     expect(app.seen).toHaveLength(seenBefore + 2);
   });
 
+  it('history show prints one exchange as messages (or JSON); diff compares two and exits 0 same, 1 different, 2 on trouble', async () => {
+    const shown = await switchyard(['history', 'show', ids['cli-1'], '--data-dir', dataDir]);
+    expect(shown.stderr).toBe('');
+    expect(shown.code).toBe(0);
+    const out = lines(shown.stdout);
+    expect(out[0]).toMatch(new RegExp(`^exchange ${ids['cli-1']} \\(live\\) at \\d{4}-\\d\\d-\\d\\d [\\d:.]+ from 127\\.0\\.0\\.1:\\d+ on web$`));
+    expect(out[1]).toBe(`route api → upstream app → ${app.url} (1 attempt)`);
+    expect(out).toContain('GET /json?n=1 HTTP/1.1');
+    expect(out).toContain('Host: api.localhost');
+    expect(out).toContain('HTTP/1.1 200 OK');
+    expect(out).toContain('x-app: [masked]'); // as stored: the workspace masks it
+    expect(JSON.parse(out.at(-1)!)).toMatchObject({ method: 'GET', query: '?n=1', word: 'zebracorn' });
+    const json = await switchyard(['history', 'show', ids['cli-1'], '--json', '--data-dir', dataDir]);
+    const wire = JSON.parse(json.stdout) as { id: string; responseBody: { base64: string } };
+    expect(wire.id).toBe(ids['cli-1']);
+    expect(JSON.parse(Buffer.from(wire.responseBody.base64, 'base64').toString())).toMatchObject({ query: '?n=1' });
+    const unknown = await switchyard(['history', 'show', 'no-such-id', '--data-dir', dataDir]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no exchange "no-such-id" in history');
+
+    const differ = await switchyard(['diff', ids['cli-1'], ids['cli-2'], '--data-dir', dataDir]);
+    expect(differ.stderr).toBe('');
+    expect(differ.code).toBe(1);
+    const d = lines(differ.stdout);
+    expect(d.slice(0, 3)).toEqual([`a: ${ids['cli-1']}`, `b: ${ids['cli-2']}`, 'url: /json?n=1 → /json?n=2']);
+    expect(d).toContain('  ~ $.query: "?n=1" → "?n=2"');
+    expect(d).toContain('  ~ X-Request-Id: cli-1 → cli-2');
+    expect(d.at(-1)).toBe('the exchanges differ');
+    const ignoring = await switchyard(['diff', ids['cli-1'], ids['cli-2'], '--ignore-header', 'x-request-id', '--json', '--data-dir', dataDir]);
+    expect(ignoring.code).toBe(1);
+    const parsed = JSON.parse(ignoring.stdout) as { same: boolean; request: { headers: { changed: { name: string }[] } } };
+    expect(parsed.same).toBe(false);
+    expect(parsed.request.headers.changed.map((c) => c.name.toLowerCase())).not.toContain('x-request-id');
+    const same = await switchyard(['diff', ids['cli-1'], ids['cli-1'], '--data-dir', dataDir]);
+    expect(same.code).toBe(0);
+    expect(lines(same.stdout).at(-1)).toBe('same: status, request and response are equal (timings and routing aside)');
+    const missing = await switchyard(['diff', ids['cli-1'], 'nope', '--data-dir', dataDir]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('no exchange "nope" in history');
+  });
+
+  it('history import-har puts a HAR into history through the running serve, with a clear error for a bad file', async () => {
+    const file = join(dir, 'api.har'); // written by the export-har test
+    const run = await switchyard(['history', 'import-har', file, '--data-dir', dataDir]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(lines(run.stdout)).toEqual([`3 exchanges imported from ${file}`]);
+    await waitForCount('source:import', 3);
+    const page = JSON.parse((await switchyard(['history', 'search', 'source:import', '--json', '--data-dir', dataDir])).stdout) as SearchPage;
+    expect(page.items.map((i) => i.url).sort()).toEqual(['/json?n=1', '/json?n=2', '/slow?ms=20']);
+
+    writeFileSync(join(dir, 'bad.har'), '{"log": {"entries": [{"request": {}}]}}');
+    const bad = await switchyard(['history', 'import-har', join(dir, 'bad.har'), '--data-dir', dataDir]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('HAR entry 1 (log.entries[0]) is invalid');
+    const none = await switchyard(['history', 'import-har', join(dir, 'none.har'), '--data-dir', dataDir]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('none.har: file not found');
+  });
+
   it('SIGINT stops serve: exit 0, serve.json removed; history stays readable and replay then needs --target', async () => {
     serve!.kill('SIGINT');
     const code = await serveExit;
@@ -341,7 +401,7 @@ describe('switchyard serve + history + replay (built CLI)', () => {
 
     const run = await switchyard(['history', 'search', '', '--data-dir', dataDir]);
     expect(run.code).toBe(0);
-    expect(lines(run.stdout).at(-1)).toBe('9 of 9 matching exchanges');
+    expect(lines(run.stdout).at(-1)).toBe('12 of 12 matching exchanges');
 
     const noServe = await switchyard(['replay', ids['cli-1'], '--data-dir', dataDir]);
     expect(noServe.code).toBe(1);
@@ -363,5 +423,23 @@ describe('switchyard serve + history + replay (built CLI)', () => {
     const badConfig = await switchyard(['replay', ids['cli-1'], '--target', app.url, '--config', 'missing.yaml', '--data-dir', dataDir]);
     expect(badConfig.code).toBe(1);
     expect(badConfig.stderr).toContain('missing.yaml:1:1 cannot read workspace: file not found');
+
+    // Without serve, an import is written from the command, masked as --config says (else by default: X-App kept).
+    const visible = join(dir, 'visible.har');
+    writeFileSync(visible, readFileSync(join(dir, 'api.har'), 'utf8').replaceAll('"[masked]"', '"visible"'));
+    const masked = await switchyard(['history', 'import-har', visible, '--config', 'workspace.yaml', '--data-dir', dataDir]);
+    expect(masked.stderr).toBe('');
+    expect(lines(masked.stdout)).toEqual([`3 exchanges imported from ${visible}`]);
+    const kept = await switchyard(['history', 'import-har', visible, '--data-dir', dataDir]);
+    expect(kept.code).toBe(0);
+    const imports = (JSON.parse((await switchyard(['history', 'search', 'source:import url:"/json?n=1"', '--json', '--data-dir', dataDir])).stdout) as SearchPage).items;
+    expect(imports).toHaveLength(3); // one through serve, two from here
+    const store2 = HistoryStore.open(join(dataDir, 'history.db'));
+    try {
+      const xApp = imports.map((i) => headerValue(store2.get(i.id)!.responseHeaders, 'x-app')).sort();
+      expect(xApp).toEqual(['[masked]', '[masked]', 'visible']);
+    } finally {
+      store2.close();
+    }
   });
 });

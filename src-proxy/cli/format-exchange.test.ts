@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { gzipSync } from 'node:zlib';
+import { makeExchange } from '../../test/history/fixtures.js';
+import { diffExchanges } from '../replay/diff.js';
+import { formatDiff } from './format-diff.js';
+import { formatExchange } from './format-exchange.js';
+
+const body = (bytes: Buffer, contentType: string | null, size = bytes.length) => ({ bytes, size, truncated: size > bytes.length, contentType });
+
+describe('formatExchange', () => {
+  it('shows a gzip body decoded, a binary one by size, a cut one with what was kept, and the failure', async () => {
+    const x = makeExchange(1, {
+      method: 'POST',
+      requestHeaders: ['Host', 'api.localhost', 'Content-Type', 'application/octet-stream'],
+      requestBody: body(Buffer.from([0, 1, 2, 255]), 'application/octet-stream'),
+      responseHeaders: ['Content-Type', 'text/plain', 'Content-Encoding', 'gzip'],
+      responseBody: body(gzipSync('first line\nsecond line'), 'text/plain'),
+      policies: [{ policy: 'limit', type: 'rate-limit', outcome: 'allowed', detail: 'ip:127.0.0.1' }],
+      error: { code: 'UPSTREAM_RESET', message: 'the upstream reset the connection' },
+      status: 502,
+    });
+    const out = await formatExchange(x);
+    expect(out[0]).toBe(`exchange ${x.id} (live) at ${new Date(x.startedAt).toISOString().replace('T', ' ').slice(0, 23)} from 127.0.0.1:50001 on main`);
+    expect(out.slice(1, 5)).toEqual([
+      'route users → upstream users → 127.0.0.1:9001 (1 attempt)',
+      'timing: queue 0.5ms, connect 1.0ms, ttfb 10.0ms, total 12.5ms',
+      'policy limit (rate-limit): allowed — ip:127.0.0.1',
+      'error UPSTREAM_RESET: the upstream reset the connection',
+    ]);
+    expect(out).toContain('POST /users/1?page=1 HTTP/1.1');
+    expect(out).toContain('[binary body: 4 bytes, application/octet-stream]');
+    expect(out).toContain('HTTP/1.1 502 Bad Gateway');
+    const decoded = out.indexOf(`[decoded from gzip: ${x.responseBody.bytes!.byteLength} → 22 bytes]`);
+    expect(decoded).toBeGreaterThan(0);
+    expect(out.slice(decoded + 1)).toEqual(['first line', 'second line']);
+
+    const cut = await formatExchange(makeExchange(2, { responseBody: body(Buffer.from('{"a":'), 'application/json', 4096) }));
+    expect(cut.slice(-2)).toEqual(['{"a":', '[… truncated: 5 of 4096 bytes were kept]']);
+    const dropped = await formatExchange(makeExchange(3, { responseBody: { bytes: null, size: 900, truncated: false, contentType: 'text/plain' } }));
+    expect(dropped.at(-1)).toBe('[body not stored: 900 bytes]');
+  });
+});
+
+describe('formatDiff', () => {
+  it('lists text hunks, binary hashes and header changes; equal bodies in one line', async () => {
+    const a = makeExchange(1, {
+      requestHeaders: ['Host', 'api.localhost', 'Accept', 'text/plain', 'X-Old', '1'],
+      responseHeaders: ['Content-Type', 'text/plain'],
+      responseBody: body(Buffer.from('one\ntwo\nthree\n'), 'text/plain'),
+      requestBody: body(Buffer.from([1, 2, 3]), 'application/octet-stream'),
+    });
+    const b = makeExchange(2, {
+      url: a.url,
+      requestHeaders: ['Host', 'api.localhost', 'Accept', 'text/html', 'X-New', '2'],
+      responseHeaders: ['Content-Type', 'text/plain'],
+      responseBody: body(Buffer.from('one\n2\nthree\n'), 'text/plain'),
+      requestBody: body(Buffer.from([1, 2, 4]), 'application/octet-stream'),
+      status: 201,
+    });
+    const out = formatDiff(await diffExchanges(a, b));
+    expect(out).toContain('status: 200 → 201');
+    expect(out).toEqual(expect.arrayContaining(['request headers:', '  - X-Old: 1', '  + X-New: 2', '  ~ Accept: text/plain → text/html']));
+    expect(out.find((l) => l.startsWith('request body:'))).toMatch(/^request body: binary, differs \(3 B; sha256 [0-9a-f]{12}… → [0-9a-f]{12}…\)$/);
+    const text = out.indexOf('response body: text, +1 -1 lines (14 B → 12 B)');
+    expect(text).toBeGreaterThan(0);
+    expect(out.slice(text + 1, text + 6)).toEqual(['  @@ -1,3 +1,3 @@', '   one', '  -two', '  +2', '   three']);
+    expect(out.at(-1)).toBe('the exchanges differ');
+    const same = formatDiff(await diffExchanges(a, a));
+    expect(same).toContain('response body: same (text, 14 B)');
+    expect(same.at(-1)).toBe('same: status, request and response are equal (timings and routing aside)');
+  });
+});
