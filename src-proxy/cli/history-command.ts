@@ -3,7 +3,7 @@
  * `switchyard history show ID [--json]` and
  * `switchyard history export-har QUERY -o FILE` — read the history database
  * directly (SQLite in WAL mode lets them run beside a serving gateway).
- * `history import-har` writes, so it has its own module.
+ * `history import-har`, `delete` and `clear` write, so they have modules of their own.
  */
 import { parseArgs } from 'node:util';
 import { writeHarFile } from '../har/har-file.js';
@@ -12,8 +12,10 @@ import { QuerySyntaxError } from '../history/query-language.js';
 import type { CapturedExchange } from '../capture/captured-exchange.js';
 import { toWire } from '../control/wire.js';
 import { formatExchange } from './format-exchange.js';
+import { historyDeleteCommand } from './history-delete-command.js';
 import { importHarCommand } from './import-har-command.js';
 import { openHistory } from './open-history.js';
+import { printQueryError } from './query-error.js';
 import type { CliIO } from './io.js';
 
 const USAGE = [
@@ -21,12 +23,15 @@ const USAGE = [
   '       switchyard history show ID [--json] [--data-dir DIR]',
   '       switchyard history export-har QUERY -o FILE [--limit N] [--data-dir DIR]',
   '       switchyard history import-har FILE [--config FILE] [--data-dir DIR]',
+  '       switchyard history delete QUERY [--data-dir DIR]',
+  '       switchyard history clear --yes [--data-dir DIR]',
 ].join('\n');
 const VERBS = ['search', 'show', 'export-har'];
 
 export async function historyCommand(args: string[], io: CliIO, version: string): Promise<number> {
   const [verb, ...rest] = args;
   if (verb === 'import-har') return importHarCommand(rest, io);
+  if (verb === 'delete' || verb === 'clear') return historyDeleteCommand(verb, rest, io);
   const { values, positionals } = parseArgs({
     args: rest,
     options: {
@@ -82,7 +87,7 @@ export async function historyCommand(args: string[], io: CliIO, version: string)
     return 0;
   } catch (err) {
     if (err instanceof QuerySyntaxError) {
-      io.err(`query error: ${err.message}\n  ${query}\n  ${' '.repeat(err.position)}${'^'.repeat(Math.max(1, err.length))}`);
+      printQueryError(io, query, err);
       return 1;
     }
     throw err;

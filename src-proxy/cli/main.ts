@@ -28,6 +28,8 @@ commands:
         write the matching exchanges as HAR 1.2
   history import-har FILE [--config FILE]
         put a HAR file's exchanges (Switchyard's, a browser's) into history as source:import
+  history delete QUERY | history clear --yes
+        delete the matching exchanges, or every one
   replay ID [--target URL] [--listener NAME] [--drop-masked] [-X METHOD] [--url PATH] [-H 'Name: value']... [-d TEXT | --data-file FILE | --no-body]
         resend a captured request through the running gateway, or directly to URL, as it was or edited
         (-H 'Name:' removes a header; masked secrets need a value from -H, or --drop-masked)

@@ -382,6 +382,17 @@ describe('switchyard serve + history + replay (built CLI)', () => {
     const page = JSON.parse((await switchyard(['history', 'search', 'source:import', '--json', '--data-dir', dataDir])).stdout) as SearchPage;
     expect(page.items.map((i) => i.url).sort()).toEqual(['/json?n=1', '/json?n=2', '/slow?ms=20']);
 
+    // Deleting through serve: a typo deletes nothing (caret under it); a query is needed, `clear` wants --yes.
+    const typo = await switchyard(['history', 'delete', 'source:import stauts:200', '--data-dir', dataDir]);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toContain('query error:');
+    expect(await switchyard(['history', 'delete', ' ', '--data-dir', dataDir])).toMatchObject({ code: 2 });
+    expect(await switchyard(['history', 'clear', '--data-dir', dataDir])).toMatchObject({ code: 2 });
+    const deleted = await switchyard(['history', 'delete', 'source:import url:"/slow?ms=20"', '--data-dir', dataDir]);
+    expect(deleted.stderr).toBe('');
+    expect(lines(deleted.stdout)).toEqual(['1 exchange deleted']);
+    expect(await rpc<{ total: number }>('history.search', { query: 'source:import', withTotal: true })).toMatchObject({ total: 2 });
+
     writeFileSync(join(dir, 'bad.har'), '{"log": {"entries": [{"request": {}}]}}');
     const bad = await switchyard(['history', 'import-har', join(dir, 'bad.har'), '--data-dir', dataDir]);
     expect(bad.code).toBe(1);
@@ -401,7 +412,7 @@ describe('switchyard serve + history + replay (built CLI)', () => {
 
     const run = await switchyard(['history', 'search', '', '--data-dir', dataDir]);
     expect(run.code).toBe(0);
-    expect(lines(run.stdout).at(-1)).toBe('12 of 12 matching exchanges');
+    expect(lines(run.stdout).at(-1)).toBe('11 of 11 matching exchanges');
 
     const noServe = await switchyard(['replay', ids['cli-1'], '--data-dir', dataDir]);
     expect(noServe.code).toBe(1);
@@ -441,5 +452,14 @@ describe('switchyard serve + history + replay (built CLI)', () => {
     } finally {
       store2.close();
     }
+
+    // Without serve, delete and clear change the database from the command.
+    const gone = await switchyard(['history', 'delete', 'source:import', '--data-dir', dataDir]);
+    expect(lines(gone.stdout)).toEqual(['8 exchanges deleted']); // 2 imported through serve, 6 from here
+    const left = lines((await switchyard(['history', 'search', '', '--data-dir', dataDir])).stdout).at(-1);
+    expect(left).toBe('11 of 11 matching exchanges');
+    const cleared = await switchyard(['history', 'clear', '--yes', '--data-dir', dataDir]);
+    expect(lines(cleared.stdout)).toEqual(['11 exchanges deleted']);
+    expect(lines((await switchyard(['history', 'search', '', '--data-dir', dataDir])).stdout).at(-1)).toBe('0 of 0 matching exchanges');
   });
 });
