@@ -57,8 +57,10 @@ function body(label: string, d: BodyDiff, out: string[]): void {
   }
 }
 
-export function formatDiff(d: ExchangeDiff): string[] {
+/** `ignored`: the header names left out of the comparison, said once so a reader knows. */
+export function formatDiff(d: ExchangeDiff, ignored: readonly string[] = []): string[] {
   const out: string[] = [`a: ${d.a}`, `b: ${d.b}`];
+  if (ignored.length > 0) out.push(`headers not compared: ${ignored.join(', ')}`);
   changed('status', d.status, out);
   changed('error', d.error, out);
   changed('method', d.request.method, out);

@@ -4,6 +4,7 @@ import { makeExchange } from '../../test/history/fixtures.js';
 import { diffExchanges } from '../replay/diff.js';
 import { formatDiff } from './format-diff.js';
 import { formatExchange } from './format-exchange.js';
+import { printable } from './printable.js';
 
 const body = (bytes: Buffer, contentType: string | null, size = bytes.length) => ({ bytes, size, truncated: size > bytes.length, contentType });
 
@@ -68,5 +69,22 @@ describe('formatDiff', () => {
     const same = formatDiff(await diffExchanges(a, a));
     expect(same).toContain('response body: same (text, 14 B)');
     expect(same.at(-1)).toBe('same: status, request and response are equal (timings and routing aside)');
+  });
+});
+
+describe('diff of errors', () => {
+  it('two exchanges that failed differently are not the same', async () => {
+    const a = makeExchange(1, { status: 502, error: { code: 'UPSTREAM_RESET', message: 'reset' } });
+    const b = { ...a, id: 'b', error: { code: 'UPSTREAM_CONNECT_FAILED', message: 'refused' } };
+    const d = await diffExchanges(a, b);
+    expect(d.same).toBe(false);
+    expect(formatDiff(d)).toContain('error: UPSTREAM_RESET → UPSTREAM_CONNECT_FAILED');
+  });
+});
+
+describe('printable', () => {
+  it('shows control characters other than tab and newline as \\xNN, so captured bytes cannot drive the terminal', () => {
+    expect(printable('a\u001b[2J\u001b]0;title\u0007b\rc\td\u009be\u007f')).toBe('a\\x1b[2J\\x1b]0;title\\x07b\\x0dc\td\\x9be\\x7f');
+    expect(printable('plain text, ünïcödé')).toBe('plain text, ünïcödé');
   });
 });

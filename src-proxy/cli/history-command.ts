@@ -15,6 +15,7 @@ import { formatExchange } from './format-exchange.js';
 import { historyDeleteCommand } from './history-delete-command.js';
 import { importHarCommand } from './import-har-command.js';
 import { openHistory } from './open-history.js';
+import { printable } from './printable.js';
 import { printQueryError } from './query-error.js';
 import type { CliIO } from './io.js';
 
@@ -43,7 +44,8 @@ export async function historyCommand(args: string[], io: CliIO, version: string)
     allowPositionals: true,
     strict: true,
   });
-  if (!VERBS.includes(verb) || positionals.length > 1 || (verb === 'show' && positionals.length !== 1)) {
+  const showMisused = verb === 'show' && (positionals.length !== 1 || values.limit !== undefined || values.output !== undefined);
+  if (!VERBS.includes(verb) || positionals.length > 1 || showMisused) {
     io.err(USAGE);
     return 2;
   }
@@ -105,7 +107,7 @@ function search(store: HistoryStore, query: string, limit: number, json: boolean
   for (const x of page.items) {
     const time = new Date(x.startedAt).toISOString().replace('T', ' ').slice(0, 23);
     const status = x.status === 0 ? '---' : String(x.status);
-    io.out(`${time}  ${x.id}  ${status} ${x.method.padEnd(6)} ${x.host}${x.url}  ${x.duration.toFixed(1)}ms  ${x.route ?? '-'} → ${x.target ?? '-'}`);
+    io.out(printable(`${time}  ${x.id}  ${status} ${x.method.padEnd(6)} ${x.host}${x.url}  ${x.duration.toFixed(1)}ms  ${x.route ?? '-'} → ${x.target ?? '-'}`));
   }
   io.out(`${page.items.length} of ${page.total ?? page.items.length} matching exchanges`);
   return 0;
@@ -118,6 +120,6 @@ async function show(store: HistoryStore, id: string, json: boolean, io: CliIO): 
     return 1;
   }
   if (json) io.out(JSON.stringify(await toWire(x), null, 2));
-  else for (const line of await formatExchange(x)) io.out(line);
+  else for (const line of await formatExchange(x)) io.out(printable(line));
   return 0;
 }

@@ -4,13 +4,14 @@
  * live view forgets the exchanges too); otherwise the database is changed
  * from here. The query is checked first, so a typo never deletes anything.
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { historyPath } from '../history/database.js';
 import { History } from '../history/history.js';
 import { QuerySyntaxError, parseQuery } from '../history/query-language.js';
 import { defaultDataDir } from './data-dir.js';
 import type { CliIO } from './io.js';
-import { openHistory } from './open-history.js';
 import { printQueryError } from './query-error.js';
 import { callServe, readServeInfo } from './serve-info.js';
 
@@ -51,9 +52,10 @@ export async function historyDeleteCommand(verb: 'delete' | 'clear', args: strin
     }
   } else {
     // Only an existing history: opening one would create it.
-    const store = openHistory(values['data-dir'], io);
-    if (store === null) return 1;
-    store.close();
+    if (!existsSync(historyPath(dataDir))) {
+      io.err(`no history at ${historyPath(dataDir)}`);
+      return 1;
+    }
     const history = await History.open({ dataDir });
     try {
       deleted = verb === 'delete' ? await history.delete({ query, now: Date.now() }) : await history.clear();

@@ -42,6 +42,7 @@ export async function importHarCommand(args: string[], io: CliIO): Promise<numbe
   const serve = await readServeInfo(dataDir);
   try {
     if (serve !== null) {
+      if (values.config !== undefined) io.err(`note: --config is not used: the running serve imports the file, masked as its workspace says`);
       result = (await callServe(serve, 'history.importHar', { har: text })) as typeof result;
     } else {
       const capture = values.config === undefined ? DEFAULT_CAPTURE : await workspaceCapture(values.config, io);
@@ -58,7 +59,9 @@ export async function importHarCommand(args: string[], io: CliIO): Promise<numbe
     }
   } catch (err) {
     if (serve === null && !isSwitchyardError(err)) throw err;
-    io.err(`switchyard history import-har: ${(err as Error).message}`);
+    // The control API takes HAR files up to 128 MB; without serve there is no limit.
+    const hint = serve !== null && /larger than/.test((err as Error).message) ? ' (stop `switchyard serve` to import a file this large from the command)' : '';
+    io.err(`switchyard history import-har: ${(err as Error).message}${hint}`);
     return 1;
   }
   for (const w of result.warnings) io.err(`warning: ${w}`);

@@ -33,8 +33,9 @@ commands:
   replay ID [--target URL] [--listener NAME] [--drop-masked] [-X METHOD] [--url PATH] [-H 'Name: value']... [-d TEXT | --data-file FILE | --no-body]
         resend a captured request through the running gateway, or directly to URL, as it was or edited
         (-H 'Name:' removes a header; masked secrets need a value from -H, or --drop-masked)
-  diff A B [--json] [--ignore-header NAME]...
-        compare two exchanges (status, headers, bodies: JSON by path, text by line); exit 0 same, 1 different
+  diff A B [--json] [--ignore-header NAME]... [--all-headers]
+        compare two exchanges (status, headers, bodies: JSON by path, text by line); exit 0 same, 1 different, 2 trouble
+        (Date, X-Request-Id, Connection and Keep-Alive are not compared unless --all-headers)
   export --target nginx|haproxy|caddy|envoy|traefik|kong|gateway-api FILE [-o OUT] [--strict] [--include-secrets]
         translate a workspace into a production config; translation notes on stderr
   ca path | ca install-help | ca regenerate

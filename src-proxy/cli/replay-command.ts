@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { History } from '../history/history.js';
 import { historyPath } from '../history/database.js';
 import { Engine } from '../engine.js';
+import { isSwitchyardError } from '../errors.js';
 import { replayExchange, type ReplayDeps } from '../replay/replay.js';
 import { defaultDataDir } from './data-dir.js';
 import type { CliIO } from './io.js';
@@ -58,6 +59,7 @@ export async function replayCommand(args: string[], io: CliIO): Promise<number> 
   let result: { id: string | null; status: number; statusText: string; mode: string; url: string };
   const serve = await readServeInfo(dataDir);
   if (serve !== null) {
+    if (values.config !== undefined) io.err(`note: --config is not used: the running serve records the replay, masked as its workspace says`);
     try {
       result = (await callServe(serve, 'replay.send', { id, ...options })) as typeof result;
     } catch (err) {
@@ -87,7 +89,14 @@ export async function replayCommand(args: string[], io: CliIO): Promise<number> 
       // A bare engine: nothing is bound; it only carries the capture hub the direct replay records into.
       const engine = new Engine();
       engine.capture.add((record) => history.record(record));
-      result = await replayExchange(original, options, { engine, capture });
+      try {
+        result = await replayExchange(original, options, { engine, capture });
+      } catch (err) {
+        // The same answer as through serve: a refused edit or a failed send is the command's failure, not a usage error.
+        if (!isSwitchyardError(err)) throw err;
+        io.err(`switchyard replay: ${err.message}`);
+        return 1;
+      }
       await history.flush();
     } finally {
       await history.close();

@@ -31,6 +31,8 @@ describe('replay edit options', () => {
     expect(replayEditFrom({ 'data-file': file })).toEqual({ body: { base64: Buffer.from([0, 255, 10]).toString('base64') } });
     expect(replayEditFrom({ 'no-body': true })).toEqual({ body: null });
     expect(replayEditFrom({ data: '' })).toEqual({ body: { text: '' } });
+    // curl's -d @FILE: the file's bytes, as they are.
+    expect(replayEditFrom({ data: `@${file}` })).toEqual({ body: { base64: Buffer.from([0, 255, 10]).toString('base64') } });
   });
 
   it('refuses a header without a name or colon, two bodies and a missing file', () => {
@@ -39,5 +41,6 @@ describe('replay edit options', () => {
     expect(() => replayEditFrom({ header: [';'] })).toThrow('write a header as "Name: value"');
     expect(() => replayEditFrom({ data: 'a', 'data-file': 'b' })).toThrow('at most one of --data, --data-file and --no-body');
     expect(() => replayEditFrom({ 'data-file': join(dir, 'nope') })).toThrow(`--data-file ${join(dir, 'nope')}: file not found`);
+    expect(() => replayEditFrom({ data: `@${join(dir, 'nope')}` })).toThrow(`-d @${join(dir, 'nope')}: file not found`);
   });
 });

@@ -1,8 +1,8 @@
 /**
  * `switchyard replay` edits, written the way curl takes them:
  * `-X METHOD`, `--url PATH`, `-H 'Name: value'` (repeatable; `-H 'Name:'`
- * removes the header, `-H 'Name;'` sends it empty), `-d TEXT`,
- * `--data-file FILE` and `--no-body`. The replayer checks names, values,
+ * removes the header, `-H 'Name;'` sends it empty), `-d TEXT` (`-d @FILE`,
+ * `-d @-`: a file's bytes, standard input), `--data-file FILE` and `--no-body`. The replayer checks names, values,
  * the method and the URL; this only turns the options into a ReplayEdit.
  */
 import { readFileSync } from 'node:fs';
@@ -36,8 +36,9 @@ export function replayEditFrom(values: ReplayEditValues): ReplayEdit {
   if (headers !== null) edit.headers = headers;
   const bodies = [values.data !== undefined, values['data-file'] !== undefined, values['no-body'] === true].filter(Boolean).length;
   if (bodies > 1) throw new EditOptionError('give at most one of --data, --data-file and --no-body');
-  if (values.data !== undefined) edit.body = { text: values.data };
-  if (values['data-file'] !== undefined) edit.body = { base64: readBody(values['data-file']).toString('base64') };
+  // As curl's --data-binary: "@FILE" is the file's bytes, "@-" standard input.
+  if (values.data !== undefined) edit.body = values.data.startsWith('@') ? { base64: readBody(values.data.slice(1), `-d ${values.data}`).toString('base64') } : { text: values.data };
+  if (values['data-file'] !== undefined) edit.body = { base64: readBody(values['data-file'], `--data-file ${values['data-file']}`).toString('base64') };
   if (values['no-body'] === true) edit.body = null;
   return edit;
 }
@@ -71,10 +72,10 @@ function headerEdits(options: string[]): HeaderEdits | null {
   };
 }
 
-function readBody(file: string): Buffer {
+function readBody(file: string, option: string): Buffer {
   try {
-    return readFileSync(file);
+    return readFileSync(file === '-' ? 0 : file);
   } catch (err) {
-    throw new EditOptionError(`--data-file ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message}`);
+    throw new EditOptionError(`${option}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message}`);
   }
 }

@@ -143,10 +143,11 @@ function importEntry(entry: unknown, ctx: Ctx): { record: CapturedExchange; orig
 
   const requestHeaders = headerPairs(request.headers, 'request.headers');
   // Credentials in the URL (user:pw@host) are not part of the host.
-  const authority = urlMatch[2].slice(urlMatch[2].lastIndexOf('@') + 1);
+  const authority = checkedAuthority(urlMatch[2].slice(urlMatch[2].lastIndexOf('@') + 1), 'request.url');
   if (!requestHeaders.some((h, i) => i % 2 === 0 && h.toLowerCase() === 'host')) {
-    const pseudo = pseudoAuthority(request.headers) ?? authority;
-    if (pseudo) requestHeaders.unshift('host', pseudo);
+    const pseudo = pseudoAuthority(request.headers);
+    const host = pseudo === null ? authority : checkedAuthority(pseudo, 'the :authority header');
+    if (host) requestHeaders.unshift('host', host);
   }
   const responseHeaders = response ? headerPairs(response.headers, 'response.headers') : [];
   const scheme = protocol === 'https' || protocol === 'wss' ? 'https' : 'http';
@@ -261,6 +262,14 @@ function restore(x: CapturedExchange, s: Obj, cap: number, harUrl: string): Capt
     ...(tls !== null ? { tls } : {}),
     ...(s.intercepted === true ? { intercepted: true } : {}),
   };
+}
+
+/** A host (name, IPv4 or [IPv6]) and an optional port, as RFC 3986 allows them: it becomes a Host header. */
+const AUTHORITY = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~%!$&'()*+,;=]*)(?::\d*)?$/;
+
+function checkedAuthority(authority: string, where: string): string {
+  if (!AUTHORITY.test(authority)) throw new EntryProblem(`${where} has a host that is not a host name, address or port: ${JSON.stringify(authority.slice(0, 200))}`);
+  return authority;
 }
 
 /** A URL's host and port, without credentials. */

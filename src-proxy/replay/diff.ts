@@ -28,7 +28,7 @@ export interface Delta {
 export interface ExchangeDiff {
   a: string;
   b: string;
-  /** Status, request line, headers and bodies all equal (timings, ids and routing not counted). */
+  /** Status, error code, request line, headers and bodies all equal (timings, ids and routing not counted). */
   same: boolean;
   status: ValueDiff<number>;
   request: {
@@ -93,17 +93,26 @@ function diffWith(a: CapturedExchange, b: CapturedExchange, bodies: Bodies, opts
   const responseHeaders = diffHeaders(a.responseHeaders, b.responseHeaders, { ignore });
   const requestBody = diffBodies(bodies.a.request, bodies.b.request, opts);
   const responseBody = diffBodies(bodies.a.response, bodies.b.response, opts);
+  const error = value(a.error?.code ?? null, b.error?.code ?? null);
   const phases: CommonPhase[] = ['queue', 'connect', 'ttfb', 'total'];
   return {
     a: a.id,
     b: b.id,
     same:
-      status.same && method.same && url.same && host.same && requestHeaders.same && responseHeaders.same && requestBody.same && responseBody.same,
+      status.same &&
+      error.same &&
+      method.same &&
+      url.same &&
+      host.same &&
+      requestHeaders.same &&
+      responseHeaders.same &&
+      requestBody.same &&
+      responseBody.same,
     status,
     request: { method, url, host, headers: requestHeaders, body: requestBody },
     response: { headers: responseHeaders, body: responseBody },
     routing: { route: value(a.route, b.route), upstream: value(a.upstream, b.upstream), target: value(a.target, b.target) },
-    error: value(a.error?.code ?? null, b.error?.code ?? null),
+    error,
     timing: Object.fromEntries(phases.map((p) => [p, delta(a.timings[p], b.timings[p])])) as Record<CommonPhase, Delta>,
     size: { request: delta(a.requestBody.size, b.requestBody.size), response: delta(a.responseBody.size, b.responseBody.size) },
   };

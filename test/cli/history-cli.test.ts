@@ -49,6 +49,8 @@ let gateway: { url: string; port: number };
 let api: { api: string; token: string; pid: number };
 /** Exchange ids by X-Request-Id. */
 const ids: Record<string, string> = {};
+/** The gateway replay of cli-1 (replayed as it was). */
+let replayOfCli1 = '';
 
 /** Resolves with the first match of `re` in serve's stdout (already printed or yet to come). */
 function waitForOutput(re: RegExp, timeoutMs = 20_000): Promise<RegExpExecArray> {
@@ -243,6 +245,7 @@ describe('switchyard serve + history + replay (built CLI)', () => {
     const tOut = lines(through.stdout);
     expect(tOut[0]).toBe(`gateway replay of ${ids['cli-1']} → ${gateway.url}/json?n=1: 200 OK`);
     const viaGateway = /^new exchange: (\S+)$/.exec(tOut[1])![1];
+    replayOfCli1 = viaGateway;
 
     const direct = await switchyard(['replay', ids['cli-2'], '--target', app.url, '--data-dir', dataDir]);
     expect(direct.stderr).toBe('');
@@ -347,6 +350,18 @@ describe('switchyard serve + history + replay (built CLI)', () => {
     const wire = JSON.parse(json.stdout) as { id: string; responseBody: { base64: string } };
     expect(wire.id).toBe(ids['cli-1']);
     expect(JSON.parse(Buffer.from(wire.responseBody.base64, 'base64').toString())).toMatchObject({ query: '?n=1' });
+    expect(await switchyard(['history', 'show', ids['cli-1'], '-o', join(dir, 'x'), '--data-dir', dataDir])).toMatchObject({ code: 2 });
+    // `show ID | head`: the reader leaving early is no error.
+    expect((await send(gateway.port, { path: '/big?n=400000', headers: ['Host', 'api.localhost', 'X-Request-Id', 'cli-big'] })).status).toBe(200);
+    await waitForCount('rid:cli-big', 1);
+    const big = JSON.parse((await switchyard(['history', 'search', 'rid:cli-big', '--json', '--data-dir', dataDir])).stdout) as SearchPage;
+    const reader = spawn(process.execPath, [bin, 'history', 'show', big.items[0].id, '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let readerErr = '';
+    reader.stderr!.setEncoding('utf8').on('data', (c: string) => (readerErr += c));
+    reader.stdout!.once('data', () => reader.stdout!.destroy());
+    const readerCode = await new Promise((resolve) => reader.once('exit', resolve));
+    expect(readerErr).toBe('');
+    expect(readerCode).toBe(0);
     const unknown = await switchyard(['history', 'show', 'no-such-id', '--data-dir', dataDir]);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('no exchange "no-such-id" in history');
@@ -355,10 +370,20 @@ describe('switchyard serve + history + replay (built CLI)', () => {
     expect(differ.stderr).toBe('');
     expect(differ.code).toBe(1);
     const d = lines(differ.stdout);
-    expect(d.slice(0, 3)).toEqual([`a: ${ids['cli-1']}`, `b: ${ids['cli-2']}`, 'url: /json?n=1 → /json?n=2']);
+    expect(d.slice(0, 4)).toEqual([
+      `a: ${ids['cli-1']}`,
+      `b: ${ids['cli-2']}`,
+      'headers not compared: date, x-request-id, connection, keep-alive',
+      'url: /json?n=1 → /json?n=2',
+    ]);
     expect(d).toContain('  ~ $.query: "?n=1" → "?n=2"');
-    expect(d).toContain('  ~ X-Request-Id: cli-1 → cli-2');
     expect(d.at(-1)).toBe('the exchanges differ');
+    const all = await switchyard(['diff', ids['cli-1'], ids['cli-2'], '--all-headers', '--data-dir', dataDir]);
+    expect(lines(all.stdout)).toContain('  ~ X-Request-Id: cli-1 → cli-2');
+    // A replay as it was is the same as its original: the check a script wants.
+    const replayed = await switchyard(['diff', ids['cli-1'], replayOfCli1, '--data-dir', dataDir]);
+    expect(replayed.stdout).toContain('same: status, request and response are equal');
+    expect(replayed.code).toBe(0);
     const ignoring = await switchyard(['diff', ids['cli-1'], ids['cli-2'], '--ignore-header', 'x-request-id', '--json', '--data-dir', dataDir]);
     expect(ignoring.code).toBe(1);
     const parsed = JSON.parse(ignoring.stdout) as { same: boolean; request: { headers: { changed: { name: string }[] } } };
@@ -412,7 +437,7 @@ describe('switchyard serve + history + replay (built CLI)', () => {
 
     const run = await switchyard(['history', 'search', '', '--data-dir', dataDir]);
     expect(run.code).toBe(0);
-    expect(lines(run.stdout).at(-1)).toBe('11 of 11 matching exchanges');
+    expect(lines(run.stdout).at(-1)).toBe('12 of 12 matching exchanges');
 
     const noServe = await switchyard(['replay', ids['cli-1'], '--data-dir', dataDir]);
     expect(noServe.code).toBe(1);
@@ -431,6 +456,10 @@ describe('switchyard serve + history + replay (built CLI)', () => {
     } finally {
       store.close();
     }
+    // A failed send is the command's failure (1), as through serve; 2 is for usage errors.
+    const refused = await switchyard(['replay', ids['cli-1'], '--target', 'http://127.0.0.1:1', '--data-dir', dataDir]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^switchyard replay: .*127\.0\.0\.1:1/m);
     const badConfig = await switchyard(['replay', ids['cli-1'], '--target', app.url, '--config', 'missing.yaml', '--data-dir', dataDir]);
     expect(badConfig.code).toBe(1);
     expect(badConfig.stderr).toContain('missing.yaml:1:1 cannot read workspace: file not found');
@@ -457,9 +486,9 @@ describe('switchyard serve + history + replay (built CLI)', () => {
     const gone = await switchyard(['history', 'delete', 'source:import', '--data-dir', dataDir]);
     expect(lines(gone.stdout)).toEqual(['8 exchanges deleted']); // 2 imported through serve, 6 from here
     const left = lines((await switchyard(['history', 'search', '', '--data-dir', dataDir])).stdout).at(-1);
-    expect(left).toBe('11 of 11 matching exchanges');
+    expect(left).toBe('13 of 13 matching exchanges'); // the refused replay is recorded too, with its error
     const cleared = await switchyard(['history', 'clear', '--yes', '--data-dir', dataDir]);
-    expect(lines(cleared.stdout)).toEqual(['11 exchanges deleted']);
+    expect(lines(cleared.stdout)).toEqual(['13 exchanges deleted']);
     expect(lines((await switchyard(['history', 'search', '', '--data-dir', dataDir])).stdout).at(-1)).toBe('0 of 0 matching exchanges');
   });
 });
