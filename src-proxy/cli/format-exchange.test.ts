@@ -83,8 +83,9 @@ describe('diff of errors', () => {
 });
 
 describe('printable', () => {
-  it('shows control characters other than tab and newline as \\xNN, so captured bytes cannot drive the terminal', () => {
+  it('shows control characters other than tab and newline as \\xNN, bidi and zero-width characters as \\uNNNN', () => {
     expect(printable('a\u001b[2J\u001b]0;title\u0007b\rc\td\u009be\u007f')).toBe('a\\x1b[2J\\x1b]0;title\\x07b\\x0dc\td\\x9be\\x7f');
     expect(printable('plain text, ünïcödé')).toBe('plain text, ünïcödé');
+    expect(printable('pay\u200bpal.example/\u202eexe.txt')).toBe('pay\\u200bpal.example/\\u202eexe.txt');
   });
 });

@@ -4,14 +4,13 @@
  * live view forgets the exchanges too); otherwise the database is changed
  * from here. The query is checked first, so a typo never deletes anything.
  */
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { historyPath } from '../history/database.js';
 import { History } from '../history/history.js';
 import { QuerySyntaxError, parseQuery } from '../history/query-language.js';
 import { defaultDataDir } from './data-dir.js';
 import type { CliIO } from './io.js';
+import { existingHistory } from './open-history.js';
 import { printQueryError } from './query-error.js';
 import { callServe, readServeInfo } from './serve-info.js';
 
@@ -51,11 +50,7 @@ export async function historyDeleteCommand(verb: 'delete' | 'clear', args: strin
       return 1;
     }
   } else {
-    // Only an existing history: opening one would create it.
-    if (!existsSync(historyPath(dataDir))) {
-      io.err(`no history at ${historyPath(dataDir)}`);
-      return 1;
-    }
+    if (existingHistory(dataDir, io) === null) return 1;
     const history = await History.open({ dataDir });
     try {
       deleted = verb === 'delete' ? await history.delete({ query, now: Date.now() }) : await history.clear();

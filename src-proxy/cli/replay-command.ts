@@ -8,16 +8,15 @@
  * into the history database, masked as the workspace given with --config
  * says (the default masking without it).
  */
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { History } from '../history/history.js';
-import { historyPath } from '../history/database.js';
 import { Engine } from '../engine.js';
 import { isSwitchyardError } from '../errors.js';
 import { replayExchange, type ReplayDeps } from '../replay/replay.js';
 import { defaultDataDir } from './data-dir.js';
 import type { CliIO } from './io.js';
+import { existingHistory } from './open-history.js';
 import { EditOptionError, REPLAY_EDIT_OPTIONS, replayEditFrom } from './replay-edit-options.js';
 import { callServe, readServeInfo } from './serve-info.js';
 import { workspaceCapture } from './workspace-capture.js';
@@ -70,10 +69,7 @@ export async function replayCommand(args: string[], io: CliIO): Promise<number> 
     io.err(`no running \`switchyard serve\` for ${dataDir}: start one (with its workbench API on), or replay directly with --target URL`);
     return 1;
   } else {
-    if (!existsSync(historyPath(dataDir))) {
-      io.err(`no history at ${historyPath(dataDir)}`);
-      return 1;
-    }
+    if (existingHistory(dataDir, io) === null) return 1;
     let capture: ReplayDeps['capture'];
     if (values.config !== undefined) {
       capture = await workspaceCapture(values.config, io);

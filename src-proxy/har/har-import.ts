@@ -264,11 +264,16 @@ function restore(x: CapturedExchange, s: Obj, cap: number, harUrl: string): Capt
   };
 }
 
-/** A host (name, IPv4 or [IPv6]) and an optional port, as RFC 3986 allows them: it becomes a Host header. */
-const AUTHORITY = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~%!$&'()*+,;=]*)(?::\d*)?$/;
+/**
+ * What can never be in a host that becomes a Host header: controls (a CR/LF would add a header,
+ * an escape would drive a terminal) and spaces. Other characters, Unicode included, are kept as
+ * the file has them (a look-alike host is shown for what it is, not refused).
+ */
+// eslint-disable-next-line no-control-regex
+const NOT_IN_AUTHORITY = /[\u0000-\u0020\u007f-\u009f]/;
 
 function checkedAuthority(authority: string, where: string): string {
-  if (!AUTHORITY.test(authority)) throw new EntryProblem(`${where} has a host that is not a host name, address or port: ${JSON.stringify(authority.slice(0, 200))}`);
+  if (NOT_IN_AUTHORITY.test(authority)) throw new EntryProblem(`${where} has a host with a control character or space: ${JSON.stringify(authority.slice(0, 200))}`);
   return authority;
 }
 
