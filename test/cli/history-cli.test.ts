@@ -327,10 +327,10 @@ describe('switchyard serve + history + replay (built CLI)', () => {
     expect(noFile.stderr).toContain('missing.bin: file not found');
     const badMethod = await switchyard(['replay', id, '-X', 'BAD METHOD', '--drop-masked', '--data-dir', dataDir]);
     expect(badMethod.code).toBe(1);
-    expect(badMethod.stderr).toContain('edit.method: HTTP methods are upper case, e.g. GET');
+    expect(badMethod.stderr).toContain('"BAD METHOD" is not a valid HTTP method');
     const badUrl = await switchyard(['replay', id, '--url', 'http://elsewhere/x', '--drop-masked', '--data-dir', dataDir]);
     expect(badUrl.code).toBe(1);
-    expect(badUrl.stderr).toContain('edit.url: the URL is a path and query starting with "/"');
+    expect(badUrl.stderr).toContain('The URL "http://elsewhere/x" is not a valid request target: it must start with "/"');
     expect(app.seen).toHaveLength(seenBefore + 2);
   });
 
