@@ -223,7 +223,9 @@ function restore(x: CapturedExchange, s: Obj, cap: number, harUrl: string): Capt
     return {
       bytes: b.bytes,
       size: size !== undefined && size >= (b.bytes?.byteLength ?? 0) ? size : b.size,
-      truncated: typeof info.truncated === 'boolean' ? info.truncated || b.truncated : b.truncated,
+      // The exported flag, unless this import cut the bytes at the cap itself: a body stored shorter than its
+      // size is not cut when masking shortened it ("[masked-jwt]" is shorter than a JWT).
+      truncated: typeof info.truncated === 'boolean' ? info.truncated || (b.truncated && (b.bytes?.byteLength ?? 0) >= cap) : b.truncated,
       contentType: strOrNull(info.contentType, b.contentType),
     };
   };

@@ -144,6 +144,25 @@ describe('HAR import of an edited Switchyard export', () => {
   });
 });
 
+describe('HAR round trip of a masked body', () => {
+  it('a body that masking shortened comes back whole, not truncated; one cut at capture stays truncated', async () => {
+    const { exportHar } = await import('../../src-proxy/har/har-export.js');
+    const { makeExchange } = await import('../history/fixtures.js');
+    // As capture stores it: the JWT replaced by "[masked-jwt]", the size of what went over the wire.
+    const masked = Buffer.from('{"token":"[masked-jwt]"}');
+    const x = makeExchange(1, { responseBody: { bytes: masked, size: 121, truncated: false, contentType: 'application/json' } });
+    const cut = makeExchange(2, { responseBody: { bytes: Buffer.from('{"a":'), size: 5000, truncated: true, contentType: 'application/json' } });
+    const back = importHar(JSON.parse(JSON.stringify(exportHar([x, cut])))).exchanges;
+    expect(back[0].responseBody).toMatchObject({ size: 121, truncated: false });
+    expect(Buffer.from(back[0].responseBody.bytes!).equals(masked)).toBe(true);
+    expect(back[1].responseBody).toMatchObject({ size: 5000, truncated: true });
+    // Cut by the import itself (a smaller cap than the export's): truncated whatever the file says.
+    const small = importHar(JSON.parse(JSON.stringify(exportHar([x]))), { maxBodySize: 10 }).exchanges[0];
+    expect(small.responseBody).toMatchObject({ size: 121, truncated: true });
+    expect(small.responseBody.bytes!.byteLength).toBe(10);
+  });
+});
+
 describe('HAR import of text that is not JSON', () => {
   it('says where the JSON goes wrong, by line and column', () => {
     const text = '{\n  "log": {\n    "entries": [}\n}';
