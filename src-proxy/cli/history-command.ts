@@ -82,7 +82,15 @@ export async function historyCommand(args: string[], io: CliIO, version: string)
       } while (cursor !== undefined && taken < limit);
       more = cursor !== undefined;
     };
-    const written = await writeHarFile(values.output, matching(), { version });
+    let written: number;
+    try {
+      written = await writeHarFile(values.output, matching(), { version });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === undefined) throw err;
+      io.err(`-o ${values.output}: ${code === 'ENOENT' ? 'directory not found' : code === 'EACCES' ? 'permission denied' : (err as Error).message}`);
+      return 1;
+    }
     io.out(`${written} exchange${written === 1 ? '' : 's'} written to ${values.output}`);
     // Never let a limit cut an export short without saying so.
     if (more) io.err(`more exchanges match: only the newest ${limit} were written (raise --limit to export more)`);

@@ -30,9 +30,10 @@ commands:
         put a HAR file's exchanges (Switchyard's, a browser's) into history as source:import
   history delete QUERY | history clear --yes
         delete the matching exchanges, or every one
-  replay ID [--target URL] [--listener NAME] [--drop-masked] [-X METHOD] [--url PATH] [-H 'Name: value']... [-d TEXT | --data-file FILE | --no-body]
+  replay ID [--target URL [-k]] [--listener NAME] [--drop-masked] [-X METHOD] [--url PATH] [-H 'Name: value']... [-d TEXT | --data-file FILE | --no-body]
         resend a captured request through the running gateway, or directly to URL, as it was or edited
-        (-H 'Name:' removes a header; masked secrets need a value from -H, or --drop-masked)
+        (-H 'Name:' removes a header; masked secrets need a value from -H, or --drop-masked;
+        -k/--insecure: do not check the certificate of an https --target)
   diff A B [--json] [--ignore-header NAME]... [--all-headers]
         compare two exchanges (status, headers, bodies: JSON by path, text by line); exit 0 same, 1 different, 2 trouble
         (Date, X-Request-Id, Connection and Keep-Alive are not compared unless --all-headers)

@@ -22,7 +22,7 @@ import { callServe, readServeInfo } from './serve-info.js';
 import { workspaceCapture } from './workspace-capture.js';
 
 const USAGE =
-  'usage: switchyard replay ID [--target URL] [--listener NAME] [--drop-masked] [--config FILE] [--data-dir DIR]\n' +
+  'usage: switchyard replay ID [--target URL [-k]] [--listener NAME] [--drop-masked] [--config FILE] [--data-dir DIR]\n' +
   '                         [-X METHOD] [--url PATH] [-H "Name: value"]... [-d TEXT | --data-file FILE | --no-body]';
 
 export async function replayCommand(args: string[], io: CliIO): Promise<number> {
@@ -33,6 +33,7 @@ export async function replayCommand(args: string[], io: CliIO): Promise<number> 
       target: { type: 'string' },
       listener: { type: 'string' },
       'drop-masked': { type: 'boolean' },
+      insecure: { type: 'boolean', short: 'k' },
       config: { type: 'string' },
       ...REPLAY_EDIT_OPTIONS,
     },
@@ -53,7 +54,7 @@ export async function replayCommand(args: string[], io: CliIO): Promise<number> 
   }
   const [id] = positionals;
   const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
-  const options = { target: values.target, listener: values.listener, dropMasked: values['drop-masked'], edit };
+  const options = { target: values.target, listener: values.listener, dropMasked: values['drop-masked'], insecure: values.insecure, edit };
 
   let result: { id: string | null; status: number; statusText: string; mode: string; url: string };
   const serve = await readServeInfo(dataDir);

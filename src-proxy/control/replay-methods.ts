@@ -75,6 +75,7 @@ export const replayMethods = {
       target: z.string().optional(),
       keepHost: z.boolean().optional(),
       dropMasked: z.boolean().optional(),
+      insecure: z.boolean().optional(),
       timeoutMs: z.number().int().min(100).max(600_000).optional(),
     }),
     async (deps, { id, ...options }) => {

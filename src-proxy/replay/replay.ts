@@ -17,6 +17,7 @@ import { REPLAY_HEADER } from '../capture/replay-marks.js';
 import type { Engine } from '../engine.js';
 import type { TimingPhases } from '../events.js';
 import { nextExchangeId } from '../pipeline/exchange.js';
+import { hostName } from '../pipeline/steps/prepare-request.js';
 import { buildReplayRequest, type ReplayEdit, type ReplayRequest } from './build-request.js';
 import { DEFAULT_CAPTURE } from './capture-defaults.js';
 import { buildDirectRecord } from './direct-record.js';
@@ -110,7 +111,10 @@ async function replayThroughGateway(
   const link = watchReplay(engine.events, token);
   let sent: SendResult;
   try {
-    sent = await sendRequest(sendInput(origin, request, headers, options, capture));
+    // The listener is this engine's own, on this machine: its certificate (often from the local CA, which
+    // this process need not trust) is not what a replay tests, and SNI names the host as the original's did.
+    const servername = hostName(requestAuthority(headers, original.host));
+    sent = await sendRequest({ ...sendInput(origin, request, headers, options, capture), insecure: true, servername });
   } catch (err) {
     link.stop();
     // The gateway may have started (and will record) the exchange before the failure.

@@ -28,6 +28,8 @@ export interface SendInput {
   bodyCap: number;
   /** https: skip certificate verification. */
   insecure?: boolean;
+  /** TLS server name to send instead of the origin's host (the gateway's own listener serves by SNI). */
+  servername?: string;
 }
 
 export interface SendResult {
@@ -106,7 +108,8 @@ export function sendRequest(input: SendInput): Promise<SendResult> {
     if (secure) {
       options.rejectUnauthorized = !input.insecure;
       // SNI names the target; an IP literal cannot be a server name.
-      options.servername = /^[\d.]+$|:/.test(input.origin.hostname) ? '' : input.origin.hostname;
+      const name = input.servername ?? input.origin.hostname;
+      options.servername = /^[\d.]+$|:/.test(name) ? '' : name;
     }
 
     let req: http.ClientRequest;
@@ -188,7 +191,7 @@ function classify(err: NodeJS.ErrnoException, where: string, connected: boolean,
           : code === 'EHOSTUNREACH' || code === 'ENETUNREACH'
             ? 'host unreachable'
             : /CERT|SSL|TLS|SELF_SIGNED/.test(code) || /certificate/i.test(err.message)
-              ? `TLS failed: ${err.message} (replay with insecure to skip certificate checks)`
+              ? `TLS failed: ${err.message} (replay with insecure, -k on the command line, to skip certificate checks)`
               : err.message;
     return new ReplayError('CONNECT_FAILED', `Could not connect to ${where}: ${why}${code && !why.includes(code) ? ` (${code})` : ''}.`, { cause: err });
   }

@@ -235,6 +235,9 @@ describe('switchyard serve + history + replay (built CLI)', () => {
       ['http://api.localhost/json?n=1', 'http://api.localhost/json?n=2', 'http://api.localhost/slow?ms=20'].sort(),
     );
     expect(har.log.entries.every((e) => e.response.status === 200)).toBe(true);
+    const nowhere = await switchyard(['history', 'export-har', 'route:api', '-o', join(dir, 'no-dir', 'x.har'), '--data-dir', dataDir]);
+    expect(nowhere.code).toBe(1);
+    expect(nowhere.stderr.trim()).toBe(`-o ${join(dir, 'no-dir', 'x.har')}: directory not found`);
   });
 
   it('replay ID goes through the running serve; replay ID --target URL goes direct; both are in history as source:replay', async () => {
