@@ -70,6 +70,11 @@ export function formatDiff(d: ExchangeDiff, ignored: readonly string[] = []): st
   body('request body', d.request.body, out);
   headers('response headers', d.response.headers, out);
   body('response body', d.response.body, out);
+  const ws = d.websocket;
+  if (ws !== null) {
+    if (ws.same) out.push(`websocket: same (${ws.a} message${ws.a === 1 ? '' : 's'})`);
+    else out.push(`websocket: ${ws.a} → ${ws.b} messages, first difference at message ${ws.firstDifference! + 1}`);
+  }
   changed('route', d.routing.route, out);
   changed('upstream', d.routing.upstream, out);
   changed('target', d.routing.target, out);

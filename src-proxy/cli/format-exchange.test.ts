@@ -82,6 +82,23 @@ describe('diff of errors', () => {
   });
 });
 
+describe('diff of WebSocket sessions', () => {
+  it('compares the messages: a session that said something else is not the same', async () => {
+    const msg = (direction: 'client' | 'upstream', text: string) => ({ time: 0, direction, opcode: 'text' as const, data: Buffer.from(text), size: text.length, truncated: false });
+    const a = makeExchange(1, { status: 101, websocket: [msg('client', 'hello'), msg('upstream', 'hello')] });
+    const b = { ...a, id: 'b', websocket: [msg('client', 'hello'), msg('upstream', 'HELLO')] };
+    const d = await diffExchanges(a, b);
+    expect(d.same).toBe(false);
+    expect(d.websocket).toEqual({ same: false, a: 2, b: 2, firstDifference: 1 });
+    expect(formatDiff(d)).toContain('websocket: 2 → 2 messages, first difference at message 2');
+    const same = await diffExchanges(a, { ...a, id: 'c' });
+    expect(same.same).toBe(true);
+    expect(formatDiff(same)).toContain('websocket: same (2 messages)');
+    expect((await diffExchanges(a, { ...a, id: 'd', websocket: a.websocket!.slice(0, 1) })).websocket).toEqual({ same: false, a: 2, b: 1, firstDifference: 1 });
+    expect((await diffExchanges(makeExchange(2), makeExchange(3))).websocket).toBeNull();
+  });
+});
+
 describe('printable', () => {
   it('shows control characters other than tab and newline as \\xNN, bidi and zero-width characters as \\uNNNN', () => {
     expect(printable('a\u001b[2J\u001b]0;title\u0007b\rc\td\u009be\u007f')).toBe('a\\x1b[2J\\x1b]0;title\\x07b\\x0dc\td\\x9be\\x7f');

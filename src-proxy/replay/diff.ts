@@ -3,7 +3,7 @@
  * removed, changed), bodies (JSON structurally, text by line, binary by hash),
  * and how timings and sizes moved from a to b.
  */
-import type { CapturedBody, CapturedExchange } from '../capture/captured-exchange.js';
+import type { CapturedBody, CapturedExchange, WebSocketMessage } from '../capture/captured-exchange.js';
 import { readableBodyAsync } from '../capture/content-coding.js';
 import { REPLAY_HEADER } from '../capture/replay-marks.js';
 import type { TimingPhases } from '../events.js';
@@ -28,7 +28,7 @@ export interface Delta {
 export interface ExchangeDiff {
   a: string;
   b: string;
-  /** Status, error code, request line, headers and bodies all equal (timings, ids and routing not counted). */
+  /** Status, error code, request line, headers, bodies and WebSocket messages all equal (timings, ids and routing not counted). */
   same: boolean;
   status: ValueDiff<number>;
   request: {
@@ -48,9 +48,32 @@ export interface ExchangeDiff {
     target: ValueDiff<string | null>;
   };
   error: ValueDiff<string | null>;
+  /** The messages of upgraded connections, in order; null when neither exchange is one. */
+  websocket: WebSocketDiff | null;
   /** The phases every exchange has (the TLS handshake is only on a connection's first request). */
   timing: Record<CommonPhase, Delta>;
   size: { request: Delta; response: Delta };
+}
+
+export interface WebSocketDiff {
+  same: boolean;
+  /** Message counts. */
+  a: number;
+  b: number;
+  /** Index of the first message that differs (direction, opcode, size or bytes), or where the shorter list ends; null when same. */
+  firstDifference: number | null;
+}
+
+function diffMessages(a: readonly WebSocketMessage[] | null, b: readonly WebSocketMessage[] | null): WebSocketDiff | null {
+  if (a === null && b === null) return null;
+  const as = a ?? [];
+  const bs = b ?? [];
+  const equal = (x: WebSocketMessage, y: WebSocketMessage) =>
+    x.direction === y.direction && x.opcode === y.opcode && x.size === y.size && Buffer.from(x.data).equals(Buffer.from(y.data));
+  let i = 0;
+  while (i < as.length && i < bs.length && equal(as[i], bs[i])) i++;
+  const same = i === as.length && i === bs.length && (a === null) === (b === null);
+  return { same, a: as.length, b: bs.length, firstDifference: same ? null : i };
 }
 
 export interface DiffOptions extends BodyDiffOptions {
@@ -94,6 +117,7 @@ function diffWith(a: CapturedExchange, b: CapturedExchange, bodies: Bodies, opts
   const requestBody = diffBodies(bodies.a.request, bodies.b.request, opts);
   const responseBody = diffBodies(bodies.a.response, bodies.b.response, opts);
   const error = value(a.error?.code ?? null, b.error?.code ?? null);
+  const websocket = diffMessages(a.websocket, b.websocket);
   const phases: CommonPhase[] = ['queue', 'connect', 'ttfb', 'total'];
   return {
     a: a.id,
@@ -107,12 +131,14 @@ function diffWith(a: CapturedExchange, b: CapturedExchange, bodies: Bodies, opts
       requestHeaders.same &&
       responseHeaders.same &&
       requestBody.same &&
-      responseBody.same,
+      responseBody.same &&
+      (websocket?.same ?? true),
     status,
     request: { method, url, host, headers: requestHeaders, body: requestBody },
     response: { headers: responseHeaders, body: responseBody },
     routing: { route: value(a.route, b.route), upstream: value(a.upstream, b.upstream), target: value(a.target, b.target) },
     error,
+    websocket,
     timing: Object.fromEntries(phases.map((p) => [p, delta(a.timings[p], b.timings[p])])) as Record<CommonPhase, Delta>,
     size: { request: delta(a.requestBody.size, b.requestBody.size), response: delta(a.responseBody.size, b.responseBody.size) },
   };

@@ -226,6 +226,7 @@ describe('ExchangeDetail', () => {
       },
       routing: { route: { same: true, a: 'r', b: 'r' }, upstream: { same: true, a: 'u', b: 'u' }, target: { same: false, a: 't1', b: 't2' } },
       error: { same: true, a: null, b: null },
+      websocket: null,
       timing: { queue: { a: 1, b: 1, delta: 0 }, connect: { a: 0, b: 0, delta: 0 }, ttfb: { a: 5, b: 9, delta: 4 }, total: { a: 10, b: 20, delta: 10 } },
       size: { request: { a: 0, b: 0, delta: 0 }, response: { a: 10, b: 10, delta: 0 } },
     } as ExchangeDiff;
