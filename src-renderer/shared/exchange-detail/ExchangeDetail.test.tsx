@@ -241,6 +241,8 @@ describe('ExchangeDetail', () => {
     expect(list.textContent).toContain('$.id: 7 → 8');
     expect(list.textContent).toContain('target: t1 → t2');
     expect(describeDiff(diff).filter((l) => l.section === 'Timing')).toHaveLength(4);
+    const sessions = describeDiff({ ...diff, websocket: { same: false, a: 3, b: 2, firstDifference: 2 } });
+    expect(sessions).toContainEqual({ section: 'WebSocket', kind: 'changed', text: '3 → 2 messages, first difference at message 3' });
   });
 
   it('shows images, hex for binary, websocket messages and the error', async () => {

@@ -74,10 +74,14 @@ export function describeDiff(d: ExchangeDiff): DiffLine[] {
     if (!v.same) out.push({ section: 'Routing', kind: 'changed', text: `${name}: ${show(v.a)} → ${show(v.b)}` });
   }
   if (!d.error.same) out.push({ section: 'Error', kind: 'changed', text: `${show(d.error.a)} → ${show(d.error.b)}` });
+  const ws = d.websocket;
+  if (ws !== null && !ws.same) {
+    out.push({ section: 'WebSocket', kind: 'changed', text: `${ws.a} → ${ws.b} messages, first difference at message ${(ws.firstDifference ?? 0) + 1}` });
+  }
   for (const [name, t] of Object.entries(d.timing)) {
     out.push({ section: 'Timing', kind: 'info', text: `${name}: ${t.a.toFixed(1)} → ${t.b.toFixed(1)} ms (${t.delta >= 0 ? '+' : ''}${t.delta.toFixed(1)})` });
   }
   out.push({ section: 'Size', kind: 'info', text: `response ${d.size.response.a} → ${d.size.response.b} bytes, request ${d.size.request.a} → ${d.size.request.b}` });
-  if (d.same) out.unshift({ section: 'Summary', kind: 'same', text: 'Status, request line, headers and bodies are the same.' });
+  if (d.same) out.unshift({ section: 'Summary', kind: 'same', text: 'Status, request line, headers, bodies and messages are the same.' });
   return out;
 }
