@@ -31,7 +31,7 @@ describe('formatExchange', () => {
     expect(out).toContain('POST /users/1?page=1 HTTP/1.1');
     expect(out).toContain('[binary body: 4 bytes, application/octet-stream]');
     expect(out).toContain('HTTP/1.1 502 Bad Gateway');
-    const decoded = out.indexOf(`[decoded from gzip: ${x.responseBody.bytes!.byteLength} → 22 bytes]`);
+    const decoded = out.indexOf(`[decoded from gzip: ${x.responseBody.bytes!.byteLength} bytes stored → 22 bytes]`);
     expect(decoded).toBeGreaterThan(0);
     expect(out.slice(decoded + 1)).toEqual(['first line', 'second line']);
 

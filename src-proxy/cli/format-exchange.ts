@@ -19,7 +19,8 @@ async function bodyLines(body: CapturedBody, headers: readonly string[]): Promis
   const shown = readable.body;
   const out: string[] = [];
   if (readable.error !== null) out.push(`[${readable.error}; shown as sent]`);
-  else if (readable.codings.length > 0) out.push(`[decoded from ${readable.codings.join(', ')}: ${body.bytes.byteLength} → ${shown.size} bytes]`);
+  // Stored bytes, not the wire's: a masked body was encoded again after masking.
+  else if (readable.codings.length > 0) out.push(`[decoded from ${readable.codings.join(', ')}: ${body.bytes.byteLength} bytes stored → ${shown.size} bytes]`);
   const text = asText(readable.error === null ? shown : body);
   if (text === null) out.push(`[binary body: ${body.size} bytes${body.contentType ? `, ${body.contentType}` : ''}]`);
   else out.push(...text.split(/\r?\n/));
