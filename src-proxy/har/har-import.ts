@@ -15,6 +15,7 @@ import { hostName } from '../pipeline/steps/prepare-request.js';
 import { DEFAULT_SECRET_HEADERS } from '../replay/capture-defaults.js';
 import { firstHeader } from '../replay/raw-headers.js';
 import { asWireBytes, cappedBody, decodeBody } from './har-bodies.js';
+import { hostFollowsUrl, pseudoAuthority, usableAuthority } from './har-hosts.js';
 import { jsonErrorAt } from './json-error.js';
 
 export interface HarImportOptions {
@@ -266,34 +267,9 @@ function restore(x: CapturedExchange, s: Obj, cap: number, harUrl: string): Capt
   };
 }
 
-/**
- * What can never be in a host that becomes a Host header: controls (a CR/LF would add a header,
- * an escape would drive a terminal) and spaces. Other characters, Unicode included, are kept as
- * the file has them (a look-alike host is shown for what it is, not refused).
- */
-// eslint-disable-next-line no-control-regex
-const NOT_IN_AUTHORITY = /[\u0000-\u0020\u007f-\u009f]/;
-
 function checkedAuthority(authority: string, where: string): string {
-  if (NOT_IN_AUTHORITY.test(authority)) throw new EntryProblem(`${where} has a host with a control character or space: ${JSON.stringify(authority.slice(0, 200))}`);
+  if (!usableAuthority(authority)) throw new EntryProblem(`${where} has a host with a control character or space: ${JSON.stringify(authority.slice(0, 200))}`);
   return authority;
-}
-
-/** A URL's host and port, without credentials. */
-function authorityOf(url: string): string | null {
-  const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(url);
-  return m === null ? null : m[1].slice(m[1].lastIndexOf('@') + 1);
-}
-
-/**
- * An export writes request.url from the Host header, so a host edited in the URL (pointing a
- * captured request at staging, say) is meant for the Host header too; else the header would win.
- */
-function hostFollowsUrl(x: CapturedExchange, exported: string, harUrl: string): CapturedExchange {
-  const now = authorityOf(harUrl);
-  if (now === null || now === '' || now.toLowerCase() === authorityOf(exported)?.toLowerCase()) return x;
-  const requestHeaders = x.requestHeaders.map((v, i) => (i % 2 === 1 && x.requestHeaders[i - 1].toLowerCase() === 'host' ? now : v));
-  return { ...x, requestHeaders, host: hostName(now) };
 }
 
 /** The request.url an export writes for these `_switchyard` fields (see absoluteUrl in har-export.ts). */
@@ -325,12 +301,6 @@ function headerPairs(list: unknown, where: string): string[] {
     }
   }
   return out;
-}
-
-function pseudoAuthority(list: unknown): string | null {
-  if (!Array.isArray(list)) return null;
-  for (const h of list) if (isObj(h) && typeof h.name === 'string' && h.name.toLowerCase() === ':authority' && typeof h.value === 'string') return h.value;
-  return null;
 }
 
 function version(v: string): string {
