@@ -26,6 +26,11 @@ const UPSTREAMS: Record<string, (s: net.Socket) => void> = {
   garbage: (s) => s.once('data', () => s.end('SSH-2.0-OpenSSH_9.6\r\n\r\n')),
   'garbage-open': (s) => s.once('data', () => s.write('\x00\x01\x02 not http at all\r\n\r\n')),
   'bad-status': (s) => s.once('data', () => s.end('HTTP/1.1 2000 OK\r\nContent-Length: 2\r\n\r\nok')),
+  'status-999': (s) => s.once('data', () => s.end('HTTP/1.1 999 Weird\r\nContent-Length: 2\r\n\r\nok')),
+  // RFC 9110 §15.2 says a client must parse it; undici refuses it, which makes the response unusable.
+  'unasked-continue': (s) => s.once('data', () => s.end('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok')),
+  // RFC 9112 §6.3: a 204 ends at its header section, whatever Content-Length says.
+  'no-content-with-length': (s) => s.on('data', () => s.write('HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n')),
   'close-silently': (s) => s.once('data', () => s.end()),
   'reset-silently': (s) => s.once('data', () => s.resetAndDestroy()),
   'invalid-length': (s) => s.once('data', () => s.end('HTTP/1.1 200 OK\r\nContent-Length: 12abc\r\n\r\nhello')),
@@ -184,6 +189,16 @@ describe('misbehaving upstreams', () => {
     expect(gw.engine.upstreamStatus()['odd-reason'][0]).toMatchObject({ failures: 0 });
   });
 
+  it('a 204 with a Content-Length is relayed complete, without the length, and is no target failure', async () => {
+    const r = await rawRequest(gw.port, ['GET /no-content-with-length HTTP/1.1\r\nHost: x\r\n\r\n', 'GET /after HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n']);
+    const [noContent, after] = parseResponses(r.data);
+    expect(noContent.status).toBe(204);
+    expect(noContent.headers['content-length']).toBeUndefined();
+    expect(noContent.body.length).toBe(0);
+    expect(after.status).toBe(200);
+    expect(gw.engine.upstreamStatus()['no-content-with-length'][0]).toMatchObject({ failures: 0 });
+  });
+
   it('a raw client sees the truncation too: the connection closes short of the length', async () => {
     const r = await rawRequest(gw.port, 'GET /reset-mid-body HTTP/1.1\r\nHost: x\r\n\r\n', { timeoutMs: 3000 });
     expect(r.status).toBe(200);
@@ -195,6 +210,8 @@ describe('misbehaving upstreams', () => {
     ['/garbage', 'UPSTREAM_BAD_RESPONSE'],
     ['/garbage-open', 'UPSTREAM_BAD_RESPONSE'],
     ['/bad-status', 'UPSTREAM_BAD_RESPONSE'],
+    ['/status-999', 'UPSTREAM_BAD_RESPONSE'],
+    ['/unasked-continue', 'UPSTREAM_BAD_RESPONSE'],
     ['/invalid-length', 'UPSTREAM_BAD_RESPONSE'],
     ['/two-lengths', 'UPSTREAM_BAD_RESPONSE'],
     ['/length-and-chunked', 'UPSTREAM_BAD_RESPONSE'],

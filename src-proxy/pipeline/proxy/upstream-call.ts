@@ -121,6 +121,11 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
     }
     ex.firstByteAt = performance.now();
     this.upstreamStatus = statusCode;
+    if (statusCode > 599) {
+      // RFC 9110 §15: codes are 100–599. node's HTTP/2 writeHead throws on others, HTTP/1 would relay them.
+      controller.abort(Object.assign(new Error(`invalid status code ${statusCode}`), { code: 'HPE_INVALID_STATUS' }));
+      return;
+    }
     const codings = transferCodings(headers['transfer-encoding']);
     if (codings !== null) {
       // The body still carries those codings, and Transfer-Encoding does not cross the gateway: the client
@@ -163,11 +168,12 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     if (this.settled) return;
-    // undici rejects a bodiless 304 that carries the representation's
-    // Content-Length (RFC 9110 §8.6 allows it): the response is complete.
-    if (this.committed && this.upstreamStatus === 304 && (error as NodeJS.ErrnoException).code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') {
+    // undici rejects a bodiless 204 or 304 that carries a Content-Length (RFC 9110 §8.6 allows it on a
+    // 304; RFC 9112 §6.3 ends both at their header section whatever it says): the response is complete.
+    const bodiless = this.upstreamStatus === 204 || this.upstreamStatus === 304;
+    if (this.committed && bodiless && (error as NodeJS.ErrnoException).code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') {
       this.sink.end();
-      this.settle({ kind: 'completed', status: 304 });
+      this.settle({ kind: 'completed', status: this.upstreamStatus });
       return;
     }
     if (this.committed) this.sink.destroy();
@@ -212,6 +218,8 @@ export function classify(error: Error, sent: boolean): FailureKind {
   if (code.startsWith('HPE_') || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' || code === 'UND_ERR_INFO' || code === 'UND_ERR_HEADERS_OVERFLOW' || error.name === 'HTTPParserError') {
     return 'bad-response';
   }
+  // undici's names for a 100 Continue nobody asked for and an upgrade nobody requested.
+  if (code === 'UND_ERR_SOCKET' && (error.message === 'bad response' || error.message === 'bad upgrade')) return 'bad-response';
   if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     return 'connect-failure';
   }
