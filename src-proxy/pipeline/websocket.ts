@@ -99,7 +99,7 @@ function proxyUpgrade(ex: Exchange, upstreamName: string, client: Duplex, head: 
   const secure = url.protocol === 'https:';
   const request = (secure ? https : http).request({
     ...(secure ? upgradeTlsOptions(upstream.plan, target.url) : {}),
-    host: url.hostname,
+    host: url.hostname.replace(/^\[|\]$/g, ''), // an IPv6 literal's brackets belong to the URL, not the address
     port: url.port,
     method: ex.method,
     path: ex.search ? `${path}?${ex.search}` : path,

@@ -215,3 +215,40 @@ describe('websocket proxying', () => {
     expect(f.body).toBe('fixed');
   });
 });
+
+const ipv6 = await new Promise<boolean>((resolve) => {
+  const s = http.createServer().listen(0, '::1', () => s.close(() => resolve(true)));
+  s.on('error', () => resolve(false));
+});
+
+describe.runIf(ipv6)('websocket to an IPv6-literal target', () => {
+  it('connects to [::1] (the URL\'s brackets are not part of the address)', async () => {
+    const v6 = http.createServer((_req, res) => res.end());
+    const wss = new WebSocketServer({ server: v6 });
+    wss.on('connection', (ws) => ws.on('message', (data) => ws.send(`v6:${String(data)}`)));
+    await new Promise<void>((resolve) => v6.listen(0, '::1', resolve));
+    const port = (v6.address() as { port: number }).port;
+    const gw6 = await startGateway(`
+version: 1
+listeners: [{ name: web, address: "127.0.0.1:0" }]
+routes: [{ name: ws, match: { path: / }, upstream: v6 }]
+upstreams: { v6: { targets: [{ url: "http://[::1]:${port}" }] } }
+`);
+    try {
+      const ws = new WebSocket(gw6.url.replace('http:', 'ws:') + '/');
+      await new Promise((resolve, reject) => {
+        ws.once('open', resolve);
+        ws.once('error', reject);
+        ws.once('unexpected-response', (_req, res) => reject(new Error(`unexpected ${res.statusCode}`)));
+      });
+      ws.send('hi');
+      expect(String((await nextMessage(ws)).data)).toBe('v6:hi');
+      ws.close();
+    } finally {
+      await gw6.stop();
+      wss.close();
+      v6.closeAllConnections();
+      await new Promise((resolve) => v6.close(resolve));
+    }
+  });
+});
