@@ -36,11 +36,14 @@ export function expandTemplate(
   captures: RegExpExecArray | null,
   vars: { path: string; query: string; host: string },
 ): string {
-  return template
-    .replace(/\$(\d+)|\$<([A-Za-z_][A-Za-z0-9_]*)>/g, (_, n: string | undefined, name: string | undefined) => {
+  // One pass: text that came from the request (a capture, the path) is never expanded again.
+  return template.replace(
+    /\$(\d+)|\$<([A-Za-z_][A-Za-z0-9_]*)>|\{(path|query|host)\}/g,
+    (_, n: string | undefined, name: string | undefined, v: 'path' | 'query' | 'host' | undefined) => {
+      if (v !== undefined) return vars[v];
       if (!captures) return '';
       if (n !== undefined) return captures[Number(n)] ?? '';
       return captures.groups?.[name as string] ?? '';
-    })
-    .replace(/\{(path|query|host)\}/g, (_, v: 'path' | 'query' | 'host') => vars[v]);
+    },
+  );
 }

@@ -131,6 +131,13 @@ describe('redirect', () => {
     await res.body.dump();
   });
 
+  it('puts captured text in literally: a {host} or {query} the client sent is not expanded', async () => {
+    const r = await rawRequest(gw.port, 'GET /docs/de/{host}{query}x?q=1 HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n');
+    const [res] = parseResponses(r.data);
+    expect(res.status).toBe(308);
+    expect(res.headers.location).toBe('https://evil.example/manual/{host}{query}x?lang=de');
+  });
+
   it('expands $N, $<name> and {host} from a pathRegex match', async () => {
     const res = await request(`${gw.url}/docs/de/install/linux`, { headers: { host: 'Docs.Example:8443' } });
     expect(res.statusCode).toBe(308);
