@@ -79,6 +79,11 @@ describe('host matching', () => {
     expect((await call('/h', { headers: { host: 'other.localhost' } })).status).toBe(404);
   });
 
+  it('matches a fully qualified host (trailing dot) as the same host', async () => {
+    expect((await call('/h', { headers: { host: 'API.localhost.:8080' } })).upstream).toBe('exact-host');
+    expect((await call('/h', { headers: { host: 'a.wild.test.' } })).upstream).toBe('wild');
+  });
+
   it('matches *.wildcard subdomains at any depth but not the bare domain', async () => {
     expect((await call('/h', { headers: { host: 'a.wild.test' } })).upstream).toBe('wild');
     expect((await call('/h', { headers: { host: 'x.y.wild.test' } })).upstream).toBe('wild');

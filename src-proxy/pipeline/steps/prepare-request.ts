@@ -144,6 +144,8 @@ export function hostName(host: string): string {
   } else {
     const colon = h.indexOf(':');
     if (colon !== -1) h = h.slice(0, colon);
+    // `a.example.` is `a.example` fully qualified (as nginx and Envoy match it): a dot must not slip past host routes.
+    if (h.length > 1 && h.endsWith('.')) h = h.slice(0, -1);
   }
   return h.toLowerCase();
 }
