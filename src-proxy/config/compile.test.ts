@@ -117,8 +117,55 @@ describe('routes: what compiles into the plan', () => {
     expect([...r.match.hosts!]).toEqual(['api.example.test']);
     expect(r.match.hostSuffixes).toEqual(['.example.test']);
     expect(errors(routes({ name: 'a', match: { host: 'api.*.test' } }))).toEqual([
-      { path: 'routes.0.match.host', message: 'host "api.*.test": a wildcard is only allowed as the first label ("*.example.test")' },
+      { path: 'routes.0.match.host', message: 'host "api.*.test" can never match: a wildcard is only allowed as the first label ("*.example.test")' },
     ]);
+  });
+
+  it('a fully qualified host (trailing dot) is matched without its dot; [::1] is an IPv6 host', () => {
+    const r = plan(routes({ name: 'a', match: { host: ['api.example.test.', '*.example.test.', '[::1]'] } })).routes[0];
+    expect([...r.match.hosts!]).toEqual(['api.example.test', '[::1]']);
+    expect(r.match.hostSuffixes).toEqual(['.example.test']);
+  });
+
+  it('conditions no request can meet are errors, each at its place', () => {
+    const e = errors(
+      routes(
+        { name: 'a', match: { host: ['Exa mple', '*.', 'api.localhost:8080', '::1', 'bücher.example', 'a..b'] } },
+        { name: 'b', match: { path: '/j?x=1' } },
+        { name: 'c', match: { path: '/l/../m' } },
+        { name: 'd', match: { path: '/x/./y' } },
+      ),
+    );
+    expect(e.map((x) => x.path)).toEqual([
+      'routes.0.match.host.0',
+      'routes.0.match.host.1',
+      'routes.0.match.host.2',
+      'routes.0.match.host.3',
+      'routes.0.match.host.4',
+      'routes.0.match.host.5',
+      'routes.1.match.path',
+      'routes.2.match.path',
+      'routes.3.match.path',
+    ]);
+    expect(e[0]!.message).toBe('host "Exa mple" can never match: a host name has only letters, digits, "-", "_" and dots between non-empty labels');
+    expect(e[1]!.message).toMatch(/a wildcard needs a domain after it/);
+    expect(e[2]!.message).toMatch(/without the port/);
+    expect(e[3]!.message).toMatch(/\[::1\]/);
+    expect(e[4]!.message).toMatch(/xn--/);
+    expect(e[6]!.message).toMatch(/query/);
+    expect(e[7]!.message).toMatch(/dot segments/);
+  });
+
+  it('$N and $<name> must name a capture the route\'s regex has', () => {
+    const redirect = (match: Record<string, unknown>, to: string) => routes({ name: 'r', match, redirect: { to }, respond: undefined });
+    expect(errors(redirect({ path: '/x' }, '/y/$1'))).toEqual([{ path: 'routes.0.redirect.to', message: '$1 refers to a capture of match.pathRegex, which this route does not have' }]);
+    expect(errors(redirect({ pathRegex: '^/(a)(?<b>b)$' }, '/$2/$<b>/$0/{path}'))).toEqual([]);
+    expect(errors(redirect({ pathRegex: '^/(a)(?<b>b)$' }, '/$3'))).toEqual([{ path: 'routes.0.redirect.to', message: '$3 refers to capture 3, but match.pathRegex has only 2' }]);
+    expect(errors(redirect({ pathRegex: '^/(a)(?<b>b)$' }, '/$<nope>'))).toEqual([{ path: 'routes.0.redirect.to', message: '$<nope> refers to a group match.pathRegex does not name (it has <b>)' }]);
+    const rewrite = (replacement: string) =>
+      errors({ routes: [{ name: 'w', match: { path: '/' }, rewrite: { regex: { pattern: '^/(u)$', replacement } }, upstream: 'u' }], upstreams: { u: { targets: [{ url: 'http://127.0.0.1:1' }] } } });
+    expect(rewrite('/users/$1/$$2')).toEqual([]);
+    expect(rewrite('/users/$2')).toEqual([{ path: 'routes.0.rewrite.regex.replacement', message: '$2 refers to capture 2, but rewrite.regex.pattern has only 1' }]);
   });
 
   it('header names are case-insensitive, query names are not; the three condition forms', () => {

@@ -19,6 +19,7 @@ import type {
 import type { ListenerConfig, RouteConfig, Workspace } from './schema.js';
 import { addressesClash, badIpv4 } from './listen-address.js';
 import { catastrophicRepetition } from './regex-safety.js';
+import { checkCaptureRefs, checkMatchPath, hostPattern } from './route-match-checks.js';
 import { checkPositive, checkTimer, type Report } from './compile-checks.js';
 import { checkReferences } from './reference-checks.js';
 import { compileUpstream } from './compile-upstream.js';
@@ -243,11 +244,13 @@ function compileRoute(r: RouteConfig, index: number, path: (string | number)[], 
   const hostsIn = m.host === undefined ? [] : Array.isArray(m.host) ? m.host : [m.host];
   const hosts = new Set<string>();
   const hostSuffixes: string[] = [];
-  for (const h of hostsIn.map((x) => x.toLowerCase())) {
+  hostsIn.forEach((raw, i) => {
+    const h = hostPattern(raw, [...path, 'match', 'host', ...(Array.isArray(m.host) ? [i] : [])], error);
+    if (h === null) return;
     if (h.startsWith('*.')) hostSuffixes.push(h.slice(1));
-    else if (h.includes('*')) error([...path, 'match', 'host'], `host "${h}": a wildcard is only allowed as the first label ("*.example.test")`);
     else hosts.add(h);
-  }
+  });
+  if (m.path !== undefined) checkMatchPath(m.path, [...path, 'match', 'path'], error);
   if (m.exact && m.path === undefined) error([...path, 'match', 'exact'], '`exact` needs a `path` to match exactly');
   if (m.path !== undefined && m.pathRegex !== undefined) error([...path, 'match', 'pathRegex'], 'use either `path` or `pathRegex`, not both');
   const match: RouteMatchPlan = Object.freeze({
@@ -276,6 +279,7 @@ function compileRoute(r: RouteConfig, index: number, path: (string | number)[], 
     action = { kind: 'respond', status: r.respond.status, body: Buffer.from(r.respond.body ?? ''), headers: { ...(r.respond.headers ?? {}) } };
   } else if (r.redirect) {
     action = { kind: 'redirect', to: r.redirect.to, status: r.redirect.status };
+    checkCaptureRefs(r.redirect.to, match.pathRegex, 'match.pathRegex', [...path, 'redirect', 'to'], error);
   } else {
     action = { kind: 'proxy', upstream: r.upstream ?? '' };
   }
@@ -293,6 +297,8 @@ function compileRoute(r: RouteConfig, index: number, path: (string | number)[], 
       regex: rw.regex
         ? (() => {
             const re = compileRegex(rw.regex.pattern, [...path, 'rewrite', 'regex', 'pattern'], error);
+            // `$$` is a literal dollar in a replacement.
+            if (re) checkCaptureRefs(rw.regex.replacement.replaceAll('$$', ''), re, 'rewrite.regex.pattern', [...path, 'rewrite', 'regex', 'replacement'], error);
             return re ? { pattern: re, replacement: rw.regex.replacement } : null;
           })()
         : null,

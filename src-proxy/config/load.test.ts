@@ -176,12 +176,18 @@ describe('loadWorkspaceText: errors at the exact line and column', () => {
     ]);
   });
 
+  it('a size written as a bare number: the hint adds a unit', () => {
+    expect(problems(ws('capture:', '  maxBodySize: 100'))).toEqual([
+      '5:16 capture.maxBodySize: expected a size with its unit, such as "100B" or "100KB", got the number 100',
+    ]);
+  });
+
   it('a bad duration, and a duration written as a bare number', () => {
     expect(problems(ws('upstreams:', '  u:', '    targets: [{ url: "http://127.0.0.1:9001" }]', '    timeouts: { connect: 2 seconds }'))).toEqual([
       '7:26 upstreams.u.timeouts.connect: expected a duration such as 500ms, 2s, 1m or 1h, got "2 seconds"',
     ]);
     expect(problems(ws('upstreams:', '  u:', '    targets: [{ url: "http://127.0.0.1:9001" }]', '    slowStart: 30'))).toEqual([
-      '7:16 upstreams.u.slowStart: expected a string, got the number 30 (write it in quotes: "30")',
+      '7:16 upstreams.u.slowStart: expected a duration with its unit, such as "30s" or "30ms", got the number 30',
     ]);
   });
 

@@ -235,7 +235,7 @@ function schemaIssue(issue: Issue, base: (string | number)[], input: unknown, at
 function expectations(issue: Issue): string[] {
   switch (issue.code) {
     case 'invalid_type':
-      return [article(issue.expected)];
+      return [isZodDefault(issue.message) ? article(issue.expected) : issue.message.replace(/^expected /, '')];
     case 'invalid_value':
       return issue.values.map((v) => String(v));
     case 'too_small': {

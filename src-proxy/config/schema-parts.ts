@@ -2,12 +2,16 @@
 import { z } from 'zod';
 import { DURATION_PATTERN, SIZE_PATTERN } from './units.js';
 
+/** YAML reads `30` as a number: say which unit to add rather than only "expected a string". */
+const withUnit = (what: string, units: [string, string]) => (issue: { input?: unknown }) =>
+  typeof issue.input === 'number' ? `expected ${what} with its unit, such as "${issue.input}${units[0]}" or "${issue.input}${units[1]}"` : undefined;
+
 export const duration = z
-  .string()
+  .string({ error: withUnit('a duration', ['s', 'ms']) })
   .regex(DURATION_PATTERN, { message: 'expected a duration such as 500ms, 2s, 1m or 1h' })
   .describe('A duration: 500ms, 2s, 1m, 1h');
 export const size = z
-  .string()
+  .string({ error: withUnit('a size', ['B', 'KB']) })
   .regex(SIZE_PATTERN, { message: 'expected a size such as 512B, 64KB, 50MB or 1GB' })
   .describe('A size: 512B, 64KB, 50MB, 1GB');
 export const name = z
