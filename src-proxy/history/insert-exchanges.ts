@@ -41,14 +41,15 @@ export interface BatchResult {
 
 export type BatchInserter = (batch: BatchMessage) => BatchResult;
 
-export function createBatchInserter(db: HistoryDatabase): BatchInserter {
+/** `now` stamps imported rows with their import time (age retention counts from it). */
+export function createBatchInserter(db: HistoryDatabase, now: () => number = Date.now): BatchInserter {
   const insertExchange = db.prepare(`
     INSERT INTO exchanges (
       id, request_id, started_at, method, scheme, http_version, host, path, url, status,
       route, upstream, target, client, client_port, listener, duration, req_size, res_size,
       cache_status, error_code, attempts, source, replay_of, aborted, truncated, bodies_dropped,
-      ws_count, req_headers, res_headers, timings, policies, error, bytes, tls, intercepted
-    ) VALUES (${new Array(36).fill('?').join(', ')}) ON CONFLICT (id) DO NOTHING`);
+      ws_count, req_headers, res_headers, timings, policies, error, bytes, tls, intercepted, imported_at
+    ) VALUES (${new Array(37).fill('?').join(', ')}) ON CONFLICT (id) DO NOTHING`);
   const insertBody = db.prepare(
     'INSERT INTO bodies (exchange_seq, kind, bytes, size, truncated, content_type) VALUES (?, ?, ?, ?, ?, ?)',
   );
@@ -63,7 +64,7 @@ export function createBatchInserter(db: HistoryDatabase): BatchInserter {
     }
   };
 
-  const insertOne = (r: PackedRecord, buffer: ArrayBuffer): number => {
+  const insertOne = (r: PackedRecord, buffer: ArrayBuffer, insertedAt: number): number => {
     const timings = JSON.stringify(r.timings);
     const policies = JSON.stringify(r.policies);
     const error = r.error === null ? null : JSON.stringify(r.error);
@@ -129,6 +130,7 @@ export function createBatchInserter(db: HistoryDatabase): BatchInserter {
       bytes,
       r.tls === null ? null : JSON.stringify(r.tls),
       r.intercepted ? 1 : 0,
+      r.source === 'import' ? insertedAt : null,
     );
     if (info.changes === 0) return -1;
     const seq = info.lastInsertRowid;
@@ -146,8 +148,9 @@ export function createBatchInserter(db: HistoryDatabase): BatchInserter {
     let inserted = 0;
     let duplicates = 0;
     let bytes = 0;
+    const insertedAt = Math.trunc(now());
     for (let i = 0; i < batch.count; i++) {
-      const b = insertOne(unpackRecord(batch, i), batch.buffer);
+      const b = insertOne(unpackRecord(batch, i), batch.buffer, insertedAt);
       if (b < 0) duplicates++;
       else {
         inserted++;

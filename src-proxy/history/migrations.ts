@@ -26,6 +26,8 @@
  *   cannot be joined).
  * - `history_state` keeps the row count, the sum of `bytes` (so retention and
  *   stats need no full scans) and the FTS indexer's progress.
+ * - `imported_at` is when an imported exchange entered history (NULL for the
+ *   rest, whose `started_at` is that time): age retention counts from it.
  */
 import type { Database } from 'better-sqlite3';
 
@@ -182,6 +184,21 @@ export const MIGRATIONS: readonly Migration[] = [
       if (analysed && db.prepare("SELECT 1 FROM sqlite_stat1 WHERE tbl = 'exchanges' LIMIT 1").get() !== undefined) {
         db.exec('ANALYZE exchanges');
       }
+    },
+  },
+  {
+    version: 7,
+    description: 'the import time of imported exchanges, which age retention counts from',
+    up(db) {
+      // An imported HAR keeps its original times, often older than maxAge: aged by started_at it
+      // was deleted right after import. Partial index: live rows (NULL) add no entry to insert.
+      // Rows imported before this version get the upgrade's time (their import time is unknown):
+      // one scan, once.
+      db.exec(`
+        ALTER TABLE exchanges ADD COLUMN imported_at INTEGER;
+        CREATE INDEX exchanges_imported ON exchanges(imported_at) WHERE imported_at IS NOT NULL;
+      `);
+      db.prepare("UPDATE exchanges SET imported_at = ? WHERE source = 'import'").run(Date.now());
     },
   },
 ];

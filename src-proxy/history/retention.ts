@@ -39,7 +39,13 @@ export function applyRetention(db: HistoryDatabase, limits: RetentionLimits, opt
   const deleter = deleterFor(db);
   const totals = db.prepare('SELECT rows, bytes FROM history_state WHERE id = 1');
   const oldest = db.prepare('SELECT seq, bytes FROM exchanges ORDER BY started_at, id LIMIT ?');
-  const expired = db.prepare('SELECT seq FROM exchanges WHERE started_at < ? ORDER BY started_at, id LIMIT ?').pluck();
+  // Age counts from when an exchange entered history: a live one's start, an imported one's
+  // import (its started_at is the HAR's, often older than maxAge). The live walk skips imported
+  // rows that are not yet due, which costs a row read each; imports are rarely that many.
+  const expiredLive = db
+    .prepare('SELECT seq FROM exchanges WHERE started_at < ? AND imported_at IS NULL ORDER BY started_at, id LIMIT ?')
+    .pluck();
+  const expiredImported = db.prepare('SELECT seq FROM exchanges WHERE imported_at < ? ORDER BY imported_at LIMIT ?').pluck();
   const deleteChunk = db.transaction((seqs: number[]) => deleter.bySeq(seqs));
   let deleted = 0;
 
@@ -62,7 +68,8 @@ export function applyRetention(db: HistoryDatabase, limits: RetentionLimits, opt
 
   if (limits.maxAgeMs !== undefined) {
     const cutoff = now - limits.maxAgeMs;
-    deleteWhile(() => expired.all(cutoff, chunkSize) as number[]);
+    deleteWhile(() => expiredImported.all(cutoff, chunkSize) as number[]);
+    deleteWhile(() => expiredLive.all(cutoff, chunkSize) as number[]);
   }
   if (limits.maxRows !== undefined) {
     const max = Math.max(0, limits.maxRows);

@@ -60,7 +60,7 @@ export interface RetentionLimits {
   maxRows?: number;
   /** Keep the approximate stored bytes (sum of the `bytes` column) under this. */
   maxBytes?: number;
-  /** Delete exchanges that started longer ago than this. */
+  /** Delete exchanges that started longer ago than this; imported ones count from their import. */
   maxAgeMs?: number;
 }
 

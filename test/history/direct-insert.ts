@@ -5,8 +5,9 @@ import type { HistoryDatabase } from '../../src-proxy/history/database.js';
 import { createFtsIndexer } from '../../src-proxy/history/fts-indexer.js';
 import { createBatchInserter } from '../../src-proxy/history/insert-exchanges.js';
 
-export function directInserter(db: HistoryDatabase, options: { index?: boolean } = {}): (records: CapturedExchange[]) => void {
-  const insert = createBatchInserter(db);
+/** `now`: the clock that stamps imported records with their import time. */
+export function directInserter(db: HistoryDatabase, options: { index?: boolean; now?: () => number } = {}): (records: CapturedExchange[]) => void {
+  const insert = createBatchInserter(db, options.now);
   const indexer = createFtsIndexer(db);
   let batchId = 0;
   return (records) => {

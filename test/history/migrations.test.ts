@@ -248,4 +248,33 @@ describe('history database and migrations', () => {
       store.close();
     }
   });
+
+  it('schema 7: rows a version-6 database imported get the upgrade as their import time; live rows add nothing to its index', () => {
+    const file = oldDatabase(6, { scheme: 'http', reqHeaders: '', resHeaders: '' });
+    const old = new Database(file);
+    old.prepare("UPDATE exchanges SET source = 'import' WHERE id = 'old1'").run();
+    old.close();
+    const before = Date.now();
+    const store = HistoryStore.open(file);
+    try {
+      expect(schemaVersion(store.db)).toBe(SCHEMA_VERSION);
+      const importedAt = store.db.prepare("SELECT imported_at FROM exchanges WHERE id = 'old1'").pluck().get() as number;
+      expect(importedAt).toBeGreaterThanOrEqual(before);
+      expect(importedAt).toBeLessThanOrEqual(Date.now());
+      directInserter(store.db, { now: () => 5 })([makeExchange(1), makeExchange(2, { source: 'import' }), makeExchange(3, { source: 'replay' })]);
+      const stamped = store.db.prepare('SELECT id, imported_at FROM exchanges WHERE id != ? ORDER BY seq').all('old1');
+      expect(stamped).toEqual([
+        { id: makeExchange(1).id, imported_at: null },
+        { id: makeExchange(2).id, imported_at: 5 },
+        { id: makeExchange(3).id, imported_at: null },
+      ]);
+      expect(indexEntries(store.db, 'exchanges_imported')).toBe(2);
+      const plan = (sql: string): string =>
+        (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(1, 10) as { detail: string }[]).map((p) => p.detail).join('; ');
+      expect(plan('SELECT seq FROM exchanges WHERE imported_at < ? ORDER BY imported_at LIMIT ?')).toContain('USING COVERING INDEX exchanges_imported');
+      expect(plan('SELECT seq FROM exchanges WHERE started_at < ? AND imported_at IS NULL ORDER BY started_at, id LIMIT ?')).toContain('USING INDEX exchanges_time');
+    } finally {
+      store.close();
+    }
+  });
 });

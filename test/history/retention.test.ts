@@ -57,6 +57,35 @@ describe('history retention', () => {
     expect(remainingIds(store)).toEqual(range(70, 100));
   });
 
+  it('ages an imported exchange from its import, not from the time in the HAR', () => {
+    const { store } = openStore();
+    directInserter(store.db)(Array.from({ length: 100 }, (_, n) => makeExchange(n)));
+    const longAgo = Date.UTC(2020, 0, 1);
+    const imported = Array.from({ length: 10 }, (_, n) => makeExchange(100 + n, { source: 'import', startedAt: longAgo + n }));
+    directInserter(store.db, { now: () => BASE_TIME + 80_000 })(imported);
+    expect(store.db.prepare('SELECT count(*) FROM exchanges WHERE imported_at IS NOT NULL').pluck().get()).toBe(10);
+    expect(applyRetention(store.db, { maxAgeMs: 30_000 }, { now: BASE_TIME + 100_000, chunkSize: 7 }).deleted).toBe(70);
+    expect(remainingIds(store)).toEqual([...range(100, 110), ...range(70, 100)]);
+    // 30 s after the import it goes, and live rows still go by their start.
+    expect(applyRetention(store.db, { maxAgeMs: 30_000 }, { now: BASE_TIME + 110_001, chunkSize: 7 }).deleted).toBe(21);
+    expect(remainingIds(store)).toEqual(range(81, 100));
+    // Row and size limits still go by started_at: an import is the oldest there.
+    directInserter(store.db, { now: () => BASE_TIME + 200_000 })(imported);
+    expect(applyRetention(store.db, { maxRows: 25 }).deleted).toBe(4);
+    expect(remainingIds(store)).toEqual([...range(104, 110), ...range(81, 100)]);
+  });
+
+  it('the writer keeps an imported HAR older than maxAge: it counts from the import', async () => {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    const history = await History.open({ dataDir: t.dir, retention: { maxAgeMs: 30 * 86_400_000 }, retentionIntervalMs: 50, batchIntervalMs: 10 });
+    cleanups.push(() => history.close());
+    const old = Array.from({ length: 7 }, (_, n) => makeExchange(n, { source: 'import', startedAt: Date.UTC(2020, 0, 1) }));
+    expect(await history.recordAll(old)).toMatchObject({ stored: 7 });
+    await history.writer.runRetention();
+    expect(history.store.count('source:import')).toBe(7);
+  });
+
   it('keeps the total stored bytes under the byte limit, oldest first', () => {
     const { store } = openStore();
     directInserter(store.db)(Array.from({ length: 200 }, (_, n) => sizedExchange(n, 4000)));
