@@ -4,6 +4,7 @@ import { makeExchange } from '../../test/history/fixtures.js';
 import { diffExchanges } from '../replay/diff.js';
 import { formatDiff } from './format-diff.js';
 import { formatExchange } from './format-exchange.js';
+import { localTimestamp } from './local-time.js';
 import { printable } from './printable.js';
 
 const body = (bytes: Buffer, contentType: string | null, size = bytes.length) => ({ bytes, size, truncated: size > bytes.length, contentType });
@@ -21,7 +22,7 @@ describe('formatExchange', () => {
       status: 502,
     });
     const out = await formatExchange(x);
-    expect(out[0]).toBe(`exchange ${x.id} (live) at ${new Date(x.startedAt).toISOString().replace('T', ' ').slice(0, 23)} from 127.0.0.1:50001 on main`);
+    expect(out[0]).toBe(`exchange ${x.id} (live) at ${localTimestamp(x.startedAt)} from 127.0.0.1:50001 on main`);
     expect(out.slice(1, 5)).toEqual([
       'route users → upstream users → 127.0.0.1:9001 (1 attempt)',
       'timing: queue 0.5ms, connect 1.0ms, ttfb 10.0ms, total 12.5ms',

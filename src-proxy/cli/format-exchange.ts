@@ -8,8 +8,8 @@ import { STATUS_CODES } from 'node:http';
 import type { CapturedBody, CapturedExchange } from '../capture/captured-exchange.js';
 import { readableBodyAsync } from '../capture/content-coding.js';
 import { asText } from '../replay/body-diff.js';
+import { localTimestamp } from './local-time.js';
 
-const time = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 23);
 const ms = (n: number) => `${n.toFixed(1)}ms`;
 
 async function bodyLines(body: CapturedBody, headers: readonly string[]): Promise<string[]> {
@@ -37,7 +37,7 @@ function headerLines(raw: readonly string[]): string[] {
 export async function formatExchange(x: CapturedExchange): Promise<string[]> {
   const t = x.timings;
   const out = [
-    `exchange ${x.id} (${x.source}${x.replayOf ? ` of ${x.replayOf}` : ''}) at ${time(x.startedAt)}${x.clientAddress ? ` from ${x.clientAddress}:${x.clientPort}` : ''}${x.listener ? ` on ${x.listener}` : ''}`,
+    `exchange ${x.id} (${x.source}${x.replayOf ? ` of ${x.replayOf}` : ''}) at ${localTimestamp(x.startedAt)}${x.clientAddress ? ` from ${x.clientAddress}:${x.clientPort}` : ''}${x.listener ? ` on ${x.listener}` : ''}`,
     `route ${x.route ?? '-'} → upstream ${x.upstream ?? '-'} → ${x.target ?? '-'} (${x.attempts} attempt${x.attempts === 1 ? '' : 's'})`,
     `timing: queue ${ms(t.queue)}, connect ${ms(t.connect)}, ttfb ${ms(t.ttfb)}, total ${ms(t.total)}`,
   ];
@@ -58,7 +58,7 @@ export async function formatExchange(x: CapturedExchange): Promise<string[]> {
     for (const m of x.websocket) {
       const data = Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength);
       const shown = m.opcode === 'text' && m.compressed !== true ? data.toString('utf8') : `[${m.opcode}${m.compressed ? ', compressed' : ''}: ${m.size} bytes]`;
-      out.push(`${time(m.time)} ${m.direction === 'client' ? '→' : '←'} ${shown}${m.truncated ? ' […]' : ''}`);
+      out.push(`${localTimestamp(m.time)} ${m.direction === 'client' ? '→' : '←'} ${shown}${m.truncated ? ' […]' : ''}`);
     }
   }
   return out;

@@ -14,6 +14,7 @@ import { toWire } from '../control/wire.js';
 import { formatExchange } from './format-exchange.js';
 import { historyDeleteCommand } from './history-delete-command.js';
 import { importHarCommand } from './import-har-command.js';
+import { localTimestamp } from './local-time.js';
 import { openHistory } from './open-history.js';
 import { printable } from './printable.js';
 import { printQueryError } from './query-error.js';
@@ -113,7 +114,7 @@ function search(store: HistoryStore, query: string, limit: number, json: boolean
     return 0;
   }
   for (const x of page.items) {
-    const time = new Date(x.startedAt).toISOString().replace('T', ' ').slice(0, 23);
+    const time = localTimestamp(x.startedAt);
     const status = x.status === 0 ? '---' : String(x.status);
     io.out(printable(`${time}  ${x.id}  ${status} ${x.method.padEnd(6)} ${x.host}${x.url}  ${x.duration.toFixed(1)}ms  ${x.route ?? '-'} → ${x.target ?? '-'}`));
   }

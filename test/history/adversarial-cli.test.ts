@@ -13,9 +13,9 @@ import { requireFreshDist } from '../helpers/dist.js';
 import { makeExchange, tempDir } from './fixtures.js';
 
 const bin = join(projectRoot(), 'bin', 'switchyard.js');
-const run = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+const run = (args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stdout: string; stderr: string }> =>
   new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { timeout: 30_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [bin, ...args], { timeout: 30_000, env }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
     });
   });
@@ -39,6 +39,17 @@ describe('history export-har, adversarial', () => {
     expect((JSON.parse(readFileSync(file, 'utf8')) as { log: { entries: unknown[] } }).log.entries).toHaveLength(2);
     const all = await run(['history', 'export-har', '', '-o', join(t.dir, 'all.har'), '--limit', '5', '--data-dir', t.dir]);
     expect(all.stderr).toBe('');
+  });
+
+  it('prints local times, as after: and before: read them', async () => {
+    const env = { ...process.env, TZ: 'America/New_York' };
+    // makeExchange(n) starts at 10:00:0n UTC: 05:00:0n in New York in November.
+    const all = await run(['history', 'search', '', '--data-dir', t.dir], env);
+    expect(all.stdout.split('\n')[0]).toMatch(/^2026-11-20 05:00:04\.000 {2}/);
+    const after = await run(['history', 'search', 'after:2026-11-20T05:00:02', '--data-dir', t.dir], env);
+    expect(after.stdout.trim().split('\n').at(-1)).toBe('3 of 3 matching exchanges');
+    const show = await run(['history', 'show', makeExchange(1).id, '--data-dir', t.dir], env);
+    expect(show.stdout.split('\n')[0]).toContain(' at 2026-11-20 05:00:01.000 ');
   });
 
   it('reports a history file that is not a database, and leaves it alone', async () => {
