@@ -5,7 +5,6 @@
  * directly (SQLite in WAL mode lets them run beside a serving gateway).
  * `history import-har`, `delete` and `clear` write, so they have modules of their own.
  */
-import { parseArgs } from 'node:util';
 import { writeHarFile } from '../har/har-file.js';
 import { HistoryStore } from '../history/history-store.js';
 import { QuerySyntaxError } from '../history/query-language.js';
@@ -17,6 +16,7 @@ import { importHarCommand } from './import-har-command.js';
 import { localTimestamp } from './local-time.js';
 import { openHistory } from './open-history.js';
 import { printable } from './printable.js';
+import { parseQueryArgs } from './query-args.js';
 import { printQueryError } from './query-error.js';
 import type { CliIO } from './io.js';
 
@@ -34,16 +34,11 @@ export async function historyCommand(args: string[], io: CliIO, version: string)
   const [verb, ...rest] = args;
   if (verb === 'import-har') return importHarCommand(rest, io);
   if (verb === 'delete' || verb === 'clear') return historyDeleteCommand(verb, rest, io);
-  const { values, positionals } = parseArgs({
-    args: rest,
-    options: {
-      'data-dir': { type: 'string' },
-      limit: { type: 'string' },
-      json: { type: 'boolean' },
-      output: { type: 'string', short: 'o' },
-    },
-    allowPositionals: true,
-    strict: true,
+  const { values, positionals } = parseQueryArgs(rest, {
+    'data-dir': { type: 'string' },
+    limit: { type: 'string' },
+    json: { type: 'boolean' },
+    output: { type: 'string', short: 'o' },
   });
   const showMisused = verb === 'show' && (positionals.length !== 1 || values.limit !== undefined || values.output !== undefined);
   if (!VERBS.includes(verb) || positionals.length > 1 || showMisused) {

@@ -5,22 +5,17 @@
  * from here. The query is checked first, so a typo never deletes anything.
  */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { History } from '../history/history.js';
 import { QuerySyntaxError, parseQuery } from '../history/query-language.js';
 import { defaultDataDir } from './data-dir.js';
 import type { CliIO } from './io.js';
 import { existingHistory } from './open-history.js';
+import { parseQueryArgs } from './query-args.js';
 import { printQueryError } from './query-error.js';
 import { callServe, readServeInfo } from './serve-info.js';
 
 export async function historyDeleteCommand(verb: 'delete' | 'clear', args: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    options: { 'data-dir': { type: 'string' }, yes: { type: 'boolean' } },
-    allowPositionals: true,
-    strict: true,
-  });
+  const { values, positionals } = parseQueryArgs(args, { 'data-dir': { type: 'string' }, yes: { type: 'boolean' } });
   const query = positionals[0] ?? '';
   if (verb === 'delete' ? positionals.length !== 1 || query.trim() === '' : positionals.length !== 0 || values.yes !== true) {
     io.err(

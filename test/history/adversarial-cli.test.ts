@@ -52,6 +52,22 @@ describe('history export-har, adversarial', () => {
     expect(show.stdout.split('\n')[0]).toContain(' at 2026-11-20 05:00:01.000 ');
   });
 
+  it('takes a query that starts with - (search, export-har, delete), and still reads the options', async () => {
+    const search = await run(['history', 'search', '-path:/users/1', '--data-dir', t.dir]);
+    expect(search.stderr).toBe('');
+    expect(search.stdout.trim().split('\n').at(-1)).toBe('4 of 4 matching exchanges');
+    const file = join(t.dir, 'negated.har');
+    const exported = await run(['history', 'export-har', '-path:/users/1 -path:/users/2', '-o', file, '--data-dir', t.dir]);
+    expect(exported.stderr).toBe('');
+    expect(exported.stdout.trim()).toBe(`3 exchanges written to ${file}`);
+    const deleted = await run(['history', 'delete', '-host:api.localhost', '--data-dir', t.dir]);
+    expect(deleted).toMatchObject({ code: 0, stderr: '', stdout: '0 exchanges deleted\n' });
+    const word = await run(['history', 'search', '-timeout', '--data-dir', t.dir]);
+    expect(word.code).toBe(2);
+    expect(word.stderr).toContain("goes after --");
+    expect((await run(['history', 'search', '--data-dir', t.dir, '--', '-timeout'])).stdout).toContain('5 of 5 matching exchanges');
+  });
+
   it('reports a history file that is not a database, and leaves it alone', async () => {
     const other = tempDir('switchyard-history-cli-');
     try {
