@@ -75,7 +75,10 @@ const KEYS: Record<string, KeyKind> = {
   body: { kind: 'text', column: 'body' },
 };
 
-const KNOWN_KEYS = 'method, host, path, status, dur, size, reqsize, route, upstream, target, client, listener, cache, error, source, attempts, after, before, is, url, header, body, id, rid, replay-of';
+/** The filters as docs/history.md lists them (aliases such as `duration` or `since` left out). */
+const KNOWN_KEYS =
+  'method, scheme, host, path, route, upstream, target, client (or ip), listener, id, rid, replay-of, error, cache, source, ' +
+  'status, dur, size, req-size, attempts, after, before, is, url, header, body';
 
 const FLAGS: Record<string, Flag> = {
   error: 'error',

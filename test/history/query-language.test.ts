@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { projectRoot } from '../../src-proxy/project-root.js';
 import { parseQuery, QuerySyntaxError, type QueryTerm } from '../../src-proxy/history/query-language.js';
 import { compileParts, compileQuery, foldNegatives, ftsString, globPattern, textSql } from '../../src-proxy/history/search-sql.js';
 
@@ -161,6 +164,27 @@ describe('query language: parsing', () => {
     const err = syntaxError(q);
     expect(err.message).toContain(message);
     expect({ position: err.position, length: err.length }).toEqual({ position, length });
+  });
+});
+
+describe('query language: the unknown-filter message', () => {
+  it('lists every filter docs/history.md names, spelled as there, each of them accepted', () => {
+    const listed = /\(known: (.*)\); put text/.exec(syntaxError('foo:bar').message)![1];
+    const names = listed.replace(' (or ip)', ', ip').split(', ');
+    expect(names).toEqual(expect.arrayContaining(['scheme', 'ip', 'req-size', 'replay-of', 'rid', 'attempts']));
+    expect(names).not.toContain('reqsize');
+    const docs = readFileSync(join(projectRoot(), 'docs', 'history.md'), 'utf8');
+    const section = docs.slice(docs.indexOf('## The query language'), docs.indexOf('A query has at most'));
+    for (const name of names) {
+      expect(section, name).toMatch(new RegExp('`' + name + '[:>`]'));
+      let message = '';
+      try {
+        parseQuery(`${name}:1`);
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message, name).not.toContain('Unknown filter');
+    }
   });
 });
 
