@@ -95,7 +95,9 @@ function switchyardFields(x: CapturedExchange, decodedInHar: boolean): Switchyar
     attempts: x.attempts,
     requestBody: info(x.requestBody),
     // The HAR text holds the decoded body: the wire bytes come back from here.
-    responseBody: !decodedInHar ? info(x.responseBody) : { ...info(x.responseBody), encoded: wire(x.responseBody.bytes!) },
+    responseBody: !decodedInHar
+      ? info(x.responseBody)
+      : { ...info(x.responseBody), encoded: wire(x.responseBody.bytes!), ...(x.responseBody.truncated ? { decodedPrefix: true } : {}) },
     policies: x.policies.map((p) => ({ ...p })),
     error: x.error === null ? null : { ...x.error },
     aborted: x.aborted,
@@ -177,34 +179,56 @@ function postData(x: CapturedExchange): HarPostData {
 function responseContent(x: CapturedExchange, decoded: Buffer | null): HarContent {
   const body = x.responseBody;
   const c: HarContent = { size: body.size, mimeType: firstHeader(x.responseHeaders, 'content-type') ?? body.contentType ?? '' };
-  if (decoded !== null) {
+  if (decoded !== null && body.truncated) {
+    // Only the start was kept: its decoded start, whole characters, so a viewer shows text; what
+    // the coding saved is unknown. The size is what was decoded, the whole body's is unknown too.
+    const text = wholeCharacters(decoded);
+    Object.assign(c, encodeBody(text, body.contentType), { size: text.byteLength });
+  } else if (decoded !== null) {
     // HAR wants the decoded content; size is its length and compression what the coding saved.
     Object.assign(c, encodeBody(decoded, body.contentType), { size: decoded.byteLength, compression: decoded.byteLength - body.size });
   } else if (body.bytes !== null) Object.assign(c, encodeBody(body.bytes, body.contentType));
   const note = truncationNote(body);
-  if (note) c.comment = note;
+  if (note) c.comment = decoded !== null && body.truncated ? `${note}; the text is what they decode to` : note;
   return c;
 }
 
-/** A complete content-encoded response body, decoded; null when there is nothing (or nothing complete) to decode. */
+/**
+ * A content-encoded response body decoded: a complete one whole, one the capture cut as far as
+ * its bytes go; null when there is nothing to decode or it does not decode.
+ */
 function decodedResponse(x: CapturedExchange): Buffer | null {
   const codings = toDecode(x);
-  return codings === null ? null : complete(decodeCodings(x.responseBody.bytes!, codings, { maxOutputLength: MAX_DECODED }));
+  return codings === null ? null : usable(x, decodeCodings(x.responseBody.bytes!, codings, decodeOptions(x)));
 }
 
 /** decodedResponse off the event loop (the control API exports while the gateway serves). */
 export async function decodedResponseAsync(x: CapturedExchange): Promise<Buffer | null> {
   const codings = toDecode(x);
-  return codings === null ? null : complete(await decodeCodingsAsync(x.responseBody.bytes!, codings, { maxOutputLength: MAX_DECODED }));
+  return codings === null ? null : usable(x, await decodeCodingsAsync(x.responseBody.bytes!, codings, decodeOptions(x)));
 }
 
 function toDecode(x: CapturedExchange): string[] | null {
   const codings = contentCodingsIn(x.responseHeaders);
-  return x.responseBody.bytes === null || x.responseBody.truncated || codings.length === 0 ? null : codings;
+  return x.responseBody.bytes === null || codings.length === 0 ? null : codings;
 }
 
-// Bodies larger than MAX_DECODED decoded, or cut, stay encoded in a HAR (base64 of the wire bytes).
-const complete = (decoded: DecodeResult): Buffer | null => (decoded.ok && !decoded.cut ? decoded.bytes : null);
+const decodeOptions = (x: CapturedExchange) => ({ maxOutputLength: MAX_DECODED, partial: x.responseBody.truncated });
+
+// Bodies larger than MAX_DECODED decoded, an untruncated one that does not decode whole, and a cut
+// one that decodes to nothing stay encoded in a HAR (base64 of the wire bytes).
+const usable = (x: CapturedExchange, decoded: DecodeResult): Buffer | null =>
+  decoded.ok && decoded.cut === x.responseBody.truncated && decoded.bytes.byteLength > 0 ? decoded.bytes : null;
+
+/** Without the bytes of a UTF-8 character cut at the end (a decoded prefix ends anywhere), so it stays text. */
+function wholeCharacters(bytes: Buffer): Buffer {
+  let start = bytes.byteLength - 1;
+  while (start >= 0 && start > bytes.byteLength - 4 && (bytes[start] & 0xc0) === 0x80) start--;
+  if (start < 0) return bytes;
+  const lead = bytes[start];
+  const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+  return bytes.byteLength - start < need ? bytes.subarray(0, start) : bytes;
+}
 
 function truncationNote(body: CapturedBody): string | null {
   const kept = body.bytes?.byteLength ?? 0;

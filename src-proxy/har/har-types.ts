@@ -145,6 +145,8 @@ export interface HarBodyInfo {
    * restores these bytes.
    */
   encoded?: string;
+  /** The capture kept only the start of the wire bytes (`encoded`): the HAR's text is what they decode to. */
+  decodedPrefix?: boolean;
 }
 
 /** Everything of a CapturedExchange that HAR cannot hold (headers and body bytes are in the HAR proper). */

@@ -1,5 +1,5 @@
 /** HAR export as other tools read it, and export → import → export without loss. */
-import { brotliCompressSync, gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants, deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { CapturedExchange } from '../../src-proxy/capture/captured-exchange.js';
 import { exportHar } from '../../src-proxy/har/har-export.js';
@@ -35,10 +35,46 @@ describe('HAR export, adversarial', () => {
     expect(back.map(comparable)).toEqual(xs.map(comparable));
   });
 
-  it('leaves a truncated or undecodable encoded body as it was captured, and says it is cut', () => {
-    const cut = exportHar([encoded(3, 'gzip', gz, true)]).log.entries[0].response.content;
-    expect(cut).toMatchObject({ size: gz.length, encoding: 'base64', text: gz.subarray(0, 20).toString('base64') });
-    expect(cut.comment).toMatch(/truncated: capture kept the first 20 of \d+ bytes/);
+  it('writes a truncated encoded body as the text its kept bytes decode to, says it is cut, and imports the wire bytes back', () => {
+    // Non-ASCII text, so a cut can fall inside a character.
+    const text = Buffer.from(Array.from({ length: 400 }, (_, i) => `{"n":${i},"name":"café ☕ 日本"}`).join('\n'));
+    const codings: [string, (b: Buffer) => Buffer][] = [['gzip', gzipSync], ['br', brotliCompressSync], ['deflate', deflateSync]];
+    const xs = codings.map(([coding, encode], i) => {
+      const wire = encode(text);
+      return makeExchange(10 + i, {
+        responseHeaders: ['Content-Type', 'application/json', 'Content-Encoding', coding],
+        responseBody: { bytes: wire.subarray(0, Math.floor(wire.length / 2)), size: wire.length, truncated: true, contentType: 'application/json' },
+      });
+    });
+    const har = JSON.parse(JSON.stringify(exportHar(xs))) as ReturnType<typeof exportHar>;
+    expect(harErrors(har)).toBe('');
+    for (const [i, e] of har.log.entries.entries()) {
+      const content = e.response.content;
+      expect(content.encoding, codings[i][0]).toBeUndefined();
+      expect(content.mimeType).toBe('application/json');
+      expect(content.text!.length).toBeGreaterThan(100);
+      expect(text.toString('utf8').startsWith(content.text!), codings[i][0]).toBe(true);
+      expect(content.size).toBe(Buffer.byteLength(content.text!));
+      expect(content.comment).toMatch(/truncated: capture kept the first \d+ of \d+ bytes; the text is what they decode to/);
+      expect(e._switchyard!.responseBody).toMatchObject({ truncated: true, decodedPrefix: true });
+    }
+    const back = importHar(har, KEEP).exchanges;
+    expect(back.map(comparable)).toEqual(xs.map(comparable));
+
+    // Kept bytes that decode to half a character: the text ends before it, and stays text.
+    const half = Buffer.from('{"name":"caf☕"}').subarray(0, 13);
+    const open = deflateSync(half, { finishFlush: constants.Z_SYNC_FLUSH });
+    const midChar = makeExchange(20, {
+      responseHeaders: ['Content-Type', 'application/json', 'Content-Encoding', 'deflate'],
+      responseBody: { bytes: open, size: open.length + 10, truncated: true, contentType: 'application/json' },
+    });
+    expect(exportHar([midChar]).log.entries[0].response.content).toMatchObject({ text: '{"name":"caf', size: 12 });
+  });
+
+  it('leaves a truncated body that decodes to nothing, or an undecodable one, as it was captured', () => {
+    const cut = exportHar([encoded(3, 'gzip', gz.subarray(0, 10), true)]).log.entries[0].response.content;
+    expect(cut).toMatchObject({ encoding: 'base64', text: gz.subarray(0, 10).toString('base64') });
+    expect(cut.comment).toMatch(/truncated: capture kept the first 10 of \d+ bytes$/);
     const bogus = encoded(4, 'gzip', Buffer.from('not gzip at all'));
     expect(exportHar([bogus]).log.entries[0].response.content.text).toBe('not gzip at all');
     expect(roundTrip([bogus]).map(comparable)).toEqual([comparable(bogus)]);
