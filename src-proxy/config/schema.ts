@@ -274,7 +274,7 @@ export const historySchema = z
     enabled: z.boolean().default(true).describe('Store captured exchanges in <data-dir>/history.db'),
     maxRows: z.number().int().min(100).default(200_000).describe('Oldest exchanges are removed beyond this count'),
     maxSize: size.default('1GB').describe('Oldest exchanges are removed beyond this stored size'),
-    maxAge: duration.default('30d').describe('Exchanges older than this are removed'),
+    maxAge: duration.default('30d').describe('Exchanges that entered history longer ago than this are removed (imported ones count from their import)'),
   })
   .describe('The on-disk request history');
 

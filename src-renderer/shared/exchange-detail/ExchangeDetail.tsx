@@ -88,7 +88,7 @@ function WebSocketMessages({ x }: { x: WireExchange }) {
             <tr key={i}>
               <th scope="row">{m.direction === 'client' ? '→' : '←'}</th>
               <td className="mono small">
-                {new Date(m.time).toISOString().slice(11, 23)} {m.opcode} {formatBytes(m.size)}
+                {new Date(m.time).toLocaleTimeString(undefined, { hour12: false, fractionalSecondDigits: 3 })} {m.opcode} {formatBytes(m.size)}
                 {m.truncated ? ' (truncated)' : ''}
                 {m.compressed ? ' (compressed, not decoded)' : ''}
                 {m.inflated ? ' (deflate, shown decoded)' : ''}
