@@ -3,7 +3,10 @@
  * too late, the retry budget, and what the events say about attempts and
  * timing phases.
  */
+import { createHash } from 'node:crypto';
 import type http from 'node:http';
+import { Readable } from 'node:stream';
+import { request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../src-proxy/events.js';
 import { Harness, load, sleep, until } from './harness.js';
@@ -86,6 +89,35 @@ describe('retries', () => {
     expect(a.hits + b.hits).toBe(4);
     await until(() => completeEvents().length === 3, 2000, 'completion events');
     expect(completeEvents().map((c) => c.attempts)).toEqual([1, 1, 2]);
+  }, 20_000);
+
+  it('retries any request, body included, on a target it could not connect to: the upload arrives whole', async () => {
+    const hashOf = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+    const good = await h.backend('good', (req, res) => {
+      const hash = createHash('sha256');
+      let size = 0;
+      req.on('data', (c: Buffer) => {
+        size += c.length;
+        hash.update(c);
+      });
+      req.on('end', () => res.end(`${req.method} ${size} ${hash.digest('hex')}`));
+    });
+    const dead = await h.backend('dead');
+    await dead.kill();
+    await h.gateway({ balancer: 'round-robin', targets: [{ url: dead.url }, { url: good.url }], retry: { attempts: 1, on: ['connect-failure'], budget: 1 } });
+
+    const upload = Buffer.alloc(3 * 1024 * 1024 + 5, 7);
+    for (let i = 0; i < 4; i++) {
+      // Content-Length and chunked bodies, POST and PATCH: round-robin sends every other one to the dead target first.
+      const method = i % 2 === 0 ? 'POST' : 'PATCH';
+      const body = i < 2 ? upload : Readable.from([upload.subarray(0, 1000), upload.subarray(1000)]);
+      const res = await request(h.url, { method, body });
+      expect(res.statusCode).toBe(200);
+      expect(await res.body.text()).toBe(`${method} ${upload.length} ${hashOf(upload)}`);
+    }
+    await until(() => completeEvents().length === 4, 2000, 'completion events');
+    expect(completeEvents().map((c) => c.attempts).sort()).toEqual([1, 1, 2, 2]);
+    expect(upstreamEvents().filter((u) => u.retryReason === 'connect-failure')).toHaveLength(2);
   }, 20_000);
 
   it('never retries a POST that got a retryable status', async () => {

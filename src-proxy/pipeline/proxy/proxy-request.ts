@@ -1,8 +1,10 @@
 /**
  * The proxy step: pick a target, call it, and on a retryable failure try
  * another target — only for idempotent requests without a body (a streamed
- * body cannot be sent twice), only before any response byte reached the
- * client, within `retry.attempts` and the upstream's retry budget.
+ * body cannot be sent twice), or for any request when the target could not be
+ * connected to (nothing was sent, so the upload is still unread, as nginx and
+ * HAProxy retry it); only before any response byte reached the client, within
+ * `retry.attempts` and the upstream's retry budget.
  */
 import { performance } from 'node:perf_hooks';
 import { PassThrough } from 'node:stream';
@@ -28,7 +30,8 @@ export async function proxyRequest(ex: Exchange, upstreamName: string): Promise<
   const path = route?.rewrite ? rewritePath(route.rewrite, ex.path) : ex.path;
   const upstreamPath = ex.search === '' ? path : `${path}?${ex.search}`;
   const retry = plan.retry;
-  const canRetry = retry !== null && retry.attempts > 0 && IDEMPOTENT.has(ex.method) && !ex.hasBody;
+  const canRetry = retry !== null && retry.attempts > 0;
+  const resendable = IDEMPOTENT.has(ex.method) && !ex.hasBody;
   const stickyCookie = plan.sticky ? ex.cookie(plan.sticky.cookie) : undefined;
   upstream.budget?.recordRequest();
 
@@ -61,7 +64,8 @@ export async function proxyRequest(ex: Exchange, upstreamName: string): Promise<
     const retriesLeft = canRetry && ex.attempts <= (retry?.attempts ?? 0);
     // Only give up on an answer if another target could still give a better one.
     const mayRetry = retriesLeft
-      ? (condition: RetryCondition): boolean => retry!.on.has(condition) && live.hasUntried(tried, target) && upstream.budget!.tryRetry()
+      ? (condition: RetryCondition): boolean =>
+          (resendable || condition === 'connect-failure') && retry!.on.has(condition) && live.hasUntried(tried, target) && upstream.budget!.tryRetry()
       : NEVER;
 
     ex.dispatchedAt ||= performance.now();
@@ -119,11 +123,15 @@ export function requestBody(ex: Exchange): NodeJS.ReadableStream | AsyncIterable
     // the IncomingMessage itself would wedge the client connection (node stops
     // reading it), so undici gets a pipe and the rest of the upload is drained.
     const body = new PassThrough();
-    ex.req.pipe(body);
-    const collector = ex.requestBody;
-    // Attached after pipe(), so it only sees what the pipe already reads (no change of flow).
-    if (collector !== null) ex.req.on('data', (chunk: Buffer) => collector.add(chunk));
-    body.once('close', () => drainRest(ex));
+    // Piped only once undici starts sending it: an attempt that cannot connect leaves the upload
+    // unread for a retry (a chunked body, an async generator, is lazy in the same way).
+    body.once('resume', () => {
+      ex.req.pipe(body);
+      const collector = ex.requestBody;
+      // Attached after pipe(), so it only sees what the pipe already reads (no change of flow).
+      if (collector !== null) ex.req.on('data', (chunk: Buffer) => collector.add(chunk));
+      body.once('close', () => drainRest(ex));
+    });
     return body;
   }
   return countedBody(ex, bodyLimit(ex));
