@@ -6,6 +6,7 @@ import { importHar } from '../har/har-import.js';
 import type { CapturedExchange } from '../capture/captured-exchange.js';
 import { diffExchanges } from '../replay/diff.js';
 import { toCurl } from '../replay/curl.js';
+import { bodyHasMaskedJwtAsync } from '../replay/masked-body.js';
 import { replayExchange } from '../replay/replay.js';
 import { SwitchyardError } from '../errors.js';
 import { method, type ControlDeps } from './control-deps.js';
@@ -93,9 +94,12 @@ export const replayMethods = {
     z.strictObject({ a: z.string().min(1), b: z.string().min(1), ignoreHeaders: z.array(z.string()).optional() }),
     async (deps, { a, b, ignoreHeaders }) => diffExchanges(await getExchange(deps, a), await getExchange(deps, b), { ignoreHeaders }),
   ),
-  'exchange.curl': method(z.strictObject({ id: z.string().min(1), multiline: z.boolean().optional() }), async (deps, { id, multiline }) => ({
-    command: toCurl(await getExchange(deps, id), { multiline }),
-  })),
+  'exchange.curl': method(z.strictObject({ id: z.string().min(1), multiline: z.boolean().optional() }), async (deps, { id, multiline }) => {
+    const x = await getExchange(deps, id);
+    // A compressed body is decoded to look for masks in zlib's thread pool, not on the gateway's thread.
+    const bodyMasked = await bodyHasMaskedJwtAsync(x.requestBody, x.requestHeaders);
+    return { command: toCurl(x, { multiline, bodyMasked }) };
+  }),
   'history.exportHar': method(
     z.union([
       z.strictObject({ ids: z.array(z.string()).min(1) }),

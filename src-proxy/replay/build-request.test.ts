@@ -1,3 +1,4 @@
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { CapturedExchange } from '../capture/captured-exchange.js';
 import { buildReplayRequest } from './build-request.js';
@@ -86,6 +87,24 @@ describe('buildReplayRequest', () => {
     expect(err?.masked).toEqual({ headers: [], url: true, body: true });
     expect(err?.message).toMatch(/the URL \(edit the URL\); the body \(supply a body\)/);
     expect(() => buildReplayRequest(x, { url: '/a?token=real', body: { text: '{}' } })).not.toThrow();
+  });
+
+  it('finds a masked JWT inside a compressed body (capture masks it decoded and encodes it again)', () => {
+    for (const [codings, bytes] of [
+      ['gzip', gzipSync('{"t":"[masked-jwt]"}')],
+      ['br', brotliCompressSync('{"t":"[masked-jwt]"}')],
+      ['deflate, gzip', gzipSync(deflateSync('{"t":"[masked-jwt]"}'))],
+    ] as const) {
+      const x = original({
+        requestHeaders: ['Host', 'h', 'Content-Encoding', codings],
+        requestBody: { bytes, size: bytes.length, truncated: false, contentType: 'application/json' },
+      });
+      expect(() => buildReplayRequest(x), codings).toThrow(/Values are needed for: the body \(supply a body\)/);
+      expect(buildReplayRequest(x, {}, { bodyMasked: false }).body?.equals(bytes)).toBe(true);
+    }
+    const clean = gzipSync('{"t":"fine"}');
+    const x = original({ requestHeaders: ['Host', 'h', 'Content-Encoding', 'gzip'], requestBody: { bytes: clean, size: clean.length, truncated: false, contentType: null } });
+    expect(buildReplayRequest(x).body?.equals(clean)).toBe(true);
   });
 
   it('finds a masked secret query parameter in the URL, and only a whole masked value', () => {

@@ -6,6 +6,7 @@
  */
 import type { CapturedExchange } from '../capture/captured-exchange.js';
 import { ReplayError, type MaskedFields } from './errors.js';
+import { bodyHasMaskedJwt, JWT_MARK } from './masked-body.js';
 import { headerValues, requestAuthority, resendableHeaders } from './raw-headers.js';
 
 export interface HeaderEdits {
@@ -43,8 +44,6 @@ export interface ReplayRequest {
 
 /** Both masks capture writes into header values contain this: "[masked]" and "[masked-jwt]". */
 const MASK_MARK = '[masked';
-/** What capture writes over a JWT in a URL or a text body. */
-const JWT_MARK = '[masked-jwt]';
 /** What capture writes over a secret query parameter's value (`maskUrl`). */
 const MASKED_PARAM = /[?&][^&#=]*=\[masked\](?:[&#]|$)/;
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -54,7 +53,13 @@ const badValue = (v: string) => [...v].some((ch) => (ch < ' ' && ch !== '\t') ||
 const badTarget = (v: string) => [...v].some((ch) => ch <= ' ' || ch >= '\u007f');
 const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
 
-export function buildReplayRequest(original: CapturedExchange, edit: ReplayEdit = {}, opts: { dropMasked?: boolean } = {}): ReplayRequest {
+export interface BuildOptions {
+  dropMasked?: boolean;
+  /** Whether the original body holds a masked JWT, found off the event loop (bodyHasMaskedJwtAsync); absent, it is looked for here. */
+  bodyMasked?: boolean;
+}
+
+export function buildReplayRequest(original: CapturedExchange, edit: ReplayEdit = {}, opts: BuildOptions = {}): ReplayRequest {
   // Upgrade is hop-by-hop and left out below: the handshake would go out as a plain GET carrying Sec-WebSocket-Key.
   if (original.websocket !== null || headerValues(original.requestHeaders, 'upgrade').some((v) => /websocket/i.test(v))) {
     throw new ReplayError(
@@ -120,7 +125,8 @@ export function buildReplayRequest(original: CapturedExchange, edit: ReplayEdit 
   const masked: MaskedFields = { headers: [], url: false, body: false };
   for (const p of pairs) if (p.original && p.value.includes(MASK_MARK) && !masked.headers.includes(p.name)) masked.headers.push(p.name);
   masked.url = edit.url === undefined && (path.includes(JWT_MARK) || MASKED_PARAM.test(path));
-  masked.body = edit.body === undefined && body !== null && body.includes(JWT_MARK);
+  // A compressed body was masked decoded and stored encoded again: the mark is only seen decoded.
+  masked.body = edit.body === undefined && body !== null && (opts.bodyMasked ?? bodyHasMaskedJwt(original.requestBody, original.requestHeaders));
   let droppedMasked: string[] = [];
   if (masked.headers.length > 0 && opts.dropMasked) {
     droppedMasked = masked.headers;

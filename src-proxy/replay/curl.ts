@@ -8,6 +8,8 @@
 import type { CapturedExchange } from '../capture/captured-exchange.js';
 import { REPLAY_HEADER } from '../capture/replay-marks.js';
 import { HOP_BY_HOP } from '../pipeline/proxy/forward-headers.js';
+import { contentCodingsIn } from '../capture/content-coding.js';
+import { bodyHasMaskedJwt } from './masked-body.js';
 import { headerValues, isPseudoHeader, requestAuthority } from './raw-headers.js';
 import { printfFormat, shellQuote } from './shell-quote.js';
 
@@ -18,6 +20,8 @@ export interface CurlOptions {
   insecure?: boolean;
   /** One option per line, joined with " \\"; default true. */
   multiline?: boolean;
+  /** Whether the body holds a masked JWT, found off the event loop (bodyHasMaskedJwtAsync); absent, it is looked for here. */
+  bodyMasked?: boolean;
 }
 
 export type CurlRequest = Pick<CapturedExchange, 'method' | 'scheme' | 'host' | 'url' | 'httpVersion' | 'requestHeaders' | 'requestBody'>;
@@ -99,8 +103,14 @@ export function toCurl(request: CurlRequest, options: CurlOptions = {}): string 
   if (options.insecure) args.push('-k');
 
   if (hasBody) {
-    if (bytes.toString('latin1').includes('[masked-jwt]')) {
-      comments.push(`# The body held a JWT that was masked when captured ("[masked-jwt]"): put the real token back before running.`);
+    // A compressed body was masked decoded and stored encoded again: the mark is only seen decoded.
+    if (options.bodyMasked ?? bodyHasMaskedJwt(body, raw)) {
+      const codings = contentCodingsIn(raw);
+      comments.push(
+        codings.length === 0
+          ? `# The body held a JWT that was masked when captured ("[masked-jwt]"): put the real token back before running.`
+          : `# The body held a JWT that was masked when captured ("[masked-jwt]", inside its ${codings.join(', ')} encoding): decode it, put the real token back and encode it again before running.`,
+      );
     }
     if (bytes.includes(0) || bytes.length > INLINE_LIMIT) args.push(`--data-binary @<(printf ${printfFormat(bytes)})`);
     else args.push(`--data-raw ${shellQuote(bytes)}`);

@@ -22,6 +22,7 @@ import { buildReplayRequest, type ReplayEdit, type ReplayRequest } from './build
 import { DEFAULT_CAPTURE } from './capture-defaults.js';
 import { buildDirectRecord } from './direct-record.js';
 import { ReplayError } from './errors.js';
+import { bodyHasMaskedJwtAsync } from './masked-body.js';
 import { watchReplay } from './gateway-link.js';
 import { requestAuthority } from './raw-headers.js';
 import { failureOf, sendRequest, type SendResult } from './send.js';
@@ -85,7 +86,9 @@ export async function replayExchange(original: CapturedExchange, options: Replay
   if (options.target !== undefined && options.listener !== undefined) {
     throw new ReplayError('INVALID_TARGET', 'Give either a listener (through the gateway) or a target (direct), not both.');
   }
-  const request = buildReplayRequest(original, options.edit ?? {}, { dropMasked: options.dropMasked });
+  // Decoding a compressed body to look for masks is zlib's work, kept off the gateway's thread.
+  const bodyMasked = options.edit?.body === undefined ? await bodyHasMaskedJwtAsync(original.requestBody, original.requestHeaders) : false;
+  const request = buildReplayRequest(original, options.edit ?? {}, { dropMasked: options.dropMasked, bodyMasked });
   const capture = deps.capture ?? capturePlan(deps.engine);
   return options.target === undefined
     ? replayThroughGateway(original, request, options, deps, capture)

@@ -4,10 +4,12 @@
  * and upstream) and direct (recorded by the replayer with source "replay").
  */
 import http from 'node:http';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CapturedExchange } from '../../src-proxy/capture/captured-exchange.js';
 import { History } from '../../src-proxy/history/history.js';
 import { replayExchange } from '../../src-proxy/replay/replay.js';
+import { toCurl } from '../../src-proxy/replay/curl.js';
 import { ReplayError } from '../../src-proxy/replay/errors.js';
 import { waitFor } from '../helpers/gateway.js';
 import { sha256, startBlackhole, startEchoUpstream, startServer, type EchoRecord } from '../helpers/upstreams.js';
@@ -150,6 +152,27 @@ describe('replay through the gateway', () => {
     expect(JSON.stringify(seen.rawHeaders)).not.toContain('[masked');
     // The result masks what it shows, like capture.
     expect(partly.request.headers).toContain('Bearer [masked]');
+  });
+
+  it('refuses to resend a compressed body whose JWT was masked (the mark is inside the gzip), and so does its curl command', async () => {
+    const jwt = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
+    const body = gzipSync(JSON.stringify({ token: jwt, x: 1 }));
+    const original = await rig.send({
+      method: 'POST',
+      path: '/api/gz',
+      headers: { host: 'api.localhost', 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body,
+    });
+    // Stored masked and encoded again: the stored bytes do not show the mark.
+    expect(Buffer.from(original.requestBody.bytes!).includes('[masked-jwt]')).toBe(false);
+    expect(gunzipSync(original.requestBody.bytes!).toString()).toBe('{"token":"[masked-jwt]","x":1}');
+    const sent = rig.echoA.requests.length + rig.echoB.requests.length;
+    await expect(replayExchange(original, {}, deps())).rejects.toMatchObject({ reason: 'MASKED_SECRETS', masked: { headers: [], url: false, body: true } });
+    expect(rig.echoA.requests.length + rig.echoB.requests.length).toBe(sent);
+    expect(toCurl(original)).toMatch(/^# The body held a JWT that was masked when captured \("\[masked-jwt\]", inside its gzip encoding\)/);
+    // A new body goes out.
+    const fixed = await replayExchange(original, { edit: { body: { base64: body.toString('base64') } } }, deps());
+    expect(echoed(fixed).bodySha256).toBe(sha256(body));
   });
 
   it('refuses to resend a truncated body unless a body is supplied', async () => {
