@@ -21,10 +21,16 @@ export class BodyCollector {
     this.kept += part.length;
   }
 
-  result(contentType: string | null): CapturedBody {
-    if (this.size === 0) return { bytes: null, size: 0, truncated: false, contentType };
+  /**
+   * `truncated` when the cap cut the body, or when the transfer ended before
+   * the body did (`cutShort`: an upload the client abandoned, a response the
+   * upstream reset): what was kept is then not the whole body, and must not be
+   * resent or read as if it were. `size` is what arrived.
+   */
+  result(contentType: string | null, cutShort = false): CapturedBody {
+    if (this.size === 0) return { bytes: null, size: 0, truncated: cutShort, contentType };
     const bytes = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.kept);
-    return { bytes, size: this.size, truncated: this.size > this.kept, contentType };
+    return { bytes, size: this.size, truncated: this.size > this.kept || cutShort, contentType };
   }
 }
 

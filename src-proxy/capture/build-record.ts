@@ -15,8 +15,8 @@ export function buildRecord(ex: Exchange, timings: CapturedExchange['timings'], 
   // The body captured is the client's, so it is read with the client's headers, not the ones policies rewrote.
   const reqHeaders = ex.clientRawHeaders ?? ex.req.rawHeaders;
   const resHeaders = ex.responseHeaders ?? [];
-  const requestBody = ex.requestBody?.result(mediaType(headerIn(reqHeaders, 'content-type'))) ?? NO_BODY;
-  const responseBody = ex.responseBody?.result(mediaType(headerIn(resHeaders, 'content-type'))) ?? NO_BODY;
+  const requestBody = ex.requestBody?.result(mediaType(headerIn(reqHeaders, 'content-type')), uploadCutShort(ex)) ?? NO_BODY;
+  const responseBody = ex.responseBody?.result(mediaType(headerIn(resHeaders, 'content-type')), responseCutShort(ex)) ?? NO_BODY;
   if (capture.keepSecrets) return recordOf(ex, timings, capture, requestBody, responseBody);
   // A body may end early without being capped: its last bytes may be the start of a JWT.
   const opts = { aborted: ex.aborted || ex.error !== null, cap: capture.maxBodySize };
@@ -25,6 +25,24 @@ export function buildRecord(ex: Exchange, timings: CapturedExchange['timings'], 
   }
   const masked = (body: CapturedBody, headers: string[]) => maskBodyAsync(body, headers, opts).catch(() => ({ ...body, bytes: null }));
   return Promise.all([masked(requestBody, reqHeaders), masked(responseBody, resHeaders)]).then(([req, res]) => recordOf(ex, timings, capture, req, res));
+}
+
+/**
+ * The request body was read (streamed upstream, or by a policy) but not to its
+ * end: the client hung up mid-upload, or a 413 stopped reading it. A body
+ * nobody read (a policy answered first) has no bytes and is not called cut.
+ */
+function uploadCutShort(ex: Exchange): boolean {
+  if (!ex.hasBody) return false;
+  if (ex.bodyTooLarge || ex.error?.code === 'PAYLOAD_TOO_LARGE') return true;
+  // bytesIn is set from Content-Length when the body starts streaming upstream, and counted otherwise.
+  const read = ex.bytesIn > 0 || (ex.requestBody?.size ?? 0) > 0;
+  return read && !ex.req.readableEnded;
+}
+
+/** The response head went out but the body never ended (an upstream reset mid-body, a client that left). */
+function responseCutShort(ex: Exchange): boolean {
+  return ex.responseHeaders !== null && ex.websocketMessages === null && !ex.res.writableEnded;
 }
 
 function recordOf(ex: Exchange, timings: CapturedExchange['timings'], capture: CapturePlan, requestBody: CapturedBody, responseBody: CapturedBody): CapturedExchange {

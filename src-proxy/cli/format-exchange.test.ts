@@ -38,6 +38,8 @@ describe('formatExchange', () => {
 
     const cut = await formatExchange(makeExchange(2, { responseBody: body(Buffer.from('{"a":'), 'application/json', 4096) }));
     expect(cut.slice(-2)).toEqual(['{"a":', '[… truncated: 5 of 4096 bytes were kept]']);
+    const cutShort = await formatExchange(makeExchange(4, { requestBody: { bytes: Buffer.from('half-body'), size: 9, truncated: true, contentType: 'text/plain' } }));
+    expect(cutShort).toContain('[… the transfer ended early: only these 9 bytes arrived]');
     const dropped = await formatExchange(makeExchange(3, { responseBody: { bytes: null, size: 900, truncated: false, contentType: 'text/plain' } }));
     expect(dropped.at(-1)).toBe('[body not stored: 900 bytes]');
   });

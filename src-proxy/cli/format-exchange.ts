@@ -24,7 +24,8 @@ async function bodyLines(body: CapturedBody, headers: readonly string[]): Promis
   const text = asText(readable.error === null ? shown : body);
   if (text === null) out.push(`[binary body: ${body.size} bytes${body.contentType ? `, ${body.contentType}` : ''}]`);
   else out.push(...text.split(/\r?\n/));
-  if (body.truncated) out.push(`[… truncated: ${body.bytes.byteLength} of ${body.size} bytes were kept]`);
+  // Truncated with every byte kept: the transfer ended before the body did (an abandoned upload, a reset).
+  if (body.truncated) out.push(body.bytes.byteLength < body.size ? `[… truncated: ${body.bytes.byteLength} of ${body.size} bytes were kept]` : `[… the transfer ended early: only these ${body.size} bytes arrived]`);
   return out;
 }
 

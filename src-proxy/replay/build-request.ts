@@ -2,10 +2,11 @@
  * The request a replay sends: the original's method, path, end-to-end headers
  * and body, with the user's edits applied. Refuses to resend what capture
  * could not keep: masked secrets (which would go out as the literal
- * "[masked]") and bodies cut at the capture cap.
+ * "[masked]") and bodies cut at the capture cap or cut short in transit.
  */
 import type { CapturedExchange } from '../capture/captured-exchange.js';
 import { ReplayError, type MaskedFields } from './errors.js';
+import { whyIncomplete } from './incomplete-body.js';
 import { bodyHasMaskedJwt, JWT_MARK } from './masked-body.js';
 import { headerValues, requestAuthority, resendableHeaders } from './raw-headers.js';
 
@@ -170,7 +171,7 @@ function replayBody(original: CapturedExchange, edit: ReplayEdit): Buffer | null
   if (rb.truncated) {
     throw new ReplayError(
       'BODY_INCOMPLETE',
-      `The original request body was ${rb.size} bytes but capture kept only the first ${rb.bytes?.byteLength ?? 0}; it cannot be replayed as-is. Supply a body to replay this request.`,
+      `The original request body ${whyIncomplete(rb, original.requestHeaders)}; it cannot be replayed as-is. Supply a body to replay this request.`,
     );
   }
   if (rb.bytes === null) {

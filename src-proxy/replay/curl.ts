@@ -9,6 +9,7 @@ import type { CapturedExchange } from '../capture/captured-exchange.js';
 import { REPLAY_HEADER } from '../capture/replay-marks.js';
 import { HOP_BY_HOP } from '../pipeline/proxy/forward-headers.js';
 import { contentCodingsIn } from '../capture/content-coding.js';
+import { whyIncomplete } from './incomplete-body.js';
 import { bodyHasMaskedJwt } from './masked-body.js';
 import { headerValues, isPseudoHeader, requestAuthority } from './raw-headers.js';
 import { printfFormat, shellQuote } from './shell-quote.js';
@@ -116,9 +117,7 @@ export function toCurl(request: CurlRequest, options: CurlOptions = {}): string 
     else args.push(`--data-raw ${shellQuote(bytes)}`);
   }
   if (body.truncated || (body.bytes === null && body.size > 0)) {
-    comments.push(
-      `# The body was ${body.size} bytes but capture kept ${bytes?.length ?? 0}: this command sends only the captured part.`,
-    );
+    comments.push(`# The body ${whyIncomplete(body, raw)}: this command sends only the captured part.`);
   }
   if (masked.length > 0) {
     comments.unshift(`# ${masked.join(', ')} ${masked.length > 1 ? 'were' : 'was'} masked when captured: replace ${MASK_PLACEHOLDER} with the real value before running.`);

@@ -8,7 +8,7 @@ import { SwitchyardError, type ErrorCode } from '../errors.js';
 export type ReplayFailure =
   /** Headers (or the URL / body) of the original were masked at capture; the user must supply them. */
   | 'MASKED_SECRETS'
-  /** The original body was cut at the capture cap (or its bytes were dropped); it cannot be resent as-is. */
+  /** The original body was cut at the capture cap or cut short in transit (or its bytes were dropped); it cannot be resent as-is. */
   | 'BODY_INCOMPLETE'
   /** The edit is invalid (method, URL, header, body encoding). */
   | 'INVALID_EDIT'

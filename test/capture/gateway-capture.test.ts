@@ -7,6 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import net from 'node:net';
 import { join } from 'node:path';
 import { brotliCompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import WebSocket from 'ws';
@@ -355,7 +356,8 @@ describe('capture into history through a running gateway', () => {
     const live = await r.record('cap-cut-token');
     await r.runtime.history!.flush();
     const x = stored(r, live.id);
-    expect(x.responseBody.truncated).toBe(false);
+    // Cut short by the reset: what was kept is not the whole body.
+    expect(x.responseBody.truncated).toBe(true);
     expect(Buffer.from(x.responseBody.bytes!).toString()).toBe('{"token":"[masked-jwt]');
   });
 
@@ -402,6 +404,41 @@ describe('capture into history through a running gateway', () => {
     const page = await r.call<SearchPage>('history.search', { query: 'is:truncated' });
     expect(page.items.map((i) => i.id)).toContain(live.id);
     expect(page.items.find((i) => i.id === live.id)).toMatchObject({ truncated: true, reqSize: 9000, resSize: 10_000 });
+  });
+
+  it('flags an upload the client cut short as truncated (what arrived, not the whole body), so search finds it and replay refuses it', async () => {
+    const cutUpload = async (requestId: string, framing: string, body: string): Promise<CapturedExchange> => {
+      const socket = net.connect(r.port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      socket.write(`POST /echo HTTP/1.1\r\nHost: api.localhost\r\nX-Request-Id: ${requestId}\r\nContent-Type: text/plain\r\n${framing}\r\n\r\n${body}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      socket.destroy();
+      return r.record(requestId);
+    };
+    const byLength = await cutUpload('cap-cut-upload', 'Content-Length: 100', 'half-body');
+    const chunked = await cutUpload('cap-cut-chunked', 'Transfer-Encoding: chunked', '9\r\nhalf-body\r\n');
+    await r.runtime.history!.flush();
+    for (const live of [byLength, chunked]) {
+      const x = stored(r, live.id);
+      expect(x.aborted).toBe(true);
+      expect(x.requestBody).toMatchObject({ size: 9, truncated: true });
+      expect(Buffer.from(x.requestBody.bytes!).toString()).toBe('half-body');
+    }
+    const page = await r.call<SearchPage>('history.search', { query: 'is:truncated' });
+    expect(page.items.map((i) => i.id)).toEqual(expect.arrayContaining([byLength.id, chunked.id]));
+    const seen = app.seen.length;
+    await expect(r.call('replay.send', { id: byLength.id })).rejects.toMatchObject({
+      reason: 'BODY_INCOMPLETE',
+      message: expect.stringMatching(/^The original request body ended early: 9 of the 100 bytes its Content-Length announced arrived; it cannot be replayed as-is/),
+    });
+    await expect(r.call('replay.send', { id: chunked.id })).rejects.toMatchObject({
+      reason: 'BODY_INCOMPLETE',
+      message: expect.stringMatching(/^The original request body ended early, after 9 bytes \(the transfer was cut short\)/),
+    });
+    expect(app.seen.length).toBe(seen);
+    // A whole upload is not flagged.
+    await send(r.port, { method: 'POST', path: '/echo', headers: ['Host', 'api.localhost', 'X-Request-Id', 'cap-whole-upload', 'Content-Length', '9'], body: 'full-body' });
+    expect((await r.record('cap-whole-upload')).requestBody).toMatchObject({ size: 9, truncated: false });
   });
 
   it('captures problems (404, 502) with their problem JSON and error code', async () => {

@@ -216,8 +216,14 @@ describe('curl command shape', () => {
     );
   });
 
-  it('notes a truncated body', () => {
+  it('notes a truncated body, and one cut short in transit', () => {
     const x = record({ method: 'POST', requestBody: { bytes: Buffer.from('abc'), size: 10, truncated: true, contentType: 'text/plain' } });
-    expect(toCurl(x)).toMatch(/^# The body was 10 bytes but capture kept 3/);
+    expect(toCurl(x)).toMatch(/^# The body was 10 bytes but capture kept only the first 3: this command sends only the captured part/);
+    const cutShort = record({
+      method: 'POST',
+      requestHeaders: ['Host', 'h', 'Content-Length', '100'],
+      requestBody: { bytes: Buffer.from('half-body'), size: 9, truncated: true, contentType: null },
+    });
+    expect(toCurl(cutShort)).toMatch(/^# The body ended early: 9 of the 100 bytes its Content-Length announced arrived: this command sends only the captured part/);
   });
 });

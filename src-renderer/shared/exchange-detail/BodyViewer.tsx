@@ -69,7 +69,8 @@ export function BodyViewer({ body, testId }: { body: WireBody; testId?: string }
   const notice =
     body.truncated || (showDecoded && decoded.cut) ? (
       <div className="body-notice" role="note">
-        {body.truncated ? `Truncated: ${formatBytes(wireKept)} of ${formatBytes(body.size)} captured` : 'The transfer ended early'}
+        {/* Truncated with every byte kept: the transfer itself ended before the body did. */}
+        {body.truncated && wireKept < body.size ? `Truncated: ${formatBytes(wireKept)} of ${formatBytes(body.size)} captured` : 'The transfer ended early'}
         {showDecoded ? ', shown decoded as far as it goes' : ''}.
       </div>
     ) : null;
