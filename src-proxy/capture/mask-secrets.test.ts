@@ -40,6 +40,12 @@ describe('maskHeaders', () => {
     expect(maskHeaders(plain, new Set(['authorization']))).toBe(plain);
     expect(maskJwts(`token ${JWT}`)).toBe('token [masked-jwt]');
   });
+
+  it('keeps an empty credential empty: there is no secret in it, and "[masked]" would make replay demand one', () => {
+    const names = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key']);
+    const raw = ['Authorization', '', 'Proxy-Authorization', '', 'Cookie', '', 'Set-Cookie', '', 'X-Api-Key', ''];
+    expect(maskHeaders(raw, names)).toEqual(raw);
+  });
 });
 
 describe('maskBody', () => {

@@ -34,6 +34,8 @@ export function maskUrl(url: string, secretParams: ReadonlySet<string>): string 
 }
 
 function maskValue(name: string, value: string): string {
+  // An empty value holds no secret; "[masked]" would make replay demand one that never existed.
+  if (value.trim() === '') return value;
   switch (name) {
     case 'authorization':
     case 'proxy-authorization': {

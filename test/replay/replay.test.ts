@@ -154,6 +154,14 @@ describe('replay through the gateway', () => {
     expect(partly.request.headers).toContain('Bearer [masked]');
   });
 
+  it('resends an empty credential as it came: it was kept empty, not masked', async () => {
+    const original = await rig.send({ path: '/api/empty-auth', headers: { host: 'api.localhost', authorization: '' } });
+    const at = original.requestHeaders.findIndex((h) => h.toLowerCase() === 'authorization');
+    expect(original.requestHeaders[at + 1]).toBe('');
+    const result = await replayExchange(original, {}, deps());
+    expect(echoed(result).headers.authorization).toBe('');
+  });
+
   it('refuses to resend a compressed body whose JWT was masked (the mark is inside the gzip), and so does its curl command', async () => {
     const jwt = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
     const body = gzipSync(JSON.stringify({ token: jwt, x: 1 }));
