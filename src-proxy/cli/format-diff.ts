@@ -4,7 +4,7 @@
  * text hunks, header lines). Equal sections are one line each, or left out.
  */
 import type { BodyDiff } from '../replay/body-diff.js';
-import type { ExchangeDiff, ValueDiff } from '../replay/diff.js';
+import type { ExchangeDiff, ValueDiff, WebSocketDiff } from '../replay/diff.js';
 import type { HeaderDiff } from '../replay/header-diff.js';
 
 const show = (v: unknown): string => (v === undefined ? '(absent)' : typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v));
@@ -57,6 +57,19 @@ function body(label: string, d: BodyDiff, out: string[]): void {
   }
 }
 
+function messageDifference(ws: WebSocketDiff): string {
+  switch (ws.difference) {
+    case 'direction':
+      return 'sent the other way';
+    case 'opcode':
+      return 'another opcode';
+    case 'missing':
+      return `${ws.a < ws.b ? 'a' : 'b'} has no such message`;
+    default:
+      return 'its bytes differ';
+  }
+}
+
 /** `ignored`: the header names left out of the comparison, said once so a reader knows. */
 export function formatDiff(d: ExchangeDiff, ignored: readonly string[] = []): string[] {
   const out: string[] = [`a: ${d.a}`, `b: ${d.b}`];
@@ -72,8 +85,9 @@ export function formatDiff(d: ExchangeDiff, ignored: readonly string[] = []): st
   body('response body', d.response.body, out);
   const ws = d.websocket;
   if (ws !== null) {
-    if (ws.same) out.push(`websocket: same (${ws.a} message${ws.a === 1 ? '' : 's'})`);
-    else out.push(`websocket: ${ws.a} → ${ws.b} messages, first difference at message ${ws.firstDifference! + 1}`);
+    const partial = ws.partial ? ' (messages cut at the capture cap: only their kept bytes were compared)' : '';
+    if (ws.same) out.push(`websocket: same (${ws.a} message${ws.a === 1 ? '' : 's'})${partial}`);
+    else out.push(`websocket: ${ws.a} → ${ws.b} messages, first difference at message ${ws.firstDifference! + 1}: ${messageDifference(ws)}${partial}`);
   }
   changed('route', d.routing.route, out);
   changed('upstream', d.routing.upstream, out);

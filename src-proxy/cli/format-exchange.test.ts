@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gzipSync } from 'node:zlib';
 import { makeExchange } from '../../test/history/fixtures.js';
+import type { WebSocketMessage } from '../capture/captured-exchange.js';
 import { diffExchanges } from '../replay/diff.js';
 import { formatDiff } from './format-diff.js';
 import { formatExchange } from './format-exchange.js';
@@ -92,13 +93,42 @@ describe('diff of WebSocket sessions', () => {
     const b = { ...a, id: 'b', websocket: [msg('client', 'hello'), msg('upstream', 'HELLO')] };
     const d = await diffExchanges(a, b);
     expect(d.same).toBe(false);
-    expect(d.websocket).toEqual({ same: false, a: 2, b: 2, firstDifference: 1 });
-    expect(formatDiff(d)).toContain('websocket: 2 → 2 messages, first difference at message 2');
+    expect(d.websocket).toEqual({ same: false, a: 2, b: 2, firstDifference: 1, difference: 'bytes', partial: false });
+    expect(formatDiff(d)).toContain('websocket: 2 → 2 messages, first difference at message 2: its bytes differ');
     const same = await diffExchanges(a, { ...a, id: 'c' });
     expect(same.same).toBe(true);
     expect(formatDiff(same)).toContain('websocket: same (2 messages)');
-    expect((await diffExchanges(a, { ...a, id: 'd', websocket: a.websocket!.slice(0, 1) })).websocket).toEqual({ same: false, a: 2, b: 1, firstDifference: 1 });
+    const shorter = await diffExchanges(a, { ...a, id: 'd', websocket: a.websocket!.slice(0, 1) });
+    expect(shorter.websocket).toEqual({ same: false, a: 2, b: 1, firstDifference: 1, difference: 'missing', partial: false });
+    expect(formatDiff(shorter)).toContain('websocket: 2 → 1 messages, first difference at message 2: b has no such message');
     expect((await diffExchanges(makeExchange(2), makeExchange(3))).websocket).toBeNull();
+  });
+
+  it('compares what was said, not the wire size: the same session with permessage-deflate is the same', async () => {
+    const msg = (text: string, over: Partial<WebSocketMessage> = {}): WebSocketMessage => ({ time: 0, direction: 'client', opcode: 'text', data: Buffer.from(text), size: text.length, truncated: false, ...over });
+    const plain = makeExchange(1, { status: 101, websocket: [msg('hello hello hello'), msg('bye', { direction: 'upstream' })] });
+    const deflated = { ...plain, id: 'z', websocket: [msg('hello hello hello', { size: 9, inflated: true }), msg('bye', { direction: 'upstream', size: 5, inflated: true })] };
+    const d = await diffExchanges(plain, deflated);
+    expect(d.websocket).toEqual({ same: true, a: 2, b: 2, firstDifference: null, difference: null, partial: false });
+    expect(d.same).toBe(true);
+    // What differs is named.
+    const other = (m: WebSocketMessage[]) => diffExchanges(plain, { ...plain, id: 'o', websocket: m });
+    expect((await other([msg('hello hello hello', { direction: 'upstream' }), plain.websocket![1]])).websocket).toMatchObject({ firstDifference: 0, difference: 'direction' });
+    expect(formatDiff(await other([msg('hello hello hello', { opcode: 'binary' }), plain.websocket![1]]))).toContain('websocket: 2 → 2 messages, first difference at message 1: another opcode');
+  });
+
+  it('never calls a message cut at the cap the same as one that was not, and says when only kept bytes were compared', async () => {
+    const kept = Buffer.alloc(64, 0x61);
+    const msg = (over: Partial<WebSocketMessage>): WebSocketMessage => ({ time: 0, direction: 'client', opcode: 'text', data: kept, size: 64, truncated: false, ...over });
+    const x = (m: WebSocketMessage) => makeExchange(1, { status: 101, websocket: [m] });
+    // The same kept bytes, but one message went on past them.
+    const cutVsWhole = await diffExchanges(x(msg({ size: 100, truncated: true })), x(msg({})));
+    expect(cutVsWhole.websocket).toMatchObject({ same: false, difference: 'bytes' });
+    // Both cut, plain: lengths are payload lengths.
+    expect((await diffExchanges(x(msg({ size: 100, truncated: true })), x(msg({ size: 200, truncated: true })))).websocket).toMatchObject({ same: false, difference: 'bytes' });
+    const bothCut = await diffExchanges(x(msg({ size: 100, truncated: true })), x(msg({ size: 70, truncated: true, inflated: true })));
+    expect(bothCut.websocket).toMatchObject({ same: true, partial: true });
+    expect(formatDiff(bothCut)).toContain('websocket: same (1 message) (messages cut at the capture cap: only their kept bytes were compared)');
   });
 });
 

@@ -3,12 +3,15 @@
  * removed, changed), bodies (JSON structurally, text by line, binary by hash),
  * and how timings and sizes moved from a to b.
  */
-import type { CapturedBody, CapturedExchange, WebSocketMessage } from '../capture/captured-exchange.js';
+import type { CapturedBody, CapturedExchange } from '../capture/captured-exchange.js';
 import { readableBodyAsync } from '../capture/content-coding.js';
 import { REPLAY_HEADER } from '../capture/replay-marks.js';
 import type { TimingPhases } from '../events.js';
 import { diffBodies, type BodyDiff, type BodyDiffOptions } from './body-diff.js';
 import { diffHeaders, type HeaderDiff } from './header-diff.js';
+import { diffMessages, type WebSocketDiff } from './message-diff.js';
+
+export type { MessageDifference, WebSocketDiff } from './message-diff.js';
 
 type CommonPhase = Exclude<keyof TimingPhases, 'tls'>;
 
@@ -53,27 +56,6 @@ export interface ExchangeDiff {
   /** The phases every exchange has (the TLS handshake is only on a connection's first request). */
   timing: Record<CommonPhase, Delta>;
   size: { request: Delta; response: Delta };
-}
-
-export interface WebSocketDiff {
-  same: boolean;
-  /** Message counts. */
-  a: number;
-  b: number;
-  /** Index of the first message that differs (direction, opcode, size or bytes), or where the shorter list ends; null when same. */
-  firstDifference: number | null;
-}
-
-function diffMessages(a: readonly WebSocketMessage[] | null, b: readonly WebSocketMessage[] | null): WebSocketDiff | null {
-  if (a === null && b === null) return null;
-  const as = a ?? [];
-  const bs = b ?? [];
-  const equal = (x: WebSocketMessage, y: WebSocketMessage) =>
-    x.direction === y.direction && x.opcode === y.opcode && x.size === y.size && Buffer.from(x.data).equals(Buffer.from(y.data));
-  let i = 0;
-  while (i < as.length && i < bs.length && equal(as[i], bs[i])) i++;
-  const same = i === as.length && i === bs.length && (a === null) === (b === null);
-  return { same, a: as.length, b: bs.length, firstDifference: same ? null : i };
 }
 
 export interface DiffOptions extends BodyDiffOptions {

@@ -241,8 +241,11 @@ describe('ExchangeDetail', () => {
     expect(list.textContent).toContain('$.id: 7 → 8');
     expect(list.textContent).toContain('target: t1 → t2');
     expect(describeDiff(diff).filter((l) => l.section === 'Timing')).toHaveLength(4);
-    const sessions = describeDiff({ ...diff, websocket: { same: false, a: 3, b: 2, firstDifference: 2 } });
-    expect(sessions).toContainEqual({ section: 'WebSocket', kind: 'changed', text: '3 → 2 messages, first difference at message 3' });
+    const sessions = describeDiff({ ...diff, websocket: { same: false, a: 3, b: 2, firstDifference: 2, difference: 'missing', partial: false } });
+    expect(sessions).toContainEqual({ section: 'WebSocket', kind: 'changed', text: '3 → 2 messages, first difference at message 3: b has no such message' });
+    const bytes = describeDiff({ ...diff, websocket: { same: false, a: 2, b: 2, firstDifference: 0, difference: 'bytes', partial: true } });
+    expect(bytes).toContainEqual({ section: 'WebSocket', kind: 'changed', text: '2 → 2 messages, first difference at message 1: its bytes differ' });
+    expect(bytes).toContainEqual({ section: 'WebSocket', kind: 'info', text: 'messages cut at the capture cap: only their kept bytes were compared' });
   });
 
   it('shows images, hex for binary, websocket messages and the error', async () => {

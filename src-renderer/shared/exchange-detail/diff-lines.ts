@@ -76,8 +76,10 @@ export function describeDiff(d: ExchangeDiff): DiffLine[] {
   if (!d.error.same) out.push({ section: 'Error', kind: 'changed', text: `${show(d.error.a)} → ${show(d.error.b)}` });
   const ws = d.websocket;
   if (ws !== null && !ws.same) {
-    out.push({ section: 'WebSocket', kind: 'changed', text: `${ws.a} → ${ws.b} messages, first difference at message ${(ws.firstDifference ?? 0) + 1}` });
+    const what = { direction: 'sent the other way', opcode: 'another opcode', bytes: 'its bytes differ', missing: `${ws.a < ws.b ? 'a' : 'b'} has no such message` }[ws.difference ?? 'bytes'];
+    out.push({ section: 'WebSocket', kind: 'changed', text: `${ws.a} → ${ws.b} messages, first difference at message ${(ws.firstDifference ?? 0) + 1}: ${what}` });
   }
+  if (ws?.partial) out.push({ section: 'WebSocket', kind: 'info', text: 'messages cut at the capture cap: only their kept bytes were compared' });
   for (const [name, t] of Object.entries(d.timing)) {
     out.push({ section: 'Timing', kind: 'info', text: `${name}: ${t.a.toFixed(1)} → ${t.b.toFixed(1)} ms (${t.delta >= 0 ? '+' : ''}${t.delta.toFixed(1)})` });
   }
