@@ -6,6 +6,7 @@ import { importHar } from '../har/har-import.js';
 import type { CapturedExchange } from '../capture/captured-exchange.js';
 import { diffExchanges } from '../replay/diff.js';
 import { toCurl } from '../replay/curl.js';
+import { listenerOrigin } from '../replay/listener-origin.js';
 import { bodyHasMaskedJwtAsync } from '../replay/masked-body.js';
 import { replayExchange } from '../replay/replay.js';
 import { SwitchyardError } from '../errors.js';
@@ -98,7 +99,9 @@ export const replayMethods = {
     const x = await getExchange(deps, id);
     // A compressed body is decoded to look for masks in zlib's thread pool, not on the gateway's thread.
     const bodyMasked = await bodyHasMaskedJwtAsync(x.requestBody, x.requestHeaders);
-    return { command: toCurl(x, { multiline, bodyMasked }) };
+    // The Host names a route, not a server: send to the listener it came in on, Host explicit.
+    const baseUrl = listenerOrigin(deps.engine, x.listener);
+    return { command: toCurl(x, { multiline, bodyMasked, baseUrl }) };
   }),
   'history.exportHar': method(
     z.union([

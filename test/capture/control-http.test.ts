@@ -5,6 +5,8 @@
  * clear, replay (as-is, edited, direct; linked by replayOf), diff, curl and a
  * HAR export → import round trip.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHeadlessHost, type HeadlessHost } from '../../src-main/headless/host.js';
 import type { ExchangeDiff } from '../../src-proxy/replay/diff.js';
@@ -200,14 +202,20 @@ describe('control API over HTTP: replay, diff, curl', () => {
     problem(await rpc(host, 'replay.send', { id: 'nope' }), 404, 'NOT_FOUND');
   });
 
-  it('renders a captured request as a curl command', async () => {
+  it('renders a captured request as a curl command aimed at the listener it came in on, its Host sent explicitly', async () => {
     const { command } = await ok<{ command: string }>('exchange.curl', { id: ids.order, multiline: false });
     expect(command).toMatch(/^curl /);
-    expect(command).toContain('http://api.localhost/echo');
+    // Not http://api.localhost/…: that name is a route's, and port 80 is nobody's.
+    expect(command).toContain(`curl ${r.url}/echo `);
+    expect(command).toContain(`-H 'Host: api.localhost'`);
     expect(command).toContain('--data-raw'); // which makes it a POST
     const get = await ok<{ command: string }>('exchange.curl', { id: ids['json-1'] });
-    expect(get.command).toContain("'http://api.localhost/json?n=1'");
+    expect(get.command).toContain(`'${r.url}/json?n=1'`);
     expect(get.command).not.toContain('--data');
+    // And it runs: the gateway routes it by its Host to the app.
+    const seen = app.seen.length;
+    await promisify(execFile)('bash', ['-c', get.command], { timeout: 15_000 });
+    expect(app.seen.slice(seen).map((x) => x.url)).toEqual(['/json?n=1']);
     expect(command).toContain('quokka');
     expect(command).toMatch(/content-type: application\/json/i);
   });

@@ -1,0 +1,14 @@
+/**
+ * Where to reach a running reverse listener from this machine: its bound URL,
+ * with a wildcard address (0.0.0.0, ::) read as loopback.
+ */
+import type { Engine } from '../engine.js';
+
+export function listenerOrigin(engine: Pick<Engine, 'listeners'>, name: string): string | undefined {
+  const listener = engine.listeners().find((l) => l.name === name && l.served && l.mode === 'reverse');
+  if (listener === undefined) return undefined;
+  const url = new URL(listener.url);
+  if (url.hostname === '0.0.0.0') url.hostname = '127.0.0.1';
+  if (url.hostname === '[::]') url.hostname = '[::1]';
+  return url.origin;
+}
