@@ -1,11 +1,13 @@
 /**
  * An ExchangeDiff as text for a terminal: what differs, section by section,
  * in the manner of `git diff --stat` plus the changes themselves (JSON paths,
- * text hunks, header lines). Equal sections are one line each, or left out.
+ * text hunks, header lines). Equal sections are one line each, or left out;
+ * a line longer than MAX_LINE is cut with a count of what was left out.
  */
 import type { BodyDiff } from '../replay/body-diff.js';
 import type { ExchangeDiff, ValueDiff, WebSocketDiff } from '../replay/diff.js';
 import type { HeaderDiff } from '../replay/header-diff.js';
+import { clipLine } from './clip-line.js';
 
 const show = (v: unknown): string => (v === undefined ? '(absent)' : typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v));
 const ms = (n: number) => `${n.toFixed(1)}ms`;
@@ -96,5 +98,6 @@ export function formatDiff(d: ExchangeDiff, ignored: readonly string[] = []): st
   out.push(`timing: total ${ms(t.total.a)} → ${ms(t.total.b)} (${signed(t.total.delta, ms)}), ttfb ${ms(t.ttfb.a)} → ${ms(t.ttfb.b)} (${signed(t.ttfb.delta, ms)})`);
   out.push(`size: request ${bytes(d.size.request.a)} → ${bytes(d.size.request.b)}, response ${bytes(d.size.response.a)} → ${bytes(d.size.response.b)}`);
   out.push(d.same ? 'same: status, request and response are equal (timings and routing aside)' : 'the exchanges differ');
-  return out;
+  // A one-line body (minified JSON, base64, a 1 MiB blob) is one line of a text diff: cut for the terminal.
+  return out.map((line) => clipLine(line));
 }

@@ -76,6 +76,17 @@ describe('formatDiff', () => {
   });
 });
 
+describe('diff of long lines', () => {
+  it('cuts a megabyte line of a text diff for the terminal, saying how much was left out', async () => {
+    const big = (ch: string) => ({ bytes: Buffer.alloc(1024 * 1024, ch), size: 1024 * 1024, truncated: false, contentType: 'text/plain' });
+    const a = makeExchange(1, { responseBody: big('a') });
+    const lines = formatDiff(await diffExchanges(a, { ...a, id: 'b', responseBody: big('b') }));
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThan(1100);
+    // The line is "  -" and the body: 1000 characters shown.
+    expect(lines).toContain(`  -${'a'.repeat(997)}… (${1024 * 1024 - 997} more characters)`);
+  });
+});
+
 describe('diff of errors', () => {
   it('two exchanges that failed differently are not the same', async () => {
     const a = makeExchange(1, { status: 502, error: { code: 'UPSTREAM_RESET', message: 'reset' } });
