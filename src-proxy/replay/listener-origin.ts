@@ -6,9 +6,13 @@ import type { Engine } from '../engine.js';
 
 export function listenerOrigin(engine: Pick<Engine, 'listeners'>, name: string): string | undefined {
   const listener = engine.listeners().find((l) => l.name === name && l.served && l.mode === 'reverse');
-  if (listener === undefined) return undefined;
-  const url = new URL(listener.url);
+  return listener === undefined ? undefined : reachableUrl(listener.url).origin;
+}
+
+/** A listener's URL, with a wildcard address read as loopback. */
+export function reachableUrl(listenerUrl: string): URL {
+  const url = new URL(listenerUrl);
   if (url.hostname === '0.0.0.0') url.hostname = '127.0.0.1';
   if (url.hostname === '[::]') url.hostname = '[::1]';
-  return url.origin;
+  return url;
 }

@@ -26,6 +26,7 @@ import { bodyHasMaskedJwtAsync } from './masked-body.js';
 import { watchReplay } from './gateway-link.js';
 import { requestAuthority } from './raw-headers.js';
 import { failureOf, sendRequest, type SendResult } from './send.js';
+import { reachableUrl } from './listener-origin.js';
 
 export interface ReplayOptions {
   edit?: ReplayEdit;
@@ -104,10 +105,7 @@ async function replayThroughGateway(
 ): Promise<ReplayResult> {
   const { engine } = deps;
   const listener = pickListener(engine, options.listener, original);
-  const origin = new URL(listener.url);
-  // A listener on a wildcard address is reached on loopback.
-  if (origin.hostname === '0.0.0.0') origin.hostname = '127.0.0.1';
-  if (origin.hostname === '[::]') origin.hostname = '[::1]';
+  const origin = reachableUrl(listener.url);
 
   const token = engine.capture.replays.issue(original.id);
   const { headers, requestId } = finalHeaders(request, [REPLAY_HEADER, token]);
