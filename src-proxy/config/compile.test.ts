@@ -130,7 +130,7 @@ describe('routes: what compiles into the plan', () => {
   it('conditions no request can meet are errors, each at its place', () => {
     const e = errors(
       routes(
-        { name: 'a', match: { host: ['Exa mple', '*.', 'api.localhost:8080', '::1', 'bücher.example', 'a..b'] } },
+        { name: 'a', match: { host: ['Exa mple', '*.', 'api.localhost:8080', '2001:db8:0:0:0:0:0:1', 'bücher.example', 'a..b'] } },
         { name: 'b', match: { path: '/j?x=1' } },
         { name: 'c', match: { path: '/l/../m' } },
         { name: 'd', match: { path: '/x/./y' } },
@@ -150,7 +150,7 @@ describe('routes: what compiles into the plan', () => {
     expect(e[0]!.message).toBe('host "Exa mple" can never match: a host name has only letters, digits, "-", "_" and dots between non-empty labels');
     expect(e[1]!.message).toMatch(/a wildcard needs a domain after it/);
     expect(e[2]!.message).toMatch(/without the port/);
-    expect(e[3]!.message).toMatch(/\[::1\]/);
+    expect(e[3]!.message).toMatch(/\[2001:db8:0:0:0:0:0:1\]/);
     expect(e[4]!.message).toMatch(/xn--/);
     expect(e[6]!.message).toMatch(/query/);
     expect(e[7]!.message).toMatch(/dot segments/);

@@ -25,7 +25,8 @@ export function hostPattern(raw: string, path: (string | number)[], error: Repor
   if (name === '' || h === '*') return never('a wildcard needs a domain after it ("*.example.test")');
   if (name.includes('*')) return never('a wildcard is only allowed as the first label ("*.example.test")');
   if (IPV6_LITERAL.test(name)) return h;
-  if (/^[0-9a-f:]+$/.test(name) && name.includes('::')) return never(`an IPv6 address is written in brackets, as in a Host header ("[${name}]")`);
+  // Two colons or more: an address, not a name with a port.
+  if (/^[0-9a-f:.]+$/.test(name) && name.split(':').length > 2) return never(`an IPv6 address is written in brackets, as in a Host header ("[${name}]")`);
   if (/:\d*$/.test(name)) return never('requests are matched by host name without the port (the listener decides the port)');
   // eslint-disable-next-line no-control-regex
   if (/[^\x00-\x7f]/.test(name)) return never('Host headers are ASCII; write an internationalised name in its xn-- form');
