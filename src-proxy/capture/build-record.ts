@@ -35,7 +35,7 @@ export function buildRecord(ex: Exchange, timings: CapturedExchange['timings'], 
 function uploadCutShort(ex: Exchange): boolean {
   if (!ex.hasBody) return false;
   if (ex.bodyTooLarge || ex.error?.code === 'PAYLOAD_TOO_LARGE') return true;
-  // bytesIn is set from Content-Length when the body starts streaming upstream, and counted otherwise.
+  // bytesIn is set from Content-Length once the body starts streaming upstream, and counted otherwise.
   const read = ex.bytesIn > 0 || (ex.requestBody?.size ?? 0) > 0;
   return read && !ex.req.readableEnded;
 }

@@ -439,6 +439,11 @@ describe('capture into history through a running gateway', () => {
     // A whole upload is not flagged.
     await send(r.port, { method: 'POST', path: '/echo', headers: ['Host', 'api.localhost', 'X-Request-Id', 'cap-whole-upload', 'Content-Length', '9'], body: 'full-body' });
     expect((await r.record('cap-whole-upload')).requestBody).toMatchObject({ size: 9, truncated: false });
+    // Nor is one that no target took (connection refused): it was never read, so it did not end early.
+    await send(r.port, { method: 'POST', path: '/down', headers: ['Host', 'api.localhost', 'X-Request-Id', 'cap-unread-upload', 'Content-Length', '9'], body: 'full-body' });
+    const unread = await r.record('cap-unread-upload');
+    expect(unread.status).toBe(502);
+    expect(unread.requestBody).toMatchObject({ truncated: false });
   });
 
   it('captures problems (404, 502) with their problem JSON and error code', async () => {

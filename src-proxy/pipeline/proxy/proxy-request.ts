@@ -118,7 +118,6 @@ export function requestBody(ex: Exchange): NodeJS.ReadableStream | AsyncIterable
   if (!ex.hasBody) return null;
   const h = ex.req.headers;
   if (h['transfer-encoding'] === undefined) {
-    ex.bytesIn = Number(h['content-length']);
     // undici destroys the body of a failed or early-answered request; destroying
     // the IncomingMessage itself would wedge the client connection (node stops
     // reading it), so undici gets a pipe and the rest of the upload is drained.
@@ -126,6 +125,8 @@ export function requestBody(ex: Exchange): NodeJS.ReadableStream | AsyncIterable
     // Piped only once undici starts sending it: an attempt that cannot connect leaves the upload
     // unread for a retry (a chunked body, an async generator, is lazy in the same way).
     body.once('resume', () => {
+      // Counted from here: an upload no target took was never read (capture must not call it cut short).
+      ex.bytesIn = Number(h['content-length']);
       ex.req.pipe(body);
       const collector = ex.requestBody;
       // Attached after pipe(), so it only sees what the pipe already reads (no change of flow).
