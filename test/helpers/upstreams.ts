@@ -45,6 +45,14 @@ export function startServer(handler: http.RequestListener): Promise<Started<http
   return listen(http.createServer(handler));
 }
 
+/** Whether this machine can listen on ::1 (some containers have no IPv6 loopback). */
+export function hasIpv6Loopback(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '::1', () => s.close(() => resolve(true)));
+    s.on('error', () => resolve(false));
+  });
+}
+
 /** A raw TCP server: the test decides every byte (garbage, resets, silence). */
 export function startRawServer(onConnection: (socket: net.Socket) => void): Promise<Started<net.Server>> {
   return listen(net.createServer(onConnection));

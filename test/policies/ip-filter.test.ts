@@ -1,8 +1,8 @@
 /** ip-filter through the real engine: allow/deny, X-Forwarded-For only behind trusted proxies, IPv6 (and a ::1 listener). */
-import net from 'node:net';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway } from '../helpers/gateway.js';
+import { hasIpv6Loopback } from '../helpers/upstreams.js';
 import { startAccessRig, type AccessRig } from './access-rig.js';
 
 let rig: AccessRig;
@@ -72,10 +72,7 @@ describe('ip-filter', () => {
   });
 });
 
-const ipv6 = await new Promise<boolean>((resolve) => {
-  const s = net.createServer().listen(0, '::1', () => s.close(() => resolve(true)));
-  s.on('error', () => resolve(false));
-});
+const ipv6 = await hasIpv6Loopback();
 
 describe.runIf(ipv6)('ip-filter on an IPv6 listener', () => {
   it('matches ::1 against IPv6 blocks', async () => {

@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type Gateway } from '../helpers/gateway.js';
-import { startServer, type Started } from '../helpers/upstreams.js';
+import { hasIpv6Loopback, startServer, type Started } from '../helpers/upstreams.js';
 
 let gw: Gateway;
 let wsUp: Started<http.Server>;
@@ -216,10 +216,7 @@ describe('websocket proxying', () => {
   });
 });
 
-const ipv6 = await new Promise<boolean>((resolve) => {
-  const s = http.createServer().listen(0, '::1', () => s.close(() => resolve(true)));
-  s.on('error', () => resolve(false));
-});
+const ipv6 = await hasIpv6Loopback();
 
 describe.runIf(ipv6)('websocket to an IPv6-literal target', () => {
   it('connects to [::1] (the URL\'s brackets are not part of the address)', async () => {
