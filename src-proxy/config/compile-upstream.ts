@@ -3,7 +3,7 @@ import type { HealthCheckPlan, RetryCondition, TargetPlan, UpstreamPlan } from '
 import type { UpstreamConfig } from './schema.js';
 import { checkPositive, checkTimer, type Report } from './compile-checks.js';
 import { mayEject } from '../upstream/ejection-rule.js';
-import { parseDuration } from './units.js';
+import { parseDuration, parseSize } from './units.js';
 
 export function compileUpstream(
   name: string,
@@ -108,7 +108,9 @@ export function compileUpstream(
           maxEjectionPercent: u.outlierDetection.maxEjectionPercent,
         }
       : null,
-    retry: u.retry ? { attempts: u.retry.attempts, on: new Set<RetryCondition>(u.retry.on), budget: u.retry.budget } : null,
+    retry: u.retry
+      ? { attempts: u.retry.attempts, on: new Set<RetryCondition>(u.retry.on), budget: u.retry.budget, bodyBufferBytes: parseSize(u.retry.bodyBuffer) }
+      : null,
     timeouts: {
       connectMs: parseDuration(timeouts.connect),
       responseMs: parseDuration(timeouts.response),

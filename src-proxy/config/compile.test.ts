@@ -333,7 +333,7 @@ describe('upstreams', () => {
     const u = one({ healthCheck: {}, outlierDetection: {}, retry: {}, timeouts: { connect: '1s' }, keepAlive: {}, balancer: 'consistent-hash' });
     expect(u.healthCheck).toEqual({ path: '/', intervalMs: 5_000, timeoutMs: 2_000, healthyAfter: 2, unhealthyAfter: 3, expectStatus: [[200, 399]], host: null });
     expect(u.outlier).toEqual({ consecutiveFailures: 5, ejectForMs: 30_000, maxEjectionPercent: 50 });
-    expect(u.retry).toEqual({ attempts: 1, on: new Set(['connect-failure']), budget: 0.2 });
+    expect(u.retry).toEqual({ attempts: 1, on: new Set(['connect-failure']), budget: 0.2, bodyBufferBytes: 65536 });
     expect(u.timeouts).toEqual({ connectMs: 1_000, responseMs: 60_000, idleMs: 60_000 });
     expect(u.keepAlive).toEqual({ connections: 128, idleTimeoutMs: 30_000 });
     expect(u.hashOn).toBe('ip');

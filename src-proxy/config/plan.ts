@@ -123,7 +123,13 @@ export interface UpstreamPlan {
   readonly slowStartMs: number;
   readonly healthCheck: HealthCheckPlan | null;
   readonly outlier: { readonly consecutiveFailures: number; readonly ejectForMs: number; readonly maxEjectionPercent: number } | null;
-  readonly retry: { readonly attempts: number; readonly on: ReadonlySet<RetryCondition>; readonly budget: number } | null;
+  readonly retry: {
+    readonly attempts: number;
+    readonly on: ReadonlySet<RetryCondition>;
+    readonly budget: number;
+    /** Largest request body kept for a retry on conditions other than connect-failure. */
+    readonly bodyBufferBytes: number;
+  } | null;
   readonly timeouts: { readonly connectMs: number; readonly responseMs: number; readonly idleMs: number };
   readonly keepAlive: { readonly connections: number; readonly idleTimeoutMs: number };
   readonly hostHeader: 'preserve' | 'target' | { readonly fixed: string };

@@ -221,9 +221,12 @@ export const upstreamSchema = z
         attempts: z.number().int().min(0).max(10).default(1).describe('Retries after the first try, each on another target'),
         on: z.array(retryCondition).default(['connect-failure']).describe('connect-failure | timeout | reset | a status code'),
         budget: z.number().min(0).max(1).default(0.2).describe('Retries allowed as a share of requests (plus 10/s)'),
+        bodyBuffer: size
+          .default('64KB')
+          .describe('Request bodies up to this size are kept in memory while sent, so idempotent requests with one are retried on every condition ("0B": only after connect-failure)'),
       })
       .optional()
-      .describe('Retry idempotent requests without a body on another target'),
+      .describe('Retry idempotent requests (and any request after connect-failure) on another target'),
     timeouts: z
       .strictObject({
         connect: duration.default('5s'),

@@ -257,7 +257,7 @@ function envoyRoute(plan: Plan, r: RoutePlan, l: ListenerPlan, filters: EnvoyFil
         retry_host_predicate: [{ name: 'envoy.retry_host_predicates.previous_hosts', typed_config: { '@type': T('envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate') } }],
         host_selection_retry_max_attempts: 5,
       };
-      notes.approx(`upstream ${u.name}: retry`, `retry_policy ${kinds.join(',')} × ${u.retry.attempts} on other hosts${on.includes('timeout') ? ' (timeout → gateway-error, which also retries 502/503/504)' : ''}; Envoy also retries requests with bodies and non-idempotent methods on every condition (Switchyard only on connect-failure); budget → circuit-breaker retry_budget`);
+      notes.approx(`upstream ${u.name}: retry`, `retry_policy ${kinds.join(',')} × ${u.retry.attempts} on other hosts${on.includes('timeout') ? ' (timeout → gateway-error, which also retries 502/503/504)' : ''}; Envoy also retries non-idempotent methods on every condition (Switchyard only after connect-failure), and bodies up to its buffer limit (Switchyard: retry.bodyBuffer); budget → circuit-breaker retry_budget`);
     }
     out.route = action;
     notes.exact(subject, `route to cluster ${u.name}`);

@@ -33,23 +33,34 @@ import {
   type RuntimeRig,
   type WireExchange,
 } from './rig.js';
-import type { Started } from '../helpers/upstreams.js';
+import { startServer, type Started } from '../helpers/upstreams.js';
 import type http from 'node:http';
 
 let app: AppUpstream;
 let wsUp: Started<http.Server>;
 let downUrl: string;
+/** Reads 1,000 bytes of an upload (all of a smaller one), then drops the connection. */
+let resetter: Started<http.Server>;
 const cleanups: (() => unknown)[] = [];
 
 beforeAll(async () => {
   app = await startApp();
   wsUp = await startWsEcho();
   downUrl = await closedUrl();
+  resetter = await startServer((req) => {
+    let seen = 0;
+    req.on('data', (c: Buffer) => {
+      seen += c.length;
+      if (seen >= 1000) req.socket.destroy();
+    });
+    req.on('end', () => req.socket.destroy());
+  });
 });
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
   await app?.close();
   await wsUp?.close();
+  await resetter?.close();
 });
 
 function workspace(extra = ''): string {
@@ -59,6 +70,7 @@ listeners:
   - { name: web, address: "127.0.0.1:0" }
 routes:
   - { name: rewritten, match: { host: api.localhost, path: /rewritten }, upstream: app, policies: [hide-coding] }
+  - { name: flaky, match: { host: api.localhost, path: /flaky }, upstream: flaky }
   - { name: api, match: { host: api.localhost }, upstream: app }
   - { name: ws, match: { path: /ws }, upstream: wsapp }
   - { name: down, match: { path: /down }, upstream: down }
@@ -66,6 +78,7 @@ upstreams:
   app: { targets: [{ url: "${app.url}" }] }
   wsapp: { targets: [{ url: "${wsUp.url}" }] }
   down: { targets: [{ url: "${downUrl}" }] }
+  flaky: { targets: [{ url: "${resetter.url}" }, { url: "${app.url}" }], balancer: round-robin, retry: { attempts: 1, on: [reset], budget: 1 } }
 policies:
   partner: { type: api-key, header: X-Partner-Key, keys: { k-123: { consumer: partner } } }
   hide-coding: { type: headers, request: { rename: { Content-Encoding: X-Original-Encoding }, set: { Content-Type: application/octet-stream } } }
@@ -444,6 +457,31 @@ describe('capture into history through a running gateway', () => {
     const unread = await r.record('cap-unread-upload');
     expect(unread.status).toBe(502);
     expect(unread.requestBody).toMatchObject({ truncated: false });
+  });
+
+  it('records the whole upload of a PUT resent after the first target reset mid-upload, once, with both attempts', async () => {
+    const upload = patternText(3000);
+    const socket = net.connect(r.port, '127.0.0.1');
+    const answer = new Promise<string>((resolve) => {
+      let got = '';
+      socket.on('data', (c: Buffer) => (got += c.toString()));
+      socket.on('close', () => resolve(got));
+    });
+    socket.write('PUT /flaky HTTP/1.1\r\nHost: api.localhost\r\nX-Request-Id: cap-retried-upload\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n');
+    socket.write(`5dc\r\n${upload.slice(0, 1500)}\r\n`);
+    // The resetter drops the first attempt on these 1,500 bytes; the rest is sent while the retry waits for it.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    socket.write(`5dc\r\n${upload.slice(1500)}\r\n0\r\n\r\n`);
+    expect(await answer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(app.seen.at(-1)).toMatchObject({ method: 'PUT', url: '/flaky' });
+    expect(app.seen.at(-1)!.body.toString()).toBe(upload);
+    const live = await r.record('cap-retried-upload');
+    await r.runtime.history!.flush();
+    const x = stored(r, live.id);
+    expect(x.attempts).toBe(2);
+    expect(x.target).toBe(app.url);
+    expect(x.requestBody).toMatchObject({ size: 3000, truncated: false });
+    expect(Buffer.from(x.requestBody.bytes!).toString()).toBe(upload);
   });
 
   it('captures problems (404, 502) with their problem JSON and error code', async () => {

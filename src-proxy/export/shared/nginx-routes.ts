@@ -66,7 +66,7 @@ export function nginxRouteAction(
     }
     out.line(`proxy_next_upstream ${[...on].join(' ')};`);
     out.line(`proxy_next_upstream_tries ${u.retry.attempts + 1};`);
-    notes.approx(`upstream ${u.name}: retry`, `proxy_next_upstream ${[...on].join(' ')} with ${u.retry.attempts + 1} tries; a request with a body or a non-idempotent method only after a connection error (nothing sent), as in Switchyard, but without a retry budget`);
+    notes.approx(`upstream ${u.name}: retry`, `proxy_next_upstream ${[...on].join(' ')} with ${u.retry.attempts + 1} tries; a non-idempotent method only after a connection error (nothing sent), as in Switchyard; idempotent requests with a body of any size (nginx buffers the whole body; Switchyard keeps up to retry.bodyBuffer); no retry budget`);
   }
 
   const https = u.targets.some((t) => targetHostPort(t).tls);

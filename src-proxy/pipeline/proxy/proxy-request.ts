@@ -1,20 +1,21 @@
 /**
  * The proxy step: pick a target, call it, and on a retryable failure try
- * another target — only for idempotent requests without a body (a streamed
- * body cannot be sent twice), or for any request when the target could not be
- * connected to (nothing was sent, so the upload is still unread, as nginx and
- * HAProxy retry it); only before any response byte reached the client, within
- * `retry.attempts` and the upstream's retry budget.
+ * another target — for idempotent requests, whose body (if any) is sent again
+ * from a bounded copy (upload-copy.ts); and for any request when the target
+ * could not be connected to (nothing was sent, so the upload is still unread,
+ * as nginx and HAProxy retry it). Only before any response byte reached the
+ * client, within `retry.attempts` and the upstream's retry budget.
  */
 import { performance } from 'node:perf_hooks';
 import { PassThrough } from 'node:stream';
-import type { RetryCondition } from '../../config/plan.js';
+import type { RetryCondition, UpstreamPlan } from '../../config/plan.js';
 import { SwitchyardError } from '../../errors.js';
 import { rewritePath } from '../../router/rewrite.js';
 import { upstreamTlsError } from '../../tls/upstream-tls-error.js';
 import type { Exchange } from '../exchange.js';
 import { upstreamRequestHeaders } from './forward-headers.js';
 import { attemptUpstream, type FailureKind } from './upstream-call.js';
+import { UploadCopy } from './upload-copy.js';
 
 const NEVER = (): boolean => false;
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
@@ -31,7 +32,11 @@ export async function proxyRequest(ex: Exchange, upstreamName: string): Promise<
   const upstreamPath = ex.search === '' ? path : `${path}?${ex.search}`;
   const retry = plan.retry;
   const canRetry = retry !== null && retry.attempts > 0;
-  const resendable = IDEMPOTENT.has(ex.method) && !ex.hasBody;
+  const idempotent = IDEMPOTENT.has(ex.method);
+  const copy = canRetry && idempotent ? uploadCopyFor(ex, retry) : null;
+  ex.uploadCopy = copy;
+  // A streamed body can be sent again only from its copy, and only while the copy still holds all of it.
+  const resendable = (): boolean => idempotent && (!ex.hasBody || ex.bodyOverride !== null || copy?.usable === true);
   const stickyCookie = plan.sticky ? ex.cookie(plan.sticky.cookie) : undefined;
   upstream.budget?.recordRequest();
 
@@ -41,6 +46,19 @@ export async function proxyRequest(ex: Exchange, upstreamName: string): Promise<
   const events = ex.state.events;
 
   for (;;) {
+    let body: Buffer | null = null;
+    if (copy?.started) {
+      // A later attempt after the upload began: wait for the rest of it (the failed attempt drains it into the copy).
+      body = await copy.whole(ex.req);
+      if (body === null) {
+        if (!copy.usable) throw failureError(lastFailure!, upstreamName);
+        // The client left before sending all of it.
+        ex.aborted = true;
+        return;
+      }
+      const max = bodyLimit(ex);
+      if (max !== null && body.length > max) throw new SwitchyardError('PAYLOAD_TOO_LARGE', `The request body exceeded ${max} bytes.`);
+    }
     const live = upstream.live();
     const target = live.choose(ex, tried);
     if (target === undefined) {
@@ -65,7 +83,7 @@ export async function proxyRequest(ex: Exchange, upstreamName: string): Promise<
     // Only give up on an answer if another target could still give a better one.
     const mayRetry = retriesLeft
       ? (condition: RetryCondition): boolean =>
-          (resendable || condition === 'connect-failure') && retry!.on.has(condition) && live.hasUntried(tried, target) && upstream.budget!.tryRetry()
+          (condition === 'connect-failure' || resendable()) && retry!.on.has(condition) && live.hasUntried(tried, target) && upstream.budget!.tryRetry()
       : NEVER;
 
     ex.dispatchedAt ||= performance.now();
@@ -75,7 +93,7 @@ export async function proxyRequest(ex: Exchange, upstreamName: string): Promise<
       outcome = await attemptUpstream(ex, target, {
         path: upstreamPath,
         headers: upstreamRequestHeaders(ex, target),
-        body: requestBody(ex),
+        body: body ?? requestBody(ex),
         retryStatus: mayRetry,
         setCookie: live.stickyCookie(target, stickyCookie, ex.scheme === 'https'),
       });
@@ -109,6 +127,19 @@ export async function proxyRequest(ex: Exchange, upstreamName: string): Promise<
 }
 
 /**
+ * A copy to keep of an idempotent request's upload, when a retry on a condition
+ * other than connect-failure may need it and a declared length fits the limit
+ * (a chunked body is let go if it outgrows it).
+ */
+function uploadCopyFor(ex: Exchange, retry: NonNullable<UpstreamPlan['retry']>): UploadCopy | null {
+  if (!ex.hasBody || ex.bodyOverride !== null || retry.bodyBufferBytes === 0) return null;
+  if (retry.on.size === (retry.on.has('connect-failure') ? 1 : 0)) return null;
+  const length = ex.req.headers['content-length'];
+  if (ex.req.headers['transfer-encoding'] === undefined && Number(length) > retry.bodyBufferBytes) return null;
+  return new UploadCopy(retry.bodyBufferBytes);
+}
+
+/**
  * The body to stream upstream. A Content-Length body goes as is (undici checks
  * the length); a chunked one is counted on the way through, and cut with a 413
  * if it outgrows the listener's limit — without ever buffering it.
@@ -129,8 +160,12 @@ export function requestBody(ex: Exchange): NodeJS.ReadableStream | AsyncIterable
       ex.bytesIn = Number(h['content-length']);
       ex.req.pipe(body);
       const collector = ex.requestBody;
-      // Attached after pipe(), so it only sees what the pipe already reads (no change of flow).
+      const copy = ex.uploadCopy;
+      if (copy !== null) copy.started = true;
+      // Attached after pipe(), so they only see what the pipe already reads (no change of flow); they stay
+      // when a failed attempt unpipes and drains the rest, so capture and the copy get all of it.
       if (collector !== null) ex.req.on('data', (chunk: Buffer) => collector.add(chunk));
+      if (copy !== null) ex.req.on('data', (chunk: Buffer) => copy.add(chunk));
       body.once('close', () => drainRest(ex));
     });
     return body;
@@ -146,11 +181,17 @@ function bodyLimit(ex: Exchange): number | null {
 }
 
 async function* countedBody(ex: Exchange, max: number | null): AsyncIterable<Buffer> {
+  const copy = ex.uploadCopy;
+  if (copy !== null) copy.started = true;
+  const take = (chunk: Buffer): void => {
+    ex.bytesIn += chunk.length;
+    ex.requestBody?.add(chunk);
+    copy?.add(chunk);
+  };
   try {
     // Leaving the loop early must not destroy the request (see requestBody).
     for await (const chunk of ex.req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
-      ex.bytesIn += chunk.length;
-      ex.requestBody?.add(chunk);
+      take(chunk);
       if (max !== null && ex.bytesIn > max) {
         ex.bodyTooLarge = true;
         throw new SwitchyardError('PAYLOAD_TOO_LARGE', `The request body exceeded ${max} bytes.`);
@@ -158,6 +199,8 @@ async function* countedBody(ex: Exchange, max: number | null): AsyncIterable<Buf
       yield chunk;
     }
   } finally {
+    // An attempt that failed mid-upload: the rest goes into the copy for the next one (and into capture).
+    if (copy?.usable && !ex.bodyTooLarge && !ex.req.readableEnded) ex.req.on('data', take);
     drainRest(ex);
   }
 }
