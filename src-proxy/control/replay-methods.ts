@@ -7,6 +7,7 @@ import type { CapturedExchange } from '../capture/captured-exchange.js';
 import { diffExchanges } from '../replay/diff.js';
 import { toCurl } from '../replay/curl.js';
 import { listenerOrigin } from '../replay/listener-origin.js';
+import { caPaths } from '../tls/ca-files.js';
 import { bodyHasMaskedJwtAsync } from '../replay/masked-body.js';
 import { replayExchange } from '../replay/replay.js';
 import { SwitchyardError } from '../errors.js';
@@ -100,8 +101,9 @@ export const replayMethods = {
     // A compressed body is decoded to look for masks in zlib's thread pool, not on the gateway's thread.
     const bodyMasked = await bodyHasMaskedJwtAsync(x.requestBody, x.requestHeaders);
     // The Host names a route, not a server: send to the listener it came in on, Host explicit.
-    const baseUrl = listenerOrigin(deps.engine, x.listener);
-    return { command: toCurl(x, { multiline, bodyMasked, baseUrl }) };
+    const listener = listenerOrigin(deps.engine, x.listener);
+    const caCert = listener?.localCa ? caPaths(deps.info.dataDir).certPath : undefined;
+    return { command: toCurl(x, { multiline, bodyMasked, baseUrl: listener?.origin, caCert }) };
   }),
   'history.exportHar': method(
     z.union([

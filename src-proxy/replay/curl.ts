@@ -19,6 +19,8 @@ export interface CurlOptions {
   baseUrl?: string;
   /** Add -k (skip TLS certificate checks). Never the default. */
   insecure?: boolean;
+  /** Trust this CA certificate file (`--cacert`), e.g. the local CA's for a listener it issues for. */
+  caCert?: string;
   /** One option per line, joined with " \\"; default true. */
   multiline?: boolean;
   /** Whether the body holds a masked JWT, found off the event loop (bodyHasMaskedJwtAsync); absent, it is looked for here. */
@@ -39,6 +41,13 @@ function bytesOf(text: string): Buffer {
   return Buffer.from(text, 'latin1');
 }
 
+/** The host name of an authority (lower-cased, port and trailing dot dropped) when it is a DNS name, not an IP literal. */
+function dnsName(authority: string): string | null {
+  const host = authority.replace(/:\d*$/, '').replace(/\.$/, '').toLowerCase();
+  if (!/^[a-z0-9_]([a-z0-9_-]*[a-z0-9])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9])?)*$/.test(host)) return null;
+  return /^[\d.]+$/.test(host) ? null : host;
+}
+
 export function toCurl(request: CurlRequest, options: CurlOptions = {}): string {
   const comments: string[] = [];
   const args: string[] = [];
@@ -57,8 +66,17 @@ export function toCurl(request: CurlRequest, options: CurlOptions = {}): string 
   let hostHeader: string | null = null;
   if (options.baseUrl !== undefined) {
     const base = new URL(options.baseUrl);
-    url = base.origin + path;
-    if (base.host !== authority) hostHeader = authority;
+    const name = dnsName(authority);
+    if (base.protocol === 'https:' && name !== null) {
+      // TLS: connect to the listener under the request's own name, so SNI and certificate checks see it.
+      const port = base.port || '443';
+      url = `https://${name}:${port}${path}`;
+      args.push(`--resolve ${shellQuote(`${name}:${port}:${base.hostname}`)}`);
+      if (`${name}:${port}` !== authority.toLowerCase()) hostHeader = authority;
+    } else {
+      url = base.origin + path;
+      if (base.host !== authority) hostHeader = authority;
+    }
   } else {
     url = absolute ? request.url : `${request.scheme || 'http'}://${authority}${path}`;
   }
@@ -102,6 +120,7 @@ export function toCurl(request: CurlRequest, options: CurlOptions = {}): string 
   if (!hasBody && headerValues(raw, 'content-length')[0] === '0') args.push(`-H 'Content-Length: 0'`);
   if (present.has('accept-encoding')) args.push('--compressed');
   if (options.insecure) args.push('-k');
+  else if (options.caCert !== undefined) args.push(`--cacert ${shellQuote(options.caCert)}`);
 
   if (hasBody) {
     // A compressed body was masked decoded and stored encoded again: the mark is only seen decoded.

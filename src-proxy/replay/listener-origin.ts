@@ -4,9 +4,15 @@
  */
 import type { Engine } from '../engine.js';
 
-export function listenerOrigin(engine: Pick<Engine, 'listeners'>, name: string): string | undefined {
+export interface ListenerOrigin {
+  origin: string;
+  /** Its certificates come from the local CA (a client must trust that CA's certificate). */
+  localCa: boolean;
+}
+
+export function listenerOrigin(engine: Pick<Engine, 'listeners'>, name: string): ListenerOrigin | undefined {
   const listener = engine.listeners().find((l) => l.name === name && l.served && l.mode === 'reverse');
-  return listener === undefined ? undefined : reachableUrl(listener.url).origin;
+  return listener === undefined ? undefined : { origin: reachableUrl(listener.url).origin, localCa: listener.tls === 'local-ca' };
 }
 
 /** A listener's URL, with a wildcard address read as loopback. */

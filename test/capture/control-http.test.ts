@@ -6,11 +6,14 @@
  * HAR export → import round trip.
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHeadlessHost, type HeadlessHost } from '../../src-main/headless/host.js';
 import type { ExchangeDiff } from '../../src-proxy/replay/diff.js';
 import type { SearchPage } from '../../src-proxy/history/types.js';
+import { caPaths } from '../../src-proxy/tls/ca-files.js';
 import { harErrors } from '../har/har-schema.js';
 import { rpc, type RawResponse } from '../headless/helpers.js';
 import { tempDir } from '../history/fixtures.js';
@@ -35,7 +38,9 @@ beforeAll(async () => {
 version: 1
 listeners:
   - { name: web, address: "127.0.0.1:0" }
+  - { name: secure, address: "127.0.0.1:0", tls: { certificates: local-ca } }
 routes:
+  - { name: tls, match: { host: secure.localhost }, upstream: app }
   - { name: api, match: { host: api.localhost }, upstream: app }
   - { name: down, match: { path: /down }, upstream: down }
 upstreams:
@@ -221,9 +226,35 @@ describe('control API over HTTP: replay, diff, curl', () => {
   });
 });
 
+describe('control API over HTTP: curl for a TLS listener', () => {
+  it('reaches a local-CA listener under the request\'s own name (--resolve, so SNI matches) and trusts the local CA, no -k', async () => {
+    const port = r.runtime.engine.listeners().find((l) => l.name === 'secure')!.port;
+    const caCert = caPaths(data.dir).certPath;
+    await new Promise<void>((resolve, reject) => {
+      const req = https.request(
+        { host: '127.0.0.1', port, servername: 'secure.localhost', path: '/json?tls=1', headers: { host: `secure.localhost:${port}`, 'x-request-id': 'tls-1' }, ca: readFileSync(caCert), agent: false },
+        (res) => res.resume().on('end', resolve),
+      );
+      req.on('error', reject).end();
+    });
+    const id = (await r.record('tls-1')).id;
+    const { command } = await ok<{ command: string }>('exchange.curl', { id, multiline: false });
+    expect(command).toContain(`curl 'https://secure.localhost:${port}/json?tls=1'`);
+    expect(command).toContain(`--resolve secure.localhost:${port}:127.0.0.1`);
+    expect(command).toContain(`--cacert ${caCert}`);
+    expect(command).not.toContain('Host:');
+    expect(command).not.toMatch(/ -k\b/);
+    const seen = app.seen.length;
+    await promisify(execFile)('bash', ['-c', command], { timeout: 15_000 });
+    expect(app.seen.slice(seen).map((x) => x.url)).toEqual(['/json?tls=1']);
+  });
+});
+
 describe('control API over HTTP: HAR, delete, clear', () => {
   it('exports HAR 1.2 and imports it back equal, as source import', async () => {
-    const har = await ok<{ log: { entries: unknown[] } }>('history.exportHar', { query: 'route:api source:live' });
+    // By id: curl commands run by the tests above sent more api traffic, stored or not yet.
+    const api = ['json-0', 'json-1', 'json-2', 'order', 'slow'].map((rid) => ids[rid]);
+    const har = await ok<{ log: { entries: unknown[] } }>('history.exportHar', { ids: api });
     expect(harErrors(har)).toBe('');
     expect(har.log.entries).toHaveLength(5);
 

@@ -216,6 +216,24 @@ describe('curl command shape', () => {
     );
   });
 
+  it('aims at a TLS listener under the request\'s name (--resolve), an IP or odd authority at the listener\'s address', () => {
+    const opts = { multiline: false, baseUrl: 'https://127.0.0.1:8443', caCert: '/data/ca/switchyard-ca.pem' };
+    const named = (host: string) => toCurl(record({ requestHeaders: ['Host', host, 'Accept', '*/*', 'User-Agent', 'x'] }), opts);
+    // Same name and port: curl's own Host is the original.
+    expect(named('api.localhost:8443')).toMatch(/^curl 'https:\/\/api\.localhost:8443\/items\?page=2' --resolve api\.localhost:8443:127\.0\.0\.1 -H 'Accept/);
+    expect(named('api.localhost:8443')).not.toContain('Host:');
+    expect(named('api.localhost:8443')).toContain('--cacert /data/ca/switchyard-ca.pem');
+    // Another port (a forwarded one, or none): that Host is sent explicitly.
+    expect(named('API.localhost.')).toContain(`--resolve api.localhost:8443:127.0.0.1 -H 'Host: API.localhost.'`);
+    // An IP literal has no name to resolve.
+    expect(named('10.0.0.7:8443')).toMatch(/^curl 'https:\/\/127\.0\.0\.1:8443\/items\?page=2' -H 'Host: 10\.0\.0\.7:8443'/);
+    expect(named('[::1]:8443')).not.toContain('--resolve');
+    expect(toCurl(record({ requestHeaders: ['Host', 'v6.test:8443'] }), { ...opts, baseUrl: 'https://[::1]:8443' })).toContain("--resolve 'v6.test:8443:[::1]'");
+    // -k wins over --cacert; plain HTTP listeners take neither.
+    expect(toCurl(record(), { ...opts, insecure: true })).not.toContain('--cacert');
+    expect(toCurl(record(), { baseUrl: 'http://127.0.0.1:8080' })).not.toContain('--resolve');
+  });
+
   it('notes a truncated body, and one cut short in transit', () => {
     const x = record({ method: 'POST', requestBody: { bytes: Buffer.from('abc'), size: 10, truncated: true, contentType: 'text/plain' } });
     expect(toCurl(x)).toMatch(/^# The body was 10 bytes but capture kept only the first 3: this command sends only the captured part/);
