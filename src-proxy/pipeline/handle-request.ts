@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { buildRecord } from '../capture/build-record.js';
+import { collectUnreadUpload } from '../capture/unread-upload.js';
 import type { ListenerPlan } from '../config/plan.js';
 import type { EngineState } from '../engine-state.js';
 import { SwitchyardError, isSwitchyardError } from '../errors.js';
@@ -59,9 +60,11 @@ function fail(ex: Exchange, err: unknown): void {
 export function finish(ex: Exchange): void {
   const { events } = ex.state;
   if (!events.active && !ex.capturing) return;
+  // Before the answer finishes: node discards an unread upload then.
+  const upload = ex.capturing ? collectUnreadUpload(ex) : null;
   const res = ex.res;
-  if (res.writableFinished || res.destroyed || streamClosed(res)) complete(ex);
-  else res.once('close', () => complete(ex));
+  if (res.writableFinished || res.destroyed || streamClosed(res)) complete(ex, upload);
+  else res.once('close', () => complete(ex, upload));
 }
 
 /** An HTTP/2 response (compat API) has no `destroyed`; its stream says whether 'close' has already been. */
@@ -69,8 +72,8 @@ function streamClosed(res: ServerResponse): boolean {
   return (res as unknown as { stream?: { destroyed: boolean } }).stream?.destroyed === true;
 }
 
-/** Emits the completion event and the capture record now. */
-export function complete(ex: Exchange): void {
+/** Emits the completion event now, and the capture record once `upload` (an upload read for capture only) is in. */
+export function complete(ex: Exchange, upload: Promise<void> | null = null): void {
   const end = performance.now();
   const dispatched = ex.dispatchedAt || end;
   const sent = ex.sentAt || dispatched;
@@ -101,5 +104,8 @@ export function complete(ex: Exchange): void {
       ...(ex.decisions ? { decisions: ex.decisions } : {}),
     });
   }
-  if (ex.capturing) capture.record(buildRecord(ex, timings, ex.state.plan.capture));
+  if (ex.capturing) {
+    const plan = ex.state.plan.capture;
+    capture.record(upload === null ? buildRecord(ex, timings, plan) : upload.then(() => buildRecord(ex, timings, plan)));
+  }
 }

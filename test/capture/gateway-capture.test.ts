@@ -71,6 +71,7 @@ listeners:
 routes:
   - { name: rewritten, match: { host: api.localhost, path: /rewritten }, upstream: app, policies: [hide-coding] }
   - { name: flaky, match: { host: api.localhost, path: /flaky }, upstream: flaky }
+  - { name: keyed, match: { host: api.localhost, path: /keyed }, upstream: app, policies: [partner] }
   - { name: api, match: { host: api.localhost }, upstream: app }
   - { name: ws, match: { path: /ws }, upstream: wsapp }
   - { name: down, match: { path: /down }, upstream: down }
@@ -452,11 +453,74 @@ describe('capture into history through a running gateway', () => {
     // A whole upload is not flagged.
     await send(r.port, { method: 'POST', path: '/echo', headers: ['Host', 'api.localhost', 'X-Request-Id', 'cap-whole-upload', 'Content-Length', '9'], body: 'full-body' });
     expect((await r.record('cap-whole-upload')).requestBody).toMatchObject({ size: 9, truncated: false });
-    // Nor is one that no target took (connection refused): it was never read, so it did not end early.
+    // Nor is one that no target took (connection refused): capture reads it whole (unread-upload.ts).
     await send(r.port, { method: 'POST', path: '/down', headers: ['Host', 'api.localhost', 'X-Request-Id', 'cap-unread-upload', 'Content-Length', '9'], body: 'full-body' });
     const unread = await r.record('cap-unread-upload');
     expect(unread.status).toBe(502);
-    expect(unread.requestBody).toMatchObject({ truncated: false });
+    expect(unread.requestBody).toMatchObject({ size: 9, truncated: false });
+    expect(Buffer.from(unread.requestBody.bytes!).toString()).toBe('full-body');
+  });
+
+  it('records the upload of a request the gateway answered itself (a policy\'s 401, a 404), so replay can send it again', async () => {
+    const body = '{"order":{"id":7,"qty":2}}';
+    // Two requests on one keep-alive connection: the body read for capture leaves the next request intact.
+    const socket = net.connect(r.port, '127.0.0.1');
+    const answers: string[] = [];
+    socket.on('data', (c: Buffer) => answers.push(c.toString()));
+    const head = (rid: string, path: string, framing: string) =>
+      `POST ${path} HTTP/1.1\r\nHost: api.localhost\r\nX-Request-Id: ${rid}\r\nContent-Type: application/json\r\n${framing}\r\n\r\n`;
+    socket.write(head('cap-unread-401', '/keyed', `Content-Length: ${body.length}`));
+    // The 401 goes out before the body does: it arrives after the answer.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    socket.write(body);
+    socket.write(head('cap-unread-fixed', '/ws-not-upgraded', 'Transfer-Encoding: chunked') + `${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`);
+    const rejected = await r.record('cap-unread-401');
+    const second = await r.record('cap-unread-fixed');
+    socket.destroy();
+    expect(answers.join('')).toMatch(/^HTTP\/1\.1 401 [\s\S]*HTTP\/1\.1 \d{3} /);
+    expect(rejected.status).toBe(401);
+    for (const x of [rejected, second]) {
+      expect(x.requestBody).toMatchObject({ size: body.length, truncated: false });
+      expect(Buffer.from(x.requestBody.bytes!).toString()).toBe(body);
+    }
+    // Over the capture cap (4 KB): the first bytes, flagged, with the true size.
+    const big = patternText(10_000);
+    await send(r.port, { method: 'PUT', path: '/keyed', headers: ['Host', 'api.localhost', 'X-Request-Id', 'cap-unread-big', 'Content-Length', '10000'], body: big });
+    const bigRecord = await r.record('cap-unread-big');
+    expect(bigRecord.requestBody).toMatchObject({ size: 10_000, truncated: true });
+    expect(Buffer.from(bigRecord.requestBody.bytes!).toString()).toBe(big.slice(0, 4096));
+
+    // Replayed with the key added, the app gets the original body.
+    await r.runtime.history!.flush();
+    const seen = app.seen.length;
+    const replayed = await r.call<{ status: number }>('replay.send', { id: rejected.id, edit: { headers: { add: { 'X-Partner-Key': 'k-123' } } } });
+    expect(replayed.status).toBe(200);
+    expect(app.seen.slice(seen).map((x) => [x.url, x.body.toString()])).toEqual([['/keyed', body]]);
+  });
+
+  it('an upload the client abandons after the gateway answered is recorded as cut short, once the connection goes', async () => {
+    const socket = net.connect(r.port, '127.0.0.1');
+    let answer = '';
+    socket.on('data', (c: Buffer) => (answer += c.toString()));
+    socket.write('POST /keyed HTTP/1.1\r\nHost: api.localhost\r\nX-Request-Id: cap-unread-stalled\r\nContent-Length: 1000\r\n\r\n0123456789');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(answer).toMatch(/^HTTP\/1\.1 401 /);
+    // Answered, but the upload is still due: node has let go of the request, only its socket can say it ended.
+    socket.destroy();
+    const x = await r.record('cap-unread-stalled');
+    expect(x.requestBody).toMatchObject({ size: 10, truncated: true });
+    expect(Buffer.from(x.requestBody.bytes!).toString()).toBe('0123456789');
+  });
+
+  it('an Expect: 100-continue upload the gateway answered without reading is not sent, and its record is not held up', async () => {
+    const socket = net.connect(r.port, '127.0.0.1');
+    let answer = '';
+    socket.on('data', (c: Buffer) => (answer += c.toString()));
+    socket.write('POST /keyed HTTP/1.1\r\nHost: api.localhost\r\nX-Request-Id: cap-expect-401\r\nContent-Length: 5000\r\nExpect: 100-continue\r\n\r\n');
+    const x = await r.record('cap-expect-401', 2000);
+    expect(answer).toMatch(/^HTTP\/1\.1 401 /);
+    expect(x.requestBody).toMatchObject({ size: 0, bytes: null });
+    socket.destroy();
   });
 
   it('records the whole upload of a PUT resent after the first target reset mid-upload, once, with both attempts', async () => {
