@@ -28,8 +28,11 @@ let db: ReturnType<typeof openHistoryDatabase>;
 try {
   db = openHistoryDatabase(config.file, { busyTimeoutMs: config.busyTimeoutMs, autoCheckpoint: false });
 } catch (err) {
-  send({ type: 'fatal', message: (err as Error).message });
-  throw err;
+  const message = (err as Error).message;
+  send({ type: 'fatal', message });
+  // Rethrown as a plain Error: a SqliteError reaches the parent's 'error' event as an object without its message,
+  // and that event can beat the 'fatal' message.
+  throw new Error(message);
 }
 const insertBatch = createBatchInserter(db);
 const indexer = createFtsIndexer(db);

@@ -129,7 +129,9 @@ export class HistoryWriter {
           reject(new Error(m.message));
         }
       };
-      const onStartError = (err: Error): void => reject(err);
+      // A worker's error arrives structured-cloned: an error class other than the built-in ones comes as a plain object.
+      const onStartError = (err: unknown): void =>
+        reject(err instanceof Error ? err : new Error(`history worker failed to start: ${(err as { code?: string } | null)?.code ?? String(err)}`));
       // A worker that ends without an error (terminated, process.exit in a dependency) would leave start() waiting forever.
       const onStartExit = (code: number): void => reject(new Error(`history worker exited before opening the database (code ${code})`));
       this.worker.on('message', onReady);
