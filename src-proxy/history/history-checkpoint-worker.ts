@@ -40,5 +40,6 @@ try {
   // A disk that fails, a file that cannot be opened: the writer checkpoints itself from now on.
   Atomics.store(shared, Slot.state, State.failed);
   Atomics.notify(shared, Slot.state);
-  throw err;
+  // A plain Error keeps its message through structured cloning (a SqliteError does not).
+  throw new Error((err as Error).message);
 }

@@ -10,7 +10,16 @@ import type { ReaderRequest, ReaderResponse } from './history-reader.js';
 
 const port = parentPort!;
 const { file } = workerData as { file: string };
-const store = HistoryStore.open(file, { autoCheckpoint: false });
+const store = openStore();
+
+function openStore(): HistoryStore {
+  try {
+    return HistoryStore.open(file, { autoCheckpoint: false });
+  } catch (err) {
+    // A plain Error keeps its message through structured cloning (a SqliteError does not).
+    throw new Error((err as Error).message);
+  }
+}
 
 port.on('message', (m: ReaderRequest) => {
   let response: ReaderResponse;

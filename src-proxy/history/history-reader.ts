@@ -8,7 +8,7 @@ import type { Worker } from 'node:worker_threads';
 import { InvalidCursorError } from './cursor.js';
 import type { HistoryStore } from './history-store.js';
 import { QuerySyntaxError } from './query-language.js';
-import { launchWorker } from './worker-launch.js';
+import { launchWorker, workerError } from './worker-launch.js';
 
 type StoreMethod = 'search' | 'count' | 'get' | 'delete' | 'clear' | 'stats';
 
@@ -35,7 +35,7 @@ export class HistoryReader {
       else waiter.reject(rebuildError(m.error));
       if (this.pending.size === 0) worker.unref();
     });
-    worker.on('error', (err) => this.failAll(err));
+    worker.on('error', (err) => this.failAll(workerError(err)));
     worker.on('exit', () => this.failAll(new Error('the history reader stopped')));
     worker.unref();
   }

@@ -30,8 +30,7 @@ try {
 } catch (err) {
   const message = (err as Error).message;
   send({ type: 'fatal', message });
-  // Rethrown as a plain Error: a SqliteError reaches the parent's 'error' event as an object without its message,
-  // and that event can beat the 'fatal' message.
+  // That message and this error race to the parent; a plain Error keeps its message through structured cloning.
   throw new Error(message);
 }
 const insertBatch = createBatchInserter(db);

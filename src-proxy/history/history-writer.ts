@@ -19,7 +19,7 @@ import type { Worker } from 'node:worker_threads';
 import type { CapturedExchange } from '../capture/captured-exchange.js';
 import { metadataBytes, packBatch, payloadBytes, type QueuedRecord } from './batch-codec.js';
 import type { RetentionLimits, WriterStats } from './types.js';
-import { launchHistoryWorker } from './worker-launch.js';
+import { launchHistoryWorker, workerError } from './worker-launch.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 
 export interface HistoryWriterOptions {
@@ -129,9 +129,7 @@ export class HistoryWriter {
           reject(new Error(m.message));
         }
       };
-      // A worker's error arrives structured-cloned: an error class other than the built-in ones comes as a plain object.
-      const onStartError = (err: unknown): void =>
-        reject(err instanceof Error ? err : new Error(`history worker failed to start: ${(err as { code?: string } | null)?.code ?? String(err)}`));
+      const onStartError = (err: unknown): void => reject(workerError(err));
       // A worker that ends without an error (terminated, process.exit in a dependency) would leave start() waiting forever.
       const onStartExit = (code: number): void => reject(new Error(`history worker exited before opening the database (code ${code})`));
       this.worker.on('message', onReady);

@@ -29,7 +29,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import type { HistoryDatabase } from './database.js';
-import { launchWorker } from './worker-launch.js';
+import { launchWorker, workerError } from './worker-launch.js';
 
 /**
  * Int32 slots of the shared buffer: the thread's state, and the last
@@ -196,7 +196,7 @@ export class WalCheckpoints {
     }
     this.shared = shared;
     // An exit that `close` did not ask for.
-    this.worker.on('error', (err) => this.lose(`failed: ${err.message}`));
+    this.worker.on('error', (err) => this.lose(`failed: ${workerError(err).message}`));
     this.worker.on('exit', (code) => this.lose(`exited (code ${code})`));
   }
 

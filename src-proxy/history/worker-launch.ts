@@ -47,3 +47,14 @@ export function launchWorker(name: 'history-worker' | 'history-reader-worker' | 
 export function launchHistoryWorker(config: WorkerConfig): Worker {
   return launchWorker('history-worker', config);
 }
+
+/**
+ * A history thread's uncaught error as the parent receives it: structured
+ * cloning keeps built-in errors, but turns others (better-sqlite3's SqliteError)
+ * into plain objects without their message.
+ */
+export function workerError(err: unknown): Error {
+  if (err instanceof Error) return err;
+  const { message, code } = (err ?? {}) as { message?: unknown; code?: unknown };
+  return new Error(typeof message === 'string' && message !== '' ? message : `history thread failed${typeof code === 'string' ? ` (${code})` : ''}`);
+}

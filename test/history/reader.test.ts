@@ -29,6 +29,16 @@ function filledStore(rows: number): { file: string; store: HistoryStore } {
 }
 
 describe('HistoryReader', () => {
+  it('says why when its thread cannot open the database (not an error without a message)', async () => {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    // A directory where the database file should be.
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(t.dir, 'history.db'));
+    const reader = HistoryReader.start(join(t.dir, 'history.db'));
+    await expect(reader.count('')).rejects.toThrow(/unable to open database file/);
+  });
+
   it('returns what the store returns, and the store’s error classes', async () => {
     const { file, store } = filledStore(300);
     const reader = HistoryReader.start(file);
