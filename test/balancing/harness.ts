@@ -5,6 +5,7 @@
  * loops. Everything a test starts is registered with a `Harness` and torn down
  * by `harness.close()` in afterEach.
  */
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Agent, request, type Dispatcher } from 'undici';
@@ -209,6 +210,19 @@ export class Harness {
     await Promise.all(this.backends.map((b) => b.kill()));
   }
 }
+
+/** Reads the whole upload and answers `METHOD size sha256`, to check a body arrived whole. */
+export const hashingHandler: BackendHandler = (req, res) => {
+  const hash = createHash('sha256');
+  let size = 0;
+  req.on('data', (c: Buffer) => {
+    size += c.length;
+    hash.update(c);
+  });
+  req.on('end', () => res.end(`${req.method} ${size} ${hash.digest('hex')}`));
+};
+
+export const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 /** Counts answers by body (the backend's name). */
 export function tally(bodies: Iterable<string>): Record<string, number> {

@@ -3,13 +3,12 @@
  * too late, the retry budget, and what the events say about attempts and
  * timing phases.
  */
-import { createHash } from 'node:crypto';
 import type http from 'node:http';
 import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../src-proxy/events.js';
-import { Harness, load, sleep, until } from './harness.js';
+import { Harness, hashingHandler, load, sha256, sleep, until } from './harness.js';
 
 let h: Harness;
 beforeEach(() => {
@@ -92,16 +91,7 @@ describe('retries', () => {
   }, 20_000);
 
   it('retries any request, body included, on a target it could not connect to: the upload arrives whole', async () => {
-    const hashOf = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-    const good = await h.backend('good', (req, res) => {
-      const hash = createHash('sha256');
-      let size = 0;
-      req.on('data', (c: Buffer) => {
-        size += c.length;
-        hash.update(c);
-      });
-      req.on('end', () => res.end(`${req.method} ${size} ${hash.digest('hex')}`));
-    });
+    const good = await h.backend('good', hashingHandler);
     const dead = await h.backend('dead');
     await dead.kill();
     await h.gateway({ balancer: 'round-robin', targets: [{ url: dead.url }, { url: good.url }], retry: { attempts: 1, on: ['connect-failure'], budget: 1 } });
@@ -113,7 +103,7 @@ describe('retries', () => {
       const body = i < 2 ? upload : Readable.from([upload.subarray(0, 1000), upload.subarray(1000)]);
       const res = await request(h.url, { method, body });
       expect(res.statusCode).toBe(200);
-      expect(await res.body.text()).toBe(`${method} ${upload.length} ${hashOf(upload)}`);
+      expect(await res.body.text()).toBe(`${method} ${upload.length} ${sha256(upload)}`);
     }
     await until(() => completeEvents().length === 4, 2000, 'completion events');
     expect(completeEvents().map((c) => c.attempts).sort()).toEqual([1, 1, 2, 2]);

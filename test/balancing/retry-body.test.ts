@@ -5,14 +5,13 @@
  * non-idempotent methods are not retried, and a client that leaves while a
  * retry waits for its upload ends the exchange.
  */
-import { createHash } from 'node:crypto';
 import http2 from 'node:http2';
 import net from 'node:net';
 import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTlsGateway, tlsWorkspace } from '../tls/rig.js';
-import { Harness, sleep, until, type Backend, type BackendHandler } from './harness.js';
+import { Harness, hashingHandler, sha256, sleep, until, type Backend, type BackendHandler } from './harness.js';
 
 let h: Harness;
 beforeEach(() => {
@@ -21,19 +20,6 @@ beforeEach(() => {
 afterEach(async () => {
   await h.close();
 });
-
-const hashOf = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-
-/** Reads the whole upload and answers `METHOD size sha256`. */
-const hashing: BackendHandler = (req, res) => {
-  const hash = createHash('sha256');
-  let size = 0;
-  req.on('data', (c: Buffer) => {
-    size += c.length;
-    hash.update(c);
-  });
-  req.on('end', () => res.end(`${req.method} ${size} ${hash.digest('hex')}`));
-};
 
 /** First target's misbehaviours, each at a different point of the upload. */
 const failures: Record<string, { on: (string | number)[]; handler: BackendHandler }> = {
@@ -56,7 +42,7 @@ const failures: Record<string, { on: (string | number)[]; handler: BackendHandle
 };
 
 async function twoTargets(first: BackendHandler, upstream: Record<string, unknown>): Promise<[Backend, Backend]> {
-  const [bad, good] = await Promise.all([h.backend('bad', first), h.backend('good', hashing)]);
+  const [bad, good] = await Promise.all([h.backend('bad', first), h.backend('good', hashingHandler)]);
   // Round-robin starts with the first target listed.
   await h.gateway({ balancer: 'round-robin', targets: [{ url: bad.url }, { url: good.url }], ...upstream });
   return [bad, good];
@@ -90,7 +76,7 @@ describe('retries of idempotent requests with a body', () => {
           const body = chunked ? trickle(upload, 6) : upload;
           const res = await request(h.url, { method: 'PUT', body, dispatcher: h.client });
           expect(res.statusCode, `${chunked ? 'chunked' : 'Content-Length'} #${i}`).toBe(200);
-          expect(await res.body.text()).toBe(`PUT ${upload.length} ${hashOf(upload)}`);
+          expect(await res.body.text()).toBe(`PUT ${upload.length} ${sha256(upload)}`);
         }
       }
       expect(bad.hits).toBe(2);
@@ -104,7 +90,7 @@ describe('retries of idempotent requests with a body', () => {
   }
 
   it('resends an HTTP/2 client\'s PUT stream whole after a reset mid-upload', async () => {
-    const [bad, good] = await Promise.all([h.backend('bad', failures['a reset mid-upload'].handler), h.backend('good', hashing)]);
+    const [bad, good] = await Promise.all([h.backend('bad', failures['a reset mid-upload'].handler), h.backend('good', hashingHandler)]);
     const yaml = tlsWorkspace(bad.url).replace(
       `      - url: ${bad.url}`,
       `      - url: ${bad.url}\n      - url: ${good.url}\n    balancer: round-robin\n    retry: { attempts: 1, on: [reset], budget: 1 }`,
@@ -121,7 +107,7 @@ describe('retries of idempotent requests with a body', () => {
         return Buffer.concat(chunks).toString();
       };
       const answers = [await put(), await put()];
-      expect(answers).toEqual([`PUT ${upload.length} ${hashOf(upload)}`, `PUT ${upload.length} ${hashOf(upload)}`]);
+      expect(answers).toEqual([`PUT ${upload.length} ${sha256(upload)}`, `PUT ${upload.length} ${sha256(upload)}`]);
       expect([bad.hits, good.hits]).toEqual([1, 2]);
     } finally {
       session.destroy();
@@ -133,7 +119,7 @@ describe('retries of idempotent requests with a body', () => {
     const [bad, good] = await twoTargets(failures['an early 503'].handler, { retry: { attempts: 1, on: [503], budget: 1 } });
     const del = await h.get('/', { method: 'DELETE', body: '{"ids":[1,2]}' });
     expect(del.status).toBe(200);
-    expect(del.body).toBe(`DELETE 13 ${hashOf(Buffer.from('{"ids":[1,2]}'))}`);
+    expect(del.body).toBe(`DELETE 13 ${sha256(Buffer.from('{"ids":[1,2]}'))}`);
     expect([bad.hits, good.hits]).toEqual([1, 1]);
 
     // Round-robin: the next request starts at the good target; make both fail to see the POST go once.
