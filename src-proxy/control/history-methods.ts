@@ -20,7 +20,7 @@ function requireHistory(history: History | null): History {
 }
 
 /** Runs a read, turning query and cursor errors into 400 problems (query errors with the offending token's position). */
-async function reading<T>(read: () => Promise<T>): Promise<T> {
+export async function reading<T>(read: () => Promise<T>): Promise<T> {
   try {
     return await read();
   } catch (err) {

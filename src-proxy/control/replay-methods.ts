@@ -12,7 +12,7 @@ import { bodyHasMaskedJwtAsync } from '../replay/masked-body.js';
 import { replayExchange } from '../replay/replay.js';
 import { SwitchyardError } from '../errors.js';
 import { method, type ControlDeps } from './control-deps.js';
-import { getExchange } from './history-methods.js';
+import { getExchange, reading } from './history-methods.js';
 import { toWire } from './wire.js';
 
 const headerValues = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
@@ -111,7 +111,8 @@ export const replayMethods = {
       z.strictObject({ query: z.string().default(''), limit: z.number().int().min(1).max(100_000).default(10_000) }),
     ]),
     async (deps, args) => {
-      const entries = await harEntries(deps, 'ids' in args ? { ids: args.ids, limit: args.ids.length } : args);
+      // A bad query is a 400 problem with its position, as for history.search.
+      const entries = await reading(() => harEntries(deps, 'ids' in args ? { ids: args.ids, limit: args.ids.length } : args));
       const har = exportHar([], { version: deps.info.version });
       har.log.entries = entries;
       return har;

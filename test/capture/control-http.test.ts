@@ -133,6 +133,8 @@ describe('control API over HTTP: search', () => {
     expect(String(quote.detail)).toMatch(/unterminated quote/i);
     problem(await rpc(host, 'history.count', { query: 'foo:bar' }), 400, 'BAD_REQUEST');
     problem(await rpc(host, 'history.delete', { query: 'dur>fast' }), 400, 'BAD_REQUEST');
+    // An export by query reads the same language: a bad one is the same 400, not an internal error.
+    expect(problem(await rpc(host, 'history.exportHar', { query: 'status:', limit: 5 }), 400, 'BAD_REQUEST')).toMatchObject({ position: 0, length: 7 });
     // Invalid arguments are refused before anything runs.
     problem(await rpc(host, 'history.search', { query: 5 }), 400, 'BAD_REQUEST');
   });
