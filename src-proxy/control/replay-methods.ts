@@ -63,7 +63,11 @@ async function harEntries(deps: ControlDeps, args: { ids?: string[]; query?: str
   let cursor: string | undefined;
   do {
     const page = await history.reader.search({ query: args.query ?? '', limit: Math.min(500, args.limit - out.length), cursor });
-    for (const item of page.items) await add(await getExchange(deps, item.id));
+    for (const item of page.items) {
+      // Deleted since the page was read (a clear or delete running alongside): not part of the export, not an error.
+      const record = deps.recent.get(item.id) ?? (await history.reader.get(item.id));
+      if (record !== null && record !== undefined) await add(record);
+    }
     cursor = page.nextCursor ?? undefined;
   } while (cursor !== undefined && out.length < args.limit);
   return out;

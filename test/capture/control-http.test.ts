@@ -299,3 +299,28 @@ describe('control API over HTTP: HAR, delete, clear', () => {
     problem(await rpc(host, 'history.get', { id: ids.order }), 404, 'NOT_FOUND');
   });
 });
+
+describe('history.exportHar by query with a clear running alongside', () => {
+  it('leaves out exchanges deleted while it reads them, rather than failing with 404 for an id the caller never named', async () => {
+    const at = Date.parse('2026-01-01T00:00:00Z');
+    const entries = Array.from({ length: 1500 }, (_, i) => ({
+      startedDateTime: new Date(at + i).toISOString(),
+      time: 1,
+      request: { method: 'GET', url: `http://race.localhost/r/${i}`, httpVersion: 'HTTP/1.1', headers: [], cookies: [], queryString: [], headersSize: -1, bodySize: 0 },
+      response: { status: 200, statusText: 'OK', httpVersion: 'HTTP/1.1', headers: [], cookies: [], content: { size: 2, mimeType: 'text/plain', text: 'ok' }, redirectURL: '', headersSize: -1, bodySize: 2 },
+      cache: {},
+      timings: { send: 0, wait: 1, receive: 0 },
+    }));
+    await ok('history.importHar', { har: { log: { version: '1.2', creator: { name: 'test', version: '1' }, entries } } });
+    await r.runtime.history!.flush();
+    const exporting = rpc(host, 'history.exportHar', { query: 'host:race.localhost', limit: 5000 });
+    // The export reads its first page, then each exchange in turn; the clear lands among those reads.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const cleared = await ok<{ deleted: number }>('history.clear', {});
+    const res = await exporting;
+    expect(res.status, res.text.slice(0, 300)).toBe(200);
+    const har = res.json<{ log: { entries: unknown[] } }>();
+    expect(cleared.deleted).toBeGreaterThan(0);
+    expect(har.log.entries.length).toBeLessThanOrEqual(1500);
+  });
+});
