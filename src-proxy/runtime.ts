@@ -21,6 +21,8 @@ export interface RuntimeOptions {
   label?: string;
   dataDir: string;
   version: string;
+  /** History write failures and warnings (a full disk, a locked or read-only file); the gateway keeps serving. */
+  onHistoryError?: (err: Error) => void;
 }
 
 export interface Runtime {
@@ -46,6 +48,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     ? await History.open({
         dataDir: opts.dataDir,
         retention: { maxRows: plan.history.maxRows, maxBytes: plan.history.maxBytes, maxAgeMs: plan.history.maxAgeMs },
+        onError: opts.onHistoryError,
       })
     : null;
   engine.capture.add((record: CapturedExchange) => {

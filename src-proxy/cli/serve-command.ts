@@ -33,6 +33,31 @@ export type StartUi = (opts: { control: ControlService; engine: Engine; port: nu
 export const DEFAULT_UI_PORT = 7878;
 const GRACE_MS = 10_000;
 
+/** A failing history (a full disk fails every batch) is reported at most this often; the rest are counted. */
+const HISTORY_ERROR_EVERY_MS = 30_000;
+
+/**
+ * Reports history write failures on stderr: without this a full disk or a
+ * read-only history.db lost every exchange while serve said nothing (only
+ * history.stats knew). The first at once, then at most one per interval, with
+ * how many were left out.
+ */
+export function historyErrorReporter(io: Pick<CliIO, 'err'>, now: () => number = Date.now): (err: Error) => void {
+  let last = Number.NEGATIVE_INFINITY;
+  let skipped = 0;
+  return (err) => {
+    const t = now();
+    if (t - last < HISTORY_ERROR_EVERY_MS) {
+      skipped++;
+      return;
+    }
+    last = t;
+    const more = skipped > 0 ? ` (and ${skipped} more history error(s) since the last report)` : '';
+    skipped = 0;
+    io.err(`warning: ${err.message}${more}; the gateway keeps serving, exchanges not written are counted in history.stats`);
+  };
+}
+
 /** Signals this close together are one (delivered twice at once); further apart, the second means "exit now". */
 const SAME_SIGNAL_MS = 250;
 
@@ -90,7 +115,7 @@ export async function serveCommand(args: string[], io: CliIO, opts: { startUi?: 
 
   let runtime: Runtime;
   try {
-    runtime = await startRuntime({ text, file, label, dataDir, version: opts.version });
+    runtime = await startRuntime({ text, file, label, dataDir, version: opts.version, onHistoryError: historyErrorReporter(io) });
   } catch (err) {
     if (err instanceof ConfigError) for (const issue of err.issues) io.err(formatIssue(issue));
     else {
