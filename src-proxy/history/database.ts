@@ -30,8 +30,30 @@ export function historyPath(dataDir: string): string {
 }
 
 export function openHistoryDatabase(file: string, options: OpenDatabaseOptions = {}): HistoryDatabase {
-  if (file !== ':memory:') mkdirSync(join(file, '..'), { recursive: true });
-  const db = new Database(file);
+  try {
+    if (file !== ':memory:') mkdirSync(join(file, '..'), { recursive: true });
+    return openAndMigrate(new Database(file), file, options);
+  } catch (err) {
+    throw storageError(err, file);
+  }
+}
+
+/** SQLite's codes for a file that cannot be written or created: the disk, not the database, is at fault. */
+const STORAGE_CODE = /^SQLITE_(READONLY|FULL|CANTOPEN|IOERR|PERM)/;
+
+/**
+ * SQLite's own messages ("database or disk is full", "attempt to write a
+ * readonly database") name no file: `serve` said only "cannot start: database
+ * or disk is full". They name it now, with what to do.
+ */
+function storageError(err: unknown, file: string): unknown {
+  const e = err as NodeJS.ErrnoException;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  if (!STORAGE_CODE.test(code) && !/^E(ACCES|ROFS|NOSPC|PERM)$/.test(code)) return err;
+  return new Error(`cannot open history ${file}: ${e.message} (it needs a writable data directory with free space: free some, or use another --data-dir)`, { cause: err });
+}
+
+function openAndMigrate(db: HistoryDatabase, file: string, options: OpenDatabaseOptions): HistoryDatabase {
   try {
     db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
     // Before any pragma that writes: a file that is not ours is left exactly as it was.
@@ -69,6 +91,8 @@ function checkOwnership(db: HistoryDatabase, file: string, migrations: readonly 
     version = schemaVersion(db);
     foreign = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' LIMIT 5").pluck().all() as string[];
   } catch (err) {
+    // A file that cannot be read here (a read-only directory without the WAL's -shm, say) is not a foreign one.
+    if (STORAGE_CODE.test(String((err as NodeJS.ErrnoException).code))) throw err;
     throw new Error(`${file} is not a Switchyard history database (${(err as Error).message}); it was left untouched: move it away or use another data directory`, { cause: err });
   }
   const latest = migrations.length === 0 ? 0 : migrations[migrations.length - 1].version;

@@ -278,3 +278,23 @@ describe('history database and migrations', () => {
     }
   });
 });
+
+describe('a history file that cannot be written', () => {
+  it('is refused with an error naming the file and saying what to do, not a bare SQLite message', () => {
+    const file = dbFile();
+    openHistoryDatabase(file).close();
+    // The WAL's shared-memory file cannot be created (as in a read-only directory): SQLite says only
+    // "attempt to write a readonly database", which serve printed as "cannot start: attempt to write …".
+    mkdirSync(`${file}-shm`);
+    let message = '';
+    try {
+      openHistoryDatabase(file).close();
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain(file);
+    expect(message).toMatch(/readonly database/);
+    expect(message).toContain('another --data-dir');
+    expect(message).not.toMatch(/not a Switchyard history database/);
+  });
+});
