@@ -114,4 +114,31 @@ describe('history bulk loads (HAR import)', () => {
       await history.close();
     }
   });
+
+  it('leaves live capture room while an import waits for the writer: live exchanges keep their bodies', async () => {
+    const { makeExchange, textBody } = await import('./fixtures.js');
+    const body = (n: number) => textBody(JSON.stringify({ n, pad: 'p'.repeat(2000) }));
+    const history = await History.open({ dataDir: dataDir(), maxQueueBytes: 4_000_000, maxPendingBatches: 6, batchSize: 50 });
+    try {
+      const imported = Array.from({ length: 3000 }, (_, n) => makeExchange(n, { responseBody: body(n) }));
+      let live = 0;
+      let importing = true;
+      // Live traffic as the gateway records it (enqueue, never waiting) for as long as the import runs.
+      const liveTraffic = (async () => {
+        while (importing) {
+          history.record(makeExchange(100_000 + live++, { host: 'live.localhost', responseBody: body(live) }));
+          await new Promise((resolve) => setTimeout(resolve, 2));
+        }
+      })();
+      expect(await history.recordAll(imported)).toEqual({ stored: 3000, withoutBody: 0, dropped: 0 });
+      importing = false;
+      await liveTraffic;
+      await history.flush();
+      expect(live).toBeGreaterThan(20);
+      expect(history.stats().writer).toMatchObject({ droppedBodies: 0, droppedRecords: 0 });
+      expect(history.store.count('host:live.localhost')).toBe(live);
+    } finally {
+      await history.close();
+    }
+  });
 });
