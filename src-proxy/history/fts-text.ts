@@ -16,13 +16,34 @@ export function headerText(pairs: readonly string[]): string {
 
 const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
 
-/** UTF-8 text of a textual body (already capped by capture), or '' for binary or absent bodies. */
+/**
+ * UTF-8 text of a textual body (already capped by capture), or '' for binary or absent bodies.
+ * A form body is indexed as it decodes too, as a URL is.
+ */
 export function bodyText(bytes: Uint8Array | null, contentType: string | null): string {
   if (bytes === null || bytes.byteLength === 0 || !isTextualContentType(contentType)) return '';
-  return decoder.decode(bytes);
+  const text = decoder.decode(bytes);
+  return /x-www-form-urlencoded/i.test(contentType!) ? withDecoded(text) : text;
 }
 
-/** The URL column: scheme, host and the path with its query. */
+/**
+ * The URL column: scheme, host and the path with its query, and when it holds
+ * percent-encoded characters, also as they decode: clients encode anything
+ * past ASCII (`?q=caf%C3%A9`), and "café" must find it.
+ */
 export function urlText(scheme: string, host: string, url: string): string {
-  return `${scheme}://${host}${url}`;
+  return withDecoded(`${scheme}://${host}${url}`);
+}
+
+/** The text, then on a line of its own what its %XX escapes decode to (each run of them as UTF-8), when that differs. */
+function withDecoded(text: string): string {
+  if (!text.includes('%')) return text;
+  const decoded = text.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run; // not UTF-8: left as written
+    }
+  });
+  return decoded === text ? text : `${text}\n${decoded}`;
 }

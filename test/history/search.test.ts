@@ -177,3 +177,31 @@ describe('history search', () => {
     expect(() => history.store.search({ cursor: Buffer.from('[1,2]').toString('base64url') })).toThrow(InvalidCursorError);
   });
 });
+
+describe('free text in percent-encoded URLs and form bodies', () => {
+  it('finds words as they decode: "café" finds ?q=caf%C3%A9, a form field finds its encoded value', async () => {
+    const t = tempDir();
+    const history = await History.open({ dataDir: t.dir });
+    try {
+      history.record(makeExchange(1, { url: '/search?q=caf%C3%A9&city=K%C3%B6ln' }));
+      history.record(makeExchange(2, { url: '/plain/cafe-menu' }));
+      history.record(makeExchange(3, { url: '/form', requestBody: textBody('name=J%C3%BCrgen+M%C3%BCller&note=%E2%98%83snow', 'application/x-www-form-urlencoded') }));
+      // Not UTF-8 once decoded: kept as written, and the rest still indexed.
+      history.record(makeExchange(4, { url: '/bad?x=%FF%FE&y=stra%C3%9Fe' }));
+      await history.flush({ index: true });
+      const urls = (query: string) => history.store.search({ query }).items.map((i) => i.url).sort();
+      expect(urls('café')).toEqual(['/plain/cafe-menu', '/search?q=caf%C3%A9&city=K%C3%B6ln']);
+      expect(urls('url:köln')).toEqual(['/search?q=caf%C3%A9&city=K%C3%B6ln']);
+      expect(urls('"q=café"')).toEqual(['/search?q=caf%C3%A9&city=K%C3%B6ln']);
+      expect(urls('body:jürgen')).toEqual(['/form']);
+      expect(urls('"Jürgen Müller"')).toEqual(['/form']);
+      expect(urls('straße')).toEqual(['/bad?x=%FF%FE&y=stra%C3%9Fe']);
+      // The encoded form is still found as written.
+      expect(urls('url:C3')).toHaveLength(2);
+      expect(history.store.count('café')).toBe(2);
+    } finally {
+      await history.close();
+      t.cleanup();
+    }
+  });
+});
