@@ -152,7 +152,7 @@ function importEntry(entry: unknown, ctx: Ctx): { record: CapturedExchange; orig
   }
   const responseHeaders = response ? headerPairs(response.headers, 'response.headers') : [];
   const scheme = protocol === 'https' || protocol === 'wss' ? 'https' : 'http';
-  const path = urlMatch[3] === '' ? '/' : urlMatch[3].startsWith('/') ? urlMatch[3] : '/' + urlMatch[3];
+  const path = requestTarget(urlMatch[3] === '' ? '/' : urlMatch[3].startsWith('/') ? urlMatch[3] : '/' + urlMatch[3]);
 
   let reqBody = requestBody(request, requestHeaders, ctx.cap);
   let resBody = responseBody(response, responseHeaders, ctx.cap);
@@ -265,6 +265,16 @@ function restore(x: CapturedExchange, s: Obj, cap: number, harUrl: string): Capt
     ...(tls !== null ? { tls } : {}),
     ...(s.intercepted === true ? { intercepted: true } : {}),
   };
+}
+
+/**
+ * A HAR URL as a request target HTTP can carry: spaces and characters past
+ * ASCII percent-encoded as UTF-8, as a browser sends them (`/straße?q=a b` →
+ * `/stra%C3%9Fe?q=a%20b`). Tools write such URLs as people typed them; kept
+ * raw, the exchange could never be replayed ("not a valid request target").
+ */
+function requestTarget(path: string): string {
+  return path.replace(/[^\x21-\x7e]/gu, (c) => (c.length === 1 && c >= '\ud800' && c <= '\udfff' ? '%EF%BF%BD' : encodeURIComponent(c)));
 }
 
 function checkedAuthority(authority: string, where: string): string {

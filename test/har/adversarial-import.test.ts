@@ -64,6 +64,14 @@ describe('HAR import, adversarial', () => {
     expect(gunzipSync(cut.bytes!, { finishFlush: constants.Z_SYNC_FLUSH }).toString()).toBe(long.slice(0, 1000));
   });
 
+  it('percent-encodes spaces and characters past ASCII in a URL, as a browser sends them, so the exchange can be replayed', () => {
+    const x = importHar(har({ request: { url: 'http://api.test/straße/ü?q=日本&r=a b&ok=%C3%A9' } })).exchanges[0];
+    expect(x.url).toBe('/stra%C3%9Fe/%C3%BC?q=%E6%97%A5%E6%9C%AC&r=a%20b&ok=%C3%A9');
+    expect(decodeURIComponent(x.url)).toBe('/straße/ü?q=日本&r=a b&ok=é');
+    // An emoji (a surrogate pair) is one character; a lone surrogate becomes U+FFFD.
+    expect(importHar(har({ request: { url: 'http://api.test/\u{1F600}/\ud800' } })).exchanges[0].url).toBe('/%F0%9F%98%80/%EF%BF%BD');
+  });
+
   it('keeps credentials in the URL out of the host and the Host header', () => {
     const x = importHar(har({ request: { url: 'http://user:secret@api.test:8080/p?q=1' } })).exchanges[0];
     expect(x.host).toBe('api.test');
