@@ -72,6 +72,31 @@ describe('HAR import, adversarial', () => {
     expect(importHar(har({ request: { url: 'http://api.test/\u{1F600}/\ud800' } })).exchanges[0].url).toBe('/%F0%9F%98%80/%EF%BF%BD');
   });
 
+  it('rebuilds a multipart/form-data body kept only as postData.params (Firefox, Charles) as multipart, not urlencoded', async () => {
+    const type = 'multipart/form-data; boundary=----geckoformboundary42';
+    const x = importHar(
+      har({
+        request: {
+          method: 'POST',
+          headers: [{ name: 'Content-Type', value: type }],
+          postData: { mimeType: type, params: [{ name: 'note', value: 'héllo' }, { name: 'upload', fileName: 'a "b".txt', contentType: 'text/plain', value: 'file text' }] },
+        },
+      }),
+    ).exchanges[0];
+    const body = Buffer.from(x.requestBody.bytes!);
+    expect(x.requestBody).toMatchObject({ size: body.byteLength, truncated: false, contentType: 'multipart/form-data' });
+    // A real multipart parser reads the fields back.
+    const form = await new Response(body, { headers: { 'content-type': type } }).formData();
+    expect(form.get('note')).toBe('héllo');
+    const file = form.get('upload') as File;
+    expect(file.name).toBe('a "b".txt');
+    expect(file.type).toBe('text/plain');
+    expect(await file.text()).toBe('file text');
+    // Without a multipart type the params stay an urlencoded form.
+    const plain = importHar(har({ request: { method: 'POST', postData: { mimeType: 'application/x-www-form-urlencoded', params: [{ name: 'q', value: 'a&b' }] } } })).exchanges[0];
+    expect(Buffer.from(plain.requestBody.bytes!).toString()).toBe('q=a%26b');
+  });
+
   it('keeps credentials in the URL out of the host and the Host header', () => {
     const x = importHar(har({ request: { url: 'http://user:secret@api.test:8080/p?q=1' } })).exchanges[0];
     expect(x.host).toBe('api.test');
