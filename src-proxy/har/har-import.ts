@@ -346,7 +346,8 @@ function requestBody(request: Obj, headers: string[], cap: number): CapturedBody
       decoded = entryBody(boundary === null ? formBody(params) : multipartBody(params, boundary), undefined, cap, 'request.postData.params');
     }
   }
-  const size = num(request.bodySize);
+  // A body rebuilt from params is whole, whatever size the wire's had: it is not cut short.
+  const size = post !== null && typeof post.text !== 'string' ? undefined : num(request.bodySize);
   return cappedBody(decoded, size !== undefined && size >= 0 ? size : undefined, contentType);
 }
 
