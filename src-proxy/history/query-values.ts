@@ -117,6 +117,8 @@ export function parseTime(v: Value, key: string): TimeValue {
     if (new Date(time).getUTCDate() !== D) return bad();
     if (zone.toUpperCase() !== 'Z') {
       const z = /^([+-])(\d{2}):?(\d{2})$/.exec(zone)!;
+      // UTC offsets run from -12:00 to +14:00: "+99:00" is a typo, not a zone.
+      if (Number(z[2]) > 14 || Number(z[3]) > 59) return bad();
       const offset = (Number(z[2]) * 60 + Number(z[3])) * 60_000;
       time -= z[1] === '+' ? offset : -offset;
     }

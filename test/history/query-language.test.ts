@@ -97,6 +97,11 @@ describe('query language: parsing', () => {
     expect(new Date((at('after:0099-06-01') as { absolute: number }).absolute).getFullYear()).toBe(99);
     expect(at('after:2024-02-29T00:00Z')).toEqual({ absolute: Date.UTC(2024, 1, 29) });
     expect(() => at('after:2023-02-29')).toThrow(/expects a date/);
+    // UTC offsets run from -12:00 to +14:00: one past them is a typo, refused rather than read as days away.
+    expect(at('after:2026-11-20T12:00-1200')).toEqual({ absolute: Date.UTC(2026, 10, 21) });
+    expect(at('after:2026-11-20T14:00+14:00')).toEqual({ absolute: Date.UTC(2026, 10, 20) });
+    expect(() => at('after:2026-11-20T12:00+99:00')).toThrow(/expects a date/);
+    expect(() => at('before:2026-11-20T12:00+01:75')).toThrow(/expects a date/);
   });
 
   it('treats bare words and quoted phrases as free text, with prefixes and column scopes', () => {
