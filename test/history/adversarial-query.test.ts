@@ -47,4 +47,15 @@ describe('query language, adversarial', () => {
     await expect(history.reader.search({ query: '-word '.repeat(300), limit: 5 })).rejects.toBeInstanceOf(QuerySyntaxError);
     expect(count('host:api.localhost '.repeat(256).trim())).toBe(TEXTS.length);
   });
+
+  it('refuses more than 64 words of search text (a 1,000-word phrase took seconds and held up every other search)', () => {
+    const phrase = `"${Array(65).fill('x').join(' ')}"`;
+    expect(error(`status:200 ${phrase}`)).toMatchObject({ message: 'A query has at most 64 words of search text', position: 11, length: phrase.length });
+    // Words across terms count together: prefixes, negations and column scopes too.
+    const terms = [...Array(32).fill('a*'), ...Array(32).fill('-b'), 'body:c'].join(' ');
+    expect(error(terms)).toMatchObject({ position: terms.length - 1, length: 1 });
+    expect(count(`"${Array(64).fill('x').join(' ')}"`)).toBe(0);
+    // Punctuation is not a word.
+    expect(count(`"${Array(64).fill('x').join(' - ')}"`)).toBe(0);
+  });
 });
