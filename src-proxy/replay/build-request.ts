@@ -70,6 +70,14 @@ export function buildReplayRequest(original: CapturedExchange, edit: ReplayEdit 
   }
   const method = edit.method ?? original.method;
   if (!TOKEN.test(method)) throw new ReplayError('INVALID_EDIT', `"${method}" is not a valid HTTP method.`);
+  // Node hands a CONNECT's answer to a 'connect' listener, never as a response: the replay waited out its
+  // whole timeout (30 s) for a 405 the gateway had sent at once. A tunnel is not a request to resend anyway.
+  if (method.toUpperCase() === 'CONNECT') {
+    throw new ReplayError(
+      edit.method === undefined ? 'NOT_REPLAYABLE' : 'INVALID_EDIT',
+      'CONNECT opens a tunnel; replay sends plain HTTP requests and cannot reopen it.',
+    );
+  }
   const path = edit.url ?? originalPath(original);
   if (!(path.startsWith('/') || (path === '*' && method === 'OPTIONS')) || badTarget(path)) {
     throw new ReplayError(

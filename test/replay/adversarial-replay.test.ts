@@ -69,6 +69,34 @@ describe('replay, adversarial', () => {
     expect(echo.requests.length).toBe(before);
   });
 
+  it('refuses CONNECT (edited or captured) at once, instead of waiting out the timeout for an answer Node never hands over', async () => {
+    // A server that answers CONNECT at once, as the gateway's reverse listener does (405).
+    const { createServer } = await import('node:http');
+    let connects = 0;
+    const server = createServer((_req, res) => res.end('ok'));
+    server.on('connect', (_req, socket: import('node:net').Socket) => {
+      connects++;
+      socket.end('HTTP/1.1 405 Method Not Allowed\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const target = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`;
+      const started = Date.now();
+      await expect(replayExchange(makeExchange(4), { target, edit: { method: 'CONNECT' }, timeoutMs: 3000 }, { engine })).rejects.toMatchObject({
+        reason: 'INVALID_EDIT',
+        status: 400,
+        message: expect.stringMatching(/CONNECT opens a tunnel/),
+      });
+      await expect(replayExchange(makeExchange(5, { method: 'CONNECT', url: 'example.com:443' }), { target, timeoutMs: 3000 }, { engine })).rejects.toMatchObject({
+        reason: 'NOT_REPLAYABLE',
+      });
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(connects).toBe(0);
+    } finally {
+      server.close();
+    }
+  });
+
   it('sends header values wider than Latin-1 as UTF-8 bytes (edited or imported), and rejects bad base64 and fragments before sending', async () => {
     const original = makeExchange(4, { requestHeaders: ['Host', 'api.localhost', 'X-City', 'Zürich Ōsaka'] });
     await replayExchange(original, { target: echo.url, edit: { headers: { set: { 'X-Name': 'Ōsaka 東京' } } } }, { engine });
