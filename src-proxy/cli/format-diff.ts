@@ -35,7 +35,7 @@ function body(label: string, d: BodyDiff, out: string[]): void {
   const sizes = d.a.size === d.b.size ? bytes(d.a.size) : `${bytes(d.a.size)} → ${bytes(d.b.size)}`;
   switch (d.kind) {
     case 'none':
-      out.push(`${label}: differs (${sizes})${partial}`);
+      out.push(d.partial ? `${label}: not stored (${sizes}), so not compared` : `${label}: differs (${sizes})`);
       return;
     case 'binary':
       out.push(`${label}: binary, differs (${sizes}; sha256 ${d.sha256.a.slice(0, 12)}… → ${d.sha256.b.slice(0, 12)}…)${partial}`);

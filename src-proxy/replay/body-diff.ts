@@ -83,7 +83,9 @@ export function diffBodies(a: CapturedBody, b: CapturedBody, opts: BodyDiffOptio
   };
   const sameSize = a.size === b.size;
   if ((a.bytes?.byteLength ?? 0) === 0 && (b.bytes?.byteLength ?? 0) === 0) {
-    return { ...base, kind: 'none', same: sameSize };
+    // Two empty bodies are the same; two that were not stored (dropped under load, never kept by a HAR)
+    // cannot be told apart: "same" would claim what nothing was compared for.
+    return { ...base, kind: 'none', same: sameSize && !base.partial };
   }
   const ta = asText(a);
   const tb = asText(b);

@@ -40,3 +40,26 @@ describe('JSON body diff', () => {
     expect(() => parseJsonExact('{"a":01}')).toThrow(SyntaxError);
   });
 });
+
+describe('diff of bodies that were not stored', () => {
+  it('does not call two bodies the same when neither was stored (a HAR without content, bodies dropped under load)', async () => {
+    const { importHar } = await import('../../src-proxy/har/har-import.js');
+    const { diffExchanges } = await import('../../src-proxy/replay/diff.js');
+    const { formatDiff } = await import('../../src-proxy/cli/format-diff.js');
+    const entry = (text?: string) => ({
+      startedDateTime: '2026-01-01T00:00:00Z',
+      time: 1,
+      request: { method: 'GET', url: 'http://nobody.test/a', headers: [] },
+      response: { status: 200, headers: [{ name: 'content-type', value: 'application/json' }], content: { size: 5000, mimeType: 'application/json', ...(text === undefined ? {} : { text }) } },
+    });
+    const [a, b, empty1, empty2] = importHar({
+      log: { version: '1.2', creator: { name: 't', version: '1' }, entries: [entry(), entry(), { ...entry(), response: { status: 204, headers: [], content: { size: 0 } } }, { ...entry(), response: { status: 204, headers: [], content: { size: 0 } } }] },
+    }).exchanges;
+    const d = await diffExchanges(a, b);
+    expect(d.response.body).toMatchObject({ kind: 'none', same: false, partial: true });
+    expect(d.same).toBe(false);
+    expect(formatDiff(d)).toContain('response body: not stored (5000 B), so not compared');
+    // Two empty bodies are still the same.
+    expect((await diffExchanges(empty1, empty2)).response.body).toMatchObject({ kind: 'none', same: true, partial: false });
+  });
+});
