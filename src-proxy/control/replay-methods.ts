@@ -123,13 +123,16 @@ export const replayMethods = {
     },
   ),
   'history.importHar': method(z.strictObject({ har: z.union([z.string(), z.record(z.string(), z.unknown())]) }), async (deps, { har }) => {
+    // With history off an import went only to the recent cache (2,000 at most, soon pushed out by traffic)
+    // while the answer said every entry was imported.
+    if (deps.history === null) throw new SwitchyardError('NOT_FOUND', 'History is switched off in this workspace (history.enabled: false): there is nowhere to import to.');
     const capture = deps.engine.current().plan.capture;
     const result = importHar(har, { maxBodySize: capture.maxBodySize, mask: capture });
     for (const x of result.exchanges) deps.recent.add(x);
     // recordAll waits for the writer rather than shedding bodies or records like live capture does.
-    const stored = await deps.history?.recordAll(result.exchanges);
+    const stored = await deps.history.recordAll(result.exchanges);
     const warnings = [...result.warnings];
-    if (stored && stored.withoutBody + stored.dropped > 0) warnings.push(`history kept ${stored.withoutBody} exchange(s) without bodies and could not store ${stored.dropped}`);
+    if (stored.withoutBody + stored.dropped > 0) warnings.push(`history kept ${stored.withoutBody} exchange(s) without bodies and could not store ${stored.dropped}`);
     return { imported: result.exchanges.length, ids: result.exchanges.map((x) => x.id), warnings };
   }),
 };

@@ -707,6 +707,9 @@ describe('capture switches', () => {
     expect(text(wire.responseBody)).toContain('zebracorn');
     await expect(r.call('history.search', { query: '' })).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringMatching(/history is switched off/i) });
     await expect(r.call('history.get', { id: 'no-such-id' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    // An import has nowhere to go: refused, not "imported" into the recent cache only.
+    const har = { log: { version: '1.2', creator: { name: 't', version: '1' }, entries: [{ startedDateTime: '2026-01-01T00:00:00Z', time: 1, request: { method: 'GET', url: 'http://imp.localhost/x', headers: [] }, response: { status: 200, headers: [], content: { size: 0 } } }] } };
+    await expect(r.call('history.importHar', { har })).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringMatching(/history is switched off/i) });
     const { existsSync } = await import('node:fs');
     expect(existsSync(`${r.dataDir}/history.db`)).toBe(false);
   });
