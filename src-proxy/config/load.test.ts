@@ -297,6 +297,23 @@ describe('loadWorkspaceText: errors at the exact line and column', () => {
     expect(problems(yaml(...HEAD, '---', 'version: 1'))).toEqual(['4:1 YAML: a workspace is a single YAML document; remove the extra "---"']);
   });
 
+  it('a list or map as a key: an error at the key (not a stringified name and a Node warning)', () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      expect(problems(ws('upstreams:', '  ? [a, b]', '  : { targets: [{ url: http://127.0.0.1:1 }] }'))).toEqual([
+        '5:5 YAML: a key must be a plain value, not a list or a map',
+      ]);
+      expect(problems(ws('x: &k { a: 1 }', 'upstreams:', '  *k : { targets: [{ url: http://127.0.0.1:1 }] }'))).toEqual([
+        '6:3 YAML: a key must be a plain value, not a list or a map',
+      ]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).toEqual([]);
+  });
+
   it('missing required keys: at the map that should hold them', () => {
     expect(problems(yaml('version: 1', 'listeners:', '  - name: web', '    mode: reverse'))).toEqual([
       '3:5 missing required key "address" in listeners[0]',

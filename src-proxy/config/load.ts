@@ -3,7 +3,7 @@
  * Every failure becomes a ConfigIssue at file:line:column; the same issues
  * feed the CLI, the editor markers and the control API.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Scalar, type YAMLError } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type Scalar, type YAMLError } from 'yaml';
 import type { z } from 'zod';
 import { compileWorkspace } from './compile.js';
 import type { ConfigIssue } from './issues.js';
@@ -55,6 +55,13 @@ export function loadWorkspaceText(text: string, file = 'workspace.yaml'): LoadRe
   if (merge !== null) {
     const { line, col } = lineCounter.linePos(merge);
     const message = 'YAML: merge keys ("<<") are not supported; write the keys out (an alias such as *name can still stand for a whole value)';
+    return { issues: [{ file, line, column: col, message, path: [], severity: 'error' }] };
+  }
+
+  const complexKey = collectionKeyOffset(doc);
+  if (complexKey !== null) {
+    const { line, col } = lineCounter.linePos(complexKey);
+    const message = 'YAML: a key must be a plain value, not a list or a map';
     return { issues: [{ file, line, column: col, message, path: [], severity: 'error' }] };
   }
 
@@ -133,6 +140,26 @@ function mergeKeyOffset(doc: Document): number | null {
     Pair(_, pair) {
       if (isScalar(pair.key) && pair.key.type === 'PLAIN' && pair.key.value === '<<') {
         offset = pair.key.range?.[0] ?? 0;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return offset;
+}
+
+/**
+ * Where the first list or map used as a key (`? [a, b]`) was written. Keys
+ * become strings in the workspace; a collection would be stringified (with a
+ * Node warning on stderr) into a name nobody wrote.
+ */
+function collectionKeyOffset(doc: Document): number | null {
+  let offset: number | null = null;
+  visit(doc, {
+    Pair(_, pair) {
+      const key = isAlias(pair.key) ? pair.key.resolve(doc) : pair.key;
+      if (isMap(key) || isSeq(key)) {
+        offset = (pair.key as Node).range?.[0] ?? 0;
         return visit.BREAK;
       }
       return undefined;
