@@ -386,7 +386,7 @@ describe('request targets and Host (RFC 9112 §3.2)', () => {
     expect(up.seenAt('/empty-host')).toEqual([]);
   });
 
-  for (const host of ['a b.test', 'evil.test/path', 'user@evil.test', 'a.test:80:80', 'a.test:x']) {
+  for (const host of ['a b.test', 'evil.test/path', 'user@evil.test', 'a.test:80:80', 'a.test:x', ':80', ':']) {
     it(`an invalid Host "${host}" → 400, never forwarded`, async () => {
       const before = up.seen.length;
       const { res } = await exchange(`GET /bad-host HTTP/1.1\r\nHost: ${host}\r\n\r\n`);

@@ -13,8 +13,11 @@ import { transferCodings } from '../proxy/upstream-call.js';
 import { pathNormalForm } from '../../router/path-normal-form.js';
 
 const VALID_REQUEST_ID = /^[\x21-\x7e]{1,200}$/;
-/** RFC 9110 §7.2 Host: uri-host [ ":" port ] — a reg-name, IPv4 or IP-literal (empty only without HTTP/1.1). */
-const VALID_HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(?::[0-9]*)?$/;
+/**
+ * RFC 9110 §7.2 Host: uri-host [ ":" port ] — a reg-name, IPv4 or IP-literal (empty only without HTTP/1.1).
+ * An empty host with a port (":80") is no host at all: RFC 9110 §4.2.1 has an http URI with an empty host rejected.
+ */
+const VALID_HOST = /^(?:(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]+)(?::[0-9]*)?)?$/;
 /** More header fields than this is a 431 (as Envoy's default; node's HTTP/2 layer allows 128 pairs). */
 const MAX_HEADER_FIELDS = 100;
 
