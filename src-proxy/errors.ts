@@ -28,6 +28,7 @@ export type ErrorCode =
   | 'TOO_MANY_REQUESTS'
   | 'EXPORT_TOO_LARGE'
   | 'NOT_IMPLEMENTED'
+  | 'HTTP_VERSION_NOT_SUPPORTED'
   | 'INTERNAL';
 
 const TITLES: Record<ErrorCode, [status: number, title: string]> = {
@@ -55,6 +56,7 @@ const TITLES: Record<ErrorCode, [status: number, title: string]> = {
   TOO_MANY_REQUESTS: [429, 'Too many requests'],
   EXPORT_TOO_LARGE: [422, 'Too large to export here'],
   NOT_IMPLEMENTED: [501, 'Not implemented'],
+  HTTP_VERSION_NOT_SUPPORTED: [505, 'HTTP version not supported'],
   INTERNAL: [500, 'Internal gateway error'],
 };
 

@@ -395,6 +395,19 @@ describe('request targets and Host (RFC 9112 §3.2)', () => {
     });
   }
 
+  for (const [name, bytes] of [
+    ['an "HTTP/2.0" request line', 'GET /version HTTP/2.0\r\nHost: x\r\n\r\n'],
+    ['an HTTP/0.9 request line', 'GET /version\r\n\r\n'],
+  ]) {
+    it(`${name} on an HTTP/1 connection → 505 and close, never forwarded`, async () => {
+      const r = await rawRequest(port, bytes, { timeoutMs: 2000 });
+      expect(r.status).toBe(505);
+      expect(r.text).toContain('application/problem+json');
+      expect(r.closedByPeer).toBe(true);
+      expect(up.seenAt('/version')).toEqual([]);
+    });
+  }
+
   it('CONNECT on a reverse listener → 405 problem, not a silent close', async () => {
     const r = await rawRequest(port, 'CONNECT example.test:443 HTTP/1.1\r\nHost: example.test:443\r\n\r\n', { timeoutMs: 2000 });
     expect(r.status).toBe(405);

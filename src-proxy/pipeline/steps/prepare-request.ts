@@ -32,6 +32,14 @@ export function prepareRequest(ex: Exchange, next: () => StepResult): StepResult
 
   announceExchange(ex);
 
+  // node's HTTP/1 parser also takes "HTTP/2.0" and HTTP/0.9 request lines; on an HTTP/1 connection only
+  // 1.0 and 1.1 are HTTP as the gateway speaks it (and forwards it): others get 505, as from nginx, then close.
+  const http1 = !('stream' in req);
+  if (http1 ? req.httpVersionMajor !== 1 || req.httpVersionMinor > 1 : req.httpVersionMajor !== 2) {
+    ex.res.shouldKeepAlive = false;
+    throw new SwitchyardError('HTTP_VERSION_NOT_SUPPORTED', `HTTP/${req.httpVersion} is not supported on this connection; use HTTP/1.1.`);
+  }
+
   const limits = listener.limits;
   let target = req.url ?? '';
   if (target.length > limits.maxUrlLength) {
