@@ -382,6 +382,11 @@ describe('request targets and Host (RFC 9112 §3.2)', () => {
 
   it('HTTP/1.0 may leave Host out; HTTP/1.1 may not send it empty', async () => {
     expect((await exchange('GET /no-host HTTP/1.0\r\n\r\n')).res?.status).toBe(200);
+    // No host to preserve: the upstream gets the target's authority as Host, and no empty forwarded host.
+    const seen = lastSeen('/no-host');
+    expect(headerOf(seen, 'host')).toBe(new URL(up.url).host);
+    expect(headerOf(seen, 'x-forwarded-host')).toBeUndefined();
+    expect(headerOf(seen, 'forwarded')).toBe('for=127.0.0.1;proto=http');
     expect((await exchange('GET /empty-host HTTP/1.1\r\nHost:\r\n\r\n')).res?.status).toBe(400);
     expect(up.seenAt('/empty-host')).toEqual([]);
   });

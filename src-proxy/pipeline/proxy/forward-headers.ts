@@ -72,9 +72,12 @@ export function upstreamRequestHeaders(ex: Exchange, target: Target, opts: { upg
   const originalHost = ex.authority || (req.headers.host ?? ex.host);
   const xff = req.headers['x-forwarded-for'];
   out.push('x-forwarded-for', xff ? `${xff}, ${ex.clientIp}` : ex.clientIp);
-  out.push('x-forwarded-proto', proto, 'x-forwarded-host', originalHost, 'x-real-ip', ex.clientIp);
+  // An HTTP/1.0 client may send no Host: then there is no original host to pass on (an empty one is not a host).
+  out.push('x-forwarded-proto', proto);
+  if (originalHost !== '') out.push('x-forwarded-host', originalHost);
+  out.push('x-real-ip', ex.clientIp);
   const forFor = ex.clientIp.includes(':') ? `"[${ex.clientIp}]"` : ex.clientIp;
-  const element = `for=${forFor};host=${quoteIfNeeded(originalHost)};proto=${proto}`;
+  const element = `for=${forFor};${originalHost === '' ? '' : `host=${quoteIfNeeded(originalHost)};`}proto=${proto}`;
   const forwarded = req.headers.forwarded;
   out.push('forwarded', forwarded ? `${forwarded}, ${element}` : element);
   out.push('x-request-id', ex.id);
@@ -95,8 +98,10 @@ function upstreamHost(ex: Exchange, target: Target, originalHost: string): strin
   const rewriteHost = ex.route?.rewrite?.host;
   if (rewriteHost) return rewriteHost;
   const mode = ex.upstream?.plan.hostHeader ?? 'preserve';
-  if (mode === 'preserve') return originalHost;
-  if (mode === 'target') return target.url.slice(target.url.indexOf('//') + 2);
+  // No Host to preserve (HTTP/1.0 may leave it out): the target's, as nginx and Go's proxy send. An empty
+  // Host on the HTTP/1.1 upstream request is refused by nginx and others (400).
+  if (mode === 'preserve' && originalHost !== '') return originalHost;
+  if (mode === 'preserve' || mode === 'target') return target.url.slice(target.url.indexOf('//') + 2);
   return mode.fixed;
 }
 
