@@ -5,6 +5,11 @@ import { checkPositive, checkTimer, type Report } from './compile-checks.js';
 import { mayEject } from '../upstream/ejection-rule.js';
 import { parseDuration, parseSize } from './units.js';
 
+/** A request target in origin form: what undici will send (no spaces, controls, non-ASCII or fragment). */
+const CHECK_PATH = /^\/[\x21-\x22\x24-\x7e]*$/;
+/** RFC 9110 §7.2 Host: a reg-name, IPv4 or IP-literal, then an optional port. */
+const CHECK_HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]+)(?::[0-9]*)?$/;
+
 export function compileUpstream(
   name: string,
   u: UpstreamConfig,
@@ -80,6 +85,13 @@ export function compileUpstream(
       return [lo, hi ?? lo] as const;
     });
     if (ranges.some(([lo, hi]) => lo > hi || lo < 100 || hi > 599)) error([...path, 'healthCheck', 'expectStatus'], `"${hc.expectStatus}" is not a valid status range`);
+    // A probe that cannot be sent fails every time and takes every target down: refused here instead.
+    if (!CHECK_PATH.test(hc.path)) {
+      error([...path, 'healthCheck', 'path'], `health check path "${hc.path}" cannot be sent: use printable ASCII without spaces or "#" (percent-encode the rest)`);
+    }
+    if (hc.host !== undefined && !CHECK_HOST.test(hc.host)) {
+      error([...path, 'healthCheck', 'host'], `health check host "${hc.host}" is not a host[:port]`);
+    }
     healthCheck = Object.freeze({
       path: hc.path,
       intervalMs: interval,

@@ -378,7 +378,19 @@ describe('upstreams', () => {
     ]);
     expect(errors(ups({ healthCheck: { interval: '50ms', timeout: '10ms' } }))).toEqual([
       { path: 'upstreams.u.healthCheck.interval', message: 'health check interval must be at least 100ms' },
+    ]);    for (const bad of ['/health me', '/h#x', '/h\u0000', '/é']) {
+      expect(errors(ups({ healthCheck: { path: bad } }))).toEqual([
+        {
+          path: 'upstreams.u.healthCheck.path',
+          message: `health check path "${bad}" cannot be sent: use printable ASCII without spaces or "#" (percent-encode the rest)`,
+        },
+      ]);
+    }
+    expect(errors(ups({ healthCheck: { path: '/health?full=1&x=%20' } }))).toEqual([]);
+    expect(errors(ups({ healthCheck: { host: 'a b/c' } }))).toEqual([
+      { path: 'upstreams.u.healthCheck.host', message: 'health check host "a b/c" is not a host[:port]' },
     ]);
+    expect(errors(ups({ healthCheck: { host: 'api.internal:8080' } }))).toEqual([]);
   });
 
   it('warnings: unused upstream, ignored weights, hashOn without consistent-hash, timeout over interval', () => {
