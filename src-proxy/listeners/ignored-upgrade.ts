@@ -15,11 +15,14 @@ import type { Duplex } from 'node:stream';
 const UPGRADE_TOKENS = new Set(['upgrade', 'http2-settings']);
 
 /**
- * Upgrades served as ordinary requests: h2c (above), and any upgrade carrying
+ * Upgrades served as ordinary requests: h2c (above), any upgrade carrying
  * a body, which the upgrade path (made for WebSocket handshakes, bodiless by
- * RFC 6455) would not send: the upstream would wait for it forever.
+ * RFC 6455) would not send: the upstream would wait for it forever, and any
+ * upgrade in an HTTP/1.0 request, which RFC 9110 §7.8 says a server MUST
+ * ignore (node's parser reports it as an upgrade all the same).
  */
 export function ignoresUpgrade(req: IncomingMessage): boolean {
+  if (req.httpVersionMajor === 1 && req.httpVersionMinor === 0) return true;
   const h = req.headers;
   if (h['transfer-encoding'] !== undefined || (h['content-length'] !== undefined && h['content-length'] !== '0')) return true;
   const upgrade = h.upgrade;

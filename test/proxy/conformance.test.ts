@@ -485,6 +485,16 @@ describe('upgrades', () => {
     expect(headerOf(seen, 'upgrade')).toBeUndefined();
   });
 
+  it('an upgrade in an HTTP/1.0 request is ignored (RFC 9110 §7.8): served as a plain request, no 101', async () => {
+    const { res } = await exchange(
+      'GET /upgrade-ten HTTP/1.0\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+    );
+    expect(res?.status).toBe(200);
+    const seen = lastSeen('/upgrade-ten');
+    expect(headerOf(seen, 'upgrade')).toBeUndefined();
+    expect(headerOf(seen, 'connection')?.toLowerCase()).not.toContain('upgrade');
+  });
+
   it('curl --http2 -d on plain HTTP gets its answer and the upstream its body', async () => {
     const { stdout } = await run('curl', ['-s', '--http2', '-d', 'hello', '-o', '-', '-w', '\n%{http_code}', `http://127.0.0.1:${port}/h2c-curl`], { timeout: 10_000 });
     expect(stdout.trim().split('\n').pop()).toBe('200');
