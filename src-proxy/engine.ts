@@ -97,7 +97,7 @@ export class Engine {
     const kept = new Set<string>();
     const bound: { name: string; listener: Listener; key: string }[] = [];
     /** Running listeners that gave up their fixed address to a changed listener (restored if the apply fails). */
-    const handedOver: [string, { listener: Listener; key: string }][] = [];
+    const handedOver: [string, { listener: Listener; key: string }, port: number][] = [];
     let policies = new Map<string, { fingerprint: string; policy: Policy }>();
     try {
       policies = this.buildPolicies(plan.policies);
@@ -108,21 +108,37 @@ export class Engine {
           kept.add(lp.name);
           continue;
         }
+        // A port-0 listener rebound under a new key (limits, TLS, mode) keeps the port it was given: its
+        // clients and the URL printed at start stay valid. It takes it over like a fixed address.
+        const keptPort = lp.port === 0 && existing?.listener.plan.host === lp.host ? existing.listener.boundAddress?.port : undefined;
+        const bindAs = keptPort === undefined ? lp : { ...lp, port: keptPort };
         // A fixed address under a new key (mode, limits, name): the old socket stops accepting first; in-flight requests drain.
-        const holder = lp.port === 0 ? undefined : [...this.running].find(([, e]) => e.listener.plan.host === lp.host && e.listener.plan.port === lp.port);
+        const holder =
+          keptPort !== undefined
+            ? ([lp.name, existing!] as const)
+            : lp.port === 0
+              ? undefined
+              : [...this.running].find(([, e]) => e.listener.plan.host === lp.host && e.listener.plan.port === lp.port);
         if (holder) {
           this.running.delete(holder[0]);
-          handedOver.push(holder);
+          handedOver.push([holder[0], holder[1], holder[1].listener.boundAddress?.port ?? holder[1].listener.plan.port]);
           this.retire(holder[1].listener);
         }
-        const listener = createListener(lp, () => this.current(), this.certificates);
-        await listener.listen();
+        let listener = createListener(bindAs, () => this.current(), this.certificates);
+        try {
+          await listener.listen();
+        } catch (err) {
+          // Another process took the freed port meanwhile: port 0 was asked for, so any free port will do.
+          if (keptPort === undefined || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+          listener = createListener(lp, () => this.current(), this.certificates);
+          await listener.listen();
+        }
         bound.push({ name: lp.name, listener, key });
       }
     } catch (err) {
       await Promise.all(bound.map((b) => b.listener.close(0)));
-      for (const [name, entry] of handedOver) {
-        const again = createListener(entry.listener.plan, () => this.current(), this.certificates);
+      for (const [name, entry, port] of handedOver) {
+        const again = createListener({ ...entry.listener.plan, port }, () => this.current(), this.certificates);
         await again.listen().then(
           () => this.running.set(name, { listener: again, key: entry.key }),
           () => undefined, // the address was taken meanwhile: reported as not bound

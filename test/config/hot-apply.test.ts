@@ -280,6 +280,23 @@ describe('listeners across applies', () => {
     expect(await get(`${url}/x`)).toEqual({ status: 200, body: 'green' });
   });
 
+  it('a port-0 listener rebound by a change (limits, TLS) keeps the port it was given', async () => {
+    const [blue] = await upstreams('blue');
+    engine = new Engine();
+    await engine.apply(planOf(workspace({ upstreams: { blue: blue.url }, route: 'blue' })));
+    const url = webUrl(engine);
+    const limited = workspace({ upstreams: { blue: blue.url }, route: 'blue' }).replace(
+      '{ name: web, address: "127.0.0.1:0" }',
+      '{ name: web, address: "127.0.0.1:0", limits: { keepAliveTimeout: 3s } }',
+    );
+    await engine.apply(planOf(limited));
+    expect(webUrl(engine)).toBe(url);
+    expect(await get(`${url}/x`)).toEqual({ status: 200, body: 'blue' });
+    const tls = limited.replace('limits: { keepAliveTimeout: 3s } }', 'tls: { certificates: local-ca } }');
+    await engine.apply(planOf(tls));
+    expect(webUrl(engine)).toBe(url.replace('http:', 'https:'));
+  });
+
   it('a plan whose listener cannot bind is rejected, partly bound listeners are released, and the old plan keeps serving', async () => {
     const [blue, green] = await upstreams('blue', 'green');
     const squatter = net.createServer((s) => s.destroy());
