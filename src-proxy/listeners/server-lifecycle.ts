@@ -24,6 +24,9 @@ export function listenExclusive(server: Server, at: { host: string; port: number
 export class ServerLifecycle {
   /** Every accepted socket, including upgraded and tunnelled ones that the server no longer tracks. */
   private readonly sockets = new Set<Socket>();
+  /** Responses under way: a graceful close turns their keep-alive off. */
+  private readonly responses = new Set<http.ServerResponse>();
+  private closing = false;
   private address: AddressInfo | null = null;
 
   constructor(
@@ -41,8 +44,27 @@ export class ServerLifecycle {
   }
 
   async listen(): Promise<AddressInfo> {
+    // First in line (the pipeline may answer at once), and once the listener's own handlers are on:
+    // a 'checkContinue' listener of our own would stop node from answering 100-continue itself.
+    const track = (_req: http.IncomingMessage, res: http.ServerResponse): void => this.trackResponse(res);
+    this.server.prependListener('request', track);
+    if (this.server.listenerCount('checkContinue') > 0) this.server.prependListener('checkContinue', track);
     this.address = await listenExclusive(this.server, this.at);
     return this.address;
+  }
+
+  /**
+   * While the listener closes, a response must not promise keep-alive: the connection is closed
+   * right after it, and a client that reuses it (its next request already on the way) gets a reset.
+   * `Connection: close` makes it open a new connection instead (to the next process, say).
+   */
+  private trackResponse(res: http.ServerResponse): void {
+    if (this.closing) {
+      res.shouldKeepAlive = false;
+      return;
+    }
+    this.responses.add(res);
+    res.once('close', () => this.responses.delete(res));
   }
 
   get boundAddress(): AddressInfo | null {
@@ -56,6 +78,9 @@ export class ServerLifecycle {
    * never listen) that are closed and swept alongside.
    */
   async close(graceMs: number, alsoSweep: readonly http.Server[] = []): Promise<void> {
+    this.closing = true;
+    for (const res of this.responses) if (!res.headersSent) res.shouldKeepAlive = false;
+    this.responses.clear();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const s of alsoSweep) s.close();
     const servers = [this.server, ...alsoSweep];
