@@ -297,6 +297,16 @@ describe('loadWorkspaceText: errors at the exact line and column', () => {
     expect(problems(yaml(...HEAD, '---', 'version: 1'))).toEqual(['4:1 YAML: a workspace is a single YAML document; remove the extra "---"']);
   });
 
+  it('an unknown YAML tag is an error at the tag, not dropped in silence', () => {
+    expect(problems(ws('upstreams:', '  u: { targets: [{ url: !env TARGET }] }'))).toEqual([
+      '5:25 YAML: tag !env is not supported here; write the plain value',
+    ]);
+    expect(problems(yaml('version: !!float 1', 'listeners: [{ name: web, address: 127.0.0.1:0 }]'))).toEqual([
+      '1:10 YAML: tag !!float is not supported here; write the plain value',
+    ]);
+    expect(problems(yaml('version: !!int 1', 'listeners: [{ name: web, address: !!str 127.0.0.1:0 }]'))).toEqual([]);
+  });
+
   it('a list or map as a key: an error at the key (not a stringified name and a Node warning)', () => {
     const warnings: string[] = [];
     const onWarning = (w: Error): void => void warnings.push(w.message);

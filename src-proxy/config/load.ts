@@ -51,6 +51,20 @@ export function loadWorkspaceText(text: string, file = 'workspace.yaml'): LoadRe
     };
   }
 
+  // A tag the YAML core schema does not know (`!env SECRET`, `!!float 200`) is otherwise dropped in silence,
+  // leaving the literal text: a value nobody meant (the variable's name as the secret, say).
+  const tags = doc.warnings.filter((w) => w.code === 'TAG_RESOLVE_FAILED').slice(0, MAX_YAML_ERRORS);
+  if (tags.length > 0) {
+    return {
+      issues: tags.map((w) => {
+        const { line, col } = lineCounter.linePos(w.pos[0]);
+        const tag = text.slice(w.pos[0], w.pos[1]);
+        const message = `YAML: tag ${tag} is not supported here; write the plain value`;
+        return { file, line, column: col, message, path: [], severity: 'error' as const };
+      }),
+    };
+  }
+
   const merge = mergeKeyOffset(doc);
   if (merge !== null) {
     const { line, col } = lineCounter.linePos(merge);
