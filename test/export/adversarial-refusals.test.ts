@@ -108,14 +108,15 @@ describe('HAProxy: characters its config reads as syntax', () => {
     expect(e.message).toMatch(/route comma: match\.query: "a,b"/);
   });
 
-  it('health-check path and Host with spaces are quoted, not split into extra arguments', async () => {
+  // (A path with spaces or "#", or a Host with spaces, is refused by validate: such a probe cannot be sent.)
+  it('health-check path and Host with quote and dollar characters are quoted, not read as syntax', async () => {
     const yaml = HEAD.replace(
       '      - url: http://127.0.0.1:9401\n',
-      '      - url: http://127.0.0.1:9401\n    healthCheck: { path: "/health check#x", host: "a b" }\n',
+      '      - url: http://127.0.0.1:9401\n    healthCheck: { path: "/health\'x;y", host: "a$b" }\n',
     ) + '  - name: r\n    upstream: app\n';
     const text = renderExport(compile(yaml), 'haproxy').text;
-    expect(text).toContain("option httpchk GET '/health check#x'");
-    expect(text).toContain('http-check send hdr Host "a b"');
+    expect(text).toContain("option httpchk GET '/health'\\''x;y'");
+    expect(text).toContain('http-check send hdr Host "a\\$b"');
     await haproxyCheck(text, 'hc');
   });
 });
