@@ -194,7 +194,8 @@ test('markup, SVG and javascript: URLs in captured traffic never run', async ({ 
 
 test('bidi overrides and zero-width characters in URLs are revealed, not rendered', async ({ page, switchyard }) => {
   await openWorkbench(page, switchyard.host, 'traffic');
-  // A shared HAR is captured traffic too: its URL holds a right-to-left override and its host a zero-width space.
+  // A shared HAR is captured traffic too: its host holds a zero-width space, its header a right-to-left override.
+  // (Its URL's override is stored percent-encoded, as a browser sends it: replay needs a valid request target.)
   const har = {
     log: {
       version: '1.2',
@@ -234,10 +235,10 @@ test('bidi overrides and zero-width characters in URLs are revealed, not rendere
   await showView(page, 'history');
   const history = page.getByTestId('view-history');
   const row = history.locator('[role=row][data-id]').filter({ hasText: 'gpj.exe' }).filter({ hasText: 'pal.example' });
-  await expect(row).toContainText('/files/<U+202E>gpj.exe');
+  await expect(row).toContainText('/files/%E2%80%AEgpj.exe');
   await expect(row).toContainText('pay<U+200B>pal.example');
   await row.click();
-  await expect(history.locator('.detail-url')).toHaveText('pay<U+200B>pal.example/files/<U+202E>gpj.exe');
+  await expect(history.locator('.detail-url')).toHaveText('pay<U+200B>pal.example/files/%E2%80%AEgpj.exe');
   await expect(history.getByTestId('hidden-chars-warning')).toBeVisible();
   await history.getByRole('tab', { name: 'Request' }).click();
   await expect(history.getByTestId('request-headers')).toContainText('ad<U+202E>min');
