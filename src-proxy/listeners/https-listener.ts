@@ -23,7 +23,7 @@ import { openServerCertificates, type Credentials, type ServerCertificates } fro
 import { ignoresUpgrade, serveWithoutUpgrade } from './ignored-upgrade.js';
 import { closeIdleSessions } from './h2-idle-sessions.js';
 import { adaptHttp2Request } from './http2-request.js';
-import { answerClientError, listenExclusive, refuseConnect } from './server-lifecycle.js';
+import { answerClientError, endKeepAlive, listenExclusive, refuseConnect } from './server-lifecycle.js';
 import { sniffTls } from './tls-sniffer.js';
 
 type TlsHttpServer = https.Server | http2.Http2SecureServer;
@@ -39,8 +39,6 @@ export class HttpsListener {
   private readonly sessions = new Set<http2.ServerHttp2Session>();
   /** In-flight HTTP/1.1 requests per TLS socket, so idle keep-alive sockets can be closed at once. */
   private readonly inflight = new Map<Socket, number>();
-  /** HTTP/1.1 responses under way: a graceful close turns their keep-alive off. */
-  private readonly responses = new Set<http.ServerResponse>();
   /** Accept time per client address:port, for the handshake timing phase. */
   private readonly acceptedAt = new Map<string, number>();
   private closing = false;
@@ -162,14 +160,9 @@ export class HttpsListener {
     } else {
       const socket = req.socket;
       this.inflight.set(socket, (this.inflight.get(socket) ?? 0) + 1);
-      // While closing, no response promises keep-alive (see ServerLifecycle.trackResponse).
-      const h1 = res as http.ServerResponse;
-      if (this.closing) h1.shouldKeepAlive = false;
-      else this.responses.add(h1);
-      res.once('close', () => {
-        this.responses.delete(h1);
-        this.requestDone(socket);
-      });
+      // While closing, no response promises keep-alive (see endKeepAlive).
+      if (this.closing) (res as http.ServerResponse).shouldKeepAlive = false;
+      res.once('close', () => this.requestDone(socket));
     }
     const state = this.getState();
     // The compat objects stand in for IncomingMessage/ServerResponse (see http2-request.ts).
@@ -197,8 +190,7 @@ export class HttpsListener {
    */
   async close(graceMs: number): Promise<void> {
     this.closing = true;
-    for (const res of this.responses) if (!res.headersSent) res.shouldKeepAlive = false;
-    this.responses.clear();
+    endKeepAlive(this.inflight.keys());
     if (this.certificates.tlsPorts.get(this.plan.name) === this.address?.port) this.certificates.tlsPorts.delete(this.plan.name);
     this.certs?.close();
     const closed = new Promise<void>((resolve) => this.front.close(() => resolve()));

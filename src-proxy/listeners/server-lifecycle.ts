@@ -21,11 +21,23 @@ export function listenExclusive(server: Server, at: { host: string; port: number
   });
 }
 
+/**
+ * While a listener closes, a response must not promise keep-alive: the connection is closed right
+ * after it, and a client that reuses it (its next request already on the way) gets a reset.
+ * `Connection: close` makes it open a new connection instead (to the next process, say). The
+ * response a socket is serving is node's `_httpMessage`, so nothing is tracked per request; those
+ * that start later are marked as they come (`closing`).
+ */
+export function endKeepAlive(sockets: Iterable<Socket>): void {
+  for (const socket of sockets) {
+    const res = (socket as Socket & { _httpMessage?: http.ServerResponse | null })._httpMessage;
+    if (res && !res.headersSent) res.shouldKeepAlive = false;
+  }
+}
+
 export class ServerLifecycle {
   /** Every accepted socket, including upgraded and tunnelled ones that the server no longer tracks. */
   private readonly sockets = new Set<Socket>();
-  /** Responses under way: a graceful close turns their keep-alive off. */
-  private readonly responses = new Set<http.ServerResponse>();
   private closing = false;
   private address: AddressInfo | null = null;
 
@@ -46,25 +58,13 @@ export class ServerLifecycle {
   async listen(): Promise<AddressInfo> {
     // First in line (the pipeline may answer at once), and once the listener's own handlers are on:
     // a 'checkContinue' listener of our own would stop node from answering 100-continue itself.
-    const track = (_req: http.IncomingMessage, res: http.ServerResponse): void => this.trackResponse(res);
-    this.server.prependListener('request', track);
-    if (this.server.listenerCount('checkContinue') > 0) this.server.prependListener('checkContinue', track);
+    const whileClosing = (_req: http.IncomingMessage, res: http.ServerResponse): void => {
+      if (this.closing) res.shouldKeepAlive = false;
+    };
+    this.server.prependListener('request', whileClosing);
+    if (this.server.listenerCount('checkContinue') > 0) this.server.prependListener('checkContinue', whileClosing);
     this.address = await listenExclusive(this.server, this.at);
     return this.address;
-  }
-
-  /**
-   * While the listener closes, a response must not promise keep-alive: the connection is closed
-   * right after it, and a client that reuses it (its next request already on the way) gets a reset.
-   * `Connection: close` makes it open a new connection instead (to the next process, say).
-   */
-  private trackResponse(res: http.ServerResponse): void {
-    if (this.closing) {
-      res.shouldKeepAlive = false;
-      return;
-    }
-    this.responses.add(res);
-    res.once('close', () => this.responses.delete(res));
   }
 
   get boundAddress(): AddressInfo | null {
@@ -79,8 +79,7 @@ export class ServerLifecycle {
    */
   async close(graceMs: number, alsoSweep: readonly http.Server[] = []): Promise<void> {
     this.closing = true;
-    for (const res of this.responses) if (!res.headersSent) res.shouldKeepAlive = false;
-    this.responses.clear();
+    endKeepAlive(this.sockets);
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const s of alsoSweep) s.close();
     const servers = [this.server, ...alsoSweep];
