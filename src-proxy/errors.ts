@@ -29,6 +29,7 @@ export type ErrorCode =
   | 'EXPORT_TOO_LARGE'
   | 'NOT_IMPLEMENTED'
   | 'HTTP_VERSION_NOT_SUPPORTED'
+  | 'EXPECTATION_FAILED'
   | 'INTERNAL';
 
 const TITLES: Record<ErrorCode, [status: number, title: string]> = {
@@ -57,6 +58,7 @@ const TITLES: Record<ErrorCode, [status: number, title: string]> = {
   EXPORT_TOO_LARGE: [422, 'Too large to export here'],
   NOT_IMPLEMENTED: [501, 'Not implemented'],
   HTTP_VERSION_NOT_SUPPORTED: [505, 'HTTP version not supported'],
+  EXPECTATION_FAILED: [417, 'Expectation failed'],
   INTERNAL: [500, 'Internal gateway error'],
 };
 

@@ -64,6 +64,8 @@ export class ForwardListener {
       handleForwardUpgrade(req, socket, head, lp, state, ctx);
     };
     this.server = http.createServer(options, onRequest);
+    // Any other Expect value than 100-continue: the pipeline answers it (a 417 problem, recorded).
+    this.server.on('checkExpectation', onRequest);
     this.server.on('upgrade', onUpgrade);
     this.server.on('connect', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
       const state = getState();
@@ -82,6 +84,7 @@ export class ForwardListener {
       setForwardContext(socket, direct);
     });
     this.decrypted = http.createServer(options, onRequest);
+    this.decrypted.on('checkExpectation', onRequest);
     this.decrypted.on('upgrade', onUpgrade);
     this.decrypted.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerClientError(err, socket, plan.limits.maxUrlLength));
     this.decryptedH2 = http2.createServer({ settings: { maxHeaderListSize: options.maxHeaderSize } });

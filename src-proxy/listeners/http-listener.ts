@@ -46,6 +46,11 @@ export class HttpListener {
       const state = getState();
       handleRequest(req, res, current(state), state);
     });
+    // Any other Expect value: the pipeline answers it (a 417 problem, recorded), not node's bare 417.
+    this.server.on('checkExpectation', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      const state = getState();
+      handleRequest(req, res, current(state), state);
+    });
     this.server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
       if (ignoresUpgrade(req)) return serveWithoutUpgrade(req, socket, head, (s) => this.server.emit('connection', s));
       const state = getState();

@@ -132,6 +132,8 @@ export class HttpsListener {
       continueOnFirstRead(req, res);
       this.onRequest(req, res);
     });
+    // Any other Expect value: the pipeline answers it (a 417 problem, recorded), not node's bare 417.
+    server.on('checkExpectation', onRequest);
     server.on('secureConnection', (socket: TLSSocket) => {
       const started = this.acceptedAt.get(`${socket.remoteAddress}:${socket.remotePort}`);
       if (started !== undefined) markHandshake(socket, performance.now() - started);

@@ -62,7 +62,7 @@ export class ServerLifecycle {
       if (this.closing) res.shouldKeepAlive = false;
     };
     this.server.prependListener('request', whileClosing);
-    if (this.server.listenerCount('checkContinue') > 0) this.server.prependListener('checkContinue', whileClosing);
+    for (const event of ['checkContinue', 'checkExpectation']) if (this.server.listenerCount(event) > 0) this.server.prependListener(event, whileClosing);
     this.address = await listenExclusive(this.server, this.at);
     return this.address;
   }

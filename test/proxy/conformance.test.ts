@@ -413,6 +413,23 @@ describe('request targets and Host (RFC 9112 §3.2)', () => {
     });
   }
 
+  it('an Expect other than 100-continue → 417 problem (not node\'s bare 417), never forwarded; the connection keeps serving', async () => {
+    const r = await rawRequest(
+      port,
+      'GET /expect HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\nX-Request-Id: expect-1\r\n\r\nGET /after-expect HTTP/1.1\r\nHost: x\r\n\r\n',
+      { timeoutMs: 3000, until: completeResponses(2) },
+    );
+    const [refused, next] = parseResponses(r.data);
+    expect(refused.status).toBe(417);
+    expect(refused.headers['content-type']).toBe('application/problem+json');
+    expect(JSON.parse(refused.body.toString())).toMatchObject({ status: 417, code: 'EXPECTATION_FAILED', requestId: 'expect-1' });
+    expect(next.status).toBe(200);
+    expect(up.seenAt('/expect')).toEqual([]);
+    // 100-continue, in any case, is still the expectation the gateway meets.
+    const { res } = await exchange('POST /expect-ok HTTP/1.1\r\nHost: x\r\nExpect: 100-Continue\r\nContent-Length: 2\r\n\r\nhi');
+    expect(res?.status).toBe(200);
+  });
+
   it('CONNECT on a reverse listener → 405 problem, not a silent close', async () => {
     const r = await rawRequest(port, 'CONNECT example.test:443 HTTP/1.1\r\nHost: example.test:443\r\n\r\n', { timeoutMs: 2000 });
     expect(r.status).toBe(405);

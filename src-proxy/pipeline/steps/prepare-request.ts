@@ -13,6 +13,8 @@ import { transferCodings } from '../proxy/upstream-call.js';
 import { pathNormalForm } from '../../router/path-normal-form.js';
 
 const VALID_REQUEST_ID = /^[\x21-\x7e]{1,200}$/;
+/** The Expect value node itself treats as 100-continue (its 'checkContinue'). */
+const CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i;
 /**
  * RFC 9110 §7.2 Host: uri-host [ ":" port ] — a reg-name, IPv4 or IP-literal (empty only without HTTP/1.1).
  * An empty host with a port (":80") is no host at all: RFC 9110 §4.2.1 has an http URI with an empty host rejected.
@@ -38,6 +40,13 @@ export function prepareRequest(ex: Exchange, next: () => StepResult): StepResult
   if (http1 ? req.httpVersionMajor !== 1 || req.httpVersionMinor > 1 : req.httpVersionMajor !== 2) {
     ex.res.shouldKeepAlive = false;
     throw new SwitchyardError('HTTP_VERSION_NOT_SUPPORTED', `HTTP/${req.httpVersion} is not supported on this connection; use HTTP/1.1.`);
+  }
+
+  // node hands these over through 'checkExpectation' (it would answer a bare 417 itself): RFC 9110 §10.1.1
+  // defines only 100-continue, so anything else is refused as a problem, and recorded like any answer.
+  const expect = req.headers.expect;
+  if (expect !== undefined && !CONTINUE.test(expect)) {
+    throw new SwitchyardError('EXPECTATION_FAILED', `Expect: ${expect.slice(0, 100)} is not supported; only 100-continue is.`);
   }
 
   const limits = listener.limits;
