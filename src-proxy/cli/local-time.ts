@@ -1,7 +1,7 @@
 /**
  * Times as the command line prints them: local, to the millisecond, without a
  * zone, since `after:` and `before:` read a time without a zone as local (so a
- * printed time, with `T` for the space, can be pasted into a query).
+ * printed time can be pasted into a query, quoted: `after:"2026-11-24 12:39:13.123"`).
  */
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 

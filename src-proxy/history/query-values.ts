@@ -86,7 +86,8 @@ export function numberTerm(field: NumberField, key: string, op: string, v: Value
   return { kind: 'compare', field, op: cmp, value: Number(m[1]) * factor };
 }
 
-const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+/** A space may stand for the `T` (in a quoted value): that is how the command line prints times, to be pasted back. */
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 
 export function parseTime(v: Value, key: string): TimeValue {
   const rel = /^-(\d+(?:\.\d+)?)(s|m|h|d|w)$/.exec(v.text);
@@ -94,7 +95,7 @@ export function parseTime(v: Value, key: string): TimeValue {
   const m = ISO.exec(v.text);
   const bad = (): never => {
     throw new QuerySyntaxError(
-      `"${key}" expects a date (2026-11-20), a date-time (2026-11-21T12:00, optionally with Z or +01:00) or a relative time (-15m, -2h, -7d), not "${v.text}"`,
+      `"${key}" expects a date (2026-11-20), a date-time (2026-11-21T12:00, or quoted "2026-11-21 12:00", optionally with Z or +01:00) or a relative time (-15m, -2h, -7d), not "${v.text}"`,
       v.position,
       Math.max(1, v.length),
     );

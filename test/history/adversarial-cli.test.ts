@@ -48,6 +48,9 @@ describe('history export-har, adversarial', () => {
     expect(all.stdout.split('\n')[0]).toMatch(/^2026-11-20 05:00:04\.000 {2}/);
     const after = await run(['history', 'search', 'after:2026-11-20T05:00:02', '--data-dir', t.dir], env);
     expect(after.stdout.trim().split('\n').at(-1)).toBe('3 of 3 matching exchanges');
+    // A printed time pasted back as it is, quoted.
+    const pasted = await run(['history', 'search', 'after:"2026-11-20 05:00:02.000"', '--data-dir', t.dir], env);
+    expect(pasted.stdout.trim().split('\n').at(-1)).toBe('3 of 3 matching exchanges');
     const show = await run(['history', 'show', makeExchange(1).id, '--data-dir', t.dir], env);
     expect(show.stdout.split('\n')[0]).toContain(' at 2026-11-20 05:00:01.000 ');
   });

@@ -90,6 +90,9 @@ describe('query language: parsing', () => {
     expect(at('before:-30s')).toEqual({ relativeMs: -30_000 });
     expect(at('after:2026-11-20T10:00:00Z')).toEqual({ absolute: Date.UTC(2026, 10, 20, 10) });
     expect(at('after:2026-11-20T10:00:00.250Z')).toEqual({ absolute: Date.UTC(2026, 10, 20, 10, 0, 0, 250) });
+    // As the command line prints times: a space for the T, so the value is quoted.
+    expect(at('after:"2026-11-20 10:00:00.250Z"')).toEqual({ absolute: Date.UTC(2026, 10, 20, 10, 0, 0, 250) });
+    expect(() => at('after:"2026-11-20  10:00"')).toThrow(/expects a date/);
     expect(at('after:2026-11-20T12:00+02:00')).toEqual({ absolute: Date.UTC(2026, 10, 20, 10) });
     expect(at('until:2026-11-21')).toEqual({ absolute: new Date(2026, 10, 21).getTime() });
     // Years before 100 are those years, not 1900–1999 (Date's reading of two-digit years); leap days follow the year.
