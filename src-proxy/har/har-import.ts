@@ -15,6 +15,7 @@ import { hostName } from '../pipeline/steps/prepare-request.js';
 import { DEFAULT_SECRET_HEADERS } from '../replay/capture-defaults.js';
 import { firstHeader } from '../replay/raw-headers.js';
 import { asWireBytes, cappedBody, decodeBody } from './har-bodies.js';
+import { paramsBody, type HarParam } from './har-form-params.js';
 import { hostFollowsUrl, pseudoAuthority, usableAuthority } from './har-hosts.js';
 import { jsonErrorAt } from './json-error.js';
 
@@ -341,46 +342,14 @@ function requestBody(request: Obj, headers: string[], cap: number): CapturedBody
   if (post !== null) {
     if (typeof post.text === 'string') decoded = entryBody(post.text, post.encoding, cap, 'request.postData');
     else if (Array.isArray(post.params)) {
-      const params = post.params.filter((p): p is Obj => isObj(p) && typeof p.name === 'string');
-      const boundary = multipartBoundary(firstHeader(headers, 'content-type') ?? str(post.mimeType));
-      decoded = entryBody(boundary === null ? formBody(params) : multipartBody(params, boundary), undefined, cap, 'request.postData.params');
+      const params = post.params.filter((p): p is HarParam => isObj(p) && typeof p.name === 'string');
+      const body = paramsBody(params, firstHeader(headers, 'content-type') ?? str(post.mimeType));
+      decoded = entryBody(body, undefined, cap, 'request.postData.params');
     }
   }
   // A body rebuilt from params is whole, whatever size the wire's had: it is not cut short.
   const size = post !== null && typeof post.text !== 'string' ? undefined : num(request.bodySize);
   return cappedBody(decoded, size !== undefined && size >= 0 ? size : undefined, contentType);
-}
-
-function formBody(params: Obj[]): string {
-  const form = new URLSearchParams();
-  for (const p of params) form.append(p.name as string, str(p.value) ?? '');
-  return form.toString();
-}
-
-/** The boundary of a multipart/form-data media type, or null for any other. */
-function multipartBoundary(contentType: string | undefined): string | null {
-  if (contentType === undefined || !/^\s*multipart\/form-data\s*(;|$)/i.test(contentType)) return null;
-  const m = /;\s*boundary\s*=\s*(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
-  return m === null ? null : (m[1] ?? m[2]);
-}
-
-/**
- * Form fields a tool kept only as `params` (Firefox, Charles) as the body they
- * came in: for multipart/form-data the parts with the header's boundary (a
- * file's name and type included), not an urlencoded body under a multipart
- * Content-Type that no server would parse.
- */
-function multipartBody(params: Obj[], boundary: string): string {
-  const quoted = (v: string) => `"${v.replace(/["\\\r\n]/g, (c) => encodeURIComponent(c))}"`;
-  let body = '';
-  for (const p of params) {
-    const fileName = str(p.fileName);
-    body += `--${boundary}\r\nContent-Disposition: form-data; name=${quoted(p.name as string)}${fileName === undefined ? '' : `; filename=${quoted(fileName)}`}\r\n`;
-    const type = str(p.contentType);
-    if (type !== undefined && type !== '' && !/[\r\n]/.test(type)) body += `Content-Type: ${type}\r\n`;
-    body += `\r\n${str(p.value) ?? ''}\r\n`;
-  }
-  return `${body}--${boundary}--\r\n`;
 }
 
 function responseBody(response: Obj | null, headers: string[], cap: number): CapturedBody {
