@@ -15,7 +15,6 @@ import type { Target } from '../upstream/target.js';
 import type { Upstream } from '../upstream/upstream.js';
 import { takeHandshakeMs, tlsInfoOf, type TlsConnectionInfo } from '../tls/connection-info.js';
 import type { ResponseSink } from './response-sink.js';
-import type { UploadCopy } from './proxy/upload-copy.js';
 
 export class Exchange implements PickRequest {
   readonly startedAt = performance.now();
@@ -54,8 +53,6 @@ export class Exchange implements PickRequest {
   clientRawHeaders: string[] | null = null;
   /** A request body a policy has replaced (transform): sent upstream instead of the client's stream. */
   bodyOverride: Buffer | null = null;
-  /** A copy of the upload kept so an idempotent request can be retried with its body (set by the proxy step). */
-  uploadCopy: UploadCopy | null = null;
   /** Capture: set by prepare-request only while a capture sink is attached. */
   capturing = false;
   requestBody: BodyCollector | null = null;

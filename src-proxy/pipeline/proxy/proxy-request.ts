@@ -34,7 +34,6 @@ export async function proxyRequest(ex: Exchange, upstreamName: string): Promise<
   const canRetry = retry !== null && retry.attempts > 0;
   const idempotent = IDEMPOTENT.has(ex.method);
   const copy = canRetry && idempotent ? uploadCopyFor(ex, retry) : null;
-  ex.uploadCopy = copy;
   // A streamed body can be sent again only from its copy, and only while the copy still holds all of it.
   const resendable = (): boolean => idempotent && (!ex.hasBody || ex.bodyOverride !== null || copy?.usable === true);
   const stickyCookie = plan.sticky ? ex.cookie(plan.sticky.cookie) : undefined;
@@ -93,7 +92,7 @@ export async function proxyRequest(ex: Exchange, upstreamName: string): Promise<
       outcome = await attemptUpstream(ex, target, {
         path: upstreamPath,
         headers: upstreamRequestHeaders(ex, target),
-        body: body ?? requestBody(ex),
+        body: body ?? requestBody(ex, copy),
         retryStatus: mayRetry,
         setCookie: live.stickyCookie(target, stickyCookie, ex.scheme === 'https'),
       });
@@ -142,9 +141,10 @@ function uploadCopyFor(ex: Exchange, retry: NonNullable<UpstreamPlan['retry']>):
 /**
  * The body to stream upstream. A Content-Length body goes as is (undici checks
  * the length); a chunked one is counted on the way through, and cut with a 413
- * if it outgrows the listener's limit — without ever buffering it.
+ * if it outgrows the listener's limit — without ever buffering it, except into
+ * `copy` (bounded) when a retry may have to send it again.
  */
-export function requestBody(ex: Exchange): NodeJS.ReadableStream | AsyncIterable<Buffer> | Buffer | null {
+export function requestBody(ex: Exchange, copy: UploadCopy | null = null): NodeJS.ReadableStream | AsyncIterable<Buffer> | Buffer | null {
   if (ex.bodyOverride !== null) return ex.bodyOverride;
   if (!ex.hasBody) return null;
   const h = ex.req.headers;
@@ -160,7 +160,6 @@ export function requestBody(ex: Exchange): NodeJS.ReadableStream | AsyncIterable
       ex.bytesIn = Number(h['content-length']);
       ex.req.pipe(body);
       const collector = ex.requestBody;
-      const copy = ex.uploadCopy;
       if (copy !== null) copy.started = true;
       // Attached after pipe(), so they only see what the pipe already reads (no change of flow); they stay
       // when a failed attempt unpipes and drains the rest, so capture and the copy get all of it.
@@ -170,7 +169,7 @@ export function requestBody(ex: Exchange): NodeJS.ReadableStream | AsyncIterable
     });
     return body;
   }
-  return countedBody(ex, bodyLimit(ex));
+  return countedBody(ex, bodyLimit(ex), copy);
 }
 
 /** The tighter of the listener's body limit and a body-limit policy's. */
@@ -180,8 +179,7 @@ function bodyLimit(ex: Exchange): number | null {
   return policy === null ? listener : listener === null ? policy : Math.min(policy, listener);
 }
 
-async function* countedBody(ex: Exchange, max: number | null): AsyncIterable<Buffer> {
-  const copy = ex.uploadCopy;
+async function* countedBody(ex: Exchange, max: number | null, copy: UploadCopy | null): AsyncIterable<Buffer> {
   if (copy !== null) copy.started = true;
   const take = (chunk: Buffer): void => {
     ex.bytesIn += chunk.length;
