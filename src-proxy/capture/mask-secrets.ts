@@ -98,6 +98,14 @@ function maskStart(body: CapturedBody, headers: readonly string[], cut: boolean)
   return codings === null ? { done: maskRaw(body, cut) } : { decode: codings };
 }
 
+/**
+ * maskBody for a body that needs no decoding (maskNeedsDecoding said so):
+ * the capture path's common case, without looking at the headers again.
+ */
+export function maskPlainBody(body: CapturedBody, aborted: boolean): CapturedBody {
+  return body.bytes === null ? body : maskRaw(body, body.truncated || aborted);
+}
+
 /** Masked text to encode again with the body's codings; `truncated`: the body's flag after that. */
 interface Reencode {
   encode: Buffer;
@@ -202,7 +210,7 @@ export function looksLikeText(bytes: Uint8Array, truncated: boolean): boolean {
   }
 }
 
-const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+const asBuffer = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 
 /** The body's bytes scanned as they are. */
 function maskRaw(body: CapturedBody, cut: boolean): CapturedBody {

@@ -6,7 +6,8 @@
 import type { CapturedExchange } from './captured-exchange.js';
 
 export class RecentExchanges {
-  private readonly byId = new Map<string, { record: CapturedExchange; bytes: number }>();
+  /** Records by id, in insertion order (a Map keeps it). */
+  private readonly byId = new Map<string, CapturedExchange>();
   /** Ids oldest first, as a ring: evicting never walks the map (deleted Map slots make iteration slow). */
   private order: string[] = [];
   private head = 0;
@@ -18,18 +19,10 @@ export class RecentExchanges {
   ) {}
 
   add(record: CapturedExchange): void {
-    const bytes = 1024 + (record.requestBody.bytes?.byteLength ?? 0) + (record.responseBody.bytes?.byteLength ?? 0);
-    this.byId.set(record.id, { record, bytes });
+    this.byId.set(record.id, record);
     this.order.push(record.id);
-    this.bytes += bytes;
-    while (this.byId.size > this.maxCount || this.bytes > this.maxBytes) {
-      const id = this.order[this.head++];
-      const entry = this.byId.get(id);
-      if (entry) {
-        this.byId.delete(id);
-        this.bytes -= entry.bytes;
-      }
-    }
+    this.bytes += sizeOf(record);
+    while (this.byId.size > this.maxCount || this.bytes > this.maxBytes) this.evict(this.order[this.head++]);
     // Compact the ring once its dead prefix is as long as the live part.
     if (this.head > 1024 && this.head * 2 > this.order.length) {
       this.order = this.order.slice(this.head);
@@ -38,22 +31,16 @@ export class RecentExchanges {
   }
 
   get(id: string): CapturedExchange | undefined {
-    return this.byId.get(id)?.record;
+    return this.byId.get(id);
   }
 
   /** Every cached record, oldest first. */
-  *records(): IterableIterator<CapturedExchange> {
-    for (const entry of this.byId.values()) yield entry.record;
+  records(): IterableIterator<CapturedExchange> {
+    return this.byId.values();
   }
 
   delete(ids: readonly string[]): void {
-    for (const id of ids) {
-      const entry = this.byId.get(id);
-      if (entry) {
-        this.byId.delete(id);
-        this.bytes -= entry.bytes;
-      }
-    }
+    for (const id of ids) this.evict(id);
   }
 
   clear(): void {
@@ -62,4 +49,16 @@ export class RecentExchanges {
     this.head = 0;
     this.bytes = 0;
   }
+
+  private evict(id: string): void {
+    const record = this.byId.get(id);
+    if (record === undefined) return;
+    this.byId.delete(id);
+    this.bytes -= sizeOf(record);
+  }
+}
+
+/** What a record counts against maxBytes: its bodies and a flat 1 KiB for the rest. */
+function sizeOf(record: CapturedExchange): number {
+  return 1024 + (record.requestBody.bytes?.byteLength ?? 0) + (record.responseBody.bytes?.byteLength ?? 0);
 }

@@ -82,8 +82,8 @@ export function complete(ex: Exchange, upload: Promise<void> | null = null): voi
     connect: sent - dispatched,
     ttfb: ex.firstByteAt ? ex.firstByteAt - sent : 0,
     total: end - ex.startedAt,
-    ...(ex.tlsHandshakeMs !== undefined ? { tls: ex.tlsHandshakeMs } : {}),
   };
+  if (ex.tlsHandshakeMs !== undefined) timings.tls = ex.tlsHandshakeMs;
   const { events, capture } = ex.state;
   if (events.active) {
     const action = ex.route?.action;
@@ -106,6 +106,7 @@ export function complete(ex: Exchange, upload: Promise<void> | null = null): voi
   }
   if (ex.capturing) {
     const plan = ex.state.plan.capture;
-    capture.record(upload === null ? buildRecord(ex, timings, plan) : upload.then(() => buildRecord(ex, timings, plan)));
+    if (upload === null) capture.recordSoon(() => buildRecord(ex, timings, plan));
+    else capture.record(upload.then(() => buildRecord(ex, timings, plan)));
   }
 }
