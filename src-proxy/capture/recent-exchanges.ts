@@ -6,12 +6,17 @@
 import type { CapturedExchange } from './captured-exchange.js';
 
 export class RecentExchanges {
-  /** Records by id, in insertion order (a Map keeps it). */
-  private readonly byId = new Map<string, CapturedExchange>();
-  /** Ids oldest first, as a ring: evicting never walks the map (deleted Map slots make iteration slow). */
-  private order: string[] = [];
+  /** Records oldest first from `head`; a deleted one leaves a hole. */
+  private list: (CapturedExchange | undefined)[] = [];
   private head = 0;
+  private count = 0;
   private bytes = 0;
+  /**
+   * id → record, built by the first lookup after a change. Adding happens for
+   * every exchange and lookups when someone opens one: a Map kept up to date
+   * cost a set and a delete per exchange on the gateway's thread.
+   */
+  private index: Map<string, CapturedExchange> | null = null;
 
   constructor(
     private readonly maxCount = 2000,
@@ -19,42 +24,54 @@ export class RecentExchanges {
   ) {}
 
   add(record: CapturedExchange): void {
-    this.byId.set(record.id, record);
-    this.order.push(record.id);
+    this.list.push(record);
+    this.count++;
     this.bytes += sizeOf(record);
-    while (this.byId.size > this.maxCount || this.bytes > this.maxBytes) this.evict(this.order[this.head++]);
-    // Compact the ring once its dead prefix is as long as the live part.
-    if (this.head > 1024 && this.head * 2 > this.order.length) {
-      this.order = this.order.slice(this.head);
+    this.index = null;
+    while (this.count > this.maxCount || this.bytes > this.maxBytes) this.drop(this.head++);
+    // Compact once the dropped prefix is as long as the live part.
+    if (this.head > 1024 && this.head * 2 > this.list.length) {
+      this.list = this.list.slice(this.head);
       this.head = 0;
     }
   }
 
   get(id: string): CapturedExchange | undefined {
-    return this.byId.get(id);
+    if (this.index === null) {
+      this.index = new Map();
+      for (const record of this.records()) this.index.set(record.id, record);
+    }
+    return this.index.get(id);
   }
 
   /** Every cached record, oldest first. */
-  records(): IterableIterator<CapturedExchange> {
-    return this.byId.values();
+  *records(): IterableIterator<CapturedExchange> {
+    for (let i = this.head; i < this.list.length; i++) {
+      const record = this.list[i];
+      if (record !== undefined) yield record;
+    }
   }
 
   delete(ids: readonly string[]): void {
-    for (const id of ids) this.evict(id);
+    const wanted = new Set(ids);
+    for (let i = this.head; i < this.list.length; i++) if (wanted.has(this.list[i]?.id ?? '')) this.drop(i);
   }
 
   clear(): void {
-    this.byId.clear();
-    this.order = [];
+    this.list = [];
     this.head = 0;
+    this.count = 0;
     this.bytes = 0;
+    this.index = null;
   }
 
-  private evict(id: string): void {
-    const record = this.byId.get(id);
+  private drop(i: number): void {
+    const record = this.list[i];
     if (record === undefined) return;
-    this.byId.delete(id);
+    this.list[i] = undefined;
+    this.count--;
     this.bytes -= sizeOf(record);
+    this.index = null;
   }
 }
 

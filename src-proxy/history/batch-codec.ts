@@ -2,8 +2,9 @@
  * How a batch of records crosses to the writer worker.
  *
  * Columns, not objects: the fixed fields of all records go into one
- * Float64Array (numbers, booleans as flag bits) and one array of strings, at a
- * fixed stride per record; header lists go as their stored text
+ * Float64Array (numbers, booleans as flag bits) and one string with the ends
+ * of its parts in an Int32Array, at a fixed stride per record; header lists
+ * go as their stored text
  * (`header-text.ts`); only the rare parts (policy decisions, an error, TLS
  * details, WebSocket messages) go as objects. Structured clone writes every
  * property name of every object, and the worker had to rebuild each object
@@ -72,8 +73,10 @@ export interface BatchMessage {
   count: number;
   /** NUMBER_COUNT per record, in the order of `N`. */
   numbers: Float64Array;
-  /** STRING_COUNT per record, in the order of `S`. */
-  strings: (string | null)[];
+  /** Every string of every record, one after the other (see `stringAt`). */
+  text: string;
+  /** STRING_COUNT per record, in the order of `S`: where each string ends in `text`, or -(end + 1) for a null. */
+  stringEnds: Int32Array;
   extras: (RecordExtras | null)[];
   buffer: ArrayBuffer;
 }
@@ -88,7 +91,7 @@ const N = {
 const NUMBER_COUNT = 17;
 const Flag = { aborted: 1, reqTruncated: 2, resTruncated: 4, intercepted: 8, bodiesDropped: 16 } as const;
 
-/** Column of each string in a record's stretch of `strings`. */
+/** Column of each string in a record's stretch of `stringEnds`. */
 const S = {
   id: 0, requestId: 1, clientAddress: 2, listener: 3, scheme: 4, httpVersion: 5, method: 6, host: 7, url: 8,
   route: 9, upstream: 10, target: 11, reqContentType: 12, resContentType: 13, replayOf: 14, source: 15,
@@ -150,7 +153,14 @@ export function packBatch(batchId: number, queued: readonly QueuedRecord[]): Bat
     return offset;
   };
   const numbers = new Float64Array(count * NUMBER_COUNT);
-  const strings: (string | null)[] = new Array<string | null>(count * STRING_COUNT);
+  // One string for the batch instead of an array of them: structured clone
+  // writes each string of an array apart (~0.1 µs each, 18 per record).
+  let text = '';
+  const stringEnds = new Int32Array(count * STRING_COUNT);
+  const str = (k: number, value: string | null): void => {
+    if (value !== null) text += value;
+    stringEnds[k] = value === null ? -text.length - 1 : text.length;
+  };
   const extras: (RecordExtras | null)[] = new Array<RecordExtras | null>(count);
   for (let i = 0; i < count; i++) {
     const { record: r, dropBodies } = queued[i];
@@ -189,36 +199,37 @@ export function packBatch(batchId: number, queued: readonly QueuedRecord[]): Bat
       (r.responseBody.truncated ? Flag.resTruncated : 0) |
       (r.intercepted === true ? Flag.intercepted : 0) |
       (dropBodies && hadPayload ? Flag.bodiesDropped : 0);
-    strings[s + S.id] = r.id;
-    strings[s + S.requestId] = r.requestId;
-    strings[s + S.clientAddress] = r.clientAddress;
-    strings[s + S.listener] = r.listener;
-    strings[s + S.scheme] = r.scheme;
-    strings[s + S.httpVersion] = r.httpVersion;
-    strings[s + S.method] = r.method;
-    strings[s + S.host] = r.host;
-    strings[s + S.url] = r.url;
-    strings[s + S.route] = r.route;
-    strings[s + S.upstream] = r.upstream;
-    strings[s + S.target] = r.target;
-    strings[s + S.reqContentType] = r.requestBody.contentType;
-    strings[s + S.resContentType] = r.responseBody.contentType;
-    strings[s + S.replayOf] = r.replayOf;
-    strings[s + S.source] = r.source;
-    strings[s + S.reqHeaders] = encodeHeaders(r.requestHeaders);
-    strings[s + S.resHeaders] = encodeHeaders(r.responseHeaders);
+    str(s + S.id, r.id);
+    str(s + S.requestId, r.requestId);
+    str(s + S.clientAddress, r.clientAddress);
+    str(s + S.listener, r.listener);
+    str(s + S.scheme, r.scheme);
+    str(s + S.httpVersion, r.httpVersion);
+    str(s + S.method, r.method);
+    str(s + S.host, r.host);
+    str(s + S.url, r.url);
+    str(s + S.route, r.route);
+    str(s + S.upstream, r.upstream);
+    str(s + S.target, r.target);
+    str(s + S.reqContentType, r.requestBody.contentType);
+    str(s + S.resContentType, r.responseBody.contentType);
+    str(s + S.replayOf, r.replayOf);
+    str(s + S.source, r.source);
+    str(s + S.reqHeaders, encodeHeaders(r.requestHeaders));
+    str(s + S.resHeaders, encodeHeaders(r.responseHeaders));
     extras[i] =
       r.policies.length > 0 || r.error !== null || r.tls !== undefined || websocket !== null
         ? { policies: r.policies, error: r.error, tls: r.tls ?? null, websocket }
         : null;
   }
-  return { type: 'batch', batchId, count, numbers, strings, extras, buffer };
+  return { type: 'batch', batchId, count, numbers, text, stringEnds, extras, buffer };
 }
 
 /** Record `i` of a batch, on the worker. */
 export function unpackRecord(batch: BatchMessage, i: number): PackedRecord {
   const num = batch.numbers;
-  const str = batch.strings as string[];
+  const str = (k: number) => stringAt(batch, k) as string;
+  const strOrNull = (k: number) => stringAt(batch, k);
   const n = i * NUMBER_COUNT;
   const s = i * STRING_COUNT;
   const flags = num[n + N.flags];
@@ -227,50 +238,58 @@ export function unpackRecord(batch: BatchMessage, i: number): PackedRecord {
   if (!Number.isNaN(tls)) timings.tls = tls;
   const extras = batch.extras[i];
   return {
-    id: str[s + S.id],
-    requestId: str[s + S.requestId],
+    id: str(s + S.id),
+    requestId: str(s + S.requestId),
     startedAt: num[n + N.startedAt],
     duration: num[n + N.duration],
     timings,
-    clientAddress: str[s + S.clientAddress],
+    clientAddress: str(s + S.clientAddress),
     clientPort: num[n + N.clientPort],
-    listener: str[s + S.listener],
-    scheme: str[s + S.scheme],
+    listener: str(s + S.listener),
+    scheme: str(s + S.scheme),
     intercepted: (flags & Flag.intercepted) !== 0,
     tls: extras?.tls ?? null,
-    httpVersion: str[s + S.httpVersion],
-    method: str[s + S.method],
-    host: str[s + S.host],
-    url: str[s + S.url],
-    route: batch.strings[s + S.route],
-    upstream: batch.strings[s + S.upstream],
-    target: batch.strings[s + S.target],
+    httpVersion: str(s + S.httpVersion),
+    method: str(s + S.method),
+    host: str(s + S.host),
+    url: str(s + S.url),
+    route: strOrNull(s + S.route),
+    upstream: strOrNull(s + S.upstream),
+    target: strOrNull(s + S.target),
     attempts: num[n + N.attempts],
     status: num[n + N.status],
-    requestHeaders: str[s + S.reqHeaders],
-    responseHeaders: str[s + S.resHeaders],
+    requestHeaders: str(s + S.reqHeaders),
+    responseHeaders: str(s + S.resHeaders),
     requestBody: {
       offset: num[n + N.reqOffset],
       length: num[n + N.reqLength],
       size: num[n + N.reqSize],
       truncated: (flags & Flag.reqTruncated) !== 0,
-      contentType: batch.strings[s + S.reqContentType],
+      contentType: strOrNull(s + S.reqContentType),
     },
     responseBody: {
       offset: num[n + N.resOffset],
       length: num[n + N.resLength],
       size: num[n + N.resSize],
       truncated: (flags & Flag.resTruncated) !== 0,
-      contentType: batch.strings[s + S.resContentType],
+      contentType: strOrNull(s + S.resContentType),
     },
     policies: extras?.policies ?? [],
     error: extras?.error ?? null,
     aborted: (flags & Flag.aborted) !== 0,
     websocket: extras?.websocket ?? null,
-    replayOf: batch.strings[s + S.replayOf],
-    source: str[s + S.source] as PackedRecord['source'],
+    replayOf: strOrNull(s + S.replayOf),
+    source: str(s + S.source) as PackedRecord['source'],
     bodiesDropped: (flags & Flag.bodiesDropped) !== 0,
   };
+}
+
+/** String `k` of a batch (record i's are at i × STRING_COUNT + S.…). */
+function stringAt(batch: BatchMessage, k: number): string | null {
+  const end = batch.stringEnds[k];
+  if (end < 0) return null;
+  const previous = k === 0 ? 0 : batch.stringEnds[k - 1];
+  return batch.text.slice(previous < 0 ? -previous - 1 : previous, end);
 }
 
 /** A zero-copy Buffer view of a packed payload, or null (better-sqlite3 binds Buffers as BLOBs). */
