@@ -98,4 +98,16 @@ describe('batch codec', () => {
     expect(payloadView(batch.buffer, r.requestBody.offset, r.requestBody.length)).toEqual(Buffer.alloc(0));
     expect(payloadView(batch.buffer, r.responseBody.offset, r.responseBody.length)).toEqual(Buffer.alloc(0));
   });
+
+  it('tells an empty string from a null, wherever they fall in the batch', () => {
+    const records = [
+      exchange(1, { route: '', upstream: null, target: '', replayOf: null, requestHeaders: [], responseHeaders: [] }),
+      exchange(2, { route: null, upstream: '', target: null, url: '', host: '' }),
+    ];
+    const batch = acrossThreads(packBatch(1, records.map((record) => ({ record, dropBodies: false, bytes: 0 }))));
+    const [a, b] = [0, 1].map((i) => unpackRecord(batch, i));
+    expect([a.route, a.upstream, a.target, a.replayOf, a.requestHeaders, a.responseHeaders]).toEqual(['', null, '', null, '', '']);
+    expect([b.id, b.route, b.upstream, b.target, b.url, b.host]).toEqual([records[1].id, null, '', null, '', '']);
+    expect(b.listener).toBe(records[1].listener);
+  });
 });
