@@ -8,7 +8,7 @@ import type { HistoryDatabase } from './database.js';
 export interface Deleter {
   /** Deletes the given exchanges by `seq`; returns how many existed. Call inside a transaction. */
   bySeq(seqs: readonly number[]): number;
-  /** Deletes everything; returns the number of exchanges removed. Runs its own transaction. */
+  /** Deletes everything; returns the number of exchanges removed. Runs its own transaction (not inside another). */
   all(): number;
 }
 
@@ -56,7 +56,17 @@ function createDeleter(db: HistoryDatabase): Deleter {
       return rows;
     },
     all() {
-      return clearAll.immediate();
+      // With foreign keys on, DELETE FROM a parent table visits every row and
+      // every index entry (1.6 s of a 2.8 s clear on 99k rows); off, SQLite
+      // truncates each table (0.1 s). The children are emptied first in the same
+      // transaction, so nothing can dangle. The pragma is ignored inside a
+      // transaction, hence around it.
+      db.pragma('foreign_keys = OFF');
+      try {
+        return clearAll.immediate();
+      } finally {
+        db.pragma('foreign_keys = ON');
+      }
     },
   };
 }

@@ -392,7 +392,15 @@ export class HistoryStore {
   /** Deletes every exchange; returns how many there were. */
   clear(): number {
     const n = deleterFor(this.db).all();
-    reclaimFreePages(this.db, 1);
+    // Every page is free now: VACUUM rebuilds the (empty) file in milliseconds,
+    // where incremental_vacuum walked the whole free list (1.2 s for 235 MB),
+    // holding the write lock the history writer needs.
+    try {
+      this.db.exec('VACUUM');
+    } catch {
+      // Busy past the timeout: the rows are gone all the same; free the pages the slow way.
+      reclaimFreePages(this.db, 1);
+    }
     this.db.pragma('wal_checkpoint(PASSIVE)');
     return n;
   }

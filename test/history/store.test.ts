@@ -194,6 +194,25 @@ describe('history store', () => {
     expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok');
   });
 
+  it('clear empties every table, shrinks the file, and leaves foreign keys enforced', () => {
+    const store = openStore();
+    const big = (n: number) => textBody(JSON.stringify({ n, pad: 'x'.repeat(8000) }));
+    directInserter(store.db)(Array.from({ length: 600 }, (_, n) => makeExchange(n, { requestBody: big(n), responseBody: big(n) })));
+    const pages = () => store.db.pragma('page_count', { simple: true }) as number;
+    expect(pages()).toBeGreaterThan(2000);
+
+    expect(store.clear()).toBe(600);
+    for (const table of ['exchanges', 'bodies', 'ws_messages']) expect(store.db.prepare(`SELECT count(*) FROM ${table}`).pluck().get()).toBe(0);
+    expect(pages()).toBeLessThan(100);
+    expect(store.db.pragma('freelist_count', { simple: true })).toBe(0);
+    expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    ftsIntegrityCheck(store.db);
+
+    // Switched off for the clear only: a body without its exchange is still refused.
+    expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(() => store.db.prepare("INSERT INTO bodies (exchange_seq, kind, bytes, size, truncated) VALUES (999999, 'req', NULL, 0, 0)").run()).toThrow(/FOREIGN KEY/);
+  });
+
   it('finds rows by free text only once the indexer has reached them', () => {
     const store = openStore();
     directInserter(store.db, { index: false })([makeExchange(1, { responseBody: textBody('{"late":"arrival"}') })]);
