@@ -15,6 +15,7 @@ import type { Exchange } from './exchange.js';
 import { complete, finish } from './handle-request.js';
 import { clientResponseHeaders } from './proxy/forward-headers.js';
 import { responseSink } from './response-sink.js';
+import { SplicedDirection } from './websocket-go-away.js';
 
 /** Per connection, capture keeps at most this many messages, each up to 64 KB (or the body cap if smaller). */
 const MAX_CAPTURED_MESSAGES = 1000;
@@ -66,19 +67,43 @@ export function spliceWebSocket(
     if (head.length > 0) fromClient.push(head);
     if (upHead.length > 0) fromUpstream.push(upHead);
   }
+  // WebSockets close with a Close frame each way when the gateway stops (websocket-go-away.ts).
+  const isWebSocket = ex.req.headers.upgrade?.toLowerCase() === 'websocket';
+  const clientSide = isWebSocket ? new SplicedDirection(client, upstream, true) : null;
+  const upstreamSide = isWebSocket ? new SplicedDirection(upstream, client, false) : null;
+  let goingAway = false;
+  /** The side's Close has been answered (or crossed ours): ending the TCP connection is the server's part (§7.1.1). */
+  const endAnswered = (): void => {
+    if (!goingAway || clientSide === null || upstreamSide === null) return;
+    if (upstreamSide.closed && clientSide.frames.closes > 0) client.end();
+    if (clientSide.closed && upstreamSide.frames.closes > 0) upstream.end();
+  };
+  const unregister = isWebSocket
+    ? ex.state.websockets.add(() => {
+        goingAway = true;
+        clientSide?.goAway();
+        upstreamSide?.goAway();
+        endAnswered();
+      })
+    : null;
   client.on('data', (c: Buffer) => {
     ex.bytesIn += c.length;
     fromClient?.push(c);
+    clientSide?.data(c);
+    endAnswered();
   });
   upstream.on('data', (c: Buffer) => {
     ex.bytesOut += c.length;
     fromUpstream?.push(c);
+    upstreamSide?.data(c);
+    endAnswered();
   });
   client.pipe(upstream).pipe(client);
   let closed = false;
   const close = () => {
     if (closed) return;
     closed = true;
+    unregister?.();
     client.destroy();
     upstream.destroy();
     if (events.active) events.emit({ type: 'websocket.close', id: ex.uid, time: Date.now(), route, target, bytesIn: ex.bytesIn, bytesOut: ex.bytesOut });
@@ -90,7 +115,11 @@ export function spliceWebSocket(
     } else if (events.active) complete(ex);
   };
   client.on('close', close).on('error', close);
-  upstream.on('close', close).on('error', close);
+  // Going away, the upstream answers first and hangs up; the client still owes its Close (the stop's deadline bounds the wait).
+  const upstreamGone = () => {
+    if (!goingAway || client.destroyed) close();
+  };
+  upstream.on('close', upstreamGone).on('error', upstreamGone);
 }
 
 /**

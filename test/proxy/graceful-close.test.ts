@@ -8,7 +8,9 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sleep } from '../helpers/gateway.js';
+import type { Duplex } from 'node:stream';
+import WebSocket, { WebSocketServer } from 'ws';
+import { sleep, waitFor } from '../helpers/gateway.js';
 import { startServer, type Started } from '../helpers/upstreams.js';
 import { startTlsGateway } from '../tls/rig.js';
 import type http from 'node:http';
@@ -65,4 +67,107 @@ routes:
       expect(text.endsWith('slow')).toBe(true);
     });
   }
+});
+
+/**
+ * Open WebSockets do not hold a stop for its whole grace period and then get
+ * cut (1006 in a browser): both sides get a Close with 1001 between two
+ * frames, and the stop ends once they have answered. The grace period here is
+ * a minute, so a stop that waited it out would time the test out.
+ */
+describe('graceful stop with open WebSockets', () => {
+  let wsUp: Started<http.Server>;
+  const upstreamSide: { messages: Buffer[]; closed: Promise<number> }[] = [];
+
+  beforeAll(async () => {
+    wsUp = await startServer((_req, res) => res.end('not a websocket'));
+    const wss = new WebSocketServer({ noServer: true, maxPayload: 8 * 1024 * 1024 });
+    wsUp.server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        const messages: Buffer[] = [];
+        ws.on('message', (data: Buffer) => messages.push(data));
+        upstreamSide.push({ messages, closed: new Promise((resolve) => ws.once('close', (code) => resolve(code))) });
+      });
+    });
+  });
+  afterAll(async () => {
+    await wsUp?.close();
+  });
+
+  for (const scheme of ['http', 'https'] as const) {
+    it(`closes ${scheme} WebSockets with 1001 on both sides and stops without waiting out the grace period`, async () => {
+      const listener = scheme === 'https' ? '{ name: web, address: "127.0.0.1:0", tls: { certificates: local-ca } }' : '{ name: web, address: "127.0.0.1:0" }';
+      const gw = await startTlsGateway(`
+version: 1
+listeners:
+  - ${listener}
+upstreams:
+  ws: { targets: [{ url: "${wsUp.url}" }] }
+routes:
+  - { name: all, match: { path: / }, upstream: ws }
+`);
+      const first = upstreamSide.length;
+      const port = gw.portOf('web');
+      const clients = [0, 1].map(() => new WebSocket(`${scheme === 'https' ? 'wss' : 'ws'}://127.0.0.1:${port}/live`, { rejectUnauthorized: false }));
+      const closes = clients.map((ws) => new Promise<number>((resolve) => ws.once('close', (code) => resolve(code))));
+      await Promise.all(clients.map((ws) => new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))));
+      for (const ws of clients) ws.send('before the stop');
+      await waitFor(() => upstreamSide.slice(first).filter((u) => u.messages.length === 1).length === 2, 3000, 'messages upstream');
+
+      await gw.engine.stop(60_000);
+      expect(await Promise.all(closes)).toEqual([1001, 1001]);
+      expect(await Promise.all(upstreamSide.slice(first).map((u) => u.closed))).toEqual([1001, 1001]);
+      await gw.stop();
+    });
+  }
+
+  it('lets a frame under way finish before the Close', async () => {
+    const gw = await startTlsGateway(`
+version: 1
+listeners:
+  - { name: web, address: "127.0.0.1:0" }
+upstreams:
+  ws: { targets: [{ url: "${wsUp.url}" }] }
+routes:
+  - { name: all, match: { path: / }, upstream: ws }
+`);
+    const first = upstreamSide.length;
+    const socket = net.connect(gw.portOf('web'), '127.0.0.1');
+    let received = Buffer.alloc(0);
+    socket.on('data', (d: Buffer) => (received = Buffer.concat([received, d])));
+    socket.write(
+      'GET /raw HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+    );
+    await waitFor(() => received.includes('\r\n\r\n'), 3000, 'the 101');
+    expect(received.toString('latin1')).toMatch(/^HTTP\/1\.1 101/);
+    received = Buffer.alloc(0);
+
+    // One masked binary frame of 200,000 bytes, of which only the first half is sent before the stop.
+    const payload = Buffer.alloc(200_000);
+    for (let i = 0; i < payload.length; i++) payload[i] = (i * 31) & 0xff;
+    const key = Buffer.from([9, 8, 7, 6]);
+    const head = Buffer.from([0x82, 0x80 | 127, 0, 0, 0, 0, 0, 0, 0, 0]);
+    head.writeUInt32BE(payload.length, 6);
+    const frame = Buffer.concat([head, key, payload.map((b, i) => b ^ key[i % 4])]);
+    socket.write(frame.subarray(0, 100_000));
+    await sleep(100);
+    const stopped = gw.engine.stop(60_000);
+    await sleep(100);
+    socket.write(frame.subarray(100_000));
+
+    // The upstream got the whole message, then the gateway's Close.
+    const up = upstreamSide[first];
+    expect(await up.closed).toBe(1001);
+    expect(up.messages).toHaveLength(1);
+    expect(up.messages[0].equals(payload)).toBe(true);
+    // The client got a Close with 1001 (unmasked, as a server's): it answers, and the gateway hangs up.
+    await waitFor(() => received.length >= 4, 3000, 'the Close');
+    expect(received[0]).toBe(0x88);
+    expect(received.readUInt16BE(2)).toBe(1001);
+    socket.write(Buffer.from([0x88, 0x82, 0, 0, 0, 0, 0x03, 0xe9]));
+    await new Promise((resolve) => socket.once('close', resolve));
+    await stopped;
+    await gw.stop();
+  });
 });
