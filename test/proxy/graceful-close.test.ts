@@ -28,6 +28,20 @@ afterAll(async () => {
   await upstream?.close();
 });
 
+/** A gateway with one listener `web` (plain or TLS) routing everything to `upstreamUrl`. */
+function startGatewayTo(scheme: 'http' | 'https', upstreamUrl: string) {
+  const listener = scheme === 'https' ? '{ name: web, address: "127.0.0.1:0", tls: { certificates: local-ca } }' : '{ name: web, address: "127.0.0.1:0" }';
+  return startTlsGateway(`
+version: 1
+listeners:
+  - ${listener}
+upstreams:
+  up: { targets: [{ url: "${upstreamUrl}" }] }
+routes:
+  - { name: all, match: { path: / }, upstream: up }
+`);
+}
+
 /** Sends one keep-alive request on `socket` and collects everything until the gateway closes it. */
 function collect(socket: net.Socket | tls.TLSSocket): Promise<string> {
   return new Promise((resolve) => {
@@ -42,16 +56,7 @@ function collect(socket: net.Socket | tls.TLSSocket): Promise<string> {
 describe('graceful stop', () => {
   for (const scheme of ['http', 'https'] as const) {
     it(`an in-flight ${scheme} request finishes with Connection: close, not keep-alive`, async () => {
-      const listener = scheme === 'https' ? '{ name: web, address: "127.0.0.1:0", tls: { certificates: local-ca } }' : '{ name: web, address: "127.0.0.1:0" }';
-      const gw = await startTlsGateway(`
-version: 1
-listeners:
-  - ${listener}
-upstreams:
-  up: { targets: [{ url: "${upstream.url}" }] }
-routes:
-  - { name: all, match: { path: / }, upstream: up }
-`);
+      const gw = await startGatewayTo(scheme, upstream.url);
       const port = gw.portOf('web');
       const socket =
         scheme === 'https' ? tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] }) : net.connect(port, '127.0.0.1');
@@ -96,16 +101,7 @@ describe('graceful stop with open WebSockets', () => {
 
   for (const scheme of ['http', 'https'] as const) {
     it(`closes ${scheme} WebSockets with 1001 on both sides and stops without waiting out the grace period`, async () => {
-      const listener = scheme === 'https' ? '{ name: web, address: "127.0.0.1:0", tls: { certificates: local-ca } }' : '{ name: web, address: "127.0.0.1:0" }';
-      const gw = await startTlsGateway(`
-version: 1
-listeners:
-  - ${listener}
-upstreams:
-  ws: { targets: [{ url: "${wsUp.url}" }] }
-routes:
-  - { name: all, match: { path: / }, upstream: ws }
-`);
+      const gw = await startGatewayTo(scheme, wsUp.url);
       const first = upstreamSide.length;
       const port = gw.portOf('web');
       const clients = [0, 1].map(() => new WebSocket(`${scheme === 'https' ? 'wss' : 'ws'}://127.0.0.1:${port}/live`, { rejectUnauthorized: false }));
@@ -122,15 +118,7 @@ routes:
   }
 
   it('lets a frame under way finish before the Close', async () => {
-    const gw = await startTlsGateway(`
-version: 1
-listeners:
-  - { name: web, address: "127.0.0.1:0" }
-upstreams:
-  ws: { targets: [{ url: "${wsUp.url}" }] }
-routes:
-  - { name: all, match: { path: / }, upstream: ws }
-`);
+    const gw = await startGatewayTo('http', wsUp.url);
     const first = upstreamSide.length;
     const socket = net.connect(gw.portOf('web'), '127.0.0.1');
     let received = Buffer.alloc(0);
