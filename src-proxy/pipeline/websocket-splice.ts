@@ -71,6 +71,8 @@ export function spliceWebSocket(
   const isWebSocket = ex.req.headers.upgrade?.toLowerCase() === 'websocket';
   const clientSide = isWebSocket ? new SplicedDirection(client, upstream, true) : null;
   const upstreamSide = isWebSocket ? new SplicedDirection(upstream, client, false) : null;
+  if (head.length > 0) clientSide?.data(head);
+  if (upHead.length > 0) upstreamSide?.data(upHead);
   let goingAway = false;
   /** The side's Close has been answered (or crossed ours): ending the TCP connection is the server's part (§7.1.1). */
   const endAnswered = (): void => {
@@ -78,14 +80,6 @@ export function spliceWebSocket(
     if (upstreamSide.closed && clientSide.frames.closes > 0) client.end();
     if (clientSide.closed && upstreamSide.frames.closes > 0) upstream.end();
   };
-  const unregister = isWebSocket
-    ? ex.state.websockets.add(() => {
-        goingAway = true;
-        clientSide?.goAway();
-        upstreamSide?.goAway();
-        endAnswered();
-      })
-    : null;
   client.on('data', (c: Buffer) => {
     ex.bytesIn += c.length;
     fromClient?.push(c);
@@ -99,6 +93,15 @@ export function spliceWebSocket(
     endAnswered();
   });
   client.pipe(upstream).pipe(client);
+  // After the pipes: a connection spliced while the engine is already stopping goes away at once.
+  const unregister = isWebSocket
+    ? ex.state.websockets.add(() => {
+        goingAway = true;
+        clientSide?.goAway();
+        upstreamSide?.goAway();
+        endAnswered();
+      })
+    : null;
   let closed = false;
   const close = () => {
     if (closed) return;

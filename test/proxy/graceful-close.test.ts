@@ -123,22 +123,26 @@ describe('graceful stop with open WebSockets', () => {
     const socket = net.connect(gw.portOf('web'), '127.0.0.1');
     let received = Buffer.alloc(0);
     socket.on('data', (d: Buffer) => (received = Buffer.concat([received, d])));
-    socket.write(
-      'GET /raw HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
-    );
-    await waitFor(() => received.includes('\r\n\r\n'), 3000, 'the 101');
-    expect(received.toString('latin1')).toMatch(/^HTTP\/1\.1 101/);
-    received = Buffer.alloc(0);
-
-    // One masked binary frame of 200,000 bytes, of which only the first half is sent before the stop.
+    // One masked binary frame of 200,000 bytes. Its first half goes with the upgrade request (the
+    // gateway holds it until the upstream accepts), the rest after the stop has begun.
     const payload = Buffer.alloc(200_000);
     for (let i = 0; i < payload.length; i++) payload[i] = (i * 31) & 0xff;
     const key = Buffer.from([9, 8, 7, 6]);
     const head = Buffer.from([0x82, 0x80 | 127, 0, 0, 0, 0, 0, 0, 0, 0]);
     head.writeUInt32BE(payload.length, 6);
     const frame = Buffer.concat([head, key, payload.map((b, i) => b ^ key[i % 4])]);
-    socket.write(frame.subarray(0, 100_000));
+    socket.write(
+      Buffer.concat([
+        Buffer.from(
+          'GET /raw HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+            'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+        ),
+        frame.subarray(0, 100_000),
+      ]),
+    );
+    await waitFor(() => received.includes('\r\n\r\n'), 3000, 'the 101');
+    expect(received.toString('latin1')).toMatch(/^HTTP\/1\.1 101/);
+    received = Buffer.alloc(0);
     await sleep(100);
     const stopped = gw.engine.stop(60_000);
     await sleep(100);
@@ -157,5 +161,30 @@ describe('graceful stop with open WebSockets', () => {
     await new Promise((resolve) => socket.once('close', resolve));
     await stopped;
     await gw.stop();
+  });
+
+  it('closes a WebSocket whose upgrade was still with the upstream when the stop began', async () => {
+    const slow = await startServer((_req, res) => res.end());
+    const wss = new WebSocketServer({ noServer: true });
+    const upstreamClosed = new Promise<number>((resolve) => {
+      slow.server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+        setTimeout(() => wss.handleUpgrade(req, socket, head, (ws) => ws.once('close', (code) => resolve(code))), 300);
+      });
+    });
+    const gw = await startGatewayTo('http', slow.url);
+    try {
+      const ws = new WebSocket(`ws://127.0.0.1:${gw.portOf('web')}/late`);
+      const opened = new Promise((resolve) => ws.once('open', resolve));
+      const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+      await sleep(100);
+      const stopped = gw.engine.stop(60_000);
+      await opened;
+      expect(await closed).toBe(1001);
+      expect(await upstreamClosed).toBe(1001);
+      await stopped;
+    } finally {
+      await gw.stop();
+      await slow.close();
+    }
   });
 });
