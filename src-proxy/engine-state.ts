@@ -5,7 +5,6 @@ import type { EventBus } from './events.js';
 import type { Policy } from './policies/policy.js';
 import type { Upstream } from './upstream/upstream.js';
 import type { CertificateService } from './tls/certificate-service.js';
-import type { OpenWebSockets } from './pipeline/websocket-go-away.js';
 
 export interface EngineState {
   readonly generation: number;
@@ -18,6 +17,4 @@ export interface EngineState {
   readonly capture: CaptureHub;
   /** The local CA and issued certificates; one per engine, shared by all generations. */
   readonly certificates: CertificateService;
-  /** Spliced WebSockets, told to go away when the engine stops; one per engine. */
-  readonly websockets: OpenWebSockets;
 }

@@ -9,7 +9,6 @@ import type { Plan } from './config/plan.js';
 import type { EngineState } from './engine-state.js';
 import { CaptureHub } from './capture/capture-hub.js';
 import { EventBus } from './events.js';
-import { OpenWebSockets } from './pipeline/websocket-go-away.js';
 import { createListener, listenerKey, type Listener } from './listeners/create-listener.js';
 import type { AvailabilityListener } from './upstream/target.js';
 import { Upstream, type TargetStatus } from './upstream/upstream.js';
@@ -41,7 +40,6 @@ export class Engine {
   /** Finished exchanges, for history and the inspector; bodies are only collected while a sink is attached. */
   readonly capture: CaptureHub;
   readonly certificates: CertificateService;
-  private readonly websockets = new OpenWebSockets();
   private state: EngineState | null = null;
   private readonly running = new Map<string, { listener: Listener; key: string }>();
   /** Listeners replaced by an apply, still draining their in-flight requests. */
@@ -161,7 +159,6 @@ export class Engine {
       events: this.events,
       capture: this.capture,
       certificates: this.certificates,
-      websockets: this.websockets,
     });
 
     const retired: Listener[] = [];
@@ -248,8 +245,6 @@ export class Engine {
   async stop(graceMs = 10_000): Promise<void> {
     await this.queue;
     this.stopped = true;
-    // Long-lived by nature: told to close now rather than cut at the deadline.
-    this.websockets.goAway();
     const listeners = [...[...this.running.values()].map((r) => r.listener), ...this.retiring];
     await Promise.all(listeners.map((l) => l.close(graceMs)));
     this.running.clear();

@@ -18,6 +18,7 @@ import { complete, finish } from '../pipeline/handle-request.js';
 import { sendExchangeProblem } from '../pipeline/respond.js';
 import { prepareRequest } from '../pipeline/steps/prepare-request.js';
 import { waitForUpgradeAnswer } from '../pipeline/upgrade-wait.js';
+import type { OpenWebSockets } from '../pipeline/websocket-go-away.js';
 import { relayDeclinedUpgrade, spliceWebSocket } from '../pipeline/websocket-splice.js';
 import type { ForwardContext } from './forward-context.js';
 import { originError, proxyAuthError } from './forward-request.js';
@@ -27,7 +28,16 @@ import { originTarget, type OriginTarget } from './origin-target.js';
 import { connectTimeout, openStream } from './parent-connect.js';
 import { checkProxyAuth } from './proxy-auth.js';
 
-export function handleForwardUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, listener: ListenerPlan, state: EngineState, ctx: ForwardContext): void {
+/** `openWebSockets`: the forward listener's, so its close tells a spliced WebSocket to go away. */
+export function handleForwardUpgrade(
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  listener: ListenerPlan,
+  state: EngineState,
+  ctx: ForwardContext,
+  openWebSockets: OpenWebSockets,
+): void {
   const res = new ServerResponse(req);
   res.assignSocket(socket as Socket);
   res.shouldKeepAlive = false;
@@ -36,7 +46,7 @@ export function handleForwardUpgrade(req: IncomingMessage, socket: Duplex, head:
   const ex = new Exchange(req, res, listener, state);
   // Decrypted, that is: plain HTTP sent inside a tunnel is not.
   ex.intercepted = ctx.tunnel?.scheme === 'https';
-  upgrade(ex, socket, head, ctx).catch((err: unknown) => {
+  upgrade(ex, socket, head, ctx, openWebSockets).catch((err: unknown) => {
     const e = isSwitchyardError(err) ? err : new SwitchyardError('INTERNAL', 'The gateway failed to handle this upgrade.', { cause: err });
     ex.error = e;
     if (!socket.destroyed) sendExchangeProblem(ex, e);
@@ -44,7 +54,7 @@ export function handleForwardUpgrade(req: IncomingMessage, socket: Duplex, head:
   });
 }
 
-async function upgrade(ex: Exchange, client: Duplex, head: Buffer, ctx: ForwardContext): Promise<void> {
+async function upgrade(ex: Exchange, client: Duplex, head: Buffer, ctx: ForwardContext, openWebSockets: OpenWebSockets): Promise<void> {
   prepareRequest(ex, () => undefined);
   const auth = ctx.tunnel === null ? ex.listener.proxyAuth : null;
   if (auth !== null) {
@@ -126,7 +136,7 @@ async function upgrade(ex: Exchange, client: Duplex, head: Buffer, ctx: ForwardC
   request.on('upgrade', (upRes, upSocket: Socket, upHead: Buffer) => {
     clearTimeout(timer);
     const early = wait.answered();
-    spliceWebSocket(ex, client, Buffer.concat([head, ...early]), upRes, upSocket, upHead, { route: ex.listener.name, target: origin.url });
+    spliceWebSocket(ex, client, Buffer.concat([head, ...early]), upRes, upSocket, upHead, { route: ex.listener.name, target: origin.url, openWebSockets });
   });
   request.end();
 }

@@ -61,7 +61,7 @@ export class ForwardListener {
       const lp = current(state);
       const ctx = forwardContext(req.socket) ?? direct;
       if (ctx.tunnel === null && !this.admits(lp, req.socket)) return refuse(socket, lp, req.socket);
-      handleForwardUpgrade(req, socket, head, lp, state, ctx);
+      handleForwardUpgrade(req, socket, head, lp, state, ctx, this.lifecycle.openWebSockets);
     };
     this.server = http.createServer(options, onRequest);
     // Any other Expect value than 100-continue: the pipeline answers it (a 417 problem, recorded).

@@ -54,7 +54,7 @@ export class HttpListener {
     this.server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
       if (ignoresUpgrade(req)) return serveWithoutUpgrade(req, socket, head, (s) => this.server.emit('connection', s));
       const state = getState();
-      handleUpgrade(req, socket, head, current(state), state);
+      handleUpgrade(req, socket, head, current(state), state, this.lifecycle.openWebSockets);
     });
     this.server.on('connect', refuseConnect);
     this.lifecycle = new ServerLifecycle(this.server, plan);

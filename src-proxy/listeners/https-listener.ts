@@ -16,6 +16,7 @@ import type { EngineState } from '../engine-state.js';
 import { continueOnFirstRead } from '../pipeline/expect-continue.js';
 import { handleRequest } from '../pipeline/handle-request.js';
 import { handleUpgrade } from '../pipeline/websocket.js';
+import { OpenWebSockets } from '../pipeline/websocket-go-away.js';
 import type { CertificateService } from '../tls/certificate-service.js';
 import { markHandshake } from '../tls/connection-info.js';
 import { modernContextOptions } from '../tls/modern-tls.js';
@@ -42,6 +43,8 @@ export class HttpsListener {
   /** Accept time per client address:port, for the handshake timing phase. */
   private readonly acceptedAt = new Map<string, number>();
   private closing = false;
+  /** WebSockets spliced on this listener's connections. */
+  private readonly openWebSockets = new OpenWebSockets();
 
   constructor(
     readonly plan: ListenerPlan & { tls: NonNullable<ListenerPlan['tls']> },
@@ -141,8 +144,12 @@ export class HttpsListener {
     server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
       // The TLS server's HTTP/1.1 layer takes connections on 'secureConnection'.
       if (ignoresUpgrade(req)) return serveWithoutUpgrade(req, socket, head, (s) => server.emit('secureConnection', s));
+      // An upgraded connection is in flight until it closes: a close lets it go away rather than cutting it.
+      const tlsSocket = socket as Socket;
+      this.inflight.set(tlsSocket, (this.inflight.get(tlsSocket) ?? 0) + 1);
+      tlsSocket.once('close', () => this.requestDone(tlsSocket));
       const state = this.getState();
-      handleUpgrade(req, socket, head, this.current(state), state);
+      handleUpgrade(req, socket, head, this.current(state), state, this.openWebSockets);
     });
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerClientError(err, socket, lp.limits.maxUrlLength));
     // An HTTP/2 server's 'connect' is for HTTP/2 CONNECT streams, which node answers with 405 itself.
@@ -188,10 +195,12 @@ export class HttpsListener {
   /**
    * Stops accepting, lets in-flight requests finish for up to `graceMs`, then
    * cuts what is left. Idle HTTP/1.1 connections close at once; HTTP/2 sessions
-   * get a GOAWAY and close when their streams are done.
+   * get a GOAWAY and close when their streams are done; WebSockets are told
+   * to go away.
    */
   async close(graceMs: number): Promise<void> {
     this.closing = true;
+    this.openWebSockets.goAway();
     endKeepAlive(this.inflight.keys());
     if (this.certificates.tlsPorts.get(this.plan.name) === this.address?.port) this.certificates.tlsPorts.delete(this.plan.name);
     this.certs?.close();

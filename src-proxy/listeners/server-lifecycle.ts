@@ -9,6 +9,7 @@ import type { AddressInfo, Server, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { SwitchyardError, type ErrorCode } from '../errors.js';
 import { answerAndClose } from '../pipeline/raw-answer.js';
+import { OpenWebSockets } from '../pipeline/websocket-go-away.js';
 
 /** Binds `server` to `host:port`; a bind error (EADDRINUSE, EACCES) rejects rather than being emitted. */
 export function listenExclusive(server: Server, at: { host: string; port: number }): Promise<AddressInfo> {
@@ -38,6 +39,8 @@ export function endKeepAlive(sockets: Iterable<Socket>): void {
 export class ServerLifecycle {
   /** Every accepted socket, including upgraded and tunnelled ones that the server no longer tracks. */
   private readonly sockets = new Set<Socket>();
+  /** WebSockets spliced on this server's connections. */
+  readonly openWebSockets = new OpenWebSockets();
   private closing = false;
   private address: AddressInfo | null = null;
 
@@ -75,10 +78,12 @@ export class ServerLifecycle {
    * Stops accepting, lets in-flight requests finish for up to `graceMs`, then
    * cuts what is left. Idle keep-alive connections are closed at once and as
    * they become idle; `alsoSweep` are servers fed by this one's sockets (they
-   * never listen) that are closed and swept alongside.
+   * never listen) that are closed and swept alongside. WebSockets, long-lived
+   * by nature, are told to go away now rather than cut at the deadline.
    */
   async close(graceMs: number, alsoSweep: readonly http.Server[] = []): Promise<void> {
     this.closing = true;
+    this.openWebSockets.goAway();
     endKeepAlive(this.sockets);
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const s of alsoSweep) s.close();

@@ -134,12 +134,12 @@ export class SplicedDirection {
   }
 }
 
-/** The engine's open WebSockets, told to go away when it stops. */
+/** One listener's open WebSockets, told to go away when it closes (a stop, or retired by a config change). */
 export class OpenWebSockets {
   private readonly open = new Set<() => void>();
   private stopping = false;
 
-  /** Registers a connection's `goAway`; returns its unregister. One spliced after the stop began goes away at once. */
+  /** Registers a connection's `goAway`; returns its unregister. One spliced after the close began goes away at once. */
   add(goAway: () => void): () => void {
     if (this.stopping) {
       goAway();

@@ -15,17 +15,19 @@ import type { Exchange } from './exchange.js';
 import { complete, finish } from './handle-request.js';
 import { clientResponseHeaders } from './proxy/forward-headers.js';
 import { responseSink } from './response-sink.js';
-import { SplicedDirection } from './websocket-go-away.js';
+import { SplicedDirection, type OpenWebSockets } from './websocket-go-away.js';
 
 /** Per connection, capture keeps at most this many messages, each up to 64 KB (or the body cap if smaller). */
 const MAX_CAPTURED_MESSAGES = 1000;
 const MAX_CAPTURED_MESSAGE_BYTES = 64 * 1024;
 
-export interface SpliceLabels {
+export interface SpliceOptions {
   /** The `route` of the websocket.open/close events. */
   route: string;
   /** The `target` of the websocket.open/close events. */
   target: string;
+  /** The accepting listener's registry: its close tells the connection to go away. */
+  openWebSockets: OpenWebSockets;
 }
 
 /** `head`/`upHead`: bytes each side sent past its head, already read by the HTTP parsers. */
@@ -36,9 +38,9 @@ export function spliceWebSocket(
   upRes: IncomingMessage,
   upstream: Socket,
   upHead: Buffer,
-  labels: SpliceLabels,
+  options: SpliceOptions,
 ): void {
-  const { route, target } = labels;
+  const { route, target } = options;
   ex.res.detachSocket(client as Socket);
   let response = `HTTP/1.1 ${upRes.statusCode} ${upRes.statusMessage}\r\n`;
   for (let i = 0; i < upRes.rawHeaders.length; i += 2) response += `${upRes.rawHeaders[i]}: ${upRes.rawHeaders[i + 1]}\r\n`;
@@ -67,7 +69,7 @@ export function spliceWebSocket(
     if (head.length > 0) fromClient.push(head);
     if (upHead.length > 0) fromUpstream.push(upHead);
   }
-  // WebSockets close with a Close frame each way when the gateway stops (websocket-go-away.ts).
+  // WebSockets close with a Close frame each way when their listener closes (websocket-go-away.ts).
   const isWebSocket = ex.req.headers.upgrade?.toLowerCase() === 'websocket';
   const clientSide = isWebSocket ? new SplicedDirection(client, upstream, true) : null;
   const upstreamSide = isWebSocket ? new SplicedDirection(upstream, client, false) : null;
@@ -93,9 +95,9 @@ export function spliceWebSocket(
     endAnswered();
   });
   client.pipe(upstream).pipe(client);
-  // After the pipes: a connection spliced while the engine is already stopping goes away at once.
+  // After the pipes: a connection spliced while its listener is already closing goes away at once.
   const unregister = isWebSocket
-    ? ex.state.websockets.add(() => {
+    ? options.openWebSockets.add(() => {
         goingAway = true;
         clientSide?.goAway();
         upstreamSide?.goAway();

@@ -24,6 +24,7 @@ import { waitForUpgradeAnswer } from './upgrade-wait.js';
 import { prepareRequest } from './steps/prepare-request.js';
 import { routeRequest } from './steps/route-request.js';
 import { runPolicies } from './steps/run-policies.js';
+import type { OpenWebSockets } from './websocket-go-away.js';
 import { relayDeclinedUpgrade, spliceWebSocket } from './websocket-splice.js';
 
 /** An upgrade request: the exchange plus the raw socket and the bytes read past the head. */
@@ -37,6 +38,7 @@ class UpgradeExchange extends Exchange {
     state: EngineState,
     readonly socket: Duplex,
     readonly head: Buffer,
+    readonly openWebSockets: OpenWebSockets,
   ) {
     super(req, res, listener, state);
   }
@@ -45,7 +47,15 @@ class UpgradeExchange extends Exchange {
 /** Upgrades take the same steps as requests — routing and the route's policies (auth must not be bypassable by an Upgrade header). */
 const upgradePipeline = compose<UpgradeExchange>([prepareRequest, routeRequest, runPolicies, serveUpgrade]);
 
-export function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, listener: ListenerPlan, state: EngineState): void {
+/** `openWebSockets`: the accepting listener's, so its close tells a spliced WebSocket to go away. */
+export function handleUpgrade(
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  listener: ListenerPlan,
+  state: EngineState,
+  openWebSockets: OpenWebSockets,
+): void {
   // A response object on the raw socket lets errors and non-proxy routes answer normally.
   const res = new ServerResponse(req);
   res.assignSocket(socket as import('node:net').Socket);
@@ -53,7 +63,7 @@ export function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer
   socket.on('error', () => socket.destroy());
   // Unless the upgrade succeeds (and detaches the socket), the answer ends the connection.
   res.on('finish', () => socket.end());
-  const ex = new UpgradeExchange(req, res, listener, state, socket, head);
+  const ex = new UpgradeExchange(req, res, listener, state, socket, head, openWebSockets);
   let result: StepResult;
   try {
     result = upgradePipeline(ex);
@@ -67,7 +77,7 @@ export function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer
 function serveUpgrade(ex: UpgradeExchange): void {
   const action = ex.route!.action;
   if (action.kind === 'proxy') {
-    proxyUpgrade(ex, action.upstream, ex.socket, ex.head);
+    proxyUpgrade(ex, action.upstream);
     ex.spliced = true;
   } else if (action.kind === 'respond') sendFixed(ex, action.status, action.headers, action.body);
   else sendRedirect(ex, action.to, action.status);
@@ -84,7 +94,8 @@ function failUpgrade(ex: UpgradeExchange, err: unknown): void {
   finish(ex);
 }
 
-function proxyUpgrade(ex: Exchange, upstreamName: string, client: Duplex, head: Buffer): void {
+function proxyUpgrade(ex: UpgradeExchange, upstreamName: string): void {
+  const { socket: client, head } = ex;
   // The live upstream: the request's config may have been replaced (and its pools closed) meanwhile.
   const upstream = ex.state.upstreams.get(upstreamName)?.live();
   if (!upstream) throw new SwitchyardError('INTERNAL', `Upstream "${upstreamName}" is missing from the running plan.`);
@@ -164,7 +175,7 @@ function proxyUpgrade(ex: Exchange, upstreamName: string, client: Duplex, head: 
     upstreamSocket.once('close', release);
     request.setTimeout(0);
     target.recordSuccess();
-    spliceWebSocket(ex, client, Buffer.concat([head, ...early]), upRes, upstreamSocket, upstreamHead, { route, target: target.url });
+    spliceWebSocket(ex, client, Buffer.concat([head, ...early]), upRes, upstreamSocket, upstreamHead, { route, target: target.url, openWebSockets: ex.openWebSockets });
     ex.dispatchedAt = ex.sentAt; // the upgrade's answer is the dispatch
   });
   request.end();

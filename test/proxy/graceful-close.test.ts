@@ -117,6 +117,44 @@ describe('graceful stop with open WebSockets', () => {
     });
   }
 
+  for (const scheme of ['http', 'https'] as const) {
+    it(`closes ${scheme} WebSockets with 1001 when a config change retires their listener, and serves new ones on its successor`, async () => {
+      const gw = await startGatewayTo(scheme, wsUp.url);
+      try {
+        const first = upstreamSide.length;
+        const port = gw.portOf('web');
+        const url = `${scheme === 'https' ? 'wss' : 'ws'}://127.0.0.1:${port}/live`;
+        const ws = new WebSocket(url, { rejectUnauthorized: false });
+        const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+        await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+
+        // New limits rebind the listener (same port); the old one drains for 30 s, which its WebSocket must not wait out (nor be cut with 1006 after).
+        const changed = scheme === 'https' ? 'tls: { certificates: local-ca }, ' : '';
+        await gw.apply(`
+version: 1
+listeners:
+  - { name: web, address: "127.0.0.1:0", ${changed}limits: { maxHeaderSize: 64KB } }
+upstreams:
+  up: { targets: [{ url: "${wsUp.url}" }] }
+routes:
+  - { name: all, match: { path: / }, upstream: up }
+`);
+        expect(await closed).toBe(1001);
+        expect(await upstreamSide[first].closed).toBe(1001);
+
+        expect(gw.portOf('web')).toBe(port);
+        const again = new WebSocket(url, { rejectUnauthorized: false });
+        await new Promise((resolve, reject) => again.once('open', resolve).once('error', reject));
+        const echoed = waitFor(() => upstreamSide.length === first + 2 && upstreamSide[first + 1].messages.length === 1, 3000, 'a message on the new listener');
+        again.send('after the change');
+        await echoed;
+        again.close();
+      } finally {
+        await gw.stop();
+      }
+    });
+  }
+
   it('lets a frame under way finish before the Close', async () => {
     const gw = await startGatewayTo('http', wsUp.url);
     const first = upstreamSide.length;
