@@ -44,13 +44,14 @@ export const SECRET_HEADERS: readonly string[] = ['authorization', 'proxy-author
 /** Policy types that refuse requests without credentials. */
 const AUTH_TYPES: ReadonlySet<string> = new Set(['api-key', 'jwt', 'basic-auth']);
 
-export function compileWorkspace(ws: Workspace): { plan: Plan; issues: CompileIssue[] } {
+/** `references: false` when they were checked on the raw tree already (see salvage.ts). */
+export function compileWorkspace(ws: Workspace, { references = true } = {}): { plan: Plan; issues: CompileIssue[] } {
   const issues: CompileIssue[] = [];
   const error = (path: (string | number)[], message: string, key = false) => issues.push({ path, message, severity: 'error', key });
   const warn = (path: (string | number)[], message: string) => issues.push({ path, message, severity: 'warning' });
 
   // Duplicate names and references to listeners, policies and upstreams that do not exist.
-  checkReferences(ws, error);
+  if (references) checkReferences(ws, error);
   const listeners = ws.listeners.map((l, i) => compileListener(l, ['listeners', i], error));
   listeners.forEach((l, i) => {
     const j = listeners.findIndex((other, k) => k < i && addressesClash(other, l));

@@ -11,6 +11,7 @@ import type { Plan } from './plan.js';
 import { positionOf } from './positions.js';
 import { checkReferences } from './reference-checks.js';
 import { readWorkspaceFile } from './read-workspace.js';
+import { salvageWorkspace } from './salvage.js';
 import { workspaceSchema, type Workspace } from './schema.js';
 
 /** YAML errors reported per load; the first ones are what a person fixes first anyway. */
@@ -92,6 +93,12 @@ export function loadWorkspaceText(text: string, file = 'workspace.yaml'): LoadRe
     const issues = parsed.error.issues.flatMap((issue) => schemaIssue(issue, [], input, at));
     // Name clashes and dangling references need only names: listed now too, not after the schema errors are fixed.
     checkReferences(input, (path, message) => issues.push(at(path, message, 'error', false)));
+    // So are compile's errors in the entities the schema accepted (its warnings wait for a valid file).
+    const salvaged = salvageWorkspace(input, parsed.error.issues);
+    for (const i of salvaged ? compileWorkspace(salvaged.workspace, { references: false }).issues : []) {
+      const path = salvaged!.inputPath(i.path);
+      if (i.severity === 'error' && path !== null) issues.push(at(path, i.message, 'error', i.key));
+    }
     return { issues: sortIssues(issues) };
   }
 
