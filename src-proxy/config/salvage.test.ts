@@ -98,6 +98,43 @@ describe('schema and compile errors in one pass', () => {
     expect(found[2]).toMatch(new RegExp(`^5:36 regular expression "\\(x\\*\\)\\*y" ${REDOS}`));
   });
 
+  it('reads every error of a parse by that parse\'s indexes, however many routes are broken and wherever', () => {
+    const routes = Array.from({ length: 11 }, (_, i) => {
+      if (i === 9) return '  - { name: r9, match: { pathRegex: "(" }, upstream: up }';
+      if ([0, 1, 3, 6].includes(i)) return `  - { name: r${i}, match: { path: 5, exact: 7 }, upstream: up }`;
+      if (i === 10) return '  - { name: r10, upstream: up, bogus: 1 }';
+      return `  - { name: r${i}, match: { path: /r${i} }, upstream: up }`;
+    });
+    const found = problems(yaml('version: 1', 'listeners: [{ name: web, address: "127.0.0.1:0" }]', 'upstreams: { up: { targets: [{ url: "http//nope" }] } }', 'routes:', ...routes));
+    expect(found.filter((p) => p.startsWith('3:'))).toEqual(['3:37 "http//nope" is not a valid URL (expected http://host:port)']);
+    expect(found.filter((p) => p.startsWith('14:'))).toEqual([expect.stringMatching(/^14:37 invalid regular expression "\(": /)]);
+    expect(found.filter((p) => p.startsWith('15:'))).toEqual(['15:32 unknown key "bogus" in routes[10]']);
+  });
+
+  it('invents nothing for a misspelt key: the entity it is in waits until it is fixed', () => {
+    const found = problems(
+      yaml(
+        'version: 1',
+        'listeners: [{ name: web, address: "127.0.0.1:0" }]',
+        'upstreams:',
+        '  up: { targets: [{ url: "http://127.0.0.1:9001" }], tls: { cert: a.pem, kye: a.key } }',
+        'routes:',
+        '  - { name: r0, upstrem: up }',
+        '  - { name: r1, match: { exact: true, pth: /x }, upstream: up }',
+        'policies:',
+        '  f: { type: fault, dely: 1s }',
+        '  j: { type: jwt, algorithms: [HS256], secrt: "0123456789012345678901234567890123" }',
+      ),
+    );
+    expect(found).toEqual([
+      expect.stringMatching(/^4:\d+ unknown key "kye" in upstreams\.up\.tls$/),
+      expect.stringMatching(/^6:\d+ unknown key "upstrem" in routes\[0\]$/),
+      expect.stringMatching(/^7:\d+ unknown key "pth" in routes\[1\]\.match$/),
+      expect.stringMatching(/^9:\d+ unknown key "dely" in policies\.f$/),
+      expect.stringMatching(/^10:\d+ unknown key "secrt" in policies\.j$/),
+    ]);
+  });
+
   it('gives the schema errors alone when the shape cannot be salvaged', () => {
     const found = problems(yaml('version: 1', 'listeners: everywhere', 'routes:', '  - { name: r, match: { pathRegex: "(" }, respond: { status: 200 } }'));
     expect(found).toEqual([expect.stringMatching(/^2:\d+ listeners: expected a list, got "everywhere"/)]);

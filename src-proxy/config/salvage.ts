@@ -4,14 +4,15 @@
  * errors are reported: one `validate` then lists every problem, not the
  * schema's first and compile's after they are fixed.
  *
- * An unknown key is deleted (nothing else depends on it); any other schema
- * error removes the whole listener, route, upstream or policy it is in, or
- * resets `capture`/`history` to their defaults, so no check ever sees half an
- * entity (an upstream that lost a target would be "only backup targets").
- * Removing an entity can make other schema errors appear (a list left empty),
- * so this repeats a few times. Errors about removed entities are the schema's
- * to report; cross-references are reported from the raw tree
- * (reference-checks.ts), so compile skips them here.
+ * Any schema error, an unknown key included, takes out the whole listener,
+ * route, upstream or policy it is in, or resets `capture`/`history` to their
+ * defaults, so no check ever sees half an entity: an upstream that lost a
+ * target would have "only backup targets", and a route whose `pth: /x` typo
+ * were merely deleted would have "`exact` needs a `path`". Only unknown keys
+ * at the top level are deleted, since compile reads none of them. Errors
+ * about removed entities are the schema's to report; cross-references are
+ * reported from the raw tree (reference-checks.ts), so compile skips them
+ * here.
  */
 import type { z } from 'zod';
 import { workspaceSchema, type Workspace } from './schema.js';
@@ -29,7 +30,8 @@ const MAPS = ['upstreams', 'policies'] as const;
 const SECTIONS = ['capture', 'history'] as const;
 /** A listener that cannot clash with another, standing in when none is left (the schema wants one). */
 const PLACEHOLDER_LISTENER = { name: 'salvage-placeholder', address: '127.0.0.1:0' };
-const ROUNDS = 4;
+/** Removing entities can only reveal errors of the lists they leave (and the placeholder covers an empty one): a spare round or two. */
+const ROUNDS = 3;
 
 export function salvageWorkspace(input: unknown, issues: readonly z.core.$ZodIssue[]): Salvaged | null {
   if (!isObject(input)) return null;
@@ -41,8 +43,11 @@ export function salvageWorkspace(input: unknown, issues: readonly z.core.$ZodIss
     kept[list] = ((tree[list] as unknown[] | undefined) ?? []).map((_, i) => i);
   }
   let pending = issues;
+  // Every issue of a parse is placed by that parse's indexes: removals are applied once all are read.
   for (let round = 0; round < ROUNDS; round++) {
-    for (const issue of pending) if (!remove(tree, kept, issue)) return null;
+    const removed = { listeners: new Set<number>(), routes: new Set<number>() };
+    for (const issue of pending) if (!remove(tree, removed, issue)) return null;
+    for (const list of LISTS) kept[list] = kept[list].filter((_, k) => !removed[list].has(k));
     const candidate: Record<string, unknown> = { ...tree, version: 1 };
     for (const list of LISTS) {
       if (tree[list] !== undefined) candidate[list] = kept[list].map((i) => (tree[list] as unknown[])[i]);
@@ -67,24 +72,20 @@ export function salvageWorkspace(input: unknown, issues: readonly z.core.$ZodIss
 }
 
 /** Takes out what `issue` is about; false when that cannot be done without losing the workspace's shape. */
-function remove(tree: Record<string, unknown>, kept: Record<(typeof LISTS)[number], number[]>, issue: z.core.$ZodIssue): boolean {
-  const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
-  const [section, entry] = path;
-  const list = LISTS.find((l) => l === section);
-  if (issue.code === 'unrecognized_keys') {
-    const inputPath = list !== undefined && typeof entry === 'number' ? [list, kept[list][entry]!, ...path.slice(2)] : path;
-    const holder = at(tree, inputPath);
-    if (!isObject(holder)) return false;
-    for (const key of issue.keys) delete holder[key];
+function remove(tree: Record<string, unknown>, removed: Record<(typeof LISTS)[number], Set<number>>, issue: z.core.$ZodIssue): boolean {
+  const [section, entry] = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+  if (issue.code === 'unrecognized_keys' && section === undefined) {
+    for (const key of issue.keys) delete tree[key];
     return true;
   }
   if (section === 'version') return true; // the candidate says 1
-  // Missing or empty: the placeholder listener stands in.
-  if (list !== undefined && path.length === 1 && (tree[list] === undefined || Array.isArray(tree[list]))) return true;
+  const list = LISTS.find((l) => l === section);
   if (list !== undefined && typeof entry === 'number') {
-    kept[list] = kept[list].filter((_, k) => k !== entry);
+    removed[list].add(entry);
     return true;
   }
+  // Missing or empty: the placeholder listener stands in.
+  if (list !== undefined && entry === undefined && (tree[list] === undefined || Array.isArray(tree[list]))) return true;
   if (MAPS.some((m) => m === section) && typeof entry === 'string' && isObject(tree[section])) {
     delete tree[section][entry];
     return true;
@@ -94,12 +95,6 @@ function remove(tree: Record<string, unknown>, kept: Record<(typeof LISTS)[numbe
     return true;
   }
   return false;
-}
-
-function at(tree: unknown, path: Path): unknown {
-  let node = tree;
-  for (const segment of path) node = isObject(node) || Array.isArray(node) ? (node as Record<string | number, unknown>)[segment] : undefined;
-  return node;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
