@@ -229,6 +229,7 @@ async function main(): Promise<void> {
     'timeout',
     'invoice',
     'invoice -shipping',
+    '-invoice -shipping',
     'w3e8',
     'w8c',
     'w3e8 -invoice',

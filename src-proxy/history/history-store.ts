@@ -123,11 +123,15 @@ export class HistoryStore {
    *   the same FTS5 expression;
    * - common text is probed per candidate row (`EXISTS …`), which finds a
    *   page among the newest rows after a few probes;
-   * - negated terms on their own: rare → `NOT IN`, common → `NOT EXISTS`.
+   * - negated terms on their own: rare → `NOT IN`, common → `NOT EXISTS`,
+   *   unless `sparse`: the newest rows held less than a page of matches, so
+   *   the scan is long, and a probe per row of it (~7 µs per term) costs far
+   *   more than listing even a word in every row once (~0.3 µs a match):
+   *   `-invoice -shipping`, 135 matches in 200,000 rows, 3 s → 0.1 s.
    * Prefix terms are never probed: FTS5 expands a prefix on every evaluation,
    * and an OR of words seeks each word.
    */
-  private compile(parts: QueryParts, limit: number): CompiledQuery {
+  private compile(parts: QueryParts, limit: number, sparse = false): CompiledQuery {
     if (parts.text.length === 0) return parts.filters;
     const rare = this.rareTermRows ?? Math.max(1000, Math.round(Math.sqrt(20 * limit * this.totalRows())));
     const isRare = (t: TextCondition): boolean => !t.probeable || this.ftsMatches(t.match, rare + 1) <= rare;
@@ -141,7 +145,7 @@ export class HistoryStore {
       modes = ['in'];
     } else {
       text = parts.text;
-      modes = text.map((t) => (t === positive ? 'probe' : isRare(t) ? 'in' : 'probe'));
+      modes = text.map((t) => (t === positive ? 'probe' : sparse || isRare(t) ? 'in' : 'probe'));
     }
     return combine({ ...parts, text }, modes);
   }
@@ -193,6 +197,8 @@ export class HistoryStore {
     }
     let rows: SummaryRow[] = [];
     let done = false;
+    /** The windows below ran and left the page unfilled: matches are sparse among the newest rows. */
+    let sparse = false;
     if (parts.text.length > 0 && !parts.text.some((t) => t.prefix)) {
       const small = Math.ceil(this.newestWindowRows / 10);
       let edge: [number, string] | null = null;
@@ -207,9 +213,10 @@ export class HistoryStore {
         // The rest lies at or below the window's edge.
         keyset = '(started_at, id) <= (?, ?)';
         keysetParams = edge!;
+        sparse = true;
       }
     }
-    if (!done) rows = rows.concat(this.plannedRows(this.compile(parts, limit), keyset, keysetParams, limit + 1 - rows.length));
+    if (!done) rows = rows.concat(this.plannedRows(this.compile(parts, limit, sparse), keyset, keysetParams, limit + 1 - rows.length));
     const more = rows.length > limit;
     if (more) rows.length = limit;
     const items = rows.map(toSummary);

@@ -87,6 +87,8 @@ describe('history store', () => {
         n % 3 === 1 ? 'parcel' : '',
         n % 7 === 0 ? 'Parcels' : '',
         n % 13 === 0 ? 'parcelling' : '',
+        // In every row but the oldest: negating it leaves matches only far below the newest rows.
+        n >= 300 ? 'fresh' : '',
       ].join(' ');
       records.push(
         makeExchange(n, {
@@ -128,6 +130,10 @@ describe('history store', () => {
       ['parc* status:5xx -rare', (r) => word(r, parc) && r.status === 500 && !has(r, 'rare')],
       ['parcell* method:POST', (r) => word(r, /parcelling/) && r.method === 'POST'],
       ['zzq*', () => false],
+      ['-fresh -needle', (r) => !has(r, 'fresh') && !has(r, 'needle')],
+      ['-common -other', () => false],
+      ['-fresh common', (r) => !has(r, 'fresh') && has(r, 'common')],
+      ['-fresh -parc* status:5xx', (r) => !has(r, 'fresh') && !word(r, parc) && r.status === 500],
     ];
     for (const [query, pred] of cases) {
       const want = records
