@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { decodedResponseAsync, exportHar, harEntry } from '../har/har-export.js';
 import type { HarEntry } from '../har/har-types.js';
-import { importHar } from '../har/har-import.js';
+import { importHarInSlices } from '../har/har-import.js';
 import type { CapturedExchange } from '../capture/captured-exchange.js';
 import { diffExchanges } from '../replay/diff.js';
 import { toCurl } from '../replay/curl.js';
@@ -127,7 +127,8 @@ export const replayMethods = {
     // while the answer said every entry was imported.
     if (deps.history === null) throw new SwitchyardError('NOT_FOUND', 'History is switched off in this workspace (history.enabled: false): there is nowhere to import to.');
     const capture = deps.engine.current().plan.capture;
-    const result = importHar(har, { maxBodySize: capture.maxBodySize, mask: capture });
+    // The gateway shares this thread: a large HAR is converted a slice at a time.
+    const result = await importHarInSlices(har, { maxBodySize: capture.maxBodySize, mask: capture });
     for (const x of result.exchanges) deps.recent.add(x);
     // recordAll waits for the writer rather than shedding bodies or records like live capture does.
     const stored = await deps.history.recordAll(result.exchanges);

@@ -5,6 +5,7 @@
  * -1 values, base64 content, HTTP/2 pseudo-headers, `_` fields). Every record
  * gets a new exchange id; bodies are capped and secrets masked like capture.
  */
+import { performance } from 'node:perf_hooks';
 import type { CapturedBody, CapturedExchange, PolicyDecision, WebSocketMessage } from '../capture/captured-exchange.js';
 import { mediaType } from '../capture/body-collector.js';
 import { maskBody, maskHeaders, maskMessages, maskUrl } from '../capture/mask-secrets.js';
@@ -63,6 +64,34 @@ class EntryProblem extends Error {}
 class EntrySkipped extends Error {}
 
 export function importHar(input: string | unknown, options: HarImportOptions = {}): HarImportResult {
+  const steps = importSteps(input, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+  }
+}
+
+/**
+ * As importHar, giving the event loop back every `sliceMs`: in `serve` the
+ * gateway shares the thread, and converting a large browser HAR (base64
+ * bodies decoded, capped and masked) would otherwise hold every request for
+ * seconds. Parsing the JSON text is one step; converting is one per entry.
+ */
+export async function importHarInSlices(input: string | unknown, options: HarImportOptions = {}, sliceMs = 10): Promise<HarImportResult> {
+  const steps = importSteps(input, options);
+  let sliceStart = performance.now();
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+    if (performance.now() - sliceStart >= sliceMs) {
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
+  }
+}
+
+/** The import, yielding after each entry. */
+function* importSteps(input: string | unknown, options: HarImportOptions): Generator<void, HarImportResult> {
   let har: unknown = input;
   if (typeof input === 'string') {
     try {
@@ -91,22 +120,24 @@ export function importHar(input: string | unknown, options: HarImportOptions = {
   const exchanges: CapturedExchange[] = [];
   const originalIds: (string | null)[] = [];
   const warnings: string[] = [];
-  log.entries.forEach((entry: unknown, i: number) => {
+  const entries: unknown[] = log.entries;
+  for (let i = 0; i < entries.length; i++) {
+    yield;
     try {
-      const { record, originalId } = importEntry(entry, ctx);
+      const { record, originalId } = importEntry(entries[i], ctx);
       exchanges.push(record);
       originalIds.push(originalId);
     } catch (err) {
       if (err instanceof EntrySkipped) {
         warnings.push(`entry ${i + 1} (log.entries[${i}]) skipped: ${err.message}`);
-        return;
+        continue;
       }
       if (!(err instanceof EntryProblem)) throw err;
       const message = `HAR entry ${i + 1} (log.entries[${i}]) is invalid: ${err.message}`;
       if (!options.skipInvalid) throw new HarImportError(message, i);
       warnings.push(`${message}; skipped`);
     }
-  });
+  }
 
   // A replay exported with its original points at the original's new id.
   const renamed = new Map<string, string>();
