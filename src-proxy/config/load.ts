@@ -95,8 +95,8 @@ export function loadWorkspaceText(text: string, file = 'workspace.yaml'): LoadRe
     checkReferences(input, (path, message) => issues.push(at(path, message, 'error', false)));
     // So are compile's errors in the entities the schema accepted (its warnings wait for a valid file).
     const salvaged = salvageWorkspace(input, parsed.error.issues);
-    for (const i of salvaged ? compileWorkspace(salvaged.workspace, { references: false }).issues : []) {
-      const path = salvaged!.inputPath(i.path);
+    for (const i of salvaged === null ? [] : compileWorkspace(salvaged.workspace, { references: false }).issues) {
+      const path = salvaged?.inputPath(i.path) ?? null;
       if (i.severity === 'error' && path !== null) issues.push(at(path, i.message, 'error', i.key));
     }
     return { issues: sortIssues(issues) };
