@@ -18,6 +18,7 @@ import {
   combine,
   compileParts,
   foldNegatives,
+  noneOf,
   type CompiledQuery,
   type QueryParts,
   type SqlParam,
@@ -127,7 +128,8 @@ export class HistoryStore {
    *   unless `sparse`: the newest rows held less than a page of matches, so
    *   the scan is long, and a probe per row of it (~7 µs per term) costs far
    *   more than listing even a word in every row once (~0.3 µs a match):
-   *   `-invoice -shipping`, 135 matches in 200,000 rows, 3 s → 0.1 s.
+   *   `-invoice -shipping`, 135 matches in 200,000 rows, 3 s → 0.1 s; with
+   *   no positive word they are listed as one OR (`NOT (A OR B)`).
    * Prefix terms are never probed: FTS5 expands a prefix on every evaluation,
    * and an OR of words seeks each word.
    */
@@ -142,6 +144,9 @@ export class HistoryStore {
     // A common term minus another common one can still be rare ("invoice -shipping").
     if (positive !== undefined && (isRare(positive) || (folded[0] !== positive && isRare(folded[0])))) {
       text = folded;
+      modes = ['in'];
+    } else if (positive === undefined && sparse) {
+      text = [noneOf(parts.text)];
       modes = ['in'];
     } else {
       text = parts.text;

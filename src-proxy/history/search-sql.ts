@@ -192,6 +192,17 @@ function allOf(conditions: readonly TextCondition[]): TextCondition {
   };
 }
 
+/** Negated conditions as one, `NOT (A OR B …)`: one list of matches to exclude instead of one per word. */
+export function noneOf(negatives: readonly TextCondition[]): TextCondition {
+  if (negatives.length === 1) return negatives[0];
+  return {
+    match: negatives.map((n) => `(${n.match})`).join(' OR '),
+    negated: true,
+    prefix: negatives.some((n) => n.prefix),
+    probeable: negatives.every((n) => n.probeable),
+  };
+}
+
 /**
  * Folds negated terms into the positive condition (`(P) NOT (N1) NOT (N2)`),
  * so FTS5 evaluates the whole text part once. Only with a positive condition.
