@@ -263,19 +263,17 @@ export class HistoryStore {
 
   /**
    * The `n` newest matches among the newest `size` rows below `keyset`. Every
-   * row there has a seq of at least the window's smallest, so the FTS matches
-   * from that seq up decide its text conditions exactly, whatever order the
-   * rows were committed in.
+   * row there has a seq between the window's smallest and largest, so the
+   * FTS matches in that range decide its text conditions exactly, whatever
+   * order the rows were committed in.
    */
   private textInWindow(parts: QueryParts, keyset: string, keysetParams: SqlParam[], size: number, edge: [number, string] | null, n: number): SummaryRow[] {
-    const minSeq = (
-      this.prepare(`SELECT min(seq) AS s FROM (SELECT seq FROM exchanges INDEXED BY exchanges_time WHERE ${keyset} ORDER BY started_at DESC, id DESC LIMIT ${size})`).get(
-        ...keysetParams,
-      ) as { s: number | null }
-    ).s;
-    if (minSeq === null) return [];
+    const { lo, hi } = this.prepare(
+      `SELECT min(seq) AS lo, max(seq) AS hi FROM (SELECT seq FROM exchanges INDEXED BY exchanges_time WHERE ${keyset} ORDER BY started_at DESC, id DESC LIMIT ${size})`,
+    ).get(...keysetParams) as { lo: number | null; hi: number | null };
+    if (lo === null || hi === null) return [];
     const text = foldNegatives(parts.text);
-    const lists = text.map((t) => JSON.stringify(this.ftsMatchesFrom(t.match, minSeq)));
+    const lists = text.map((t) => JSON.stringify(this.ftsMatchesBetween(t.match, lo, hi)));
     const query = combine({ ...parts, text }, text.map(() => 'list'), lists);
     return edge === null
       ? this.select(keyset, keysetParams, 'INDEXED BY exchanges_time', '1', [], query, n)
@@ -283,13 +281,16 @@ export class HistoryStore {
   }
 
   /**
-   * An expression's matches with seq ≥ `from`, newest first. FTS5 walks a
-   * doclist backwards lazily, so this stops at `from`; a `rowid >= ?`
-   * constraint would not (it is checked only after reading from the oldest).
+   * An expression's matches with `from` ≤ seq ≤ `to`, newest first. FTS5
+   * starts a backward walk at the `rowid <= ?` bound and walks lazily, so
+   * this stops at `from`; a `rowid >= ?` constraint would not (it is checked
+   * only after reading from the oldest). The upper bound matters on later
+   * pages: without it every match above the cursor was read again.
    */
-  private ftsMatchesFrom(match: string, from: number): number[] {
+  private ftsMatchesBetween(match: string, from: number, to: number): number[] {
     const seqs: number[] = [];
-    for (const seq of this.prepare('SELECT rowid FROM exchanges_fts WHERE exchanges_fts MATCH ? ORDER BY rowid DESC').pluck().iterate(match) as IterableIterator<number>) {
+    const matches = this.prepare('SELECT rowid FROM exchanges_fts WHERE exchanges_fts MATCH ? AND rowid <= ? ORDER BY rowid DESC').pluck().iterate(match, to);
+    for (const seq of matches as IterableIterator<number>) {
       if (seq < from) break;
       seqs.push(seq);
     }
