@@ -18,7 +18,6 @@ import {
   combine,
   compileParts,
   foldNegatives,
-  noneOf,
   type CompiledQuery,
   type QueryParts,
   type SqlParam,
@@ -146,7 +145,7 @@ export class HistoryStore {
       text = folded;
       modes = ['in'];
     } else if (positive === undefined && sparse) {
-      text = [noneOf(parts.text)];
+      text = folded;
       modes = ['in'];
     } else {
       text = parts.text;

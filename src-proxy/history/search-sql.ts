@@ -193,8 +193,7 @@ function allOf(conditions: readonly TextCondition[]): TextCondition {
 }
 
 /** Negated conditions as one, `NOT (A OR B …)`: one list of matches to exclude instead of one per word. */
-export function noneOf(negatives: readonly TextCondition[]): TextCondition {
-  if (negatives.length === 1) return negatives[0];
+function noneOf(negatives: readonly TextCondition[]): TextCondition {
   return {
     match: negatives.map((n) => `(${n.match})`).join(' OR '),
     negated: true,
@@ -205,11 +204,12 @@ export function noneOf(negatives: readonly TextCondition[]): TextCondition {
 
 /**
  * Folds negated terms into the positive condition (`(P) NOT (N1) NOT (N2)`),
- * so FTS5 evaluates the whole text part once. Only with a positive condition.
+ * so FTS5 evaluates the whole text part once; without one, into one negated
+ * OR (`NOT (N1 OR N2)`).
  */
 export function foldNegatives(text: readonly TextCondition[]): TextCondition[] {
   const positive = text.find((t) => !t.negated);
-  if (positive === undefined) return [...text];
+  if (positive === undefined) return text.length > 1 ? [noneOf(text)] : [...text];
   const negatives = text.filter((t) => t.negated);
   if (negatives.length === 0) return [positive];
   return [
