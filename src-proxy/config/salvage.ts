@@ -35,7 +35,9 @@ const ROUNDS = 3;
 
 export function salvageWorkspace(input: unknown, issues: readonly z.core.$ZodIssue[]): Salvaged | null {
   if (!isObject(input)) return null;
-  const tree = structuredClone(input);
+  // Only top-level keys and map entries are deleted: copies of those levels keep the input as it was.
+  const tree: Record<string, unknown> = { ...input };
+  for (const map of MAPS) if (isObject(tree[map])) tree[map] = { ...tree[map] };
   // Which input items are still in, per list: the candidate's index k is the input's kept[k].
   const kept: Record<(typeof LISTS)[number], number[]> = { listeners: [], routes: [] };
   for (const list of LISTS) {
