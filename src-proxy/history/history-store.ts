@@ -137,21 +137,12 @@ export class HistoryStore {
     const rare = this.rareTermRows ?? Math.max(1000, Math.round(Math.sqrt(20 * limit * this.totalRows())));
     const isRare = (t: TextCondition): boolean => !t.probeable || this.ftsMatches(t.match, rare + 1) <= rare;
     const positive = parts.text.find((t) => !t.negated);
-    let text: TextCondition[];
-    let modes: TextMode[];
     const folded = foldNegatives(parts.text);
     // A common term minus another common one can still be rare ("invoice -shipping").
-    if (positive !== undefined && (isRare(positive) || (folded[0] !== positive && isRare(folded[0])))) {
-      text = folded;
-      modes = ['in'];
-    } else if (positive === undefined && sparse) {
-      text = folded;
-      modes = ['in'];
-    } else {
-      text = parts.text;
-      modes = text.map((t) => (t === positive ? 'probe' : sparse || isRare(t) ? 'in' : 'probe'));
-    }
-    return combine({ ...parts, text }, modes);
+    const listOnce = positive === undefined ? sparse : isRare(positive) || (folded[0] !== positive && isRare(folded[0]));
+    if (listOnce) return combine({ ...parts, text: folded }, ['in']);
+    const modes = parts.text.map((t): TextMode => (t === positive ? 'probe' : sparse || isRare(t) ? 'in' : 'probe'));
+    return combine(parts, modes);
   }
 
   private totalRows(): number {
