@@ -14,9 +14,11 @@ const batchIntervalMs = Number(process.argv[3] ?? 50);
 const history = await History.open({ dataDir, batchIntervalMs, maxQueueBytes: 512 * 1024 * 1024, maxPendingBatches: 10_000 });
 let n = 0;
 let reported = 0;
-// About 8,000 records a second of ~2 KB.
+// About 3,000 records a second of ~2 KB: steady load the writer keeps up with even when
+// the test runs beside others on two busy cores (at 8,000/s a niced writer fell behind
+// there, so the "lost at most the last batch interval" margin measured its lag instead).
 setInterval(() => {
-  for (let i = 0; i < 40; i++) history.record(sizedExchange(n++, 1024 + (n % 3) * 1024));
+  for (let i = 0; i < 15; i++) history.record(sizedExchange(n++, 1024 + (n % 3) * 1024));
 }, 5);
 setInterval(() => {
   const written = history.writer.stats().written;
