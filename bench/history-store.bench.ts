@@ -230,6 +230,8 @@ async function main(): Promise<void> {
     'invoice',
     'invoice -shipping',
     '-invoice -shipping',
+    '-invoice',
+    'status:5xx -invoice',
     'w3e8',
     'w8c',
     'w3e8 -invoice',

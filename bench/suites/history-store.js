@@ -2,7 +2,8 @@
 // page from a large table, bytes per exchange. The measuring script is
 // TypeScript over the engine's sources (bench/history-store.bench.ts); this
 // suite runs it with tsx and keeps its report. BENCH_HISTORY_ROWS sets the
-// table size (default 1,000,000; building it takes a few minutes).
+// table size (default 1,000,000; building it takes a few minutes);
+// BENCH_HISTORY_DIR keeps the table there, and a later run reuses it.
 import path from 'node:path';
 import { runCommand } from '../lib/processes.js';
 
@@ -12,7 +13,7 @@ export async function run(ctx) {
   const rows = process.env.BENCH_HISTORY_ROWS ?? '1000000';
   const insert = process.env.BENCH_HISTORY_INSERT ?? '100000';
   const script = path.join(ctx.benchDir, 'history-store.bench.ts');
-  const { code, stdout, stderr } = await runCommand(process.execPath, ['--import', 'tsx', script, '--rows', rows, '--insert', insert, '--dir', path.join(ctx.tmpDir, 'history')], {
+  const { code, stdout, stderr } = await runCommand(process.execPath, ['--import', 'tsx', script, '--rows', rows, '--insert', insert, '--dir', process.env.BENCH_HISTORY_DIR ?? path.join(ctx.tmpDir, 'history')], {
     timeoutMs: 30 * 60_000,
   });
   ctx.log(stdout.trimEnd());

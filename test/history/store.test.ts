@@ -89,6 +89,9 @@ describe('history store', () => {
         n % 13 === 0 ? 'parcelling' : '',
         // In every row but the oldest: negating it leaves matches only far below the newest rows.
         n >= 300 ? 'fresh' : '',
+        // In all but every 97th row: negating it leaves a few matches spread through the table, found
+        // by walking windows of growing size over the rows the word is not in.
+        n % 97 === 0 ? '' : 'bulk',
       ].join(' ');
       records.push(
         makeExchange(n, {
@@ -103,8 +106,9 @@ describe('history store', () => {
     directInserter(store.db)(shuffled(records));
     const file = store.db.name;
     const tiny = HistoryStore.open(file, { newestWindowRows: 37, rareTermRows: 10 });
+    const mid = HistoryStore.open(file, { newestWindowRows: 400 });
     const huge = HistoryStore.open(file, { newestWindowRows: 1_000_000, rareTermRows: 1_000_000 });
-    cleanups.push(() => tiny.close(), () => huge.close());
+    cleanups.push(() => tiny.close(), () => mid.close(), () => huge.close());
     const has = (r: CapturedExchange, w: string): boolean => new TextDecoder().decode(r.responseBody.bytes!).includes(w);
     const word = (r: CapturedExchange, w: RegExp): boolean => w.test(new TextDecoder().decode(r.responseBody.bytes!));
     const parc = /\b[pP]arc/;
@@ -134,13 +138,18 @@ describe('history store', () => {
       ['-common -other', () => false],
       ['-fresh common', (r) => !has(r, 'fresh') && has(r, 'common')],
       ['-fresh -parc* status:5xx', (r) => !has(r, 'fresh') && !word(r, parc) && r.status === 500],
+      ['-bulk', (r) => !has(r, 'bulk')],
+      ['-bulk -needle', (r) => !has(r, 'bulk') && !has(r, 'needle')],
+      ['-bulk method:POST', (r) => !has(r, 'bulk') && r.method === 'POST'],
+      ['-bulk -fresh', (r) => !has(r, 'bulk') && !has(r, 'fresh')],
+      ['-bulk status:404', (r) => !has(r, 'bulk') && r.status === 404],
     ];
     for (const [query, pred] of cases) {
       const want = records
         .filter(pred)
         .sort((a, b) => b.startedAt - a.startedAt || (a.id < b.id ? 1 : -1))
         .map((r) => r.id);
-      for (const s of [store, tiny, huge]) {
+      for (const s of [store, tiny, mid, huge]) {
         expect(walk(s, query, 29), `${query}`).toEqual(want);
         expect(s.count(query), `count ${query}`).toBe(want.length);
         expect(s.search({ query, limit: 5, withTotal: true }).total).toBe(want.length);
