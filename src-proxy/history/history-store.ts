@@ -219,8 +219,10 @@ export class HistoryStore {
         const window = this.textInWindow(parts.filters, text, keyset, keysetParams, size, edge, limit + 1 - rows.length);
         rows = rows.concat(window.rows);
         walked += size;
-        done = rows.length > limit || edge === null;
-        if (done) break;
+        if (rows.length > limit || edge === null) {
+          done = true;
+          break;
+        }
         // The rest lies at or below the window's edge.
         keyset = '(started_at, id) <= (?, ?)';
         keysetParams = edge;
